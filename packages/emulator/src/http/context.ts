@@ -1,0 +1,97 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Org } from "../org/org.ts";
+import type { Session } from "../org/sessions.ts";
+import type { StoredRecord } from "../store/record-store.ts";
+import { ApiError, malformedJson } from "./errors.ts";
+
+/** Which Salesforce host a request arrived on. */
+export type HostRole = "login" | "test" | "mydomain";
+
+export const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
+
+export class RequestContext {
+  readonly org: Org;
+  readonly role: HostRole;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: URL;
+  readonly method: string;
+  /** Path parameters from the route pattern. */
+  params: Record<string, string> = {};
+  /** Set by the API pipeline once the bearer token checks out. */
+  session?: Session;
+  user?: StoredRecord;
+  private bodyPromise?: Promise<Buffer>;
+
+  constructor(org: Org, role: HostRole, req: IncomingMessage, res: ServerResponse) {
+    this.org = org;
+    this.role = role;
+    this.req = req;
+    this.res = res;
+    this.url = new URL(req.url ?? "/", "http://emulator.local");
+    this.method = (req.method ?? "GET").toUpperCase();
+  }
+
+  get path(): string {
+    return this.url.pathname;
+  }
+
+  /** The base URL of the host the request arrived on. */
+  get hostUrl(): string {
+    return this.role === "login" ? this.org.urls.login : this.role === "test" ? this.org.urls.test : this.org.urls.myDomain;
+  }
+
+  header(name: string): string | undefined {
+    const v = this.req.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+  }
+
+  query(name: string): string | undefined {
+    return this.url.searchParams.get(name) ?? undefined;
+  }
+
+  /** The authenticated user id; only valid on routes behind the API pipeline. */
+  get userId(): string {
+    if (!this.user) throw new Error("route used userId without authentication");
+    return this.user.Id;
+  }
+
+  rawBody(limit = DEFAULT_BODY_LIMIT): Promise<Buffer> {
+    this.bodyPromise ??= new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      this.req.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          reject(new ApiError(413, "REQUEST_ENTITY_TOO_LARGE", `The request body is larger than ${limit} bytes.`));
+          this.req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      this.req.on("end", () => resolve(Buffer.concat(chunks)));
+      this.req.on("error", reject);
+    });
+    return this.bodyPromise;
+  }
+
+  async text(limit?: number): Promise<string> {
+    return (await this.rawBody(limit)).toString("utf8");
+  }
+
+  /** Parses a JSON body; Salesforce answers JSON_PARSER_ERROR for bad JSON. */
+  async json<T = unknown>(): Promise<T> {
+    const text = await this.text();
+    if (text.trim() === "") throw malformedJson("The request body is empty; expected a JSON document.");
+    try {
+      return JSON.parse(text) as T;
+    } catch (e) {
+      throw malformedJson(`Unexpected character in the JSON body: ${(e as Error).message}`);
+    }
+  }
+
+  /** Parses an application/x-www-form-urlencoded body, merged over nothing else. */
+  async form(): Promise<URLSearchParams> {
+    return new URLSearchParams(await this.text());
+  }
+}

@@ -1,0 +1,106 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Org } from "../org/org.ts";
+import { authorizeApiCall } from "./api-pipeline.ts";
+import { type HostRole, RequestContext } from "./context.ts";
+import { ApiError, OAuthError } from "./errors.ts";
+import type { Reply } from "./reply.ts";
+import type { Router } from "./router.ts";
+
+const JSON_TYPE = "application/json;charset=UTF-8";
+
+/** Answers one request: route, pipeline, handler, then the reply with Salesforce's headers. */
+export async function handle(org: Org, router: Router, role: HostRole, req: IncomingMessage, res: ServerResponse) {
+  const ctx = new RequestContext(org, role, req, res);
+  const { found, allowed } = router.match(ctx.method, ctx.path);
+  const isApi = found ? found.route.auth === "api" : ctx.path.startsWith("/services/data");
+  let reply: Reply;
+  try {
+    if (!found) {
+      if (allowed.length > 0) {
+        throw new ApiError(405, "METHOD_NOT_ALLOWED", `HTTP Method '${ctx.method}' not allowed. Allowed are ${[...new Set(allowed)].join(",")}`);
+      }
+      throw new ApiError(404, "NOT_FOUND", "The requested resource does not exist");
+    }
+    ctx.params = found.params;
+    const { route } = found;
+    org.counters.record(route.kind, `${ctx.method} ${route.pattern}`);
+    if (route.kind !== "control") {
+      const fault = org.faults.decide(ctx.path);
+      if (org.faults.settings.latencyMs > 0) await sleep(org.faults.settings.latencyMs);
+      if (fault.kind === "drop") {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.kind === "error") {
+        throw fault.status === 503
+          ? new ApiError(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable, please try again later.")
+          : new ApiError(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)");
+      }
+    }
+    if (route.auth === "api") authorizeApiCall(ctx);
+    reply = await route.handler(ctx);
+  } catch (error) {
+    reply = errorReply(error);
+  }
+  if (isApi) {
+    reply.headers = { ...reply.headers, "sforce-limit-info": org.apiUsage.header() };
+  }
+  write(res, reply);
+}
+
+export function errorReply(error: unknown): Reply {
+  if (error instanceof ApiError) return { status: error.status, json: error.body() };
+  if (error instanceof OAuthError) {
+    if (error.format === "form") {
+      const body = new URLSearchParams({ error: error.error, error_description: error.message }).toString();
+      return { status: error.status, body, headers: { "content-type": "application/x-www-form-urlencoded" } };
+    }
+    return { status: error.status, json: { error: error.error, error_description: error.message } };
+  }
+  console.error("[emulator] unexpected error:", error);
+  return {
+    status: 500,
+    json: [{ errorCode: "UNKNOWN_EXCEPTION", message: `An unexpected error occurred in the emulator: ${(error as Error)?.message ?? error}` }],
+  };
+}
+
+function write(res: ServerResponse, reply: Reply): void {
+  if (res.headersSent || res.destroyed) return;
+  const headers: Record<string, string> = { ...reply.headers };
+  let body: string | Buffer | undefined = reply.body;
+  if (reply.json !== undefined) {
+    body = JSON.stringify(reply.json);
+    headers["content-type"] ??= JSON_TYPE;
+  }
+  if (reply.stream) {
+    res.writeHead(reply.status, headers);
+    reply.stream.pipe(res);
+    return;
+  }
+  if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+  res.writeHead(reply.status, headers);
+  res.end(body);
+}
+
+/** Listens on one port for one host role. */
+export function listen(org: Org, router: Router, role: HostRole, port: number, host: string): Promise<Server> {
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    handle(org, router, role, req, res).catch((e) => {
+      console.error("[emulator] failed to answer:", e);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
+  });
+}
+
+export function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}

@@ -1,0 +1,195 @@
+import { type IdFactory, normalizeId } from "../ids.ts";
+import { truncateToSecond } from "../clock.ts";
+import { fieldOf, type FieldDef, type ObjectDef } from "../schema/types.ts";
+
+/** A stored record: field API names to internal values (datetimes as epoch ms). */
+export type StoredRecord = Record<string, unknown> & { Id: string };
+
+export interface WriteContext {
+  userId: string;
+  now: number;
+}
+
+export const RECYCLE_BIN_MS = 15 * 24 * 3600 * 1000;
+
+export class ObjectTable {
+  /** Map iteration order is insertion order, which is Id order: ids are minted monotonically. */
+  readonly rows = new Map<string, StoredRecord>();
+  /** Bumped on every write; caches key on it. */
+  version = 0;
+  readonly def: ObjectDef;
+  constructor(def: ObjectDef) {
+    this.def = def;
+  }
+
+  get(id: string): StoredRecord | undefined {
+    return this.rows.get(id);
+  }
+
+  /** Live rows (not in the recycle bin), in Id order. */
+  *live(): IterableIterator<StoredRecord> {
+    for (const r of this.rows.values()) if (!r.IsDeleted) yield r;
+  }
+
+  all(): IterableIterator<StoredRecord> {
+    return this.rows.values();
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+}
+
+/** Every table of the org, keyed by lower-cased API name and by key prefix. */
+export class RecordStore {
+  private readonly tables = new Map<string, ObjectTable>();
+  private readonly byPrefix = new Map<string, ObjectTable>();
+
+  private readonly ids: IdFactory;
+  constructor(ids: IdFactory) {
+    this.ids = ids;
+  }
+
+  define(def: ObjectDef): ObjectTable {
+    const existing = this.tables.get(def.name.toLowerCase());
+    if (existing) return existing;
+    const table = new ObjectTable(def);
+    this.tables.set(def.name.toLowerCase(), table);
+    this.byPrefix.set(def.keyPrefix, table);
+    return table;
+  }
+
+  table(name: string): ObjectTable | undefined {
+    return this.tables.get(name.toLowerCase());
+  }
+
+  tableOrThrow(name: string): ObjectTable {
+    const t = this.table(name);
+    if (!t) throw new Error(`unknown object ${name}`);
+    return t;
+  }
+
+  tableForId(id: string): ObjectTable | undefined {
+    return this.byPrefix.get(id.slice(0, 3));
+  }
+
+  allTables(): ObjectTable[] {
+    return [...this.tables.values()];
+  }
+
+  /** Finds a record of any object by a 15- or 18-character id. */
+  find(id: string): { table: ObjectTable; record: StoredRecord } | undefined {
+    const canonical = normalizeId(id);
+    if (!canonical) return undefined;
+    const table = this.tableForId(canonical);
+    const record = table?.get(canonical);
+    return table && record ? { table, record } : undefined;
+  }
+
+  /**
+   * Inserts a record. The caller has validated values against the schema; this sets the id,
+   * audit fields and defaults. Timestamps have second precision, as in Salesforce.
+   */
+  insert(objectName: string, values: Record<string, unknown>, ctx: WriteContext, id?: string): StoredRecord {
+    const table = this.tableOrThrow(objectName);
+    const def = table.def;
+    const now = truncateToSecond(ctx.now);
+    const recordId = id ?? this.ids.next(def.keyPrefix);
+    if (id) this.ids.observe(id);
+    const record: StoredRecord = { Id: recordId };
+    for (const f of def.fields) {
+      if (f.defaultValue !== undefined) record[f.name] = f.defaultValue;
+      else if (f.type === "boolean" && !f.formula) record[f.name] = false;
+    }
+    for (const [k, v] of Object.entries(values)) {
+      const f = fieldOf(def, k);
+      if (f) record[f.name] = v;
+    }
+    if (def.fieldMap.has("createddate")) {
+      record.IsDeleted = false;
+      record.CreatedDate ??= now;
+      record.CreatedById ??= ctx.userId;
+      record.LastModifiedDate ??= record.CreatedDate;
+      record.LastModifiedById ??= ctx.userId;
+      record.SystemModstamp ??= record.LastModifiedDate;
+    }
+    if (def.fieldMap.has("ownerid") && record.OwnerId == null) record.OwnerId = ctx.userId;
+    deriveNames(def, record);
+    table.rows.set(recordId, record);
+    table.version++;
+    return record;
+  }
+
+  update(objectName: string, id: string, values: Record<string, unknown>, ctx: WriteContext): StoredRecord {
+    const table = this.tableOrThrow(objectName);
+    const record = table.get(id);
+    if (!record) throw new Error(`no ${objectName} ${id}`);
+    for (const [k, v] of Object.entries(values)) {
+      const f = fieldOf(table.def, k);
+      if (f) record[f.name] = v;
+    }
+    touch(table.def, record, ctx);
+    deriveNames(table.def, record);
+    table.version++;
+    return record;
+  }
+
+  /** Moves a record to the recycle bin: queryAll still sees it, with IsDeleted = true. */
+  softDelete(objectName: string, id: string, ctx: WriteContext): void {
+    const table = this.tableOrThrow(objectName);
+    const record = table.get(id);
+    if (!record) return;
+    if (!table.def.fieldMap.has("isdeleted")) {
+      table.rows.delete(id);
+    } else {
+      record.IsDeleted = true;
+      touch(table.def, record, ctx);
+    }
+    table.version++;
+  }
+
+  undelete(objectName: string, id: string, ctx: WriteContext): void {
+    const table = this.tableOrThrow(objectName);
+    const record = table.get(id);
+    if (!record?.IsDeleted) return;
+    record.IsDeleted = false;
+    touch(table.def, record, ctx);
+    table.version++;
+  }
+
+  hardDelete(objectName: string, id: string): void {
+    const table = this.tableOrThrow(objectName);
+    if (table.rows.delete(id)) table.version++;
+  }
+
+  /** Empties the recycle bin of rows deleted more than 15 days before `now`. */
+  purgeRecycleBin(now: number): number {
+    let purged = 0;
+    for (const table of this.tables.values()) {
+      for (const [id, r] of table.rows) {
+        if (r.IsDeleted && typeof r.SystemModstamp === "number" && now - r.SystemModstamp > RECYCLE_BIN_MS) {
+          table.rows.delete(id);
+          purged++;
+        }
+      }
+      if (purged) table.version++;
+    }
+    return purged;
+  }
+}
+
+function touch(def: ObjectDef, record: StoredRecord, ctx: WriteContext): void {
+  if (!def.fieldMap.has("systemmodstamp")) return;
+  const now = truncateToSecond(ctx.now);
+  record.LastModifiedDate = now;
+  record.LastModifiedById = ctx.userId;
+  record.SystemModstamp = now;
+}
+
+/** Name fields that Salesforce derives (Contact.Name from FirstName and LastName). */
+function deriveNames(def: ObjectDef, record: StoredRecord): void {
+  const name: FieldDef | undefined = def.fieldMap.get("name");
+  if (name && !name.createable && def.fieldMap.has("lastname")) {
+    record.Name = [record.FirstName, record.LastName].filter((p) => p != null && p !== "").join(" ");
+  }
+}
