@@ -1,7 +1,15 @@
 import { Router } from "./http/router.ts";
+import { registerCollectionRoutes } from "./rest/collections-routes.ts";
+import { registerCompositeRoutes } from "./rest/composite-routes.ts";
+import { registerDiscoveryRoutes } from "./rest/discovery-routes.ts";
+import { registerSObjectRoutes } from "./rest/sobject-routes.ts";
 
 /** Every route the emulator serves, from each API module. */
 export function buildRouter(): Router {
   const router = new Router();
+  registerDiscoveryRoutes(router);
+  registerSObjectRoutes(router);
+  registerCollectionRoutes(router);
+  registerCompositeRoutes(router);
   return router;
 }

@@ -32,6 +32,21 @@ export class RequestContext {
     this.method = (req.method ?? "GET").toUpperCase();
   }
 
+  /**
+   * A request made inside the emulator (a composite subrequest): same org, host and session,
+   * its own method, URL, headers and body.
+   */
+  static internal(parent: RequestContext, method: string, url: string, body: unknown, headers: Record<string, string> = {}): RequestContext {
+    const lowered = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+    const fake = { url, method, headers: { ...parent.req.headers, ...lowered } } as unknown as IncomingMessage;
+    const ctx = new RequestContext(parent.org, parent.role, fake, parent.res);
+    ctx.session = parent.session;
+    ctx.user = parent.user;
+    const text = body === undefined || body === null ? "" : typeof body === "string" ? body : JSON.stringify(body);
+    ctx.bodyPromise = Promise.resolve(Buffer.from(text));
+    return ctx;
+  }
+
   get path(): string {
     return this.url.pathname;
   }

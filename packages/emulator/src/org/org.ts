@@ -50,6 +50,9 @@ export class Org {
   /** Extension state owned by API modules (query locators, bulk jobs, auth codes…). */
   readonly extensions = new Map<string, unknown>();
   urls: OrgUrls = { login: "", test: "", myDomain: "" };
+  /** When the org was created, and when its schema last changed (describe's Last-Modified). */
+  readonly createdAt: number;
+  schemaChangedAt: number;
   myDomain: string;
   readonly organizationId: string;
   /** Object definitions of the data API and the Tooling API, by lower-cased name. */
@@ -57,6 +60,8 @@ export class Org {
 
   constructor(options: OrgOptions = {}) {
     this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    this.createdAt = this.clock.now();
+    this.schemaChangedAt = this.createdAt - (this.createdAt % 1000);
     this.myDomain = options.myDomain ?? "forcelink-demo";
     for (const make of [...SETUP_OBJECTS, accountObject, contactObject, leadObject, opportunityObject, caseObject]) {
       this.store.define(make());

@@ -41,9 +41,15 @@ export class ObjectTable {
 }
 
 /** Every table of the org, keyed by lower-cased API name and by key prefix. */
+type UndoEntry =
+  | { kind: "insert"; table: ObjectTable; id: string }
+  | { kind: "restore"; table: ObjectTable; before: StoredRecord };
+
 export class RecordStore {
   private readonly tables = new Map<string, ObjectTable>();
   private readonly byPrefix = new Map<string, ObjectTable>();
+  /** While a transaction is open, how to undo each write made in it. */
+  private journal: UndoEntry[] | null = null;
 
   private readonly ids: IdFactory;
   constructor(ids: IdFactory) {
@@ -61,6 +67,61 @@ export class RecordStore {
 
   table(name: string): ObjectTable | undefined {
     return this.tables.get(name.toLowerCase());
+  }
+
+  /**
+   * Runs writes all-or-none: if `work` throws or returns false, every write it made is undone
+   * (ids already minted stay burnt, as in Salesforce).
+   */
+  transaction<T>(work: () => T, committed: (result: T) => boolean = () => true): T {
+    if (this.journal) return work();
+    this.journal = [];
+    let ok = false;
+    try {
+      const result = work();
+      ok = committed(result);
+      return result;
+    } finally {
+      const journal = this.journal;
+      this.journal = null;
+      if (!ok) this.undo(journal);
+    }
+  }
+
+  /**
+   * The same for work that awaits. Only safe for work whose awaits are already settled (composite
+   * subrequests read pre-parsed bodies), so no other request's writes can land in the journal.
+   */
+  async transactionAsync<T>(work: () => Promise<T>, committed: (result: T) => boolean = () => true): Promise<T> {
+    if (this.journal) return work();
+    this.journal = [];
+    let ok = false;
+    try {
+      const result = await work();
+      ok = committed(result);
+      return result;
+    } finally {
+      const journal = this.journal;
+      this.journal = null;
+      if (!ok) this.undo(journal);
+    }
+  }
+
+  private undo(journal: UndoEntry[]): void {
+    for (const entry of journal.reverse()) {
+      if (entry.kind === "insert") entry.table.rows.delete(entry.id);
+      else entry.table.rows.set(entry.before.Id, entry.before);
+      entry.table.version++;
+    }
+  }
+
+  private remember(table: ObjectTable, id: string, isInsert: boolean): void {
+    if (!this.journal) return;
+    if (isInsert) this.journal.push({ kind: "insert", table, id });
+    else {
+      const before = table.get(id);
+      if (before) this.journal.push({ kind: "restore", table, before: { ...before } });
+    }
   }
 
   tableOrThrow(name: string): ObjectTable {
@@ -115,6 +176,7 @@ export class RecordStore {
     }
     if (def.fieldMap.has("ownerid") && record.OwnerId == null) record.OwnerId = ctx.userId;
     deriveNames(def, record);
+    this.remember(table, recordId, true);
     table.rows.set(recordId, record);
     table.version++;
     return record;
@@ -124,6 +186,7 @@ export class RecordStore {
     const table = this.tableOrThrow(objectName);
     const record = table.get(id);
     if (!record) throw new Error(`no ${objectName} ${id}`);
+    this.remember(table, id, false);
     for (const [k, v] of Object.entries(values)) {
       const f = fieldOf(table.def, k);
       if (f) record[f.name] = v;
@@ -139,6 +202,7 @@ export class RecordStore {
     const table = this.tableOrThrow(objectName);
     const record = table.get(id);
     if (!record) return;
+    this.remember(table, id, false);
     if (!table.def.fieldMap.has("isdeleted")) {
       table.rows.delete(id);
     } else {
@@ -152,6 +216,7 @@ export class RecordStore {
     const table = this.tableOrThrow(objectName);
     const record = table.get(id);
     if (!record?.IsDeleted) return;
+    this.remember(table, id, false);
     record.IsDeleted = false;
     touch(table.def, record, ctx);
     table.version++;
@@ -159,6 +224,7 @@ export class RecordStore {
 
   hardDelete(objectName: string, id: string): void {
     const table = this.tableOrThrow(objectName);
+    this.remember(table, id, false);
     if (table.rows.delete(id)) table.version++;
   }
 
