@@ -1,4 +1,6 @@
+import { registerControlRoutes } from "./control/control-routes.ts";
 import { Router } from "./http/router.ts";
+import { registerOAuthRoutes } from "./oauth/routes.ts";
 import { registerCollectionRoutes } from "./rest/collections-routes.ts";
 import { registerCompositeRoutes } from "./rest/composite-routes.ts";
 import { registerDiscoveryRoutes } from "./rest/discovery-routes.ts";
@@ -7,9 +9,11 @@ import { registerSObjectRoutes } from "./rest/sobject-routes.ts";
 /** Every route the emulator serves, from each API module. */
 export function buildRouter(): Router {
   const router = new Router();
+  registerOAuthRoutes(router);
   registerDiscoveryRoutes(router);
   registerSObjectRoutes(router);
   registerCollectionRoutes(router);
   registerCompositeRoutes(router);
+  registerControlRoutes(router);
   return router;
 }

@@ -182,6 +182,19 @@ export class RecordStore {
     return record;
   }
 
+  /**
+   * Adds a complete record minted by the caller (the data generator), skipping defaults and
+   * checks: the fast path for seeding a million rows.
+   */
+  load(table: ObjectTable, record: StoredRecord): void {
+    table.rows.set(record.Id, record);
+    table.version++;
+  }
+
+  mintId(table: ObjectTable): string {
+    return this.ids.next(table.def.keyPrefix);
+  }
+
   update(objectName: string, id: string, values: Record<string, unknown>, ctx: WriteContext): StoredRecord {
     const table = this.tableOrThrow(objectName);
     const record = table.get(id);

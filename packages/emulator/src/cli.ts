@@ -1,0 +1,97 @@
+import { parseArgs } from "node:util";
+import { SpecError } from "./control/specs.ts";
+import { infoBody } from "./control/control-routes.ts";
+import { startEmulator } from "./emulator.ts";
+import { buildOrg, readSeedFile } from "./seed/build-org.ts";
+import { DEMO_SEED } from "./seed/demo-seed.ts";
+
+const USAGE = `Usage: forcelink emulator [--port N] [--host H] [--seed FILE] [--records N]
+
+Runs a local Salesforce org.
+  --port N      first of three ports: login host N, sandbox login host N+1, My Domain N+2 (default 4010)
+  --host H      address to listen on (default 127.0.0.1)
+  --seed FILE   org to serve, as YAML or JSON (default: the built-in demo org)
+  --records N   generate N records for each of Account, Contact, Lead, Opportunity and Case
+`;
+
+/** `forcelink emulator`: starts the emulator, prints how to use it, stops on SIGINT/SIGTERM. */
+export async function runEmulatorCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+  let values: { port?: string; host?: string; seed?: string; records?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { port: { type: "string" }, host: { type: "string" }, seed: { type: "string" }, records: { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+    }));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
+  const port = values.port === undefined ? 4010 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65533) {
+    process.stderr.write(`--port must be a whole number from 0 to 65533; got '${values.port}'\n`);
+    return 2;
+  }
+  const records = values.records === undefined ? undefined : Number(values.records);
+  if (records !== undefined && (!Number.isInteger(records) || records < 0)) {
+    process.stderr.write(`--records must be a whole number of records per object; got '${values.records}'\n`);
+    return 2;
+  }
+  let built: ReturnType<typeof buildOrg>;
+  try {
+    const started = Date.now();
+    built = buildOrg(values.seed ? readSeedFile(values.seed) : DEMO_SEED, records);
+    if (records && records >= 100_000) out(`Generated ${records} records per object in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (e) {
+    if (e instanceof SpecError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    emulator = await startEmulator({ org: built.org, port, host: values.host });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    process.stderr.write(
+      err.code === "EADDRINUSE" ? `Port ${err.message.split(":").pop()} is in use: pick another first port with --port.\n` : `Cannot listen: ${err.message}\n`,
+    );
+    return 1;
+  }
+  const info = infoBody(built.org);
+  out(`Salesforce emulator for "${built.org.organization().Name}" (${info.organizationId})`);
+  out(`  login host (login.salesforce.com):  ${info.loginUrl}`);
+  out(`  sandbox login host (test.salesforce.com): ${info.sandboxLoginUrl}`);
+  out(`  My Domain / instance URL:           ${info.myDomainUrl}`);
+  out(`  control surface and credentials:    ${info.loginUrl}/__emulator/info`);
+  out("");
+  for (const app of info.apps) {
+    out(`App "${app.name}": client id ${app.clientId}, secret ${app.clientSecret}`);
+    out(`  callback URLs: ${app.callbackUrls.join(", ")}`);
+  }
+  out("Users:");
+  for (const u of info.users) out(`  ${u.username} / ${u.password}  (${u.profile})`);
+  const app = info.apps[0];
+  const user = info.users[0];
+  if (app && user) {
+    out("");
+    out("Try it:");
+    out(`  curl -s ${info.loginUrl}/services/oauth2/token -d grant_type=password -d client_id=${app.clientId} -d client_secret=${app.clientSecret} -d username=${user.username} -d password=${user.password}`);
+    out(`  curl -s -H "Authorization: Bearer <access_token>" "${info.myDomainUrl}/services/data/v67.0/query?q=SELECT+Id,Name+FROM+Account+LIMIT+5"`);
+  }
+  out("");
+  out("Press Ctrl+C to stop.");
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await emulator.close();
+  out("Emulator stopped.");
+  return 0;
+}

@@ -1,0 +1,82 @@
+import { coerceValue } from "../dml/coerce.ts";
+import { AdminError, type OrgAdmin } from "../org/admin.ts";
+import type { ConnectedApp } from "../org/connected-app.ts";
+import type { Org } from "../org/org.ts";
+import { EDITIONS_WITHOUT_API, type OrgSettings } from "../org/settings.ts";
+import type { ObjectPermission, SystemPermission } from "../schema/setup-objects.ts";
+import type { StoredRecord } from "../store/record-store.ts";
+import { type OrgPatch, type PermissionChange, SpecError } from "./specs.ts";
+
+const ORGANIZATION_FIELDS: Record<string, string> = { name: "Name", edition: "OrganizationType", isSandbox: "IsSandbox" };
+
+/** Changes the org's identity (edition, sandbox, My Domain) and behaviour settings. */
+export function applyOrgPatch(org: Org, patch: OrgPatch, adminId: string): void {
+  const record: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(ORGANIZATION_FIELDS)) {
+    const v = patch[key as keyof OrgPatch];
+    if (v !== undefined) record[field] = v;
+  }
+  if (Object.keys(record).length > 0) org.store.update("Organization", org.organizationId, record, org.writeContext(adminId));
+  if (patch.myDomain) org.myDomain = patch.myDomain;
+  // An edition without API access turns the API off unless the patch says otherwise.
+  if (patch.edition !== undefined && patch.apiEnabled === undefined) {
+    org.settings.apiEnabled = !EDITIONS_WITHOUT_API.includes(patch.edition);
+  }
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== undefined && key in org.settings) (org.settings as unknown as Record<string, unknown>)[key] = value;
+  }
+}
+
+export function applyPermissionChange(admin: OrgAdmin, holder: string, change: PermissionChange): void {
+  if (change.system) admin.setSystemPermissions(holder, change.system as Partial<Record<SystemPermission, boolean>>);
+  for (const [objectName, granted] of Object.entries(change.objects ?? {})) {
+    admin.setObjectPermissions(holder, objectName, granted as ObjectPermission[]);
+  }
+  for (const [path, access] of Object.entries(change.fields ?? {})) admin.setFieldPermissions(holder, path, access);
+}
+
+export function appView(app: ConnectedApp, org: Org) {
+  const holders = app.preauthorizedPermissionSetIds.map((id) => {
+    const ps = org.store.tableOrThrow("PermissionSet").get(id);
+    return ps?.IsOwnedByProfile ? (org.store.tableOrThrow("Profile").get(ps.ProfileId as string)?.Name ?? id) : (ps?.Name ?? id);
+  });
+  const { preauthorizedPermissionSetIds: _ids, ...rest } = app;
+  return { ...rest, preauthorized: holders };
+}
+
+/**
+ * Inserts records as they are given, system fields included (a test may backdate SystemModstamp
+ * to make a row "visible late"), bypassing permissions but not types.
+ */
+export function insertRawRecords(org: Org, objectName: string, rows: Array<Record<string, unknown>>, userId: string): StoredRecord[] {
+  const def = org.objectDef(objectName);
+  if (!def) throw new SpecError(`unknown object '${objectName}'`);
+  return rows.map((row, i) => {
+    const values: Record<string, unknown> = {};
+    for (const [key, raw] of Object.entries(row)) {
+      if (key === "attributes") continue;
+      const f = def.fieldMap.get(key.toLowerCase());
+      if (!f) throw new SpecError(`${objectName} record ${i}: no field named '${key}'`);
+      if (f.formula || f.components) throw new SpecError(`${objectName} record ${i}: '${key}' is computed and cannot be set`);
+      try {
+        values[f.name] = f.name === "Id" ? raw : coerceValue(f, raw, "json");
+      } catch (e) {
+        throw new SpecError(`${objectName} record ${i}: ${(e as Error).message}`);
+      }
+    }
+    const id = typeof values.Id === "string" ? values.Id : undefined;
+    delete values.Id;
+    return org.store.insert(def.name, values, org.writeContext(userId), id);
+  });
+}
+
+export function settingsView(org: Org): OrgSettings & { name: unknown; edition: unknown; isSandbox: unknown; myDomain: string } {
+  const o = org.organization();
+  return { name: o.Name, edition: o.OrganizationType, isSandbox: o.IsSandbox, myDomain: org.myDomain, ...org.settings };
+}
+
+export function requireUser(org: Org, username: string): StoredRecord {
+  const user = org.userByUsername(username);
+  if (!user) throw new AdminError(`no user named '${username}'`);
+  return user;
+}
