@@ -214,5 +214,10 @@ export function registerControlRoutes(router: Router): void {
     generateRecords(ctx.org, ctx.org.objectDef(ctx.params.object)!.name, count);
     return json({ generated: count, total: ctx.org.store.tableOrThrow(ctx.params.object).size }, 201);
   });
+  // The emulator process's memory, for benchmarks (maxRSS is the peak since start).
+  router.add("GET", `${p}/process`, control, () => {
+    const mem = process.memoryUsage();
+    return json({ rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+  });
   router.add("POST", `${p}/recycle-bin/purge`, control, (ctx) => json({ purged: ctx.org.store.purgeRecycleBin(ctx.org.clock.now()) }));
 }

@@ -1,0 +1,92 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { passwordLogin, spawnEmulator } from "./spawn-emulator.ts";
+
+const SOQL = "SELECT Id, Name, Industry, BillingCity, AnnualRevenue, SystemModstamp FROM Account";
+
+interface PageRun {
+  records: number;
+  pages: number;
+  seconds: number;
+}
+
+/** Follows nextRecordsUrl to the end, counting records, the way any REST client pages. */
+async function pageThrough(firstUrl: string, base: string, headers: Record<string, string>): Promise<PageRun> {
+  const started = performance.now();
+  let url: string | undefined = firstUrl;
+  let records = 0;
+  let pages = 0;
+  while (url) {
+    const res: Response = await fetch(url, { headers });
+    if (!res.ok) throw new Error(`page ${pages} failed: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { records: unknown[]; nextRecordsUrl?: string; done: boolean };
+    records += body.records.length;
+    pages++;
+    url = body.done ? undefined : `${base}${body.nextRecordsUrl}`;
+  }
+  return { records, pages, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Baseline: a bare HTTP server in its own process answering every page with the same
+ * pre-serialized 2,000-record JSON — what this machine's HTTP and JSON parsing allow at best.
+ */
+async function transportCeiling(samplePage: string, pages: number): Promise<PageRun> {
+  const script = `
+    const http = require("node:http");
+    const body = ${JSON.stringify(samplePage)};
+    const s = http.createServer((req, res) => { res.writeHead(200, {"content-type": "application/json;charset=UTF-8", "content-length": Buffer.byteLength(body)}); res.end(body); });
+    s.listen(0, "127.0.0.1", () => process.stdout.write(String(s.address().port) + "\\n"));
+  `;
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve) => child.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
+  try {
+    const started = performance.now();
+    let records = 0;
+    for (let i = 0; i < pages; i++) {
+      const body = (await (await fetch(`http://127.0.0.1:${port}/`)).json()) as { records: unknown[] };
+      records += body.records.length;
+    }
+    return { records, pages, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    child.kill();
+  }
+}
+
+export async function emulatorQueryBench(count = 1_000_000) {
+  const setupStarted = performance.now();
+  const emulator = await spawnEmulator({ generate: { Account: count }, quota: { limit: 10_000_000 } });
+  const setupSeconds = (performance.now() - setupStarted) / 1000;
+  try {
+    const token = await passwordLogin(emulator);
+    const headers = { authorization: `Bearer ${token}`, "sforce-query-options": "batchSize=2000" };
+    const first = `${emulator.myDomainUrl}/services/data/v67.0/query?q=${encodeURIComponent(SOQL)}`;
+    const run = await pageThrough(first, emulator.myDomainUrl, headers);
+    if (run.records !== count) throw new Error(`expected ${count} records, paged ${run.records}`);
+    const sample = await (await fetch(first, { headers })).text();
+    const ceiling = await transportCeiling(sample, Math.min(run.pages, 200));
+    const memory = (await (await fetch(`${emulator.loginUrl}/__emulator/process`)).json()) as { peakRssBytes: number; rssBytes: number };
+    const recordsPerSecond = Math.round(run.records / run.seconds);
+    const ceilingPerSecond = Math.round(ceiling.records / ceiling.seconds);
+    return {
+      name: "emulator.query-locator-paging",
+      records: run.records,
+      pages: run.pages,
+      seconds: Number(run.seconds.toFixed(2)),
+      recordsPerSecond,
+      target: { recordsPerSecond: 100_000, met: recordsPerSecond >= 100_000 },
+      baseline: {
+        name: "static 2,000-record JSON page from a bare node:http server (transport + parse ceiling)",
+        records: ceiling.records,
+        recordsPerSecond: ceilingPerSecond,
+      },
+      ratioToBaseline: Number((recordsPerSecond / ceilingPerSecond).toFixed(3)),
+      emulatorPeakRssMB: Math.round(memory.peakRssBytes / 1e6),
+      emulatorRssAfterMB: Math.round(memory.rssBytes / 1e6),
+      seedSeconds: Number(setupSeconds.toFixed(1)),
+    };
+  } finally {
+    await emulator.stop();
+  }
+}

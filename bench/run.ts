@@ -1,0 +1,23 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { emulatorQueryBench } from "./emulator-query.bench.ts";
+
+/** `npm run bench [-- part…]`: runs the benchmarks, prints JSON, and keeps it in bench/results/. */
+const parts: Record<string, () => Promise<unknown>> = {
+  emulator: () => emulatorQueryBench(Number(process.env.BENCH_ACCOUNTS ?? 1_000_000)),
+};
+
+const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(parts);
+const results: Record<string, unknown> = { startedAt: new Date().toISOString(), node: process.version, cpus: (await import("node:os")).cpus().length };
+for (const name of wanted) {
+  const run = parts[name];
+  if (!run) {
+    process.stderr.write(`unknown benchmark part '${name}'; parts: ${Object.keys(parts).join(", ")}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`bench: ${name}…\n`);
+  results[name] = await run();
+}
+const json = JSON.stringify(results, null, 2);
+mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+writeFileSync(new URL(`./results/bench-${Date.now()}.json`, import.meta.url), json);
+console.log(json);
