@@ -1,6 +1,10 @@
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DEMO_SEED } from "@forcelink/emulator";
 import { passwordLogin, spawnEmulator } from "./spawn-emulator.ts";
 
 const SOQL = "SELECT Id, Name, Industry, BillingCity, AnnualRevenue, SystemModstamp FROM Account";
@@ -33,9 +37,11 @@ async function pageThrough(firstUrl: string, base: string, headers: Record<strin
  * pre-serialized 2,000-record JSON — what this machine's HTTP and JSON parsing allow at best.
  */
 async function transportCeiling(samplePage: string, pages: number): Promise<PageRun> {
+  const pagePath = join(tmpdir(), `forcelink-bench-page-${process.pid}.json`);
+  writeFileSync(pagePath, samplePage);
   const script = `
     const http = require("node:http");
-    const body = ${JSON.stringify(samplePage)};
+    const body = require("node:fs").readFileSync(${JSON.stringify(pagePath)}, "utf8");
     const s = http.createServer((req, res) => { res.writeHead(200, {"content-type": "application/json;charset=UTF-8", "content-length": Buffer.byteLength(body)}); res.end(body); });
     s.listen(0, "127.0.0.1", () => process.stdout.write(String(s.address().port) + "\\n"));
   `;
@@ -56,7 +62,7 @@ async function transportCeiling(samplePage: string, pages: number): Promise<Page
 
 export async function emulatorQueryBench(count = 1_000_000) {
   const setupStarted = performance.now();
-  const emulator = await spawnEmulator({ generate: { Account: count }, quota: { limit: 10_000_000 } });
+  const emulator = await spawnEmulator({ ...DEMO_SEED, generate: { Account: count }, quota: { limit: 10_000_000 } });
   const setupSeconds = (performance.now() - setupStarted) / 1000;
   try {
     const token = await passwordLogin(emulator);
