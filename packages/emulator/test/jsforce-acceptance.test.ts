@@ -91,13 +91,14 @@ describe("jsforce 3 against the emulator", () => {
   it("creates, reads, updates, upserts and deletes records", async () => {
     const accounts = conn.sobject("Account");
     const created = await accounts.create({ Name: "jsforce Inc", Industry: "Energy", BillingCity: "Lyon" });
-    expect(created.success).toBe(true);
+    if (!created.success) throw new Error(`create failed: ${JSON.stringify(created)}`);
     const read = await accounts.retrieve(created.id);
     expect(read).toMatchObject({ Name: "jsforce Inc", Industry: "Energy", BillingAddress: { city: "Lyon" } });
     await accounts.update({ Id: created.id, Name: "jsforce SA" });
     expect((await accounts.retrieve(created.id)).Name).toBe("jsforce SA");
     const inserted = await accounts.upsert({ Name: "Upserted", External_Id__c: "JSF-1" }, "External_Id__c");
     expect(inserted).toMatchObject({ success: true, created: true });
+    if (!inserted.success) throw new Error("upsert failed");
     const updated = await accounts.upsert({ Name: "Upserted again", External_Id__c: "JSF-1" }, "External_Id__c");
     expect(updated).toMatchObject({ success: true, created: false, id: inserted.id });
     expect((await accounts.retrieve(inserted.id)).Name).toBe("Upserted again");
@@ -107,7 +108,9 @@ describe("jsforce 3 against the emulator", () => {
   });
 
   it("returns deleted rows from queryAll but not from query", async () => {
-    const { id } = await conn.sobject("Account").create({ Name: "To the recycle bin" });
+    const saved = await conn.sobject("Account").create({ Name: "To the recycle bin" });
+    if (!saved.success) throw new Error("create failed");
+    const id = saved.id;
     await conn.sobject("Account").destroy(id);
     const live = await conn.query(`SELECT Id FROM Account WHERE Id = '${id}'`);
     expect(live.totalSize).toBe(0);
@@ -176,7 +179,7 @@ describe("jsforce 3 against the emulator", () => {
     expect(results.successfulResults).toHaveLength(2);
     expect(results.failedResults).toHaveLength(1);
     expect(results.failedResults[0].sf__Error).toContain("REQUIRED_FIELD_MISSING");
-    const saved = t.org.store.tableOrThrow("Account").get(results.successfulResults.find((r) => r.Name === "Bulk, with comma")!.sf__Id);
+    const saved = t.org.store.tableOrThrow("Account").get(results.successfulResults.find((r) => (r as Record<string, unknown>).Name === "Bulk, with comma")!.sf__Id);
     expect(saved?.Description).toBe('multi\nline "quoted"');
   });
 

@@ -5,6 +5,7 @@ import type { Org } from "../org/org.ts";
 import { EDITIONS_WITHOUT_API, type OrgSettings } from "../org/settings.ts";
 import type { ObjectPermission, SystemPermission } from "../schema/setup-objects.ts";
 import type { StoredRecord } from "../store/record-store.ts";
+import { compileCondition, type ValidationRule } from "../dml/validation-rules.ts";
 import { type OrgPatch, type PermissionChange, SpecError } from "./specs.ts";
 
 const ORGANIZATION_FIELDS: Record<string, string> = { name: "Name", edition: "OrganizationType", isSandbox: "IsSandbox" };
@@ -68,6 +69,26 @@ export function insertRawRecords(org: Org, objectName: string, rows: Array<Recor
     delete values.Id;
     return org.store.insert(def.name, values, org.writeContext(userId), id);
   });
+}
+
+/** Adds (or replaces, by name) a validation rule after checking its condition compiles. */
+export function addValidationRule(org: Org, rule: ValidationRule): void {
+  const def = org.objectDef(rule.object);
+  if (!def) throw new SpecError(`validation rule '${rule.name}': unknown object '${rule.object}'`);
+  let test: ReturnType<typeof compileCondition>;
+  try {
+    test = compileCondition(def, rule.condition);
+  } catch (e) {
+    throw new SpecError(`validation rule '${rule.name}': ${(e as Error).message}`);
+  }
+  removeValidationRule(org, rule.name);
+  org.validationRules.push({ rule: { ...rule, object: def.name }, test });
+}
+
+export function removeValidationRule(org: Org, name: string): boolean {
+  const i = org.validationRules.findIndex((r) => r.rule.name === name);
+  if (i >= 0) org.validationRules.splice(i, 1);
+  return i >= 0;
 }
 
 export function settingsView(org: Org): OrgSettings & { name: unknown; edition: unknown; isSandbox: unknown; myDomain: string } {

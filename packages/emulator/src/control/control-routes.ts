@@ -5,7 +5,7 @@ import type { Router } from "../http/router.ts";
 import { AdminError, OrgAdmin } from "../org/admin.ts";
 import type { Org } from "../org/org.ts";
 import { generateRecords } from "../seed/generator.ts";
-import { appView, applyOrgPatch, applyPermissionChange, insertRawRecords, requireUser, settingsView } from "./apply.ts";
+import { addValidationRule, appView, applyOrgPatch, removeValidationRule, applyPermissionChange, insertRawRecords, requireUser, settingsView } from "./apply.ts";
 import { applyObjectSpec } from "./custom-schema.ts";
 import {
   appPatchSpec,
@@ -20,6 +20,7 @@ import {
   SpecError,
   userPatchSpec,
   userSpec,
+  validationRuleSpec,
 } from "./specs.ts";
 import { z } from "zod";
 
@@ -214,6 +215,17 @@ export function registerControlRoutes(router: Router): void {
     generateRecords(ctx.org, ctx.org.objectDef(ctx.params.object)!.name, count);
     return json({ generated: count, total: ctx.org.store.tableOrThrow(ctx.params.object).size }, 201);
   });
+  router.add("GET", `${p}/validation-rules`, control, (ctx) => json(ctx.org.validationRules.map((r) => r.rule)));
+  router.add("POST", `${p}/validation-rules`, control, async (ctx) => {
+    const rule = await body(ctx, validationRuleSpec, "validation rule");
+    await change(ctx, () => addValidationRule(ctx.org, rule));
+    return json(rule, 201);
+  });
+  router.add("DELETE", `${p}/validation-rules/:name`, control, (ctx) => {
+    if (!removeValidationRule(ctx.org, ctx.params.name)) throw new ApiError(404, "NOT_FOUND", `no validation rule named '${ctx.params.name}'`);
+    return empty(204);
+  });
+
   // The emulator process's memory, for benchmarks (maxRSS is the peak since start).
   router.add("GET", `${p}/process`, control, () => {
     const mem = process.memoryUsage();

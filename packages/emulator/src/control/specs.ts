@@ -175,6 +175,18 @@ export const faultSpec = z
   })
   .strict();
 
+export const validationRuleSpec = z
+  .object({
+    object: z.string().min(1),
+    name: z.string().min(1),
+    /** ISBLANK(Field), NOT(ISBLANK(Field)), or Field <op> literal. */
+    condition: z.string().min(1),
+    errorMessage: z.string().min(1),
+    errorField: z.string().optional(),
+    active: z.boolean().optional(),
+  })
+  .strict();
+
 export const seedSpec = z
   .object({
     org: orgPatchSpec.extend({ dailyApiLimit: z.number().int().positive().optional() }).optional(),
@@ -190,6 +202,7 @@ export const seedSpec = z
     records: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))).optional(),
     /** How many records the deterministic generator makes, by object name. */
     generate: z.record(z.string(), z.number().int().min(0)).optional(),
+    validationRules: z.array(validationRuleSpec).optional(),
     faults: faultSpec.optional(),
     quota: quotaSpec.optional(),
   })

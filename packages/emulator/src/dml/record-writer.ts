@@ -5,6 +5,7 @@ import { SchemaView } from "../org/visibility.ts";
 import type { FieldDef, ObjectDef } from "../schema/types.ts";
 import type { StoredRecord } from "../store/record-store.ts";
 import { coerceValue } from "./coerce.ts";
+import { checkValidationRules } from "./validation-rules.ts";
 import { DmlError, type DmlErrorBody, insufficientAccess, unableToLockRow } from "./dml-error.ts";
 
 export interface DmlResult {
@@ -56,6 +57,7 @@ export class RecordWriter {
       throw new DmlError("REQUIRED_FIELD_MISSING", `Required fields are missing: [${names.join(", ")}]`, names);
     }
     this.checkUnique(def, values, undefined);
+    checkValidationRules(this.org.validationRules, def, values);
     return { kind: "insert", def, values };
   }
 
@@ -71,6 +73,7 @@ export class RecordWriter {
       }
     }
     this.checkUnique(def, values, record.Id);
+    checkValidationRules(this.org.validationRules, def, { ...record, ...values });
     return { kind: "update", def, id: record.Id, values };
   }
 
@@ -181,8 +184,20 @@ export class RecordWriter {
     }
     for (const [name, v] of Object.entries(values)) {
       const f = def.fieldMap.get(name.toLowerCase())!;
-      if (f.type === "reference" && v !== null && !this.org.store.find(v as string)) {
-        throw new DmlError("INVALID_CROSS_REFERENCE_KEY", `invalid cross reference id`, [f.name]);
+      if (f.type !== "reference" || v === null) continue;
+      const target = this.org.store.find(v as string);
+      if (!target || target.record.IsDeleted) {
+        throw new DmlError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [f.name]);
+      }
+      if (f.referenceTo.length > 0 && !f.referenceTo.includes(target.table.def.name)) {
+        throw new DmlError("FIELD_INTEGRITY_EXCEPTION", `${f.label}: id value of incorrect type: ${v as string}`, [f.name]);
+      }
+      // A lookup to a record the user cannot see is refused the way sharing refuses it.
+      if (!this.view.object(target.table.def.name)) {
+        throw new DmlError("INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY", "insufficient access rights on cross-reference id", [f.name]);
+      }
+      if (target.table.def.name === "User" && target.record.IsActive !== true) {
+        throw new DmlError("INACTIVE_OWNER_OR_USER", "operation performed with inactive user", [f.name]);
       }
     }
     return values;

@@ -4,6 +4,7 @@ import { SETUP_OBJECTS, platformEventChannelMemberObject } from "../schema/setup
 import { accountObject, caseObject, contactObject, leadObject, opportunityObject } from "../schema/standard-objects.ts";
 import type { ObjectDef } from "../schema/types.ts";
 import { RecordStore, type StoredRecord, type WriteContext } from "../store/record-store.ts";
+import type { CompiledRule } from "../dml/validation-rules.ts";
 import { ApiUsage } from "./api-usage.ts";
 import { type ConnectedApp, connectedApplicationRecord } from "./connected-app.ts";
 import { CallCounters } from "./counters.ts";
@@ -45,6 +46,8 @@ export class Org {
   readonly faults = new FaultInjector();
   readonly settings: OrgSettings;
   readonly apps = new Map<string, ConnectedApp>();
+  /** Validation rules, run on every save through the API. */
+  readonly validationRules: CompiledRule[] = [];
   /** Users' passwords, by user id. Only the emulator ever holds these. */
   readonly passwords = new Map<string, string>();
   /** Extension state owned by API modules (query locators, bulk jobs, auth codes…). */
