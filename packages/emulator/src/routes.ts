@@ -1,9 +1,11 @@
+import { registerBulkRoutes } from "./bulk/bulk-routes.ts";
 import { registerControlRoutes } from "./control/control-routes.ts";
 import { Router } from "./http/router.ts";
 import { registerOAuthRoutes } from "./oauth/routes.ts";
 import { registerCollectionRoutes } from "./rest/collections-routes.ts";
 import { registerCompositeRoutes } from "./rest/composite-routes.ts";
 import { registerDiscoveryRoutes } from "./rest/discovery-routes.ts";
+import { registerQueryRoutes } from "./rest/query-routes.ts";
 import { registerSObjectRoutes } from "./rest/sobject-routes.ts";
 
 /** Every route the emulator serves, from each API module. */
@@ -14,6 +16,8 @@ export function buildRouter(): Router {
   registerSObjectRoutes(router);
   registerCollectionRoutes(router);
   registerCompositeRoutes(router);
+  registerQueryRoutes(router);
+  registerBulkRoutes(router);
   registerControlRoutes(router);
   return router;
 }

@@ -156,6 +156,7 @@ export const orgPatchSpec = z
     queryAllLocatorPath: z.enum(["query", "queryAll"]).optional(),
     bulkJobProcessingMs: z.number().int().min(0).optional(),
     cdcEntityAllocation: z.number().int().min(0).optional(),
+    allowPasswordFlow: z.boolean().optional(),
   })
   .strict();
 export type OrgPatch = z.infer<typeof orgPatchSpec>;

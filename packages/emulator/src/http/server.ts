@@ -55,9 +55,13 @@ export function errorReply(error: unknown): Reply {
   if (error instanceof OAuthError) {
     if (error.format === "form") {
       const body = new URLSearchParams({ error: error.error, error_description: error.message }).toString();
-      return { status: error.status, body, headers: { "content-type": "application/x-www-form-urlencoded" } };
+      return { status: error.status, body, headers: { "content-type": "application/x-www-form-urlencoded", "cache-control": "no-store" } };
     }
-    return { status: error.status, json: { error: error.error, error_description: error.message } };
+    return {
+      status: error.status,
+      json: { error: error.error, error_description: error.message },
+      headers: { "cache-control": "no-store" },
+    };
   }
   console.error("[emulator] unexpected error:", error);
   return {
@@ -80,6 +84,7 @@ function write(res: ServerResponse, reply: Reply): void {
     return;
   }
   if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+  else if (reply.status !== 204 && reply.status !== 304) headers["content-length"] = "0";
   res.writeHead(reply.status, headers);
   res.end(body);
 }

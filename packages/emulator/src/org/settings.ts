@@ -24,6 +24,8 @@ export interface OrgSettings {
   queryAllLocatorPath: "query" | "queryAll";
   /** How long a Bulk 2.0 job stays InProgress before it completes (0: done on the first poll). */
   bulkJobProcessingMs: number;
+  /** "Allow OAuth Username-Password Flows"; new orgs block it since Summer '23, the demo allows it. */
+  allowPasswordFlow: boolean;
   /** Change Data Capture entity allocation (selected entities). */
   cdcEntityAllocation: number;
 }
@@ -42,6 +44,7 @@ export const DEFAULT_SETTINGS: OrgSettings = {
   queryAllLocatorPath: "query",
   bulkJobProcessingMs: 0,
   cdcEntityAllocation: 5,
+  allowPasswordFlow: true,
 };
 
 /** Editions that have no API access unless an add-on is bought. */

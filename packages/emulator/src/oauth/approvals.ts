@@ -1,0 +1,21 @@
+import type { Org } from "../org/org.ts";
+
+/** Which scopes each user has approved for each app, so the approval page shows only once. */
+export class Approvals {
+  private readonly approved = new Map<string, Set<string>>();
+
+  get(userId: string, appId: string): ReadonlySet<string> | undefined {
+    return this.approved.get(`${userId}:${appId}`);
+  }
+
+  record(userId: string, appId: string, scopes: string[]): void {
+    const key = `${userId}:${appId}`;
+    const set = this.approved.get(key) ?? new Set<string>();
+    for (const s of scopes) set.add(s);
+    this.approved.set(key, set);
+  }
+}
+
+export function approvalsOf(org: Org): Approvals {
+  return org.extension("oauth.approvals", () => new Approvals());
+}
