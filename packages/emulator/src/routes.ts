@@ -7,6 +7,7 @@ import { registerCompositeRoutes } from "./rest/composite-routes.ts";
 import { registerDiscoveryRoutes } from "./rest/discovery-routes.ts";
 import { registerQueryRoutes } from "./rest/query-routes.ts";
 import { registerSObjectRoutes } from "./rest/sobject-routes.ts";
+import { registerToolingRoutes } from "./tooling/tooling-routes.ts";
 
 /** Every route the emulator serves, from each API module. */
 export function buildRouter(): Router {
@@ -18,6 +19,7 @@ export function buildRouter(): Router {
   registerCompositeRoutes(router);
   registerQueryRoutes(router);
   registerBulkRoutes(router);
+  registerToolingRoutes(router);
   registerControlRoutes(router);
   return router;
 }

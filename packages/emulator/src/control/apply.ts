@@ -62,7 +62,7 @@ export function insertRawRecords(org: Org, objectName: string, rows: Array<Recor
       try {
         values[f.name] = f.name === "Id" ? raw : coerceValue(f, raw, "json");
       } catch (e) {
-        throw new SpecError(`${objectName} record ${i}: ${(e as Error).message}`);
+        throw new SpecError(`${objectName} record ${i}, field ${f.name}: ${(e as Error).message}`);
       }
     }
     const id = typeof values.Id === "string" ? values.Id : undefined;

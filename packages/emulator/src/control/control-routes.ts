@@ -107,13 +107,13 @@ export function registerControlRoutes(router: Router): void {
 
   router.add("POST", `${p}/sessions/expire`, control, async (ctx) => {
     const { username } = await body(ctx, z.object({ username: z.string().optional() }).strict(), "session expiry");
-    const userId = username ? requireUser(ctx.org, username).Id : undefined;
+    const userId = username ? (await change(ctx, () => requireUser(ctx.org, username))).Id : undefined;
     return json({ expired: ctx.org.sessions.expireAll((s) => !userId || s.userId === userId) });
   });
   router.add("POST", `${p}/sessions/revoke`, control, async (ctx) => {
     const spec = z.object({ username: z.string().optional(), clientId: z.string().optional() }).strict();
     const { username, clientId } = await body(ctx, spec, "token revocation");
-    const userId = username ? requireUser(ctx.org, username).Id : undefined;
+    const userId = username ? (await change(ctx, () => requireUser(ctx.org, username))).Id : undefined;
     const appId = clientId ? appByClientId(ctx.org, clientId).id : undefined;
     const revokedGrants = ctx.org.sessions.revokeAllFor((g) => (!userId || g.userId === userId) && (!appId || g.appId === appId));
     let revokedSessions = 0;
@@ -163,7 +163,8 @@ export function registerControlRoutes(router: Router): void {
       for (const name of patch.addPermissionSets ?? []) admin.assign(user.Id, admin.require("PermissionSet", name).Id);
       for (const name of patch.removePermissionSets ?? []) admin.unassign(user.Id, admin.require("PermissionSet", name).Id);
     });
-    return json(infoBody(ctx.org).users.find((u) => u.username === requireUser(ctx.org, ctx.params.username).Username));
+    const user = await change(ctx, () => requireUser(ctx.org, ctx.params.username));
+    return json(infoBody(ctx.org).users.find((u) => u.username === user.Username));
   });
 
   router.add("POST", `${p}/permission-sets`, control, async (ctx) => {

@@ -59,7 +59,7 @@ export function compileFormula(org: Org, objectName: string, text: string): (r: 
 
 function customField(org: Org, objectName: string, spec: CustomFieldSpec): FieldDef {
   const base = field(spec.name, spec.type, {
-    label: spec.label,
+    ...(spec.label ? { label: spec.label } : {}),
     custom: true,
     ...(spec.length ? { length: spec.length } : {}),
     nillable: !spec.required,

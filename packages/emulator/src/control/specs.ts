@@ -148,7 +148,7 @@ export const orgPatchSpec = z
     clientIpTrusted: z.boolean().optional(),
     sessionTimeoutSeconds: z.number().int().positive().optional(),
     locatorTtlSeconds: z.number().int().positive().optional(),
-    maxOpenLocatorsPerUser: z.number().int().positive().optional(),
+    maxOpenLocatorsPerUser: z.number().int().min(0).optional(),
     authCodeTtlSeconds: z.number().int().positive().optional(),
     bulkResultsNotReadyStatus: z.number().int().min(400).max(499).optional(),
     introspectBadClientStatus: z.number().int().min(400).max(499).optional(),

@@ -11,7 +11,8 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2
  */
 export function coerceValue(field: FieldDef, value: unknown, source: "json" | "csv"): unknown {
   if (value === null || value === undefined) return null;
-  if (source === "csv" && value === "") return null;
+  // Salesforce stores an empty text value as null (so "" does not satisfy a required field).
+  if (value === "") return null;
   const badType = () =>
     new DmlError(
       source === "json" ? "JSON_PARSER_ERROR" : "INVALID_TYPE_ON_FIELD_IN_RECORD",

@@ -78,8 +78,9 @@ export class RequestContext {
       this.req.on("data", (chunk: Buffer) => {
         size += chunk.length;
         if (size > limit) {
+          // Answer 413 and discard the rest, rather than resetting the connection under the client.
+          if (chunks.length > 0) chunks.length = 0;
           reject(new ApiError(413, "REQUEST_ENTITY_TOO_LARGE", `The request body is larger than ${limit} bytes.`));
-          this.req.destroy();
           return;
         }
         chunks.push(chunk);
@@ -92,6 +93,15 @@ export class RequestContext {
 
   async text(limit?: number): Promise<string> {
     return (await this.rawBody(limit)).toString("utf8");
+  }
+
+  /** Parses a JSON body that must be an object of field names to values (record writes). */
+  async jsonObject(): Promise<Record<string, unknown>> {
+    const body = await this.json();
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      throw malformedJson("The request body must be a JSON object of field names and values.");
+    }
+    return body as Record<string, unknown>;
   }
 
   /** Parses a JSON body; Salesforce answers JSON_PARSER_ERROR for bad JSON. */

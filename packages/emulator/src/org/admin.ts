@@ -224,6 +224,8 @@ export class OrgAdmin {
 
   setUserActive(userId: string, active: boolean): void {
     this.org.store.update("User", userId, { IsActive: active }, this.ctx);
+    // A deactivated user's sessions end for good; reactivating does not bring them back.
+    if (!active) for (const s of this.org.sessions.sessions.values()) if (s.userId === userId) s.revoked = true;
   }
 
   /** Registers a connected app; `preauthorized` names profiles or permission sets. */

@@ -190,16 +190,31 @@ export class Org {
   }
 }
 
+/** Salesforce's names for child relationships, where they are not simply the plural of the child. */
+const CHILD_RELATIONSHIP_NAMES: Record<string, string> = {
+  "PermissionSetAssignment.PermissionSetId": "Assignments",
+  "PermissionSetAssignment.AssigneeId": "PermissionSetAssignments",
+  "ObjectPermissions.ParentId": "ObjectPerms",
+  "FieldPermissions.ParentId": "FieldPerms",
+  "SetupEntityAccess.ParentId": "SetupEntityAccessItems",
+  "Account.ParentId": "ChildAccounts",
+  "User.ProfileId": "Users",
+  "Contact.AccountId": "Contacts",
+  "Opportunity.AccountId": "Opportunities",
+  "Case.AccountId": "Cases",
+  "Case.ContactId": "Cases",
+};
+
 /** Fills each parent object's childRelationships from the reference fields pointing at it. */
 function linkChildRelationships(defs: ObjectDef[]): void {
   const byName = new Map(defs.map((d) => [d.name, d]));
-  const plural: Record<string, string> = { Account: "Accounts", Contact: "Contacts", Opportunity: "Opportunities", Case: "Cases" };
   for (const child of defs) {
     for (const f of child.fields) {
-      if (f.type !== "reference" || f.referenceTo.length !== 1 || f.name === "CreatedById" || f.name === "LastModifiedById") continue;
+      if (f.type !== "reference" || f.referenceTo.length !== 1) continue;
+      if (f.name === "CreatedById" || f.name === "LastModifiedById" || f.name === "OwnerId") continue;
       const parent = byName.get(f.referenceTo[0]);
-      if (!parent || f.name === "OwnerId") continue;
-      const relationshipName = f.name === "ParentId" && parent === child ? `Child${plural[child.name] ?? `${child.name}s`}` : (plural[child.name] ?? `${child.name}s`);
+      if (!parent) continue;
+      const relationshipName = CHILD_RELATIONSHIP_NAMES[`${child.name}.${f.name}`] ?? `${child.name}s`;
       if (parent.childRelationships.some((c) => c.relationshipName === relationshipName)) continue;
       parent.childRelationships.push({ childSObject: child.name, field: f.name, relationshipName, cascadeDelete: false });
     }

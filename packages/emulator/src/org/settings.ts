@@ -10,7 +10,7 @@ export interface OrgSettings {
   clientIpTrusted: boolean;
   /** Query locators expire after this long idle. */
   locatorTtlSeconds: number;
-  /** How many query locators one user may hold open; the oldest is dropped past this. */
+  /** How many query locators one user may hold open (oldest dropped past this); 0: no limit, as since v56. */
   maxOpenLocatorsPerUser: number;
   /** Authorization codes expire after this long. */
   authCodeTtlSeconds: number;
@@ -36,7 +36,7 @@ export const DEFAULT_SETTINGS: OrgSettings = {
   apiAccessControl: false,
   clientIpTrusted: true,
   locatorTtlSeconds: 900,
-  maxOpenLocatorsPerUser: 10,
+  maxOpenLocatorsPerUser: 0,
   authCodeTtlSeconds: 900,
   bulkResultsNotReadyStatus: 400,
   introspectBadClientStatus: 401,

@@ -52,10 +52,7 @@ export function registerSObjectRoutes(router: Router): void {
 
   router.add("POST", "/services/data/:version/sobjects/:object", rest, async (ctx) => {
     const { def } = pathObject(ctx);
-    const body = await ctx.json<Record<string, unknown>>();
-    if (body === null || typeof body !== "object" || Array.isArray(body)) {
-      throw new ApiError(400, "JSON_PARSER_ERROR", "The request body must be a JSON object of field names and values.");
-    }
+    const body = await ctx.jsonObject();
     const writer = new RecordWriter(ctx.org, ctx.userId);
     try {
       const [id] = writer.apply([writer.prepareInsert(def, body)]);
@@ -79,7 +76,7 @@ export function registerSObjectRoutes(router: Router): void {
         writer.apply([writer.prepareDelete(def, id)]);
         return empty(204);
       }
-      const body = await ctx.json<Record<string, unknown>>();
+      const body = await ctx.jsonObject();
       writer.apply([writer.prepareUpdate(def, id, body)]);
       return empty(204);
     } catch (e) {
@@ -107,7 +104,7 @@ export function registerSObjectRoutes(router: Router): void {
       }
       const matches = writer.matchExternalId(def, field, ctx.params.value);
       if (matches.length > 1) return json(matches.map((m) => recordUrl(version, def.name, m.Id)), 300);
-      const body = await ctx.json<Record<string, unknown>>();
+      const body = await ctx.jsonObject();
       if (ctx.query("updateOnly") === "true" && matches.length === 0) throw notFound();
       const prepared = writer.prepareUpsert(def, field, ctx.params.value, body);
       const [id] = writer.apply([prepared]);

@@ -53,7 +53,7 @@ export function field(name: string, type: FieldType, options: FieldOptions = {})
     picklistValues: [],
     restrictedPicklist: false,
     filterable: type !== "textarea" && type !== "address" && type !== "location",
-    sortable: textual || numeric || type === "date" || type === "datetime",
+    sortable: textual || numeric || type === "boolean" || type === "date" || type === "datetime",
     groupable: textual || type === "boolean" || type === "date",
     aggregatable: textual || numeric || type === "date" || type === "datetime",
     permissionable: true,

@@ -205,7 +205,7 @@ export function setupEntityAccessObject(): ObjectDef {
 
 /** The running user's effective system permissions; the emulator fills it per request. */
 export function userPermissionAccessObject(): ObjectDef {
-  return defineObject("UserPermissionAccess", "0Up", permissionFields(), {
+  return defineObject("UserPermissionAccess", "0Up", [systemField("Id", "id"), ...permissionFields()], {
     access: "public",
     auditFields: false,
     labelPlural: "User Permission Access",

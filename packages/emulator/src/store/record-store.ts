@@ -74,17 +74,19 @@ export class RecordStore {
    * (ids already minted stay burnt, as in Salesforce).
    */
   transaction<T>(work: () => T, committed: (result: T) => boolean = () => true): T {
-    if (this.journal) return work();
-    this.journal = [];
+    const outer = this.journal !== null;
+    const journal = this.journal ?? [];
+    // A nested transaction is a savepoint: it undoes only its own writes.
+    const savepoint = journal.length;
+    this.journal = journal;
     let ok = false;
     try {
       const result = work();
       ok = committed(result);
       return result;
     } finally {
-      const journal = this.journal;
-      this.journal = null;
-      if (!ok) this.undo(journal);
+      if (!ok) this.undo(journal.splice(savepoint));
+      if (!outer) this.journal = null;
     }
   }
 
@@ -93,17 +95,18 @@ export class RecordStore {
    * subrequests read pre-parsed bodies), so no other request's writes can land in the journal.
    */
   async transactionAsync<T>(work: () => Promise<T>, committed: (result: T) => boolean = () => true): Promise<T> {
-    if (this.journal) return work();
-    this.journal = [];
+    const outer = this.journal !== null;
+    const journal = this.journal ?? [];
+    const savepoint = journal.length;
+    this.journal = journal;
     let ok = false;
     try {
       const result = await work();
       ok = committed(result);
       return result;
     } finally {
-      const journal = this.journal;
-      this.journal = null;
-      if (!ok) this.undo(journal);
+      if (!ok) this.undo(journal.splice(savepoint));
+      if (!outer) this.journal = null;
     }
   }
 

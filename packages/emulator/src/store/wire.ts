@@ -21,11 +21,21 @@ export function wireValue(field: FieldDef, record: StoredRecord): unknown {
   return v;
 }
 
+let lastMs = Number.NaN;
+let lastIso = "";
+
 /** A flat value for CSV (Bulk results): compounds are never selected in Bulk, datetimes with Z. */
 export function csvValue(field: FieldDef, record: StoredRecord): string {
   const v = field.formula ? field.formula(record) : record[field.name];
   if (v === undefined || v === null) return "";
-  if (field.type === "datetime" && typeof v === "number") return new Date(v).toISOString();
+  if (field.type === "datetime" && typeof v === "number") {
+    // Rows written together share a second: formatting the same instant again is wasted work.
+    if (v !== lastMs) {
+      lastMs = v;
+      lastIso = new Date(v).toISOString();
+    }
+    return lastIso;
+  }
   return String(v);
 }
 

@@ -1,0 +1,24 @@
+import { parseQuery, type Query } from "@jetstreamapp/soql-parser-js";
+import { malformedQuery } from "./query-errors.ts";
+
+/** Parses SOQL, turning the parser's complaints into Salesforce's MALFORMED_QUERY shape. */
+export function parseSoql(soql: string): Query {
+  if (soql.trim() === "") throw malformedQuery(soql, -1, "unexpected token: '<EOF>'");
+  try {
+    return parseQuery(soql);
+  } catch (e) {
+    const { token, index } = offendingToken(soql, (e as Error).message ?? "");
+    throw malformedQuery(soql, index, `unexpected token: '${token}'`);
+  }
+}
+
+/** The parser only reports messages; recover the token (and guess its place) from the text. */
+function offendingToken(soql: string, message: string): { token: string; index: number } {
+  const lexing = /unexpected character: ->(.)<- at offset: (\d+)/.exec(message);
+  if (lexing) return { token: lexing[1], index: Number(lexing[2]) };
+  const found = /but found:? (?:--> )?'([^']*)'/.exec(message);
+  const token = found?.[1] ?? "";
+  if (token === "") return { token: "<EOF>", index: soql.trimEnd().length };
+  const at = soql.search(new RegExp(`(?<![A-Za-z0-9_])${token.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "i"));
+  return { token, index: at };
+}
