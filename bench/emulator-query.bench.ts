@@ -2,8 +2,6 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { DEMO_SEED } from "@forcelink/emulator";
 import { passwordLogin, spawnEmulator } from "./spawn-emulator.ts";
 
@@ -46,7 +44,9 @@ async function transportCeiling(samplePage: string, pages: number): Promise<Page
     s.listen(0, "127.0.0.1", () => process.stdout.write(String(s.address().port) + "\\n"));
   `;
   const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve) => child.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))));
+  const port = await new Promise<number>((resolve) =>
+    child.stdout!.once("data", (d: Buffer) => resolve(Number(d.toString().trim()))),
+  );
   try {
     const started = performance.now();
     let records = 0;
@@ -72,7 +72,10 @@ export async function emulatorQueryBench(count = 1_000_000) {
     if (run.records !== count) throw new Error(`expected ${count} records, paged ${run.records}`);
     const sample = await (await fetch(first, { headers })).text();
     const ceiling = await transportCeiling(sample, Math.min(run.pages, 200));
-    const memory = (await (await fetch(`${emulator.loginUrl}/__emulator/process`)).json()) as { peakRssBytes: number; rssBytes: number };
+    const memory = (await (await fetch(`${emulator.loginUrl}/__emulator/process`)).json()) as {
+      peakRssBytes: number;
+      rssBytes: number;
+    };
     const recordsPerSecond = Math.round(run.records / run.seconds);
     const ceilingPerSecond = Math.round(ceiling.records / ceiling.seconds);
     return {

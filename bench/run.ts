@@ -7,7 +7,11 @@ const parts: Record<string, () => Promise<unknown>> = {
 };
 
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(parts);
-const results: Record<string, unknown> = { startedAt: new Date().toISOString(), node: process.version, cpus: (await import("node:os")).cpus().length };
+const results: Record<string, unknown> = {
+  startedAt: new Date().toISOString(),
+  node: process.version,
+  cpus: (await import("node:os")).cpus().length,
+};
 for (const name of wanted) {
   const run = parts[name];
   if (!run) {

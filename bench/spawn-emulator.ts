@@ -16,9 +16,13 @@ const CLI = new URL("../packages/server/src/cli/main.ts", import.meta.url).pathn
 export async function spawnEmulator(seed: unknown): Promise<SpawnedEmulator> {
   const seedPath = join(tmpdir(), `forcelink-bench-seed-${process.pid}.json`);
   writeFileSync(seedPath, JSON.stringify(seed));
-  const child = spawn(process.execPath, ["--max-old-space-size=4096", CLI, "emulator", "--port", "0", "--seed", seedPath], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--max-old-space-size=4096", CLI, "emulator", "--port", "0", "--seed", seedPath],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   let out = "";
   const urls = await new Promise<{ login: string; myDomain: string }>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`emulator exited with ${code} before it was ready:\n${out}`)));

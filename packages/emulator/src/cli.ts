@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { SpecError } from "./control/specs.ts";
 import { infoBody } from "./control/control-routes.ts";
+import { SpecError } from "./control/specs.ts";
 import { startEmulator } from "./emulator.ts";
 import { buildOrg, readSeedFile } from "./seed/build-org.ts";
 import { DEMO_SEED } from "./seed/demo-seed.ts";
@@ -20,7 +20,13 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { port: { type: "string" }, host: { type: "string" }, seed: { type: "string" }, records: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        seed: { type: "string" },
+        records: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
       strict: true,
     }));
   } catch (e) {
@@ -45,7 +51,8 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
   try {
     const started = Date.now();
     built = buildOrg(values.seed ? readSeedFile(values.seed) : DEMO_SEED, records);
-    if (records && records >= 100_000) out(`Generated ${records} records per object in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (records && records >= 100_000)
+      out(`Generated ${records} records per object in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (e) {
     if (e instanceof SpecError) {
       process.stderr.write(`${e.message}\n`);
@@ -59,7 +66,9 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     process.stderr.write(
-      err.code === "EADDRINUSE" ? `Port ${err.message.split(":").pop()} is in use: pick another first port with --port.\n` : `Cannot listen: ${err.message}\n`,
+      err.code === "EADDRINUSE"
+        ? `Port ${err.message.split(":").pop()} is in use: pick another first port with --port.\n`
+        : `Cannot listen: ${err.message}\n`,
     );
     return 1;
   }
@@ -81,8 +90,12 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
   if (app && user) {
     out("");
     out("Try it:");
-    out(`  curl -s ${info.loginUrl}/services/oauth2/token -d grant_type=password -d client_id=${app.clientId} -d client_secret=${app.clientSecret} -d username=${user.username} -d password=${user.password}`);
-    out(`  curl -s -H "Authorization: Bearer <access_token>" "${info.myDomainUrl}/services/data/v67.0/query?q=SELECT+Id,Name+FROM+Account+LIMIT+5"`);
+    out(
+      `  curl -s ${info.loginUrl}/services/oauth2/token -d grant_type=password -d client_id=${app.clientId} -d client_secret=${app.clientSecret} -d username=${user.username} -d password=${user.password}`,
+    );
+    out(
+      `  curl -s -H "Authorization: Bearer <access_token>" "${info.myDomainUrl}/services/data/v67.0/query?q=SELECT+Id,Name+FROM+Account+LIMIT+5"`,
+    );
   }
   out("");
   out("Press Ctrl+C to stop.");

@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
-import type { Org } from "./org/org.ts";
 import { listen, portOf } from "./http/server.ts";
+import type { Org } from "./org/org.ts";
 import { buildRouter } from "./routes.ts";
 
 export interface EmulatorOptions {

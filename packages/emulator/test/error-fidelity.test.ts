@@ -33,13 +33,21 @@ interface Row {
 const q = (soql: string) => `/query?q=${encodeURIComponent(soql)}`;
 
 const rows: Row[] = [
-  { row: "401 INVALID_SESSION_ID: no token", cause: () => fetch(`${t.emulator.urls.myDomain}/services/data/v67.0/sobjects`), status: 401, errorCode: "INVALID_SESSION_ID", message: "Session expired or invalid" },
+  {
+    row: "401 INVALID_SESSION_ID: no token",
+    cause: () => fetch(`${t.emulator.urls.myDomain}/services/data/v67.0/sobjects`),
+    status: 401,
+    errorCode: "INVALID_SESSION_ID",
+    message: "Session expired or invalid",
+  },
   {
     row: "401 INVALID_SESSION_ID: revoked token",
     cause: async () => {
       const token = t.token(USER, ["api"]);
       t.org.sessions.revokeSession(token);
-      return fetch(`${t.emulator.urls.myDomain}/services/data/v67.0/sobjects`, { headers: { authorization: `Bearer ${token}` } });
+      return fetch(`${t.emulator.urls.myDomain}/services/data/v67.0/sobjects`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
     },
     status: 401,
     errorCode: "INVALID_SESSION_ID",
@@ -47,7 +55,10 @@ const rows: Row[] = [
   },
   {
     row: "401: a token without the api scope",
-    cause: () => fetch(`${t.emulator.urls.myDomain}/services/data/v67.0/sobjects`, { headers: { authorization: `Bearer ${t.token(USER, ["id"])}` } }),
+    cause: () =>
+      fetch(`${t.emulator.urls.myDomain}/services/data/v67.0/sobjects`, {
+        headers: { authorization: `Bearer ${t.token(USER, ["id"])}` },
+      }),
     status: 401,
     errorCode: "INVALID_SESSION_ID",
     message: "This session is not valid for use with the REST API",
@@ -88,36 +99,55 @@ const rows: Row[] = [
   {
     row: "403 INSUFFICIENT_ACCESS: /limits without View Setup",
     cause: async () => {
-      await t.control("/users/integration@forcelink-demo.example", { method: "PATCH", body: { removePermissionSets: ["Forcelink_Integration"] } });
+      await t.control("/users/integration@forcelink-demo.example", {
+        method: "PATCH",
+        body: { removePermissionSets: ["Forcelink_Integration"] },
+      });
       return t.api(USER, "/limits");
     },
-    after: () => t.control("/users/integration@forcelink-demo.example", { method: "PATCH", body: { addPermissionSets: ["Forcelink_Integration"] } }),
+    after: () =>
+      t.control("/users/integration@forcelink-demo.example", {
+        method: "PATCH",
+        body: { addPermissionSets: ["Forcelink_Integration"] },
+      }),
     status: 403,
     errorCode: "INSUFFICIENT_ACCESS",
     message: /View Setup/,
   },
-  { row: "400 MALFORMED_QUERY", cause: () => t.api(USER, q("SELEKT Id FROM Account")), status: 400, errorCode: "MALFORMED_QUERY", message: /unexpected token/ },
+  {
+    row: "400 MALFORMED_QUERY",
+    cause: () => t.api(USER, q("SELEKT Id FROM Account")),
+    status: 400,
+    errorCode: "MALFORMED_QUERY",
+    message: /unexpected token/,
+  },
   {
     row: "400 INVALID_FIELD on query",
     cause: () => t.api(USER, q("SELECT Id, Foo FROM Account")),
     status: 400,
     errorCode: "INVALID_FIELD",
-    message: /No such column 'Foo' on entity 'Account'\. If you are attempting to use a custom field, be sure to append the '__c'/,
+    message:
+      /No such column 'Foo' on entity 'Account'\. If you are attempting to use a custom field, be sure to append the '__c'/,
   },
   {
     row: "400 INVALID_TYPE on query",
     cause: () => t.api(USER, q("SELECT Id FROM Foo")),
     status: 400,
     errorCode: "INVALID_TYPE",
-    message: /sObject type 'Foo' is not supported\. If you are attempting to use a custom object, be sure to append the '__c'/,
+    message:
+      /sObject type 'Foo' is not supported\. If you are attempting to use a custom object, be sure to append the '__c'/,
   },
   {
     row: "400 INVALID_FIELD: a field hidden by field-level security",
     cause: async () => {
-      await t.control("/permissions/Standard%20User", { method: "PATCH", body: { fields: { "Account.Industry": "none" } } });
+      await t.control("/permissions/Standard%20User", {
+        method: "PATCH",
+        body: { fields: { "Account.Industry": "none" } },
+      });
       return t.api(USER, q("SELECT Id, Industry FROM Account"));
     },
-    after: () => t.control("/permissions/Standard%20User", { method: "PATCH", body: { fields: { "Account.Industry": "edit" } } }),
+    after: () =>
+      t.control("/permissions/Standard%20User", { method: "PATCH", body: { fields: { "Account.Industry": "edit" } } }),
     status: 400,
     errorCode: "INVALID_FIELD",
     message: /No such column 'Industry' on entity 'Account'/,
@@ -132,14 +162,25 @@ const rows: Row[] = [
     errorCode: "QUERY_TIMEOUT",
     message: "Your query request was running for too long.",
   },
-  { row: "400 INVALID_QUERY_LOCATOR", cause: () => t.api(USER, "/query/01gDm0000000999AAA-2000"), status: 400, errorCode: "INVALID_QUERY_LOCATOR", message: "invalid query locator" },
+  {
+    row: "400 INVALID_QUERY_LOCATOR",
+    cause: () => t.api(USER, "/query/01gDm0000000999AAA-2000"),
+    status: 400,
+    errorCode: "INVALID_QUERY_LOCATOR",
+    message: "invalid query locator",
+  },
   {
     row: "400 MALFORMED_QUERY: FIELDS(ALL) without LIMIT",
     cause: () => t.api(USER, q("SELECT FIELDS(ALL) FROM Account")),
     status: 400,
     errorCode: "MALFORMED_QUERY",
   },
-  { row: "400 JSON_PARSER_ERROR", cause: () => t.api(USER, "/sobjects/Account", { method: "POST", body: "{nope" }), status: 400, errorCode: "JSON_PARSER_ERROR" },
+  {
+    row: "400 JSON_PARSER_ERROR",
+    cause: () => t.api(USER, "/sobjects/Account", { method: "POST", body: "{nope" }),
+    status: 400,
+    errorCode: "JSON_PARSER_ERROR",
+  },
   {
     row: "400 MALFORMED_ID: a lookup that is not an id",
     cause: () => t.api(USER, "/sobjects/Contact", { method: "POST", body: { LastName: "X", AccountId: "not-an-id" } }),
@@ -157,7 +198,8 @@ const rows: Row[] = [
   },
   {
     row: "400 INVALID_FIELD_FOR_INSERT_UPDATE: a read-only field",
-    cause: () => t.api(USER, "/sobjects/Account", { method: "POST", body: { Name: "X", CreatedDate: "2020-01-01T00:00:00Z" } }),
+    cause: () =>
+      t.api(USER, "/sobjects/Account", { method: "POST", body: { Name: "X", CreatedDate: "2020-01-01T00:00:00Z" } }),
     status: 400,
     errorCode: "INVALID_FIELD_FOR_INSERT_UPDATE",
     message: /^Unable to create\/update fields: CreatedDate\. Please check the security settings of this field/,
@@ -166,10 +208,14 @@ const rows: Row[] = [
   {
     row: "400 INVALID_FIELD_FOR_INSERT_UPDATE: field-level security read-only",
     cause: async () => {
-      await t.control("/permissions/Standard%20User", { method: "PATCH", body: { fields: { "Account.Rating": "read" } } });
+      await t.control("/permissions/Standard%20User", {
+        method: "PATCH",
+        body: { fields: { "Account.Rating": "read" } },
+      });
       return t.api(USER, `/sobjects/Account/${accountId}`, { method: "PATCH", body: { Rating: "Hot" } });
     },
-    after: () => t.control("/permissions/Standard%20User", { method: "PATCH", body: { fields: { "Account.Rating": "edit" } } }),
+    after: () =>
+      t.control("/permissions/Standard%20User", { method: "PATCH", body: { fields: { "Account.Rating": "edit" } } }),
     status: 400,
     errorCode: "INVALID_FIELD_FOR_INSERT_UPDATE",
     fields: ["Rating"],
@@ -179,7 +225,13 @@ const rows: Row[] = [
     cause: async () => {
       await t.control("/validation-rules", {
         method: "POST",
-        body: { object: "Account", name: "No_Negative_Revenue", condition: "AnnualRevenue < 0", errorMessage: "Revenue cannot be negative", errorField: "AnnualRevenue" },
+        body: {
+          object: "Account",
+          name: "No_Negative_Revenue",
+          condition: "AnnualRevenue < 0",
+          errorMessage: "Revenue cannot be negative",
+          errorField: "AnnualRevenue",
+        },
       });
       return t.api(USER, "/sobjects/Account", { method: "POST", body: { Name: "X", AnnualRevenue: -1 } });
     },
@@ -205,7 +257,11 @@ const rows: Row[] = [
       await t.control("/permissions/Standard%20User", { method: "PATCH", body: { objects: { Account: ["Read"] } } });
       return t.api(USER, `/sobjects/Account/${accountId}`, { method: "PATCH", body: { Name: "Renamed" } });
     },
-    after: () => t.control("/permissions/Standard%20User", { method: "PATCH", body: { objects: { Account: ["Read", "Create", "Edit", "Delete"] } } }),
+    after: () =>
+      t.control("/permissions/Standard%20User", {
+        method: "PATCH",
+        body: { objects: { Account: ["Read", "Create", "Edit", "Delete"] } },
+      }),
     status: 400,
     errorCode: "INSUFFICIENT_ACCESS_OR_READONLY",
   },
@@ -216,14 +272,25 @@ const rows: Row[] = [
       await t.control("/permissions/Standard%20User", { method: "PATCH", body: { objects: { Account: [] } } });
       return t.api(USER, "/sobjects/Contact", { method: "POST", body: { LastName: "X", AccountId: invoiceParent } });
     },
-    after: () => t.control("/permissions/Standard%20User", { method: "PATCH", body: { objects: { Account: ["Read", "Create", "Edit", "Delete"] } } }),
+    after: () =>
+      t.control("/permissions/Standard%20User", {
+        method: "PATCH",
+        body: { objects: { Account: ["Read", "Create", "Edit", "Delete"] } },
+      }),
     status: 400,
     errorCode: "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY",
   },
   {
     row: "400 INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
     cause: async () => {
-      await t.control("/objects", { method: "POST", body: { name: "Account", fields: [{ name: "Region__c", type: "picklist", picklistValues: ["EMEA", "AMER"], restricted: true }], grantTo: ["Standard User"] } });
+      await t.control("/objects", {
+        method: "POST",
+        body: {
+          name: "Account",
+          fields: [{ name: "Region__c", type: "picklist", picklistValues: ["EMEA", "AMER"], restricted: true }],
+          grantTo: ["Standard User"],
+        },
+      });
       return t.api(USER, "/sobjects/Account", { method: "POST", body: { Name: "X", Region__c: "MARS" } });
     },
     status: 400,
@@ -249,17 +316,27 @@ const rows: Row[] = [
   {
     row: "400 EXCEEDED_ID_LIMIT: more than 200 records in a collection",
     cause: () =>
-      t.api(USER, "/composite/sobjects", { method: "POST", body: { records: Array.from({ length: 201 }, (_, i) => ({ attributes: { type: "Account" }, Name: `N${i}` })) } }),
+      t.api(USER, "/composite/sobjects", {
+        method: "POST",
+        body: { records: Array.from({ length: 201 }, (_, i) => ({ attributes: { type: "Account" }, Name: `N${i}` })) },
+      }),
     status: 400,
     errorCode: "EXCEEDED_ID_LIMIT",
   },
   {
     row: "400 INVALID_REPLICATION_DATE: getUpdated further back than 30 days",
-    cause: () => t.api(USER, `/sobjects/Account/updated?start=2000-01-01T00:00:00%2B00:00&end=2000-01-02T00:00:00%2B00:00`),
+    cause: () =>
+      t.api(USER, `/sobjects/Account/updated?start=2000-01-01T00:00:00%2B00:00&end=2000-01-02T00:00:00%2B00:00`),
     status: 400,
     errorCode: "INVALID_REPLICATION_DATE",
   },
-  { row: "404 NOT_FOUND: a missing record", cause: () => t.api(USER, "/sobjects/Account/001Dm0000009999AAA"), status: 404, errorCode: "NOT_FOUND", message: "The requested resource does not exist" },
+  {
+    row: "404 NOT_FOUND: a missing record",
+    cause: () => t.api(USER, "/sobjects/Account/001Dm0000009999AAA"),
+    status: 404,
+    errorCode: "NOT_FOUND",
+    message: "The requested resource does not exist",
+  },
   {
     row: "404 NOT_FOUND: not an id, read as an external id field",
     cause: () => t.api(USER, "/sobjects/Account/NotAField"),
@@ -267,7 +344,13 @@ const rows: Row[] = [
     errorCode: "NOT_FOUND",
     message: "Provided external ID field does not exist or is not accessible: NotAField",
   },
-  { row: "404 ENTITY_IS_DELETED", cause: () => t.api(USER, `/sobjects/Account/${deletedId}`, { method: "DELETE" }), status: 404, errorCode: "ENTITY_IS_DELETED", message: "entity is deleted" },
+  {
+    row: "404 ENTITY_IS_DELETED",
+    cause: () => t.api(USER, `/sobjects/Account/${deletedId}`, { method: "DELETE" }),
+    status: 404,
+    errorCode: "ENTITY_IS_DELETED",
+    message: "entity is deleted",
+  },
   {
     row: "405 METHOD_NOT_ALLOWED",
     cause: () => t.api(USER, "/limits", { method: "DELETE" }),
@@ -327,21 +410,36 @@ describe("REST errors as Salesforce answers them", () => {
   });
 
   it("answers an ambiguous upsert with 300 and the matching record URLs", async () => {
-    await t.control("/objects", { method: "POST", body: { name: "Account", fields: [{ name: "Legacy_Code__c", type: "string", externalId: true }], grantTo: ["Standard User"] } });
+    await t.control("/objects", {
+      method: "POST",
+      body: {
+        name: "Account",
+        fields: [{ name: "Legacy_Code__c", type: "string", externalId: true }],
+        grantTo: ["Standard User"],
+      },
+    });
     const a = await create(USER, { Name: "A", Legacy_Code__c: "L-1" });
     const b = await create(USER, { Name: "B", Legacy_Code__c: "L-1" });
     const res = await t.api(USER, "/sobjects/Account/Legacy_Code__c/L-1", { method: "PATCH", body: { Name: "C" } });
     expect(res.status).toBe(300);
-    expect(((await res.json()) as string[]).sort()).toEqual([a, b].map((id) => `/services/data/v67.0/sobjects/Account/${id}`).sort());
+    expect(((await res.json()) as string[]).sort()).toEqual(
+      [a, b].map((id) => `/services/data/v67.0/sobjects/Account/${id}`).sort(),
+    );
   });
 
   it("marks the other records of an allOrNone collection as rolled back, with statusCode keys", async () => {
     const res = await t.api(USER, "/composite/sobjects", {
       method: "POST",
-      body: { allOrNone: true, records: [{ attributes: { type: "Account" }, Name: "OK" }, { attributes: { type: "Account" } }] },
+      body: {
+        allOrNone: true,
+        records: [{ attributes: { type: "Account" }, Name: "OK" }, { attributes: { type: "Account" } }],
+      },
     });
     expect(res.status).toBe(200);
-    const results = (await res.json()) as Array<{ success: boolean; errors: Array<{ statusCode: string; message: string }> }>;
+    const results = (await res.json()) as Array<{
+      success: boolean;
+      errors: Array<{ statusCode: string; message: string }>;
+    }>;
     expect(results[0].errors[0]).toEqual({
       statusCode: "ALL_OR_NONE_OPERATION_ROLLED_BACK",
       message: "Record rolled back because not all records were valid and the request was using AllOrNone header",
@@ -356,13 +454,25 @@ describe("REST errors as Salesforce answers them", () => {
       body: {
         allOrNone: true,
         compositeRequest: [
-          { method: "POST", url: "/services/data/v67.0/sobjects/Account", referenceId: "ok", body: { Name: "Composite undone" } },
-          { method: "POST", url: "/services/data/v67.0/sobjects/Account", referenceId: "bad", body: { Industry: "Energy" } },
+          {
+            method: "POST",
+            url: "/services/data/v67.0/sobjects/Account",
+            referenceId: "ok",
+            body: { Name: "Composite undone" },
+          },
+          {
+            method: "POST",
+            url: "/services/data/v67.0/sobjects/Account",
+            referenceId: "bad",
+            body: { Industry: "Energy" },
+          },
           { method: "GET", url: "/services/data/v67.0/sobjects/Account/@{ok.id}", referenceId: "after" },
         ],
       },
     });
-    const body = (await res.json()) as { compositeResponse: Array<{ httpStatusCode: number; body: Array<{ errorCode: string; message: string }> }> };
+    const body = (await res.json()) as {
+      compositeResponse: Array<{ httpStatusCode: number; body: Array<{ errorCode: string; message: string }> }>;
+    };
     expect(body.compositeResponse.map((r) => r.httpStatusCode)).toEqual([400, 400, 400]);
     expect(body.compositeResponse[0].body[0]).toEqual({
       errorCode: "PROCESSING_HALTED",

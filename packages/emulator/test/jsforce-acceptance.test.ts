@@ -114,22 +114,26 @@ describe("jsforce 3 against the emulator", () => {
     await conn.sobject("Account").destroy(id);
     const live = await conn.query(`SELECT Id FROM Account WHERE Id = '${id}'`);
     expect(live.totalSize).toBe(0);
-    const all = await conn.query<{ Id: string; IsDeleted: boolean }>(`SELECT Id, IsDeleted FROM Account WHERE Id = '${id}'`, {
-      scanAll: true,
-    });
+    const all = await conn.query<{ Id: string; IsDeleted: boolean }>(
+      `SELECT Id, IsDeleted FROM Account WHERE Id = '${id}'`,
+      {
+        scanAll: true,
+      },
+    );
     expect(all.records).toEqual([expect.objectContaining({ Id: id, IsDeleted: true })]);
   });
 
   it("writes collections with per-record results", async () => {
-    const results = await conn.sobject("Account").create(
-      [{ Name: "Collected 1" }, { Industry: "Retail" }, { Name: "Collected 2" }],
-      { allOrNone: false },
-    );
+    const results = await conn
+      .sobject("Account")
+      .create([{ Name: "Collected 1" }, { Industry: "Retail" }, { Name: "Collected 2" }], { allOrNone: false });
     expect(results.map((r) => r.success)).toEqual([true, false, true]);
     const failed = results[1] as { errors: Array<{ statusCode?: string; errorCode?: string; fields?: string[] }> };
     expect(failed.errors[0]).toMatchObject({ fields: ["Name"] });
     expect(JSON.stringify(failed.errors[0])).toContain("REQUIRED_FIELD_MISSING");
-    const rolledBack = await conn.sobject("Account").create([{ Name: "Never 1" }, { Industry: "Retail" }], { allOrNone: true });
+    const rolledBack = await conn
+      .sobject("Account")
+      .create([{ Name: "Never 1" }, { Industry: "Retail" }], { allOrNone: true });
     expect(rolledBack.every((r) => !r.success)).toBe(true);
     expect((await conn.query("SELECT Id FROM Account WHERE Name = 'Never 1'")).totalSize).toBe(0);
   });
@@ -141,10 +145,16 @@ describe("jsforce 3 against the emulator", () => {
     expect(account.keyPrefix).toBe("001");
     const billingCity = account.fields.find((f) => f.name === "BillingCity")!;
     expect(billingCity).toMatchObject({ type: "string", compoundFieldName: "BillingAddress" });
-    await t.control("/permissions/Standard%20User", { method: "PATCH", body: { fields: { "Account.Industry": "none" } } });
+    await t.control("/permissions/Standard%20User", {
+      method: "PATCH",
+      body: { fields: { "Account.Industry": "none" } },
+    });
     const narrowed = await conn.sobject("Account").describe();
     expect(narrowed.fields.map((f) => f.name)).not.toContain("Industry");
-    await t.control("/permissions/Standard%20User", { method: "PATCH", body: { fields: { "Account.Industry": "edit" } } });
+    await t.control("/permissions/Standard%20User", {
+      method: "PATCH",
+      body: { fields: { "Account.Industry": "edit" } },
+    });
   });
 
   it("reads limits and identity", async () => {
@@ -161,11 +171,15 @@ describe("jsforce 3 against the emulator", () => {
   });
 
   it("runs a Bulk 2.0 query and an ingest job with results", async () => {
-    const rows = (await (await conn.bulk2.query("SELECT Id, Name FROM Account WHERE Name LIKE 'Account 00001%'")).toArray()) as Array<{
+    const rows = (await (
+      await conn.bulk2.query("SELECT Id, Name FROM Account WHERE Name LIKE 'Account 00001%'")
+    ).toArray()) as Array<{
       Id: string;
       Name: string;
     }>;
-    const expected = [...t.org.store.tableOrThrow("Account").live()].filter((r) => String(r.Name).startsWith("Account 00001"));
+    const expected = [...t.org.store.tableOrThrow("Account").live()].filter((r) =>
+      String(r.Name).startsWith("Account 00001"),
+    );
     expect(rows.map((r) => r.Id).sort()).toEqual(expected.map((r) => r.Id).sort());
     const results = await conn.bulk2.loadAndWaitForResults({
       object: "Account",
@@ -179,7 +193,9 @@ describe("jsforce 3 against the emulator", () => {
     expect(results.successfulResults).toHaveLength(2);
     expect(results.failedResults).toHaveLength(1);
     expect(results.failedResults[0].sf__Error).toContain("REQUIRED_FIELD_MISSING");
-    const saved = t.org.store.tableOrThrow("Account").get(results.successfulResults.find((r) => (r as Record<string, unknown>).Name === "Bulk, with comma")!.sf__Id);
+    const saved = t.org.store
+      .tableOrThrow("Account")
+      .get(results.successfulResults.find((r) => (r as Record<string, unknown>).Name === "Bulk, with comma")!.sf__Id);
     expect(saved?.Description).toBe('multi\nline "quoted"');
   });
 

@@ -32,7 +32,12 @@ describe("effective permissions: the union of the profile and every assigned per
     const assignment = [...org.store.tableOrThrow("PermissionSetAssignment").live()].find(
       (a) => a.AssigneeId === user.Id && a.PermissionSetId === admin.require("PermissionSet", "Extra").Id,
     )!;
-    org.store.update("PermissionSetAssignment", assignment.Id, { ExpirationDate: org.clock.now() + 60_000 }, org.writeContext(user.Id));
+    org.store.update(
+      "PermissionSetAssignment",
+      assignment.Id,
+      { ExpirationDate: org.clock.now() + 60_000 },
+      org.writeContext(user.Id),
+    );
     expect(access().system.has("ViewSetup")).toBe(true);
     org.clock.advance(120_000);
     org.store.tableOrThrow("PermissionSetAssignment").version++; // the resolver caches on table versions
@@ -66,7 +71,8 @@ describe("effective permissions: the union of the profile and every assigned per
     const { org, admin, access } = setup();
     const def = org.objectDef("Account")!;
     const governing = fieldName === "BillingCity" ? "BillingAddress" : fieldName;
-    if (governing !== "Name") applyPermissionChange(admin, "Standard User", { fields: { [`Account.${governing}`]: fls } });
+    if (governing !== "Name")
+      applyPermissionChange(admin, "Standard User", { fields: { [`Account.${governing}`]: fls } });
     const field = def.fieldMap.get(fieldName.toLowerCase())!;
     expect(canReadField(access(), def, field)).toBe(read);
     expect(canEditField(access(), def, field)).toBe(edit);
@@ -85,7 +91,9 @@ describe("effective permissions: the union of the profile and every assigned per
     const { org, admin } = setup();
     applyPermissionChange(admin, "Standard User", { objects: { Lead: [] }, system: { ViewRoles: true } });
     const psId = admin.permissionHolder("Standard User").Id;
-    const rows = [...org.store.tableOrThrow("ObjectPermissions").live()].filter((r) => r.ParentId === psId && r.SobjectType === "Lead");
+    const rows = [...org.store.tableOrThrow("ObjectPermissions").live()].filter(
+      (r) => r.ParentId === psId && r.SobjectType === "Lead",
+    );
     expect(rows).toHaveLength(0);
     expect(admin.require("Profile", "Standard User").PermissionsViewRoles).toBe(true);
     expect(admin.permissionHolder("Standard User").PermissionsViewRoles).toBe(true);

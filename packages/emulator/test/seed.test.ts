@@ -58,7 +58,9 @@ quota: { used: 10 }
   });
 
   it("names the unknown profile a user refers to", () => {
-    expect(() => buildOrg({ users: [{ username: "a@b.c", password: "p", profile: "Nope" }] })).toThrow(/Profile named 'Nope'/);
+    expect(() => buildOrg({ users: [{ username: "a@b.c", password: "p", profile: "Nope" }] })).toThrow(
+      /Profile named 'Nope'/,
+    );
   });
 
   it("reports unreadable and malformed files clearly", () => {
@@ -77,11 +79,15 @@ describe("the record generator", () => {
     generateRecords(b, "Account", 500);
     const rowsA = [...a.store.tableOrThrow("Account").live()];
     const rowsB = [...b.store.tableOrThrow("Account").live()];
-    expect(rowsA.map((r) => [r.Name, r.Industry, r.External_Id__c])).toEqual(rowsB.map((r) => [r.Name, r.Industry, r.External_Id__c]));
+    expect(rowsA.map((r) => [r.Name, r.Industry, r.External_Id__c])).toEqual(
+      rowsB.map((r) => [r.Name, r.Industry, r.External_Id__c]),
+    );
     const seconds = new Map<unknown, number>();
     for (const r of rowsA) seconds.set(r.SystemModstamp, (seconds.get(r.SystemModstamp) ?? 0) + 1);
     expect(Math.max(...seconds.values())).toBeGreaterThanOrEqual(50);
-    expect(rowsA.every((r) => (r.SystemModstamp as number) < a.clock.now() && (r.SystemModstamp as number) % 1000 === 0)).toBe(true);
+    expect(
+      rowsA.every((r) => (r.SystemModstamp as number) < a.clock.now() && (r.SystemModstamp as number) % 1000 === 0),
+    ).toBe(true);
     const contacts = generateRecords(a, "Contact", 50);
     expect(contacts).toBe(50);
     const contact = a.store.tableOrThrow("Contact").live().next().value!;

@@ -38,7 +38,10 @@ describe("forcelink emulator", () => {
       users: Array<{ username: string; password: string }>;
     };
     expect(info.baseUrl).toBe(login);
-    expect(info.apps[0]).toMatchObject({ clientId: "3MVG9ForcelinkDemoConsumerKey", clientSecret: "forcelink-demo-consumer-secret" });
+    expect(info.apps[0]).toMatchObject({
+      clientId: "3MVG9ForcelinkDemoConsumerKey",
+      clientSecret: "forcelink-demo-consumer-secret",
+    });
     expect(info.users.map((u) => u.username)).toContain("integration@forcelink-demo.example");
     p.child.kill("SIGTERM");
     const [code] = await once(p.child, "exit");

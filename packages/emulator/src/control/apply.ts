@@ -1,14 +1,18 @@
 import { coerceValue } from "../dml/coerce.ts";
+import { compileCondition, type ValidationRule } from "../dml/validation-rules.ts";
 import { AdminError, type OrgAdmin } from "../org/admin.ts";
 import type { ConnectedApp } from "../org/connected-app.ts";
 import type { Org } from "../org/org.ts";
 import { EDITIONS_WITHOUT_API, type OrgSettings } from "../org/settings.ts";
 import type { ObjectPermission, SystemPermission } from "../schema/setup-objects.ts";
 import type { StoredRecord } from "../store/record-store.ts";
-import { compileCondition, type ValidationRule } from "../dml/validation-rules.ts";
 import { type OrgPatch, type PermissionChange, SpecError } from "./specs.ts";
 
-const ORGANIZATION_FIELDS: Record<string, string> = { name: "Name", edition: "OrganizationType", isSandbox: "IsSandbox" };
+const ORGANIZATION_FIELDS: Record<string, string> = {
+  name: "Name",
+  edition: "OrganizationType",
+  isSandbox: "IsSandbox",
+};
 
 /** Changes the org's identity (edition, sandbox, My Domain) and behaviour settings. */
 export function applyOrgPatch(org: Org, patch: OrgPatch, adminId: string): void {
@@ -17,7 +21,8 @@ export function applyOrgPatch(org: Org, patch: OrgPatch, adminId: string): void 
     const v = patch[key as keyof OrgPatch];
     if (v !== undefined) record[field] = v;
   }
-  if (Object.keys(record).length > 0) org.store.update("Organization", org.organizationId, record, org.writeContext(adminId));
+  if (Object.keys(record).length > 0)
+    org.store.update("Organization", org.organizationId, record, org.writeContext(adminId));
   if (patch.myDomain) org.myDomain = patch.myDomain;
   // An edition without API access turns the API off unless the patch says otherwise.
   if (patch.edition !== undefined && patch.apiEnabled === undefined) {
@@ -39,7 +44,9 @@ export function applyPermissionChange(admin: OrgAdmin, holder: string, change: P
 export function appView(app: ConnectedApp, org: Org) {
   const holders = app.preauthorizedPermissionSetIds.map((id) => {
     const ps = org.store.tableOrThrow("PermissionSet").get(id);
-    return ps?.IsOwnedByProfile ? (org.store.tableOrThrow("Profile").get(ps.ProfileId as string)?.Name ?? id) : (ps?.Name ?? id);
+    return ps?.IsOwnedByProfile
+      ? (org.store.tableOrThrow("Profile").get(ps.ProfileId as string)?.Name ?? id)
+      : (ps?.Name ?? id);
   });
   const { preauthorizedPermissionSetIds: _ids, ...rest } = app;
   return { ...rest, preauthorized: holders };
@@ -49,7 +56,12 @@ export function appView(app: ConnectedApp, org: Org) {
  * Inserts records as they are given, system fields included (a test may backdate SystemModstamp
  * to make a row "visible late"), bypassing permissions but not types.
  */
-export function insertRawRecords(org: Org, objectName: string, rows: Array<Record<string, unknown>>, userId: string): StoredRecord[] {
+export function insertRawRecords(
+  org: Org,
+  objectName: string,
+  rows: Array<Record<string, unknown>>,
+  userId: string,
+): StoredRecord[] {
   const def = org.objectDef(objectName);
   if (!def) throw new SpecError(`unknown object '${objectName}'`);
   return rows.map((row, i) => {
@@ -58,7 +70,8 @@ export function insertRawRecords(org: Org, objectName: string, rows: Array<Recor
       if (key === "attributes") continue;
       const f = def.fieldMap.get(key.toLowerCase());
       if (!f) throw new SpecError(`${objectName} record ${i}: no field named '${key}'`);
-      if (f.formula || f.components) throw new SpecError(`${objectName} record ${i}: '${key}' is computed and cannot be set`);
+      if (f.formula || f.components)
+        throw new SpecError(`${objectName} record ${i}: '${key}' is computed and cannot be set`);
       try {
         values[f.name] = f.name === "Id" ? raw : coerceValue(f, raw, "json");
       } catch (e) {
@@ -91,7 +104,9 @@ export function removeValidationRule(org: Org, name: string): boolean {
   return i >= 0;
 }
 
-export function settingsView(org: Org): OrgSettings & { name: unknown; edition: unknown; isSandbox: unknown; myDomain: string } {
+export function settingsView(
+  org: Org,
+): OrgSettings & { name: unknown; edition: unknown; isSandbox: unknown; myDomain: string } {
   const o = org.organization();
   return { name: o.Name, edition: o.OrganizationType, isSandbox: o.IsSandbox, myDomain: org.myDomain, ...org.settings };
 }

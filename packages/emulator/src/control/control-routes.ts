@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { RequestContext } from "../http/context.ts";
 import { ApiError } from "../http/errors.ts";
 import { empty, json } from "../http/reply.ts";
@@ -5,7 +6,16 @@ import type { Router } from "../http/router.ts";
 import { AdminError, OrgAdmin } from "../org/admin.ts";
 import type { Org } from "../org/org.ts";
 import { generateRecords } from "../seed/generator.ts";
-import { addValidationRule, appView, applyOrgPatch, removeValidationRule, applyPermissionChange, insertRawRecords, requireUser, settingsView } from "./apply.ts";
+import {
+  addValidationRule,
+  applyOrgPatch,
+  applyPermissionChange,
+  appView,
+  insertRawRecords,
+  removeValidationRule,
+  requireUser,
+  settingsView,
+} from "./apply.ts";
 import { applyObjectSpec } from "./custom-schema.ts";
 import {
   appPatchSpec,
@@ -22,7 +32,6 @@ import {
   userSpec,
   validationRuleSpec,
 } from "./specs.ts";
-import { z } from "zod";
 
 const control = { kind: "control", auth: "none" } as const;
 export const CONTROL_PREFIX = "/__emulator";
@@ -36,7 +45,8 @@ async function change<T>(ctx: RequestContext, work: (admin: OrgAdmin) => T | Pro
   try {
     return await work(new OrgAdmin(ctx.org));
   } catch (e) {
-    if (e instanceof SpecError || e instanceof AdminError) throw new ApiError(400, "INVALID_CONTROL_REQUEST", e.message);
+    if (e instanceof SpecError || e instanceof AdminError)
+      throw new ApiError(400, "INVALID_CONTROL_REQUEST", e.message);
     throw e;
   }
 }
@@ -83,7 +93,12 @@ export function infoBody(org: Org) {
 
 function appByClientId(org: Org, clientId: string) {
   const app = org.appByClientId(clientId);
-  if (!app) throw new ApiError(404, "NOT_FOUND", `no connected app with client id '${clientId}'; GET ${CONTROL_PREFIX}/apps lists them`);
+  if (!app)
+    throw new ApiError(
+      404,
+      "NOT_FOUND",
+      `no connected app with client id '${clientId}'; GET ${CONTROL_PREFIX}/apps lists them`,
+    );
   return app;
 }
 
@@ -98,7 +113,9 @@ export function registerControlRoutes(router: Router): void {
     return json(settingsView(ctx.org));
   });
 
-  router.add("GET", `${p}/clock`, control, (ctx) => json({ now: new Date(ctx.org.clock.now()).toISOString(), offsetMs: ctx.org.clock.offset }));
+  router.add("GET", `${p}/clock`, control, (ctx) =>
+    json({ now: new Date(ctx.org.clock.now()).toISOString(), offsetMs: ctx.org.clock.offset }),
+  );
   router.add("POST", `${p}/clock/advance`, control, async (ctx) => {
     const { seconds } = await body(ctx, z.object({ seconds: z.number().positive() }).strict(), "clock advance");
     ctx.org.clock.advance(seconds * 1000);
@@ -115,7 +132,9 @@ export function registerControlRoutes(router: Router): void {
     const { username, clientId } = await body(ctx, spec, "token revocation");
     const userId = username ? (await change(ctx, () => requireUser(ctx.org, username))).Id : undefined;
     const appId = clientId ? appByClientId(ctx.org, clientId).id : undefined;
-    const revokedGrants = ctx.org.sessions.revokeAllFor((g) => (!userId || g.userId === userId) && (!appId || g.appId === appId));
+    const revokedGrants = ctx.org.sessions.revokeAllFor(
+      (g) => (!userId || g.userId === userId) && (!appId || g.appId === appId),
+    );
     let revokedSessions = 0;
     for (const s of ctx.org.sessions.sessions.values()) {
       if (!s.revoked && (!userId || s.userId === userId) && (!appId || s.appId === appId)) {
@@ -126,7 +145,9 @@ export function registerControlRoutes(router: Router): void {
     return json({ revokedGrants, revokedSessions });
   });
 
-  router.add("GET", `${p}/quota`, control, (ctx) => json({ limit: ctx.org.apiUsage.limit, used: ctx.org.apiUsage.used() }));
+  router.add("GET", `${p}/quota`, control, (ctx) =>
+    json({ limit: ctx.org.apiUsage.limit, used: ctx.org.apiUsage.used() }),
+  );
   router.add("PUT", `${p}/quota`, control, async (ctx) => {
     const q = await body(ctx, quotaSpec, "quota");
     if (q.limit !== undefined) ctx.org.apiUsage.limit = q.limit;
@@ -135,7 +156,9 @@ export function registerControlRoutes(router: Router): void {
   });
 
   router.add("GET", `${p}/faults`, control, (ctx) => json(ctx.org.faults.settings));
-  router.add("PUT", `${p}/faults`, control, async (ctx) => json(ctx.org.faults.configure(await body(ctx, faultSpec, "faults"))));
+  router.add("PUT", `${p}/faults`, control, async (ctx) =>
+    json(ctx.org.faults.configure(await body(ctx, faultSpec, "faults"))),
+  );
   router.add("DELETE", `${p}/faults`, control, (ctx) => {
     ctx.org.faults.reset();
     return json(ctx.org.faults.settings);
@@ -161,7 +184,8 @@ export function registerControlRoutes(router: Router): void {
       if (patch.password) ctx.org.passwords.set(user.Id, patch.password);
       if (patch.profile) admin.changeProfile(user.Id, patch.profile);
       for (const name of patch.addPermissionSets ?? []) admin.assign(user.Id, admin.require("PermissionSet", name).Id);
-      for (const name of patch.removePermissionSets ?? []) admin.unassign(user.Id, admin.require("PermissionSet", name).Id);
+      for (const name of patch.removePermissionSets ?? [])
+        admin.unassign(user.Id, admin.require("PermissionSet", name).Id);
     });
     const user = await change(ctx, () => requireUser(ctx.org, ctx.params.username));
     return json(infoBody(ctx.org).users.find((u) => u.username === user.Username));
@@ -187,7 +211,8 @@ export function registerControlRoutes(router: Router): void {
   router.add("GET", `${p}/apps`, control, (ctx) => json([...ctx.org.apps.values()].map((a) => appView(a, ctx.org))));
   router.add("POST", `${p}/apps`, control, async (ctx) => {
     const spec = await body(ctx, appSpec, "connected app");
-    if (ctx.org.appByClientId(spec.clientId)) throw new ApiError(400, "DUPLICATE_VALUE", `an app with client id '${spec.clientId}' exists already`);
+    if (ctx.org.appByClientId(spec.clientId))
+      throw new ApiError(400, "DUPLICATE_VALUE", `an app with client id '${spec.clientId}' exists already`);
     const app = await change(ctx, (admin) => admin.app(spec));
     return json(appView(app, ctx.org), 201);
   });
@@ -201,7 +226,10 @@ export function registerControlRoutes(router: Router): void {
   router.add("POST", `${p}/objects`, control, async (ctx) => {
     const spec = await body(ctx, objectSpec, "object");
     await change(ctx, (admin) => applyObjectSpec(ctx.org, admin, { ...spec, fields: spec.fields ?? [] }));
-    return json({ name: ctx.org.objectDef(spec.name)?.name, fields: ctx.org.objectDef(spec.name)?.fields.map((f) => f.name) }, 201);
+    return json(
+      { name: ctx.org.objectDef(spec.name)?.name, fields: ctx.org.objectDef(spec.name)?.fields.map((f) => f.name) },
+      201,
+    );
   });
 
   router.add("POST", `${p}/records/:object`, control, async (ctx) => {
@@ -212,7 +240,8 @@ export function registerControlRoutes(router: Router): void {
   });
   router.add("POST", `${p}/generate/:object`, control, async (ctx) => {
     const { count } = await body(ctx, z.object({ count: z.number().int().min(1).max(5_000_000) }).strict(), "generate");
-    if (!ctx.org.objectDef(ctx.params.object)) throw new ApiError(404, "NOT_FOUND", `unknown object '${ctx.params.object}'`);
+    if (!ctx.org.objectDef(ctx.params.object))
+      throw new ApiError(404, "NOT_FOUND", `unknown object '${ctx.params.object}'`);
     generateRecords(ctx.org, ctx.org.objectDef(ctx.params.object)!.name, count);
     return json({ generated: count, total: ctx.org.store.tableOrThrow(ctx.params.object).size }, 201);
   });
@@ -223,14 +252,21 @@ export function registerControlRoutes(router: Router): void {
     return json(rule, 201);
   });
   router.add("DELETE", `${p}/validation-rules/:name`, control, (ctx) => {
-    if (!removeValidationRule(ctx.org, ctx.params.name)) throw new ApiError(404, "NOT_FOUND", `no validation rule named '${ctx.params.name}'`);
+    if (!removeValidationRule(ctx.org, ctx.params.name))
+      throw new ApiError(404, "NOT_FOUND", `no validation rule named '${ctx.params.name}'`);
     return empty(204);
   });
 
   // The emulator process's memory, for benchmarks (maxRSS is the peak since start).
   router.add("GET", `${p}/process`, control, () => {
     const mem = process.memoryUsage();
-    return json({ rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+    return json({
+      rssBytes: mem.rss,
+      heapUsedBytes: mem.heapUsed,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    });
   });
-  router.add("POST", `${p}/recycle-bin/purge`, control, (ctx) => json({ purged: ctx.org.store.purgeRecycleBin(ctx.org.clock.now()) }));
+  router.add("POST", `${p}/recycle-bin/purge`, control, (ctx) =>
+    json({ purged: ctx.org.store.purgeRecycleBin(ctx.org.clock.now()) }),
+  );
 }

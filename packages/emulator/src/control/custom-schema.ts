@@ -67,11 +67,17 @@ function customField(org: Org, objectName: string, spec: CustomFieldSpec): Field
     externalId: spec.externalId ?? false,
     idLookup: spec.externalId ?? false,
     restrictedPicklist: spec.restricted ?? false,
-    picklistValues: (spec.picklistValues ?? []).map((value) => ({ value, label: value, active: true, defaultValue: false })),
+    picklistValues: (spec.picklistValues ?? []).map((value) => ({
+      value,
+      label: value,
+      active: true,
+      defaultValue: false,
+    })),
   });
   if (spec.type === "reference") {
     if (!spec.referenceTo) throw new SpecError(`${spec.name}: a reference field needs referenceTo`);
-    if (!org.objectDef(spec.referenceTo)) throw new SpecError(`${spec.name}: referenceTo names unknown object ${spec.referenceTo}`);
+    if (!org.objectDef(spec.referenceTo))
+      throw new SpecError(`${spec.name}: referenceTo names unknown object ${spec.referenceTo}`);
     base.referenceTo = [org.objectDef(spec.referenceTo)!.name];
     base.relationshipName = spec.relationshipName ?? spec.name.replace(/__c$/, "__r");
     base.length = 18;
@@ -96,13 +102,23 @@ export function applyObjectSpec(
   let def = org.objectDef(spec.name);
   const isNew = !def;
   if (!def) {
-    if (!spec.name.endsWith("__c")) throw new SpecError(`'${spec.name}' is not an existing object, and custom object names end in __c`);
+    if (!spec.name.endsWith("__c"))
+      throw new SpecError(`'${spec.name}' is not an existing object, and custom object names end in __c`);
     const count = org.store.allTables().filter((t) => t.def.custom).length;
     const keyPrefix = `a${encodeBase62(count + 1, 2)}`;
     def = defineObject(
       spec.name,
       keyPrefix,
-      [field("Name", "string", { nillable: false, nameField: true, permissionable: false, length: 80 }), field("OwnerId", "reference", { referenceTo: ["User"], relationshipName: "Owner", nillable: false, defaultedOnCreate: true, permissionable: false })],
+      [
+        field("Name", "string", { nillable: false, nameField: true, permissionable: false, length: 80 }),
+        field("OwnerId", "reference", {
+          referenceTo: ["User"],
+          relationshipName: "Owner",
+          nillable: false,
+          defaultedOnCreate: true,
+          permissionable: false,
+        }),
+      ],
       { label: spec.label ?? spec.name.replace(/__c$/, "").replace(/_/g, " "), labelPlural: spec.labelPlural },
     );
     org.store.define(def);
@@ -113,7 +129,12 @@ export function applyObjectSpec(
     const parent = org.objectDef(f.referenceTo!);
     const relationshipName = def.labelPlural.replace(/\s+/g, "_");
     if (parent && !parent.childRelationships.some((c) => c.field === f.name && c.childSObject === def.name)) {
-      parent.childRelationships.push({ childSObject: def.name, field: f.name, relationshipName: `${relationshipName}__r`, cascadeDelete: false });
+      parent.childRelationships.push({
+        childSObject: def.name,
+        field: f.name,
+        relationshipName: `${relationshipName}__r`,
+        cascadeDelete: false,
+      });
     }
   }
   org.schemaChangedAt = org.clock.now() - (org.clock.now() % 1000);
@@ -122,7 +143,8 @@ export function applyObjectSpec(
     else {
       for (const f of spec.fields) {
         const created = def.fieldMap.get(f.name.toLowerCase());
-        if (created?.permissionable) admin.setFieldPermissions(holder, `${def.name}.${created.name}`, created.calculated ? "read" : "edit");
+        if (created?.permissionable)
+          admin.setFieldPermissions(holder, `${def.name}.${created.name}`, created.calculated ? "read" : "edit");
       }
     }
   }

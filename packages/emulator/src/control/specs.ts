@@ -25,7 +25,9 @@ export const permissionSetSpec = permissionChangeSpec.extend({
 
 export const profileSpec = permissionChangeSpec.extend({
   name: z.string().min(1),
-  license: z.enum(["Salesforce", "Salesforce Platform", "Salesforce Integration", "Chatter Free"]).default("Salesforce"),
+  license: z
+    .enum(["Salesforce", "Salesforce Platform", "Salesforce Integration", "Chatter Free"])
+    .default("Salesforce"),
 });
 
 export const userSpec = z
@@ -142,7 +144,10 @@ export const orgPatchSpec = z
     name: z.string().optional(),
     edition: z.string().optional(),
     isSandbox: z.boolean().optional(),
-    myDomain: z.string().regex(/^[a-z0-9-]+$/).optional(),
+    myDomain: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .optional(),
     apiEnabled: z.boolean().optional(),
     apiAccessControl: z.boolean().optional(),
     clientIpTrusted: z.boolean().optional(),
@@ -161,7 +166,9 @@ export const orgPatchSpec = z
   .strict();
 export type OrgPatch = z.infer<typeof orgPatchSpec>;
 
-export const quotaSpec = z.object({ limit: z.number().int().positive().optional(), used: z.number().int().min(0).optional() }).strict();
+export const quotaSpec = z
+  .object({ limit: z.number().int().positive().optional(), used: z.number().int().min(0).optional() })
+  .strict();
 
 export const faultSpec = z
   .object({

@@ -28,7 +28,12 @@ export function coerceValue(field: FieldDef, value: unknown, source: "json" | "c
     case "double":
     case "currency":
     case "percent": {
-      const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+      const n =
+        typeof value === "number"
+          ? value
+          : typeof value === "string" && value.trim() !== ""
+            ? Number(value)
+            : Number.NaN;
       if (!Number.isFinite(n)) throw badType();
       if (field.type === "int" && !Number.isInteger(n)) throw badType();
       return n;
@@ -48,19 +53,30 @@ export function coerceValue(field: FieldDef, value: unknown, source: "json" | "c
     case "reference":
     case "id": {
       const id = typeof value === "string" ? normalizeId(value) : undefined;
-      if (!id) throw new DmlError("MALFORMED_ID", `${field.label}: id value of incorrect type: ${String(value)}`, [field.name]);
+      if (!id)
+        throw new DmlError("MALFORMED_ID", `${field.label}: id value of incorrect type: ${String(value)}`, [
+          field.name,
+        ]);
       return id;
     }
     case "picklist": {
       const text = String(value);
       if (field.restrictedPicklist && !field.picklistValues.some((p) => p.value === text)) {
-        throw new DmlError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", `${field.label}: bad value for restricted picklist field: ${text}`, [field.name]);
+        throw new DmlError(
+          "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+          `${field.label}: bad value for restricted picklist field: ${text}`,
+          [field.name],
+        );
       }
       return checkLength(field, text);
     }
     case "address":
     case "location":
-      throw new DmlError("INVALID_FIELD_FOR_INSERT_UPDATE", `Unable to create/update fields: ${field.name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, [field.name]);
+      throw new DmlError(
+        "INVALID_FIELD_FOR_INSERT_UPDATE",
+        `Unable to create/update fields: ${field.name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+        [field.name],
+      );
     default:
       if (typeof value === "object") throw badType();
       return checkLength(field, String(value));
@@ -69,7 +85,11 @@ export function coerceValue(field: FieldDef, value: unknown, source: "json" | "c
 
 function checkLength(field: FieldDef, text: string): string {
   if (field.length > 0 && text.length > field.length) {
-    throw new DmlError("STRING_TOO_LONG", `${field.label}: data value too large: ${text.slice(0, 40)} (max length=${field.length})`, [field.name]);
+    throw new DmlError(
+      "STRING_TOO_LONG",
+      `${field.label}: data value too large: ${text.slice(0, 40)} (max length=${field.length})`,
+      [field.name],
+    );
   }
   return text;
 }

@@ -5,8 +5,8 @@ import { SchemaView } from "../org/visibility.ts";
 import type { FieldDef, ObjectDef } from "../schema/types.ts";
 import type { StoredRecord } from "../store/record-store.ts";
 import { coerceValue } from "./coerce.ts";
-import { checkValidationRules } from "./validation-rules.ts";
 import { DmlError, type DmlErrorBody, insufficientAccess, unableToLockRow } from "./dml-error.ts";
+import { checkValidationRules } from "./validation-rules.ts";
 
 export interface DmlResult {
   id: string | null;
@@ -46,11 +46,17 @@ export class RecordWriter {
   }
 
   prepareInsert(def: ObjectDef, input: Record<string, unknown>): PreparedWrite {
-    if (!def.createable) throw new DmlError("CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY", `entity type cannot be inserted: ${def.name}`);
+    if (!def.createable)
+      throw new DmlError("CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY", `entity type cannot be inserted: ${def.name}`);
     if (!hasObjectPermission(this.view.access, def, "Create")) throw insufficientAccess();
     const values = this.coerceAll(def, input, "insert");
     const missing = def.fields.filter(
-      (f) => !f.nillable && f.createable && !f.defaultedOnCreate && f.type !== "boolean" && (values[f.name] ?? null) === null,
+      (f) =>
+        !f.nillable &&
+        f.createable &&
+        !f.defaultedOnCreate &&
+        f.type !== "boolean" &&
+        (values[f.name] ?? null) === null,
     );
     if (missing.length > 0) {
       const names = missing.map((f) => f.name);
@@ -62,7 +68,8 @@ export class RecordWriter {
   }
 
   prepareUpdate(def: ObjectDef, id: string, input: Record<string, unknown>): PreparedWrite {
-    if (!def.updateable) throw new DmlError("CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY", `entity type cannot be updated: ${def.name}`);
+    if (!def.updateable)
+      throw new DmlError("CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY", `entity type cannot be updated: ${def.name}`);
     const record = this.existing(def, id);
     if (!hasObjectPermission(this.view.access, def, "Edit")) throw insufficientAccess();
     const values = this.coerceAll(def, input, "update");
@@ -78,7 +85,8 @@ export class RecordWriter {
   }
 
   prepareDelete(def: ObjectDef, id: string): PreparedWrite {
-    if (!def.deletable) throw new DmlError("CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY", `entity type cannot be deleted: ${def.name}`);
+    if (!def.deletable)
+      throw new DmlError("CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY", `entity type cannot be deleted: ${def.name}`);
     const record = this.existing(def, id);
     if (!hasObjectPermission(this.view.access, def, "Delete")) throw insufficientAccess();
     return { kind: "delete", def, id: record.Id, values: {} };
@@ -96,7 +104,11 @@ export class RecordWriter {
     const caseInsensitive = typeof wanted === "string";
     for (const r of this.org.store.tableOrThrow(def.name).live()) {
       const v = r[field.name];
-      if (v === wanted || (caseInsensitive && typeof v === "string" && v.toLowerCase() === (wanted as string).toLowerCase())) out.push(r);
+      if (
+        v === wanted ||
+        (caseInsensitive && typeof v === "string" && v.toLowerCase() === (wanted as string).toLowerCase())
+      )
+        out.push(r);
     }
     return out;
   }
@@ -114,7 +126,11 @@ export class RecordWriter {
   prepareUpsert(def: ObjectDef, field: FieldDef, value: unknown, input: Record<string, unknown>): PreparedWrite {
     const matches = this.matchExternalId(def, field, value);
     if (matches.length > 1) {
-      throw new DmlError("DUPLICATE_EXTERNAL_ID", `${field.name}: more than one record found for external id field: ${matches.map((m) => m.Id).join(", ")}`, [field.name]);
+      throw new DmlError(
+        "DUPLICATE_EXTERNAL_ID",
+        `${field.name}: more than one record found for external id field: ${matches.map((m) => m.Id).join(", ")}`,
+        [field.name],
+      );
     }
     if (matches.length === 1) return { ...this.prepareUpdate(def, matches[0].Id, input), created: false };
     const withKey = field.name === "Id" ? input : { ...input, [field.name]: value };
@@ -160,7 +176,11 @@ export class RecordWriter {
     return record;
   }
 
-  private coerceAll(def: ObjectDef, input: Record<string, unknown>, mode: "insert" | "update"): Record<string, unknown> {
+  private coerceAll(
+    def: ObjectDef,
+    input: Record<string, unknown>,
+    mode: "insert" | "update",
+  ): Record<string, unknown> {
     const values: Record<string, unknown> = {};
     const notWritable: string[] = [];
     for (const [key, raw] of Object.entries(input)) {
@@ -190,11 +210,17 @@ export class RecordWriter {
         throw new DmlError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [f.name]);
       }
       if (f.referenceTo.length > 0 && !f.referenceTo.includes(target.table.def.name)) {
-        throw new DmlError("FIELD_INTEGRITY_EXCEPTION", `${f.label}: id value of incorrect type: ${v as string}`, [f.name]);
+        throw new DmlError("FIELD_INTEGRITY_EXCEPTION", `${f.label}: id value of incorrect type: ${v as string}`, [
+          f.name,
+        ]);
       }
       // A lookup to a record the user cannot see is refused the way sharing refuses it.
       if (!this.view.object(target.table.def.name)) {
-        throw new DmlError("INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY", "insufficient access rights on cross-reference id", [f.name]);
+        throw new DmlError(
+          "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY",
+          "insufficient access rights on cross-reference id",
+          [f.name],
+        );
       }
       if (target.table.def.name === "User" && target.record.IsActive !== true) {
         throw new DmlError("INACTIVE_OWNER_OR_USER", "operation performed with inactive user", [f.name]);
@@ -210,8 +236,15 @@ export class RecordWriter {
       for (const r of this.org.store.tableOrThrow(def.name).live()) {
         if (r.Id === selfId) continue;
         const other = r[f.name];
-        if (other === v || (typeof other === "string" && typeof v === "string" && other.toLowerCase() === v.toLowerCase())) {
-          throw new DmlError("DUPLICATE_VALUE", `duplicate value found: ${f.name} duplicates value on record with id: ${r.Id}`, [f.name]);
+        if (
+          other === v ||
+          (typeof other === "string" && typeof v === "string" && other.toLowerCase() === v.toLowerCase())
+        ) {
+          throw new DmlError(
+            "DUPLICATE_VALUE",
+            `duplicate value found: ${f.name} duplicates value on record with id: ${r.Id}`,
+            [f.name],
+          );
         }
       }
     }

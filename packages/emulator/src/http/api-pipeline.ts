@@ -24,7 +24,7 @@ export function authorizeApiCall(ctx: RequestContext): void {
   if (!check.ok) throw sessionInvalid();
   const session = check.session;
   const user = ctx.org.user(session.userId);
-  if (!user || user.IsActive !== true) throw sessionInvalid();
+  if (user?.IsActive !== true) throw sessionInvalid();
   if (!session.scopes.includes("api") && !session.scopes.includes("full")) {
     throw new ApiError(401, "INVALID_SESSION_ID", "This session is not valid for use with the REST API");
   }

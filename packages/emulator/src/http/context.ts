@@ -36,7 +36,13 @@ export class RequestContext {
    * A request made inside the emulator (a composite subrequest): same org, host and session,
    * its own method, URL, headers and body.
    */
-  static internal(parent: RequestContext, method: string, url: string, body: unknown, headers: Record<string, string> = {}): RequestContext {
+  static internal(
+    parent: RequestContext,
+    method: string,
+    url: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): RequestContext {
     const lowered = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
     const fake = { url, method, headers: { ...parent.req.headers, ...lowered } } as unknown as IncomingMessage;
     const ctx = new RequestContext(parent.org, parent.role, fake, parent.res);
@@ -53,7 +59,11 @@ export class RequestContext {
 
   /** The base URL of the host the request arrived on. */
   get hostUrl(): string {
-    return this.role === "login" ? this.org.urls.login : this.role === "test" ? this.org.urls.test : this.org.urls.myDomain;
+    return this.role === "login"
+      ? this.org.urls.login
+      : this.role === "test"
+        ? this.org.urls.test
+        : this.org.urls.myDomain;
   }
 
   header(name: string): string | undefined {

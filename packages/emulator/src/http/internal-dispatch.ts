@@ -1,5 +1,6 @@
 import { RequestContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
+import type { Reply } from "./reply.ts";
 import type { Router } from "./router.ts";
 import { errorReply } from "./server.ts";
 
@@ -23,9 +24,9 @@ export async function dispatchInternal(
 ): Promise<InternalAnswer> {
   const ctx = RequestContext.internal(parent, method.toUpperCase(), url, body, headers);
   const { found } = router.match(ctx.method, ctx.path);
-  let reply;
+  let reply: Reply;
   try {
-    if (!found || found.route.auth !== "api" || found.route.kind === "bulk") {
+    if (found?.route.auth !== "api" || found.route.kind === "bulk") {
       throw new ApiError(404, "NOT_FOUND", `The requested resource does not exist: ${method} ${url}`);
     }
     ctx.params = found.params;

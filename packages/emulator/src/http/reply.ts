@@ -11,7 +11,11 @@ export interface Reply {
   stream?: Readable;
 }
 
-export const json = (json: unknown, status = 200, headers?: Record<string, string>): Reply => ({ status, json, headers });
+export const json = (json: unknown, status = 200, headers?: Record<string, string>): Reply => ({
+  status,
+  json,
+  headers,
+});
 export const empty = (status = 204, headers?: Record<string, string>): Reply => ({ status, headers });
 export const html = (body: string, status = 200, headers?: Record<string, string>): Reply => ({
   status,

@@ -19,7 +19,11 @@ export async function handle(org: Org, router: Router, role: HostRole, req: Inco
   try {
     if (!found) {
       if (allowed.length > 0) {
-        throw new ApiError(405, "METHOD_NOT_ALLOWED", `HTTP Method '${ctx.method}' not allowed. Allowed are ${[...new Set(allowed)].join(",")}`);
+        throw new ApiError(
+          405,
+          "METHOD_NOT_ALLOWED",
+          `HTTP Method '${ctx.method}' not allowed. Allowed are ${[...new Set(allowed)].join(",")}`,
+        );
       }
       throw new ApiError(404, "NOT_FOUND", "The requested resource does not exist");
     }
@@ -36,7 +40,11 @@ export async function handle(org: Org, router: Router, role: HostRole, req: Inco
       if (fault.kind === "error") {
         throw fault.status === 503
           ? new ApiError(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable, please try again later.")
-          : new ApiError(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)");
+          : new ApiError(
+              500,
+              "UNKNOWN_EXCEPTION",
+              "An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)",
+            );
       }
     }
     if (route.auth === "api") authorizeApiCall(ctx);
@@ -55,7 +63,11 @@ export function errorReply(error: unknown): Reply {
   if (error instanceof OAuthError) {
     if (error.format === "form") {
       const body = new URLSearchParams({ error: error.error, error_description: error.message }).toString();
-      return { status: error.status, body, headers: { "content-type": "application/x-www-form-urlencoded", "cache-control": "no-store" } };
+      return {
+        status: error.status,
+        body,
+        headers: { "content-type": "application/x-www-form-urlencoded", "cache-control": "no-store" },
+      };
     }
     return {
       status: error.status,
@@ -66,7 +78,12 @@ export function errorReply(error: unknown): Reply {
   console.error("[emulator] unexpected error:", error);
   return {
     status: 500,
-    json: [{ errorCode: "UNKNOWN_EXCEPTION", message: `An unexpected error occurred in the emulator: ${(error as Error)?.message ?? error}` }],
+    json: [
+      {
+        errorCode: "UNKNOWN_EXCEPTION",
+        message: `An unexpected error occurred in the emulator: ${(error as Error)?.message ?? error}`,
+      },
+    ],
   };
 }
 

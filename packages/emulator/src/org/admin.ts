@@ -1,4 +1,9 @@
-import { OBJECT_PERMISSIONS, type ObjectPermission, SYSTEM_PERMISSIONS, type SystemPermission } from "../schema/setup-objects.ts";
+import {
+  OBJECT_PERMISSIONS,
+  type ObjectPermission,
+  SYSTEM_PERMISSIONS,
+  type SystemPermission,
+} from "../schema/setup-objects.ts";
 import type { StoredRecord } from "../store/record-store.ts";
 import { type ConnectedApp, defaultApp } from "./connected-app.ts";
 import type { Org } from "./org.ts";
@@ -29,14 +34,22 @@ export class OrgAdmin {
     if (existing) return existing;
     return this.org.store.insert(
       "UserLicense",
-      { Name: name, MasterLabel: name, LicenseDefinitionKey: key, Status: "Active", TotalLicenses: total, UsedLicenses: 0 },
+      {
+        Name: name,
+        MasterLabel: name,
+        LicenseDefinitionKey: key,
+        Status: "Active",
+        TotalLicenses: total,
+        UsedLicenses: 0,
+      },
       this.ctx,
     );
   }
 
   findByName(objectName: string, name: string): StoredRecord | undefined {
     const wanted = name.toLowerCase();
-    for (const r of this.org.store.tableOrThrow(objectName).live()) if (String(r.Name).toLowerCase() === wanted) return r;
+    for (const r of this.org.store.tableOrThrow(objectName).live())
+      if (String(r.Name).toLowerCase() === wanted) return r;
     return undefined;
   }
 
@@ -53,7 +66,13 @@ export class OrgAdmin {
     const license = this.require("UserLicense", licenseName);
     const profile = this.org.store.insert(
       "Profile",
-      { Name: name, UserLicenseId: license.Id, UserType: "Standard", Description: null, ...permissionValues(permissions) },
+      {
+        Name: name,
+        UserLicenseId: license.Id,
+        UserType: "Standard",
+        Description: null,
+        ...permissionValues(permissions),
+      },
       this.ctx,
     );
     this.org.store.insert(
@@ -84,7 +103,8 @@ export class OrgAdmin {
 
   /** The permission set that carries a profile's permissions. */
   profilePermissionSet(profileId: string): StoredRecord {
-    for (const ps of this.org.store.tableOrThrow("PermissionSet").live()) if (ps.ProfileId === profileId && ps.IsOwnedByProfile) return ps;
+    for (const ps of this.org.store.tableOrThrow("PermissionSet").live())
+      if (ps.ProfileId === profileId && ps.IsOwnedByProfile) return ps;
     throw new AdminError(`profile ${profileId} has no permission set`);
   }
 
@@ -114,7 +134,8 @@ export class OrgAdmin {
     const ps = this.permissionHolder(holderName);
     const def = this.org.objectDef(objectName);
     if (!def) throw new AdminError(`unknown object '${objectName}'`);
-    for (const p of granted) if (!OBJECT_PERMISSIONS.includes(p)) throw new AdminError(`unknown object permission '${p}'`);
+    for (const p of granted)
+      if (!OBJECT_PERMISSIONS.includes(p)) throw new AdminError(`unknown object permission '${p}'`);
     const table = this.org.store.tableOrThrow("ObjectPermissions");
     const existing = [...table.live()].find((r) => r.ParentId === ps.Id && r.SobjectType === def.name);
     // Salesforce keeps a row only while at least Read is granted.
@@ -154,7 +175,12 @@ export class OrgAdmin {
       }
       const values = { PermissionsRead: true, PermissionsEdit: access === "edit" && !f.calculated };
       if (existing) this.org.store.update("FieldPermissions", existing.Id, values, this.ctx);
-      else this.org.store.insert("FieldPermissions", { ParentId: ps.Id, SobjectType: def.name, Field: key, ...values }, this.ctx);
+      else
+        this.org.store.insert(
+          "FieldPermissions",
+          { ParentId: ps.Id, SobjectType: def.name, Field: key, ...values },
+          this.ctx,
+        );
     }
   }
 
@@ -218,7 +244,8 @@ export class OrgAdmin {
 
   unassign(userId: string, permissionSetId: string): void {
     for (const a of [...this.org.store.tableOrThrow("PermissionSetAssignment").live()]) {
-      if (a.AssigneeId === userId && a.PermissionSetId === permissionSetId) this.org.store.hardDelete("PermissionSetAssignment", a.Id);
+      if (a.AssigneeId === userId && a.PermissionSetId === permissionSetId)
+        this.org.store.hardDelete("PermissionSetAssignment", a.Id);
     }
   }
 
@@ -229,7 +256,10 @@ export class OrgAdmin {
   }
 
   /** Registers a connected app; `preauthorized` names profiles or permission sets. */
-  app(spec: Partial<ConnectedApp> & Pick<ConnectedApp, "name" | "clientId" | "clientSecret"> & { preauthorized?: string[] }): ConnectedApp {
+  app(
+    spec: Partial<ConnectedApp> &
+      Pick<ConnectedApp, "name" | "clientId" | "clientSecret"> & { preauthorized?: string[] },
+  ): ConnectedApp {
     const { preauthorized, ...rest } = spec;
     const id = spec.id ?? this.org.ids.next("0H4");
     const app = defaultApp({ ...rest, id });

@@ -40,7 +40,9 @@ export interface ConnectedApp {
   introspectAllTokens: boolean;
 }
 
-export function defaultApp(partial: Partial<ConnectedApp> & Pick<ConnectedApp, "id" | "name" | "clientId" | "clientSecret">): ConnectedApp {
+export function defaultApp(
+  partial: Partial<ConnectedApp> & Pick<ConnectedApp, "id" | "name" | "clientId" | "clientSecret">,
+): ConnectedApp {
   return {
     kind: "ConnectedApp",
     callbackUrls: [],

@@ -1,10 +1,10 @@
 import { Clock } from "../clock.ts";
+import type { CompiledRule } from "../dml/validation-rules.ts";
 import { IdFactory } from "../ids.ts";
-import { SETUP_OBJECTS, platformEventChannelMemberObject } from "../schema/setup-objects.ts";
+import { platformEventChannelMemberObject, SETUP_OBJECTS } from "../schema/setup-objects.ts";
 import { accountObject, caseObject, contactObject, leadObject, opportunityObject } from "../schema/standard-objects.ts";
 import type { ObjectDef } from "../schema/types.ts";
 import { RecordStore, type StoredRecord, type WriteContext } from "../store/record-store.ts";
-import type { CompiledRule } from "../dml/validation-rules.ts";
 import { ApiUsage } from "./api-usage.ts";
 import { type ConnectedApp, connectedApplicationRecord } from "./connected-app.ts";
 import { CallCounters } from "./counters.ts";
@@ -216,7 +216,12 @@ function linkChildRelationships(defs: ObjectDef[]): void {
       if (!parent) continue;
       const relationshipName = CHILD_RELATIONSHIP_NAMES[`${child.name}.${f.name}`] ?? `${child.name}s`;
       if (parent.childRelationships.some((c) => c.relationshipName === relationshipName)) continue;
-      parent.childRelationships.push({ childSObject: child.name, field: f.name, relationshipName, cascadeDelete: false });
+      parent.childRelationships.push({
+        childSObject: child.name,
+        field: f.name,
+        relationshipName,
+        cascadeDelete: false,
+      });
     }
   }
 }

@@ -1,4 +1,9 @@
-import { OBJECT_PERMISSIONS, type ObjectPermission, SYSTEM_PERMISSIONS, type SystemPermission } from "../schema/setup-objects.ts";
+import {
+  OBJECT_PERMISSIONS,
+  type ObjectPermission,
+  SYSTEM_PERMISSIONS,
+  type SystemPermission,
+} from "../schema/setup-objects.ts";
 import type { FieldDef, ObjectDef } from "../schema/types.ts";
 import type { RecordStore } from "../store/record-store.ts";
 
@@ -58,8 +63,8 @@ export class AccessResolver {
     for (const op of this.store.tableOrThrow("ObjectPermissions").live()) {
       if (!permissionSetIds.has(op.ParentId as string)) continue;
       const key = String(op.SobjectType).toLowerCase();
-      let granted = objects.get(key);
-      if (!granted) objects.set(key, (granted = new Set()));
+      const granted = objects.get(key) ?? new Set<ObjectPermission>();
+      objects.set(key, granted);
       for (const p of OBJECT_PERMISSIONS) if (op[`Permissions${p}`] === true) granted.add(p);
     }
     const fields = new Map<string, { read: boolean; edit: boolean }>();
@@ -97,7 +102,9 @@ export function canReadObject(access: EffectiveAccess, def: ObjectDef): boolean 
 /** Field-level security. Components of a compound field follow the compound's permission. */
 export function canReadField(access: EffectiveAccess, def: ObjectDef, field: FieldDef): boolean {
   if (def.access !== "data") return true;
-  const governing = field.compoundFieldName ? (def.fieldMap.get(field.compoundFieldName.toLowerCase()) ?? field) : field;
+  const governing = field.compoundFieldName
+    ? (def.fieldMap.get(field.compoundFieldName.toLowerCase()) ?? field)
+    : field;
   if (!governing.permissionable) return true;
   if (access.system.has("ViewAllFieldsGlobal")) return true;
   if (access.objects.get(def.name.toLowerCase())?.has("ViewAllFields")) return true;
@@ -107,7 +114,9 @@ export function canReadField(access: EffectiveAccess, def: ObjectDef, field: Fie
 export function canEditField(access: EffectiveAccess, def: ObjectDef, field: FieldDef): boolean {
   if (field.calculated || (!field.createable && !field.updateable)) return false;
   if (def.access !== "data") return true;
-  const governing = field.compoundFieldName ? (def.fieldMap.get(field.compoundFieldName.toLowerCase()) ?? field) : field;
+  const governing = field.compoundFieldName
+    ? (def.fieldMap.get(field.compoundFieldName.toLowerCase()) ?? field)
+    : field;
   if (!governing.permissionable) return true;
   return access.fields.get(`${def.name}.${governing.name}`.toLowerCase())?.edit === true;
 }

@@ -68,7 +68,15 @@ export class SessionRegistry {
    */
   openGrant(userId: string, appId: string, scopes: string[]): Grant {
     const now = this.now();
-    const grant: Grant = { refreshToken: `5Aep${token(64)}`, userId, appId, scopes, issuedAt: now, lastUsedAt: now, revoked: false };
+    const grant: Grant = {
+      refreshToken: `5Aep${token(64)}`,
+      userId,
+      appId,
+      scopes,
+      issuedAt: now,
+      lastUsedAt: now,
+      revoked: false,
+    };
     const live = [...this.grants.values()]
       .filter((g) => !g.revoked && g.userId === userId && g.appId === appId)
       .sort((a, b) => a.issuedAt - b.issuedAt);

@@ -25,8 +25,8 @@ export class SchemaView {
   }
 
   objects(api: "data" | "tooling" = "data"): ObjectDef[] {
-    return this.org
-      .store.allTables()
+    return this.org.store
+      .allTables()
       .map((t) => t.def)
       .filter((d) => (api === "tooling" ? d.tooling : !d.tooling) && canReadObject(this.access, d));
   }

@@ -1,11 +1,11 @@
-import { RecordWriter, type DmlResult, type PreparedWrite } from "../dml/record-writer.ts";
 import { DmlError } from "../dml/dml-error.ts";
+import { type DmlResult, type PreparedWrite, RecordWriter } from "../dml/record-writer.ts";
 import type { RequestContext } from "../http/context.ts";
 import { ApiError } from "../http/errors.ts";
 import { json } from "../http/reply.ts";
 import type { Router } from "../http/router.ts";
 import { normalizeId } from "../ids.ts";
-import { SchemaView } from "../org/visibility.ts";
+import type { SchemaView } from "../org/visibility.ts";
 import type { ObjectDef } from "../schema/types.ts";
 import { wireRecord } from "../store/wire.ts";
 import { apiVersion } from "./discovery-routes.ts";
@@ -26,13 +26,19 @@ interface CollectionBody {
   records?: Array<Record<string, unknown>>;
 }
 
-async function readCollection(ctx: RequestContext): Promise<{ allOrNone: boolean; records: Array<Record<string, unknown>> }> {
+async function readCollection(
+  ctx: RequestContext,
+): Promise<{ allOrNone: boolean; records: Array<Record<string, unknown>> }> {
   const body = await ctx.json<CollectionBody>();
   if (!body || !Array.isArray(body.records)) {
-    throw new ApiError(400, "JSON_PARSER_ERROR", "The body must be {\"allOrNone\": boolean, \"records\": [ … ]}.");
+    throw new ApiError(400, "JSON_PARSER_ERROR", 'The body must be {"allOrNone": boolean, "records": [ … ]}.');
   }
   if (body.records.length > MAX_RECORDS) {
-    throw new ApiError(400, "EXCEEDED_ID_LIMIT", `record limit reached. cannot submit more than ${MAX_RECORDS} records into this call`);
+    throw new ApiError(
+      400,
+      "EXCEEDED_ID_LIMIT",
+      `record limit reached. cannot submit more than ${MAX_RECORDS} records into this call`,
+    );
   }
   return { allOrNone: body.allOrNone === true, records: body.records };
 }
@@ -49,7 +55,11 @@ function recordType(view: SchemaView, record: Record<string, unknown>): ObjectDe
  * Runs one collection: every record prepared and applied on its own, or, with allOrNone, all of
  * them in one transaction that is undone when any record fails.
  */
-export function runCollection(writer: RecordWriter, allOrNone: boolean, prepares: Array<() => PreparedWrite>): DmlResult[] {
+export function runCollection(
+  writer: RecordWriter,
+  allOrNone: boolean,
+  prepares: Array<() => PreparedWrite>,
+): DmlResult[] {
   if (!allOrNone) return prepares.map((p) => writer.one(p));
   const results: DmlResult[] = [];
   writer.org.store.transaction(
@@ -67,7 +77,13 @@ export function registerCollectionRoutes(router: Router): void {
   router.add("POST", "/services/data/:version/composite/sobjects", rest, async (ctx) => {
     const { allOrNone, records } = await readCollection(ctx);
     const writer = new RecordWriter(ctx.org, ctx.userId);
-    return json(runCollection(writer, allOrNone, records.map((r) => () => writer.prepareInsert(recordType(writer.view, r), r))));
+    return json(
+      runCollection(
+        writer,
+        allOrNone,
+        records.map((r) => () => writer.prepareInsert(recordType(writer.view, r), r)),
+      ),
+    );
   });
 
   router.add("PATCH", "/services/data/:version/composite/sobjects", rest, async (ctx) => {
@@ -117,7 +133,11 @@ export function registerCollectionRoutes(router: Router): void {
     const ids = (ctx.query("ids") ?? "").split(",").filter(Boolean);
     if (ids.length === 0) throw new ApiError(400, "MISSING_ARGUMENT", "ids: the ids to delete, comma separated");
     if (ids.length > MAX_RECORDS) {
-      throw new ApiError(400, "EXCEEDED_ID_LIMIT", `record limit reached. cannot submit more than ${MAX_RECORDS} records into this call`);
+      throw new ApiError(
+        400,
+        "EXCEEDED_ID_LIMIT",
+        `record limit reached. cannot submit more than ${MAX_RECORDS} records into this call`,
+      );
     }
     const writer = new RecordWriter(ctx.org, ctx.userId);
     const results = runCollection(
@@ -126,7 +146,11 @@ export function registerCollectionRoutes(router: Router): void {
       ids.map((raw) => () => {
         const id = normalizeId(raw);
         const found = id ? ctx.org.store.find(id) : undefined;
-        if (!id || !found) throw new DmlError(id ? "ENTITY_IS_DELETED" : "MALFORMED_ID", id ? "entity is deleted" : `malformed id ${raw}`);
+        if (!id || !found)
+          throw new DmlError(
+            id ? "ENTITY_IS_DELETED" : "MALFORMED_ID",
+            id ? "entity is deleted" : `malformed id ${raw}`,
+          );
         const def = writer.view.object(found.table.def.name);
         if (!def) throw new DmlError("INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id");
         return writer.prepareDelete(def, id);
@@ -147,8 +171,10 @@ export function registerCollectionRoutes(router: Router): void {
       ids = (ctx.query("ids") ?? "").split(",").filter(Boolean);
       fieldNames = (ctx.query("fields") ?? "").split(",").filter(Boolean);
     }
-    if (ids.length === 0 || fieldNames.length === 0) throw new ApiError(400, "MISSING_ARGUMENT", "both ids and fields are required");
-    if (ids.length > MAX_RETRIEVE_IDS) throw new ApiError(400, "EXCEEDED_ID_LIMIT", `cannot retrieve more than ${MAX_RETRIEVE_IDS} records`);
+    if (ids.length === 0 || fieldNames.length === 0)
+      throw new ApiError(400, "MISSING_ARGUMENT", "both ids and fields are required");
+    if (ids.length > MAX_RETRIEVE_IDS)
+      throw new ApiError(400, "EXCEEDED_ID_LIMIT", `cannot retrieve more than ${MAX_RETRIEVE_IDS} records`);
     const fields = fieldNames.map((n) => {
       const f = view.field(def, n);
       if (!f) throw new ApiError(400, "INVALID_FIELD", `No such column '${n}' on entity '${def.name}'.`);

@@ -18,18 +18,34 @@ interface Subrequest {
 }
 
 const PROCESSING_HALTED = [
-  { errorCode: "PROCESSING_HALTED", message: "The transaction was rolled back since another operation in the same transaction failed." },
+  {
+    errorCode: "PROCESSING_HALTED",
+    message: "The transaction was rolled back since another operation in the same transaction failed.",
+  },
 ];
 
 /** Reads `refId.path.to[0].value` out of earlier subrequest results. */
 export function resolveReference(expression: string, results: Map<string, unknown>): unknown {
   const [refId, ...rest] = expression.split(".");
-  if (!results.has(refId)) throw new ApiError(400, "INVALID_REFERENCE", `Invalid reference specified. No value for ${expression} found in ${refId}.`);
+  if (!results.has(refId))
+    throw new ApiError(
+      400,
+      "INVALID_REFERENCE",
+      `Invalid reference specified. No value for ${expression} found in ${refId}.`,
+    );
   let value: unknown = results.get(refId);
-  for (const part of rest.join(".").split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== "")) {
+  for (const part of rest
+    .join(".")
+    .split(/\.|\[(\d+)\]/)
+    .filter((p) => p !== undefined && p !== "")) {
     value = value == null ? undefined : (value as Record<string, unknown>)[part];
   }
-  if (value === undefined) throw new ApiError(400, "INVALID_REFERENCE", `Invalid reference specified. No value for ${expression} found in ${refId}.`);
+  if (value === undefined)
+    throw new ApiError(
+      400,
+      "INVALID_REFERENCE",
+      `Invalid reference specified. No value for ${expression} found in ${refId}.`,
+    );
   return value;
 }
 
@@ -50,11 +66,20 @@ export function registerCompositeRoutes(router: Router): void {
     const body = await ctx.json<{ allOrNone?: boolean; compositeRequest?: Subrequest[] }>();
     const subs = body?.compositeRequest;
     if (!Array.isArray(subs) || subs.length === 0) {
-      throw new ApiError(400, "JSON_PARSER_ERROR", "compositeRequest: an array of {method, url, referenceId, body} is required");
+      throw new ApiError(
+        400,
+        "JSON_PARSER_ERROR",
+        "compositeRequest: an array of {method, url, referenceId, body} is required",
+      );
     }
-    if (subs.length > MAX_SUBREQUESTS) throw new ApiError(400, "LIMIT_EXCEEDED", `Maximum number of subrequests allowed is ${MAX_SUBREQUESTS}`);
+    if (subs.length > MAX_SUBREQUESTS)
+      throw new ApiError(400, "LIMIT_EXCEEDED", `Maximum number of subrequests allowed is ${MAX_SUBREQUESTS}`);
     if (subs.filter(isQueryOrCollection).length > MAX_QUERY_OR_COLLECTION) {
-      throw new ApiError(400, "LIMIT_EXCEEDED", `At most ${MAX_QUERY_OR_COLLECTION} subrequests may be queries or sObject Collections`);
+      throw new ApiError(
+        400,
+        "LIMIT_EXCEEDED",
+        `At most ${MAX_QUERY_OR_COLLECTION} subrequests may be queries or sObject Collections`,
+      );
     }
     for (const s of subs) {
       if (!s || typeof s.method !== "string" || typeof s.url !== "string" || typeof s.referenceId !== "string") {
@@ -63,17 +88,34 @@ export function registerCompositeRoutes(router: Router): void {
     }
     const allOrNone = body.allOrNone === true;
     const results = new Map<string, unknown>();
-    const responses: Array<{ body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }> = [];
+    const responses: Array<{
+      body: unknown;
+      httpHeaders: Record<string, string>;
+      httpStatusCode: number;
+      referenceId: string;
+    }> = [];
     let failed = false;
     const runAll = async () => {
       for (const sub of subs) {
         if (failed && allOrNone) {
-          responses.push({ body: PROCESSING_HALTED, httpHeaders: {}, httpStatusCode: 400, referenceId: sub.referenceId });
+          responses.push({
+            body: PROCESSING_HALTED,
+            httpHeaders: {},
+            httpStatusCode: 400,
+            referenceId: sub.referenceId,
+          });
           continue;
         }
         let answer: { status: number; headers: Record<string, string>; body: unknown };
         try {
-          answer = await dispatchInternal(router, ctx, sub.method, substitute(sub.url, results), substitute(sub.body, results), sub.httpHeaders);
+          answer = await dispatchInternal(
+            router,
+            ctx,
+            sub.method,
+            substitute(sub.url, results),
+            substitute(sub.body, results),
+            sub.httpHeaders,
+          );
         } catch (e) {
           if (!(e instanceof ApiError)) throw e;
           answer = { status: e.status, headers: {}, body: e.body() };
@@ -99,19 +141,29 @@ export function registerCompositeRoutes(router: Router): void {
   });
 
   router.add("POST", "/services/data/:version/composite/batch", rest, async (ctx) => {
-    const body = await ctx.json<{ batchRequests?: Array<{ method: string; url: string; richInput?: unknown }>; haltOnError?: boolean }>();
+    const body = await ctx.json<{
+      batchRequests?: Array<{ method: string; url: string; richInput?: unknown }>;
+      haltOnError?: boolean;
+    }>();
     const reqs = body?.batchRequests;
-    if (!Array.isArray(reqs) || reqs.length === 0) throw new ApiError(400, "JSON_PARSER_ERROR", "batchRequests: an array of {method, url, richInput} is required");
-    if (reqs.length > MAX_SUBREQUESTS) throw new ApiError(400, "LIMIT_EXCEEDED", `Maximum number of subrequests allowed is ${MAX_SUBREQUESTS}`);
+    if (!Array.isArray(reqs) || reqs.length === 0)
+      throw new ApiError(400, "JSON_PARSER_ERROR", "batchRequests: an array of {method, url, richInput} is required");
+    if (reqs.length > MAX_SUBREQUESTS)
+      throw new ApiError(400, "LIMIT_EXCEEDED", `Maximum number of subrequests allowed is ${MAX_SUBREQUESTS}`);
     const version = apiVersion(ctx.params.version);
     const results: Array<{ statusCode: number; result: unknown }> = [];
     let hasErrors = false;
     for (const r of reqs) {
       if (hasErrors && body.haltOnError) {
-        results.push({ statusCode: 412, result: [{ errorCode: "BATCH_PROCESSING_HALTED", message: "Batch processing halted per request" }] });
+        results.push({
+          statusCode: 412,
+          result: [{ errorCode: "BATCH_PROCESSING_HALTED", message: "Batch processing halted per request" }],
+        });
         continue;
       }
-      const url = r.url.startsWith("/services/data") ? r.url : `/services/data/${r.url.startsWith("v") ? r.url : `v${version}/${r.url.replace(/^\//, "")}`}`;
+      const url = r.url.startsWith("/services/data")
+        ? r.url
+        : `/services/data/${r.url.startsWith("v") ? r.url : `v${version}/${r.url.replace(/^\//, "")}`}`;
       const answer = await dispatchInternal(router, ctx as RequestContext, r.method, url, r.richInput);
       if (answer.status >= 400) hasErrors = true;
       results.push({ statusCode: answer.status, result: answer.status === 204 ? null : answer.body });

@@ -1,5 +1,5 @@
-import type { SchemaView } from "../org/visibility.ts";
 import { hasObjectPermission } from "../org/permissions.ts";
+import type { SchemaView } from "../org/visibility.ts";
 import type { FieldDef, FieldType, ObjectDef } from "../schema/types.ts";
 
 const SOAP_TYPES: Record<FieldType, string> = {
@@ -132,18 +132,42 @@ export function describeObject(view: SchemaView, def: ObjectDef, version: string
     actionOverrides: [],
     childRelationships: def.childRelationships
       .filter((c) => view.object(c.childSObject) !== undefined)
-      .map((c) => ({ ...c, deprecatedAndHidden: false, junctionIdListNames: [], junctionReferenceTo: [], restrictedDelete: false })),
+      .map((c) => ({
+        ...c,
+        deprecatedAndHidden: false,
+        junctionIdListNames: [],
+        junctionReferenceTo: [],
+        restrictedDelete: false,
+      })),
     compactLayoutable: def.access === "data",
     fields: view.fields(def).map((f) => describeField(view, def, f)),
     listviewable: null,
     lookupLayoutable: null,
     namedLayoutInfos: [],
     networkScopeFieldName: null,
-    recordTypeInfos: def.access === "data"
-      ? [{ active: true, available: true, defaultRecordTypeMapping: true, developerName: "Master", master: true, name: "Master", recordTypeId: "012000000000000AAA", urls: { layout: `${urls.sobject}/describe/layouts/012000000000000AAA` } }]
-      : [],
+    recordTypeInfos:
+      def.access === "data"
+        ? [
+            {
+              active: true,
+              available: true,
+              defaultRecordTypeMapping: true,
+              developerName: "Master",
+              master: true,
+              name: "Master",
+              recordTypeId: "012000000000000AAA",
+              urls: { layout: `${urls.sobject}/describe/layouts/012000000000000AAA` },
+            },
+          ]
+        : [],
     searchLayoutable: def.access === "data",
     supportedScopes: [{ label: "All", name: "everything" }],
-    urls: { ...urls, uiDetailTemplate: null, uiEditTemplate: null, uiNewRecord: null, layouts: `${urls.sobject}/describe/layouts` },
+    urls: {
+      ...urls,
+      uiDetailTemplate: null,
+      uiEditTemplate: null,
+      uiNewRecord: null,
+      layouts: `${urls.sobject}/describe/layouts`,
+    },
   };
 }

@@ -1,12 +1,31 @@
 import { ApiError } from "../http/errors.ts";
 import { json } from "../http/reply.ts";
 import type { Router } from "../http/router.ts";
-import { API_VERSIONS } from "../org/settings.ts";
 import type { Org } from "../org/org.ts";
+import { API_VERSIONS } from "../org/settings.ts";
 
 const rest = { kind: "rest", auth: "api" } as const;
 
-const RESOURCES = ["sobjects", "query", "queryAll", "search", "composite", "limits", "tooling", "jobs", "recent", "tabs", "theme", "quickActions", "analytics", "process", "connect", "chatter", "actions", "metadata"];
+const RESOURCES = [
+  "sobjects",
+  "query",
+  "queryAll",
+  "search",
+  "composite",
+  "limits",
+  "tooling",
+  "jobs",
+  "recent",
+  "tabs",
+  "theme",
+  "quickActions",
+  "analytics",
+  "process",
+  "connect",
+  "chatter",
+  "actions",
+  "metadata",
+];
 
 export function apiVersion(param: string | undefined): string {
   return (param ?? "v67.0").slice(1);
@@ -41,7 +60,7 @@ export function limitsBody(org: Org) {
 
 export function registerDiscoveryRoutes(router: Router): void {
   // The versions list needs no session.
-  router.add("GET", "/services/data", { kind: "rest", auth: "none" }, (ctx) =>
+  router.add("GET", "/services/data", { kind: "rest", auth: "none" }, (_ctx) =>
     json(API_VERSIONS.map((v) => ({ label: v.label, url: `/services/data/v${v.version}`, version: v.version }))),
   );
 
@@ -56,7 +75,11 @@ export function registerDiscoveryRoutes(router: Router): void {
   router.add("GET", "/services/data/:version/limits", rest, (ctx) => {
     const system = ctx.org.userAccess(ctx.userId).system;
     if (!system.has("ViewSetup") && !system.has("ModifyAllData")) {
-      throw new ApiError(403, "INSUFFICIENT_ACCESS", "The user does not have the View Setup and Configuration permission needed for /limits.");
+      throw new ApiError(
+        403,
+        "INSUFFICIENT_ACCESS",
+        "The user does not have the View Setup and Configuration permission needed for /limits.",
+      );
     }
     return json(limitsBody(ctx.org));
   });

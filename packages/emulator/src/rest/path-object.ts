@@ -5,7 +5,10 @@ import { SchemaView } from "../org/visibility.ts";
 import type { ObjectDef } from "../schema/types.ts";
 
 /** The object named in the path, if this user can see it; 404 as Salesforce answers otherwise. */
-export function pathObject(ctx: RequestContext, view = new SchemaView(ctx.org, ctx.userId)): { view: SchemaView; def: ObjectDef } {
+export function pathObject(
+  ctx: RequestContext,
+  view = new SchemaView(ctx.org, ctx.userId),
+): { view: SchemaView; def: ObjectDef } {
   const def = view.object(ctx.params.object);
   if (!def) throw notFound();
   return { view, def };

@@ -17,22 +17,36 @@ export function replicationWindow(start: string | undefined, end: string | undef
   const parse = (name: string, v: string | undefined) => {
     const ms = v ? Date.parse(v.replace(/([+-]\d{2})(\d{2})$/, "$1:$2")) : Number.NaN;
     if (Number.isNaN(ms)) {
-      throw new ApiError(400, "INVALID_REPLICATION_DATE", `'${name}' must be an ISO 8601 date-time such as 2024-05-01T00:00:00+00:00; got '${v ?? ""}'.`);
+      throw new ApiError(
+        400,
+        "INVALID_REPLICATION_DATE",
+        `'${name}' must be an ISO 8601 date-time such as 2024-05-01T00:00:00+00:00; got '${v ?? ""}'.`,
+      );
     }
     return ms - (ms % MINUTE_MS);
   };
   const from = parse("start", start);
   const to = Math.min(parse("end", end), now - (now % MINUTE_MS));
-  if (from >= to) throw new ApiError(400, "INVALID_REPLICATION_DATE", "start date must be before end date, and end date must not be in the future");
+  if (from >= to)
+    throw new ApiError(
+      400,
+      "INVALID_REPLICATION_DATE",
+      "start date must be before end date, and end date must not be in the future",
+    );
   if (from < now - maxBackMs) {
-    throw new ApiError(400, "INVALID_REPLICATION_DATE", `start date cannot be more than ${maxBackMs / DAY_MS} days ago`);
+    throw new ApiError(
+      400,
+      "INVALID_REPLICATION_DATE",
+      `start date cannot be more than ${maxBackMs / DAY_MS} days ago`,
+    );
   }
   return { from, to };
 }
 
 function replicable(ctx: RequestContext) {
   const { def } = pathObject(ctx, new SchemaView(ctx.org, ctx.userId));
-  if (!def.replicateable) throw new ApiError(400, "INVALID_TYPE", `sObject type '${def.name}' is not supported for replication.`);
+  if (!def.replicateable)
+    throw new ApiError(400, "INVALID_TYPE", `sObject type '${def.name}' is not supported for replication.`);
   return def;
 }
 
@@ -45,7 +59,8 @@ export function registerReplicationRoutes(router: Router): void {
     for (const r of ctx.org.store.tableOrThrow(def.name).live()) {
       const ts = r.SystemModstamp as number;
       if (ts >= from && ts < to) ids.push(r.Id);
-      if (ids.length > MAX_IDS) throw new ApiError(400, "EXCEEDED_ID_LIMIT", `more than ${MAX_IDS} ids in the range; use a narrower window`);
+      if (ids.length > MAX_IDS)
+        throw new ApiError(400, "EXCEEDED_ID_LIMIT", `more than ${MAX_IDS} ids in the range; use a narrower window`);
     }
     return json({ ids, latestDateCovered: formatDateTime(to) });
   });

@@ -153,7 +153,12 @@ export interface ObjectOptions {
   auditFields?: boolean;
 }
 
-export function defineObject(name: string, keyPrefix: string, fields: FieldDef[], options: ObjectOptions = {}): ObjectDef {
+export function defineObject(
+  name: string,
+  keyPrefix: string,
+  fields: FieldDef[],
+  options: ObjectOptions = {},
+): ObjectDef {
   const writable = options.access === undefined || options.access === "data";
   const all = options.auditFields === false ? fields : [...auditFields(), ...fields];
   const label = options.label ?? humanize(name);

@@ -27,7 +27,15 @@ export const FEATURE_GATED_PERMISSIONS: Partial<Record<SystemPermission, "apiAcc
   UseAnyApiClient: "apiAccessControl",
 };
 
-export const OBJECT_PERMISSIONS = ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ModifyAllRecords", "ViewAllFields"] as const;
+export const OBJECT_PERMISSIONS = [
+  "Read",
+  "Create",
+  "Edit",
+  "Delete",
+  "ViewAllRecords",
+  "ModifyAllRecords",
+  "ViewAllFields",
+] as const;
 export type ObjectPermission = (typeof OBJECT_PERMISSIONS)[number];
 
 const setup = { access: "setup", auditFields: true } as const;

@@ -8,24 +8,43 @@ function owner() {
 }
 
 export function accountObject(): ObjectDef {
-  return defineObject("Account", "001", [
-    field("Name", "string", { ...required, nameField: true }),
-    owner(),
-    picklist("Type", ["Prospect", "Customer - Direct", "Customer - Channel", "Partner", "Other"]),
-    reference("ParentId", "Account", "Parent"),
-    ...addressFields("Billing"),
-    ...addressFields("Shipping"),
-    field("Phone", "phone"),
-    field("Fax", "phone"),
-    field("AccountNumber", "string", { length: 40 }),
-    field("Website", "url"),
-    picklist("Industry", ["Agriculture", "Banking", "Biotechnology", "Consulting", "Education", "Energy", "Finance", "Healthcare", "Manufacturing", "Media", "Retail", "Technology", "Other"]),
-    field("AnnualRevenue", "currency"),
-    field("NumberOfEmployees", "int", { precision: 8 }),
-    picklist("Rating", ["Hot", "Warm", "Cold"]),
-    field("Description", "textarea"),
-    systemField("LastActivityDate", "date", { nillable: true, defaultedOnCreate: false }),
-  ], { label: "Account" });
+  return defineObject(
+    "Account",
+    "001",
+    [
+      field("Name", "string", { ...required, nameField: true }),
+      owner(),
+      picklist("Type", ["Prospect", "Customer - Direct", "Customer - Channel", "Partner", "Other"]),
+      reference("ParentId", "Account", "Parent"),
+      ...addressFields("Billing"),
+      ...addressFields("Shipping"),
+      field("Phone", "phone"),
+      field("Fax", "phone"),
+      field("AccountNumber", "string", { length: 40 }),
+      field("Website", "url"),
+      picklist("Industry", [
+        "Agriculture",
+        "Banking",
+        "Biotechnology",
+        "Consulting",
+        "Education",
+        "Energy",
+        "Finance",
+        "Healthcare",
+        "Manufacturing",
+        "Media",
+        "Retail",
+        "Technology",
+        "Other",
+      ]),
+      field("AnnualRevenue", "currency"),
+      field("NumberOfEmployees", "int", { precision: 8 }),
+      picklist("Rating", ["Hot", "Warm", "Cold"]),
+      field("Description", "textarea"),
+      systemField("LastActivityDate", "date", { nillable: true, defaultedOnCreate: false }),
+    ],
+    { label: "Account" },
+  );
 }
 
 export function contactObject(): ObjectDef {
@@ -57,11 +76,15 @@ export function leadObject(): ObjectDef {
     field("Email", "email", { idLookup: true }),
     field("Phone", "phone"),
     field("Title", "string", { length: 128 }),
-    picklist("Status", ["Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted"], {
-      ...required,
-      defaultedOnCreate: true,
-      defaultValue: "Open - Not Contacted",
-    }),
+    picklist(
+      "Status",
+      ["Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted"],
+      {
+        ...required,
+        defaultedOnCreate: true,
+        defaultValue: "Open - Not Contacted",
+      },
+    ),
     picklist("LeadSource", ["Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"]),
     ...addressFields(""),
     field("AnnualRevenue", "currency"),
@@ -76,7 +99,11 @@ export function opportunityObject(): ObjectDef {
     field("Name", "string", { ...required, nameField: true, length: 120 }),
     reference("AccountId", "Account", "Account"),
     owner(),
-    picklist("StageName", ["Prospecting", "Qualification", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost"], required),
+    picklist(
+      "StageName",
+      ["Prospecting", "Qualification", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost"],
+      required,
+    ),
     field("CloseDate", "date", required),
     field("Amount", "currency"),
     field("Probability", "percent", { precision: 3 }),
@@ -103,7 +130,11 @@ export function caseObject(): ObjectDef {
     reference("ContactId", "Contact", "Contact"),
     owner(),
     field("Subject", "string"),
-    picklist("Status", ["New", "Working", "Escalated", "Closed"], { ...required, defaultedOnCreate: true, defaultValue: "New" }),
+    picklist("Status", ["New", "Working", "Escalated", "Closed"], {
+      ...required,
+      defaultedOnCreate: true,
+      defaultValue: "New",
+    }),
     picklist("Priority", ["High", "Medium", "Low"], { defaultedOnCreate: true, defaultValue: "Medium" }),
     picklist("Origin", ["Phone", "Email", "Web"]),
     systemField("IsClosed", "boolean"),

@@ -48,6 +48,14 @@ export function createBaseOrg(options: OrgOptions & { adminUsername?: string; ad
 }
 
 export function grantFullAccess(admin: OrgAdmin, holder: string, objectName: string): void {
-  admin.setObjectPermissions(holder, objectName, ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ModifyAllRecords", "ViewAllFields"]);
+  admin.setObjectPermissions(holder, objectName, [
+    "Read",
+    "Create",
+    "Edit",
+    "Delete",
+    "ViewAllRecords",
+    "ModifyAllRecords",
+    "ViewAllFields",
+  ]);
   admin.setFieldPermissions(holder, `${objectName}.*`, "edit");
 }

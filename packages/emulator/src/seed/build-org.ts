@@ -20,7 +20,9 @@ export function readSeedFile(path: string): SeedSpec {
   try {
     data = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new SpecError(`seed file ${path} is not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${(e as Error).message}`);
+    throw new SpecError(
+      `seed file ${path} is not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${(e as Error).message}`,
+    );
   }
   return parseSpec(seedSpec, data ?? {}, `seed file ${path}`);
 }
@@ -57,7 +59,8 @@ export function buildOrg(seed: SeedSpec, extraRecords?: number): { org: Org; adm
   for (const u of parsed.users ?? []) admin.user(u);
   for (const a of parsed.apps ?? []) admin.app(a);
   for (const rule of parsed.validationRules ?? []) addValidationRule(org, rule);
-  for (const [objectName, rows] of Object.entries(parsed.records ?? {})) insertRawRecords(org, objectName, rows, adminId);
+  for (const [objectName, rows] of Object.entries(parsed.records ?? {}))
+    insertRawRecords(org, objectName, rows, adminId);
   const generate = { ...parsed.generate };
   if (extraRecords !== undefined) {
     for (const name of ["Account", "Contact", "Lead", "Opportunity", "Case"]) generate[name] = extraRecords;

@@ -53,7 +53,13 @@ export const DEMO_SEED: SeedSpec = {
     },
   ],
   users: [
-    { ...DEMO.integration, profile: "Standard User", firstName: "Ivy", lastName: "Integration", permissionSets: ["Forcelink_Integration"] },
+    {
+      ...DEMO.integration,
+      profile: "Standard User",
+      firstName: "Ivy",
+      lastName: "Integration",
+      permissionSets: ["Forcelink_Integration"],
+    },
     { ...DEMO.platform, profile: "Standard Platform User", firstName: "Pat", lastName: "Platform" },
     { ...DEMO.apiOnly, profile: "Minimum Access - API Only Integrations", firstName: "Otto", lastName: "ApiOnly" },
   ],

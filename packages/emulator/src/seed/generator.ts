@@ -23,8 +23,34 @@ export class Dice {
   }
 }
 
-const FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Margaret", "Linus", "Radia", "Donald", "Frances", "John"];
-const LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Hamilton", "Torvalds", "Perlman", "Knuth", "Allen", "Backus"];
+const FIRST = [
+  "Ada",
+  "Grace",
+  "Alan",
+  "Edsger",
+  "Barbara",
+  "Ken",
+  "Margaret",
+  "Linus",
+  "Radia",
+  "Donald",
+  "Frances",
+  "John",
+];
+const LAST = [
+  "Lovelace",
+  "Hopper",
+  "Turing",
+  "Dijkstra",
+  "Liskov",
+  "Thompson",
+  "Hamilton",
+  "Torvalds",
+  "Perlman",
+  "Knuth",
+  "Allen",
+  "Backus",
+];
 const CITIES = ["Paris", "Berlin", "Lisbon", "Oslo", "Austin", "Toronto", "Osaka", "Nairobi", "Lima", "Perth"];
 const COUNTRIES = ["France", "Germany", "Portugal", "Norway", "USA", "Canada", "Japan", "Kenya", "Peru", "Australia"];
 const WORDS = ["alpha", "delta", "quantum", "harbor", "summit", "nimbus", "vertex", "cobalt", "juniper", "meridian"];
@@ -47,8 +73,8 @@ function someId(org: Org, objectName: string, d: Dice): string | null {
 const idCache = new WeakMap<Org, Map<string, { version: number; ids: string[] }>>();
 function orderedIds(org: Org, objectName: string): string[] {
   const table = org.store.tableOrThrow(objectName);
-  let byObject = idCache.get(org);
-  if (!byObject) idCache.set(org, (byObject = new Map()));
+  const byObject = idCache.get(org) ?? new Map<string, { version: number; ids: string[] }>();
+  idCache.set(org, byObject);
   const cached = byObject.get(objectName);
   if (cached && cached.version === table.version) return cached.ids;
   const ids = [...table.rows.keys()];
@@ -129,7 +155,8 @@ function customValues(fields: FieldDef[], i: number, d: Dice): Record<string, un
     else if (["int", "double", "currency", "percent"].includes(f.type)) out[f.name] = d.int(0, 1000);
     else if (f.type === "date") out[f.name] = "2026-01-15";
     else if (f.type === "picklist" && f.picklistValues.length > 0) out[f.name] = d.pick(f.picklistValues).value;
-    else if (["string", "textarea", "email", "phone", "url"].includes(f.type)) out[f.name] = `${d.pick(WORDS)} ${i}`.slice(0, f.length || 255);
+    else if (["string", "textarea", "email", "phone", "url"].includes(f.type))
+      out[f.name] = `${d.pick(WORDS)} ${i}`.slice(0, f.length || 255);
   }
   return out;
 }

@@ -31,7 +31,10 @@ export class LocatorStore {
   create(spec: Omit<Locator, "id" | "lastUsedAt">): Locator {
     this.sweep();
     const mine = [...this.open.values()].filter((l) => l.userId === spec.userId);
-    const max = this.org.settings.maxOpenLocatorsPerUser > 0 ? this.org.settings.maxOpenLocatorsPerUser : Number.POSITIVE_INFINITY;
+    const max =
+      this.org.settings.maxOpenLocatorsPerUser > 0
+        ? this.org.settings.maxOpenLocatorsPerUser
+        : Number.POSITIVE_INFINITY;
     for (const old of mine.slice(0, Math.max(0, mine.length - max + 1))) this.open.delete(old.id);
     const locator: Locator = { ...spec, id: this.org.ids.next("01g"), lastUsedAt: this.org.clock.now() };
     this.open.set(locator.id, locator);

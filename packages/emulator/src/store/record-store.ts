@@ -1,6 +1,6 @@
-import { type IdFactory, normalizeId } from "../ids.ts";
 import { truncateToSecond } from "../clock.ts";
-import { fieldOf, type FieldDef, type ObjectDef } from "../schema/types.ts";
+import { type IdFactory, normalizeId } from "../ids.ts";
+import { type FieldDef, fieldOf, type ObjectDef } from "../schema/types.ts";
 
 /** A stored record: field API names to internal values (datetimes as epoch ms). */
 export type StoredRecord = Record<string, unknown> & { Id: string };

@@ -48,7 +48,12 @@ export function attributes(version: string, def: ObjectDef, id: string | undefin
 }
 
 /** A whole record as GET /sobjects/{T}/{id} returns it, limited to the fields given. */
-export function wireRecord(version: string, def: ObjectDef, record: StoredRecord, fields: FieldDef[]): Record<string, unknown> {
+export function wireRecord(
+  version: string,
+  def: ObjectDef,
+  record: StoredRecord,
+  fields: FieldDef[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = { attributes: attributes(version, def, record.Id) };
   for (const f of fields) out[f.name] = wireValue(f, record);
   return out;

@@ -1,5 +1,5 @@
 import type { SeedSpec } from "../../src/control/specs.ts";
-import { startEmulator, type RunningEmulator } from "../../src/emulator.ts";
+import { type RunningEmulator, startEmulator } from "../../src/emulator.ts";
 import type { OrgAdmin } from "../../src/org/admin.ts";
 import type { Org } from "../../src/org/org.ts";
 import { buildOrg } from "../../src/seed/build-org.ts";
@@ -12,7 +12,11 @@ export interface TestOrg {
   /** A live API session for a user, opened directly (the OAuth flows are tested on their own). */
   token(username: string, scopes?: string[]): string;
   /** Calls the REST API on the My Domain host as a user; `path` is below /services/data/v67.0. */
-  api(username: string, path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  api(
+    username: string,
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
   control(path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
   close(): Promise<void>;
 }
@@ -45,7 +49,8 @@ export async function startTestOrg(seed: SeedSpec = { ...DEMO_SEED, generate: {}
           ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
           ...init.headers,
         },
-        body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
+        body:
+          init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
       }),
     control: (path, init = {}) =>
       fetch(`${emulator.urls.login}/__emulator${path}`, {
