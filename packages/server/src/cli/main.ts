@@ -1,17 +1,23 @@
 #!/usr/bin/env node
-import { parseArgs } from "node:util";
+import { isUserError } from "./serve-command.ts";
 
 const USAGE = `Usage: forcelink <command> [options]
 
 Commands:
-  emulator   run a local Salesforce org (forcelink emulator --help)
-  start      what npm start runs: the demo (today: the emulator with its demo org)
+  serve               run Forcelink: the HTTP API, connect pages and job workers
+  keys create         make a project API key (embedded storage: while the server is stopped)
+  emulator            run a local Salesforce org (forcelink emulator --help)
+  start               what npm start runs: the demo
 `;
 
 /** The forcelink command line: each command loads only what it needs. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case "serve":
+      return (await import("./serve-command.ts")).serveCommand(rest);
+    case "keys":
+      return (await import("./keys-command.ts")).keysCommand(rest);
     case "emulator":
     case "start": {
       // The emulator is a development tool the CLI launches; the platform code never imports it.
@@ -25,7 +31,6 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return command === undefined ? 2 : 0;
     default:
-      parseArgs({ args: [], options: {} });
       process.stderr.write(`Unknown command '${command}'.\n\n${USAGE}`);
       return 2;
   }
@@ -35,6 +40,10 @@ if (import.meta.main) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error) => {
+      if (isUserError(error) || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+        process.stderr.write(`forcelink: ${(error as Error).message}\n`);
+        process.exit(2);
+      }
       process.stderr.write(`forcelink: ${(error as Error).stack ?? error}\n`);
       process.exit(1);
     },

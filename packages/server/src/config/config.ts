@@ -1,0 +1,52 @@
+import { z } from "zod";
+
+/** Everything Forcelink reads from its environment, parsed once, with defaults that just work. */
+const schema = z.object({
+  FORCELINK_DATA_DIR: z.string().min(1).default("./.forcelink"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// URL")
+    .optional(),
+  /** 32 bytes, base64 or hex: seals every secret at rest. */
+  FORCELINK_SECRET_KEY: z.string().optional(),
+  FORCELINK_HOST: z.string().default("127.0.0.1"),
+  FORCELINK_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** The URL people and Salesforce reach this server at (callback URLs are built from it). */
+  FORCELINK_PUBLIC_URL: z.string().url().optional(),
+  /** Salesforce hosts; unset means Salesforce's real hosts. `npm start` points them at the emulator. */
+  FORCELINK_SALESFORCE_LOGIN_URL: z.string().url().optional(),
+  FORCELINK_SALESFORCE_SANDBOX_URL: z.string().url().optional(),
+  FORCELINK_SALESFORCE_MYDOMAIN_URL: z.string().url().optional(),
+  FORCELINK_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = ReturnType<typeof parseConfig>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: Record<string, string | undefined> = process.env) {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n  - ");
+    throw new ConfigError(`Forcelink's configuration is not valid:\n  - ${problems}`);
+  }
+  const c = result.data;
+  const publicUrl = (
+    c.FORCELINK_PUBLIC_URL ??
+    `http://${c.FORCELINK_HOST === "0.0.0.0" ? "localhost" : c.FORCELINK_HOST}:${c.FORCELINK_PORT}`
+  ).replace(/\/$/, "");
+  return {
+    dataDir: c.FORCELINK_DATA_DIR,
+    databaseUrl: c.DATABASE_URL,
+    secretKey: c.FORCELINK_SECRET_KEY,
+    host: c.FORCELINK_HOST,
+    port: c.FORCELINK_PORT,
+    publicUrl,
+    salesforce: {
+      loginUrl: c.FORCELINK_SALESFORCE_LOGIN_URL,
+      sandboxUrl: c.FORCELINK_SALESFORCE_SANDBOX_URL,
+      myDomainUrl: c.FORCELINK_SALESFORCE_MYDOMAIN_URL,
+    },
+    logLevel: c.FORCELINK_LOG_LEVEL,
+  };
+}

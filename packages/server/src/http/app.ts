@@ -1,0 +1,80 @@
+import fastifySwagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance } from "fastify";
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { Logger } from "../log/logger.ts";
+import { HttpError } from "./http-error.ts";
+
+export const OPENAPI_PATH = "/v1/openapi.json";
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export type App = FastifyInstance & { withTypeProvider<T>(): FastifyInstance };
+
+/**
+ * The Fastify instance with what every route shares: zod validation, the OpenAPI document, and one
+ * error shape. Capabilities add their routes to it; they never see Fastify's error machinery.
+ */
+export async function createHttpApp(logger: Logger, options: { publicUrl: string; version: string }) {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    trustProxy: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: "Forcelink API", version: options.version, description: "Salesforce integration engine" },
+      servers: [{ url: options.publicUrl }],
+      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A project API key (fl_sk_…)" } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof HttpError) return reply.status(error.status).send(error.body());
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const issues = error.validation.map((v) => ({
+        where: `${error.validationContext ?? "body"}${v.instancePath.replace(/\//g, ".")}`.replace(/\.$/, ""),
+        problem: v.message,
+      }));
+      return reply.status(400).send(
+        new HttpError(400, "invalid_request", `The request is not valid: ${issues.map((i) => `${i.where}: ${i.problem}`).join("; ")}`, {
+          remedy: `See ${OPENAPI_PATH} for the expected shape.`,
+          details: issues,
+        }).body(),
+      );
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      const code = (error as { code?: string }).code;
+      const known: Record<string, [string, string]> = {
+        FST_ERR_CTP_BODY_TOO_LARGE: ["payload_too_large", "The request body is larger than this endpoint accepts."],
+        FST_ERR_CTP_INVALID_MEDIA_TYPE: ["unsupported_media_type", "Send the body as application/json."],
+        FST_ERR_CTP_EMPTY_JSON_BODY: ["invalid_request", "The body is empty; send a JSON object."],
+        FST_ERR_CTP_INVALID_JSON_BODY: ["invalid_json", "The body is not valid JSON."],
+      };
+      const [c, message] = known[code ?? ""] ?? ["invalid_request", (error as Error).message];
+      return reply.status(status).send(new HttpError(status, c, message).body());
+    }
+    request.log.error({ err: error }, "unexpected error");
+    return reply.status(500).send(new HttpError(500, "internal_error", "Something went wrong on our side; the error is logged.").body());
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(
+      new HttpError(404, "route_not_found", `There is no ${request.method} ${request.url.split("?")[0]}.`, {
+        remedy: `The API is described at ${OPENAPI_PATH}.`,
+      }).body(),
+    ),
+  );
+  return app;
+}

@@ -1,0 +1,30 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ApiKeyVerifier } from "../projects/api-keys.ts";
+import { HttpError } from "./http-error.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The project the API key belongs to; every /v1 query is scoped to it. */
+    projectId: string;
+  }
+}
+
+const MISSING = new HttpError(401, "unauthorized", "This endpoint needs a project API key.", {
+  remedy: "Send `Authorization: Bearer fl_sk_…`. Create a key with `forcelink keys create`.",
+});
+const INVALID = new HttpError(401, "unauthorized", "The API key is not valid or was revoked.", {
+  remedy: "Check the key, or create a new one with `forcelink keys create`.",
+});
+
+/** Every route registered inside `scope` requires an API key and learns its project. */
+export function requireApiKey(scope: FastifyInstance, verifier: ApiKeyVerifier): void {
+  scope.decorateRequest("projectId", "");
+  scope.addHook("onRequest", async (request: FastifyRequest) => {
+    const header = request.headers.authorization;
+    const m = header ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
+    if (!m) throw MISSING;
+    const projectId = await verifier.projectFor(m[1]);
+    if (!projectId) throw INVALID;
+    request.projectId = projectId;
+  });
+}

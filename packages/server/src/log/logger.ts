@@ -1,0 +1,52 @@
+import pino, { type Logger } from "pino";
+
+/** Paths pino blanks out wherever they appear: no token or secret reaches a log line. */
+export const REDACTED_PATHS = [
+  "accessToken",
+  "refreshToken",
+  "clientSecret",
+  "secret",
+  "password",
+  "privateKey",
+  "apiKey",
+  "token",
+  "code",
+  "code_verifier",
+  "*.accessToken",
+  "*.refreshToken",
+  "*.clientSecret",
+  "*.secret",
+  "*.password",
+  "*.privateKey",
+  "*.apiKey",
+  "*.token",
+  "*.access_token",
+  "*.refresh_token",
+  "*.client_secret",
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'res.headers["set-cookie"]',
+];
+
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      base: { pid: process.pid },
+      serializers: {
+        err: pino.stdSerializers.err,
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
+      },
+    },
+    destination as pino.DestinationStream | undefined,
+  );
+}
+
+/** Connect links and OAuth callbacks carry secrets in their query: log the path only. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf("?");
+  return q < 0 ? url : `${url.slice(0, q)}?[redacted]`;
+}
+
+export type { Logger };

@@ -1,0 +1,81 @@
+import { and, eq, isNull } from "drizzle-orm";
+import { hashToken, randomToken } from "../crypto/hashing.ts";
+import { newId } from "../ids.ts";
+import type { Db } from "../store/database.ts";
+import { apiKeys, projects } from "../store/schema.ts";
+
+const KEY_PREFIX = "fl_sk_";
+/** How long a verified key is trusted without asking the database again (revocation delay across processes). */
+const CACHE_MS = 5_000;
+
+export interface CreatedKey {
+  id: string;
+  projectId: string;
+  name: string;
+  /** The secret itself: shown once, never stored. */
+  key: string;
+  prefix: string;
+}
+
+export async function createProject(db: Db, name: string): Promise<{ id: string; name: string }> {
+  const id = newId("proj");
+  await db.insert(projects).values({ id, name });
+  return { id, name };
+}
+
+export async function createApiKey(db: Db, projectId: string, name: string): Promise<CreatedKey> {
+  const key = randomToken(KEY_PREFIX, 32);
+  const id = newId("key");
+  const prefix = key.slice(0, KEY_PREFIX.length + 6);
+  await db.insert(apiKeys).values({ id, projectId, name, prefix, hash: hashToken(key) });
+  return { id, projectId, name, key, prefix };
+}
+
+export async function listApiKeys(db: Db, projectId: string) {
+  return db
+    .select({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt, lastUsedAt: apiKeys.lastUsedAt, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.projectId, projectId))
+    .orderBy(apiKeys.createdAt);
+}
+
+export async function revokeApiKey(db: Db, projectId: string, keyId: string): Promise<boolean> {
+  const rows = await db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.projectId, projectId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  return rows.length > 0;
+}
+
+/** Resolves API keys to their project, remembering recent answers so the hot path skips the database. */
+export class ApiKeyVerifier {
+  private readonly db: Db;
+  private readonly cache = new Map<string, { projectId: string | null; until: number }>();
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async projectFor(key: string): Promise<string | null> {
+    if (!key.startsWith(KEY_PREFIX)) return null;
+    const hash = hashToken(key);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > now) return cached.projectId;
+    const [row] = await this.db
+      .select({ id: apiKeys.id, projectId: apiKeys.projectId, revokedAt: apiKeys.revokedAt })
+      .from(apiKeys)
+      .where(eq(apiKeys.hash, hash));
+    const projectId = row && !row.revokedAt ? row.projectId : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { projectId, until: now + CACHE_MS });
+    if (row && projectId) {
+      await this.db.update(apiKeys).set({ lastUsedAt: new Date() }).where(eq(apiKeys.id, row.id));
+    }
+    return projectId;
+  }
+
+  forget(): void {
+    this.cache.clear();
+  }
+}

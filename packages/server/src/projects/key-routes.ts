@@ -1,0 +1,40 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { notFound } from "../http/http-error.ts";
+import type { Db } from "../store/database.ts";
+import { createApiKey, listApiKeys, revokeApiKey } from "./api-keys.ts";
+
+const keyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: z.date(),
+  lastUsedAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+});
+
+export function registerKeyRoutes(app: FastifyInstance, db: Db): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get("/api-keys", { schema: { tags: ["api keys"], response: { 200: z.object({ data: z.array(keyView) }) } } }, async (req) => ({
+    data: await listApiKeys(db, req.projectId),
+  }));
+  r.post(
+    "/api-keys",
+    {
+      schema: {
+        tags: ["api keys"],
+        body: z.object({ name: z.string().min(1).max(100) }).strict(),
+        response: { 201: z.object({ id: z.string(), name: z.string(), prefix: z.string(), key: z.string() }) },
+      },
+    },
+    async (req, reply) => {
+      const created = await createApiKey(db, req.projectId, req.body.name);
+      return reply.status(201).send({ id: created.id, name: created.name, prefix: created.prefix, key: created.key });
+    },
+  );
+  r.delete("/api-keys/:id", { schema: { tags: ["api keys"], params: z.object({ id: z.string() }) } }, async (req, reply) => {
+    if (!(await revokeApiKey(db, req.projectId, req.params.id))) throw notFound("api key", req.params.id);
+    return reply.status(204).send();
+  });
+}

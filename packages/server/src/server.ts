@@ -1,0 +1,71 @@
+import type { FastifyInstance } from "fastify";
+import type { Config } from "./config/config.ts";
+import { createHttpApp } from "./http/app.ts";
+import { requireApiKey } from "./http/project-auth.ts";
+import { createLogger, type Logger } from "./log/logger.ts";
+import { type Platform, openPlatform } from "./platform/platform.ts";
+import type { CreatedKey } from "./projects/api-keys.ts";
+import { ensureDefaultProject } from "./projects/default-project.ts";
+import { registerKeyRoutes } from "./projects/key-routes.ts";
+
+export const VERSION = "0.1.0";
+
+export interface RunningServer {
+  app: FastifyInstance;
+  platform: Platform;
+  url: string;
+  /** The key made for the default project on the very first start, to print once. */
+  firstKey: CreatedKey | null;
+  close(): Promise<void>;
+}
+
+/** Route modules of each capability, added inside the API-key scope or as public pages. */
+export type RouteModule = (app: FastifyInstance, platform: Platform) => void | Promise<void>;
+export const apiRouteModules: RouteModule[] = [(app, p) => registerKeyRoutes(app, p.db)];
+export const publicRouteModules: RouteModule[] = [];
+
+/** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */
+export async function startServer(config: Config, options: { logger?: Logger; listen?: boolean } = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const platform = await openPlatform(config, logger);
+  try {
+    if (platform.key.source === "generated") {
+      logger.warn({ path: platform.key.path }, "generated a secret key for sealing tokens and secrets; back it up with the data directory");
+    }
+    const firstKey = platform.database.kind === "pglite" ? await ensureDefaultProject(platform.db) : null;
+    const app = await createHttpApp(logger, { publicUrl: config.publicUrl, version: VERSION });
+    app.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true, storage: platform.database.kind }));
+    for (const register of publicRouteModules) await register(app, platform);
+    await app.register(
+      async (scope) => {
+        requireApiKey(scope, platform.verifier);
+        for (const register of apiRouteModules) await register(scope, platform);
+      },
+      { prefix: "/v1" },
+    );
+    let url = config.publicUrl;
+    if (options.listen !== false) {
+      const address = await app.listen({ host: config.host, port: config.port });
+      if (config.port === 0) {
+        // Tests listen on a free port: callback URLs must name the port actually taken.
+        url = address;
+        config.publicUrl = address;
+      }
+    } else {
+      await app.ready();
+    }
+    return {
+      app,
+      platform,
+      url,
+      firstKey,
+      close: async () => {
+        await app.close();
+        await platform.close();
+      },
+    };
+  } catch (e) {
+    await platform.close();
+    throw e;
+  }
+}

@@ -1,0 +1,175 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+
+/** One schema for PGlite and PostgreSQL. Columns named `*_sealed` hold AES-256-GCM sealed secrets. */
+
+const id = () => text("id").primaryKey();
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+
+export const projects = pgTable("projects", {
+  id: id(),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+});
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: id(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** The first characters of the key, shown in listings so people can tell keys apart. */
+    prefix: text("prefix").notNull(),
+    hash: text("hash").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("api_keys_hash").on(t.hash), index("api_keys_project").on(t.projectId)],
+);
+
+export const providerApps = pgTable(
+  "provider_apps",
+  {
+    id: id(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    kind: text("kind").notNull(),
+    clientId: text("client_id").notNull(),
+    clientSecretSealed: text("client_secret_sealed").notNull(),
+    scopes: jsonb("scopes").$type<string[]>().notNull(),
+    pkce: boolean("pkce").notNull().default(true),
+    clientCredentialsEnabled: boolean("client_credentials_enabled").notNull().default(false),
+    jwtUsername: text("jwt_username"),
+    jwtPrivateKeySealed: text("jwt_private_key_sealed"),
+    /** Objects and fields the integration reads, writes or subscribes to (the checklist's input). */
+    requirements: jsonb("requirements").$type<unknown>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("provider_apps_project").on(t.projectId)],
+);
+
+export const connectSessions = pgTable(
+  "connect_sessions",
+  {
+    id: id(),
+    projectId: text("project_id").notNull(),
+    providerAppId: text("provider_app_id")
+      .notNull()
+      .references(() => providerApps.id, { onDelete: "cascade" }),
+    endUserId: text("end_user_id").notNull(),
+    environment: text("environment"),
+    myDomain: text("my_domain"),
+    /** The link's token, hashed; the link itself is shown once. */
+    tokenHash: text("token_hash").notNull(),
+    stateHash: text("state_hash"),
+    codeVerifierSealed: text("code_verifier_sealed"),
+    loginUrl: text("login_url"),
+    status: text("status").notNull(),
+    error: jsonb("error").$type<unknown>(),
+    connectionId: text("connection_id"),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("connect_sessions_token").on(t.tokenHash), index("connect_sessions_state").on(t.stateHash)],
+);
+
+export const connections = pgTable(
+  "connections",
+  {
+    id: id(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    providerAppId: text("provider_app_id")
+      .notNull()
+      .references(() => providerApps.id, { onDelete: "cascade" }),
+    endUserId: text("end_user_id").notNull(),
+    /** production, sandbox, mydomain */
+    environment: text("environment").notNull(),
+    authFlow: text("auth_flow").notNull(),
+    loginUrl: text("login_url").notNull(),
+    instanceUrl: text("instance_url").notNull(),
+    orgId: text("org_id").notNull(),
+    userId: text("user_id").notNull(),
+    username: text("username"),
+    scopes: jsonb("scopes").$type<string[]>().notNull(),
+    accessTokenSealed: text("access_token_sealed").notNull(),
+    refreshTokenSealed: text("refresh_token_sealed"),
+    tokenIssuedAt: timestamp("token_issued_at", { withTimezone: true }).notNull(),
+    tokenExpiresAt: timestamp("token_expires_at", { withTimezone: true }),
+    /** Bumped on every credential write: readers can tell a refresh happened. */
+    credentialsVersion: integer("credentials_version").notNull().default(1),
+    status: text("status").notNull(),
+    statusReason: text("status_reason"),
+    lastRefreshAt: timestamp("last_refresh_at", { withTimezone: true }),
+    refreshFailures: integer("refresh_failures").notNull().default(0),
+    leaseOwner: text("lease_owner"),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+    apiUsed: bigint("api_used", { mode: "number" }),
+    apiMax: bigint("api_max", { mode: "number" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("connections_project").on(t.projectId, t.endUserId), index("connections_status").on(t.status)],
+);
+
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: id(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    secretSealed: text("secret_sealed").notNull(),
+    events: jsonb("events").$type<string[]>().notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_endpoints_project").on(t.projectId)],
+);
+
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: id(),
+    projectId: text("project_id").notNull(),
+    endpointId: text("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    payload: jsonb("payload").$type<unknown>().notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("webhook_deliveries_endpoint").on(t.endpointId, t.createdAt),
+    index("webhook_deliveries_project").on(t.projectId),
+  ],
+);
+
+export const schema = {
+  projects,
+  apiKeys,
+  providerApps,
+  connectSessions,
+  connections,
+  webhookEndpoints,
+  webhookDeliveries,
+};
+export const now = sql`now()`;
