@@ -37,6 +37,10 @@ export async function handle(org: Org, router: Router, role: HostRole, req: Inco
         req.socket.destroy();
         return;
       }
+      if (fault.kind === "error" && route.kind === "oauth") {
+        // The OAuth endpoints answer in their own shape, even when overloaded.
+        throw new OAuthError(fault.status, "server_error", "The server is temporarily unable to handle the request.");
+      }
       if (fault.kind === "error") {
         throw fault.status === 503
           ? new ApiError(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable, please try again later.")

@@ -3,6 +3,7 @@ import { authenticateClient, clientCredentials } from "../client-auth.ts";
 import { tokenErrors } from "../oauth-errors.ts";
 import { checkUserMayGetToken } from "../token-checks.ts";
 import { type TokenResponse, tokenResponse } from "../token-response.ts";
+import { hostServesOrg } from "../user-policy.ts";
 
 /**
  * Redeems a refresh token under the app's policy. With rotation on, the answer carries a new
@@ -11,6 +12,8 @@ import { type TokenResponse, tokenResponse } from "../token-response.ts";
 export function refreshTokenGrant(ctx: RequestContext, params: URLSearchParams): TokenResponse {
   const { org } = ctx;
   const app = authenticateClient(org, clientCredentials(ctx, params), (a) => a.requireSecretForRefresh);
+  // A production org's refresh tokens are not redeemed on the sandbox host, nor a sandbox's on login.
+  if (!hostServesOrg(ctx.role, org.isSandbox)) throw tokenErrors.expiredRefreshToken();
   const grant = org.sessions.grants.get(params.get("refresh_token") ?? "");
   if (!grant || grant.appId !== app.id || !org.sessions.grantUsable(grant, app))
     throw tokenErrors.expiredRefreshToken();

@@ -1,0 +1,58 @@
+import type { ChecklistItemId } from "./error-table.ts";
+
+/** Why a connection needs its customer to connect again; safe to show and to put in a webhook. */
+export interface ReauthReason {
+  error: string;
+  description: string;
+  checklistItem?: ChecklistItemId;
+  misconfiguration?: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+/** Refreshes failing for reasons that pass (network, 5xx), shared so every process backs off. */
+export interface RefreshFailing {
+  since: number;
+  failures: number;
+  lastAt: number;
+  /** No process tries again before this. */
+  nextAttemptAt: number;
+  error: string;
+  description: string;
+}
+
+/** A connection's tokens as the store keeps them (sealed at rest by the store, never by us). */
+export interface StoredCredentials {
+  accessToken: string;
+  refreshToken?: string;
+  instanceUrl: string;
+  identityUrl: string;
+  orgId: string;
+  userId: string;
+  scopes: string[];
+  /** Salesforce's `issued_at`, epoch ms on Salesforce's clock. */
+  issuedAt: number;
+  /** When we obtained the access token, on our clock: expiry estimates stay on one clock. */
+  obtainedAt?: number;
+  /** The org's session timeout, learned by introspecting this access token. */
+  sessionTimeoutMs?: number;
+  /** Set when Salesforce refused the grant for good; nothing refreshes until the customer reconnects. */
+  needsReauth?: ReauthReason;
+  refreshFailing?: RefreshFailing;
+}
+
+/**
+ * Where credentials live, shared by every process. The lease is what makes one refresh per
+ * connection across processes: a row with an owner token and an expiry.
+ */
+export interface CredentialStore {
+  read(connectionId: string): Promise<StoredCredentials | null>;
+  write(connectionId: string, credentials: StoredCredentials): Promise<void>;
+  /**
+   * Takes the lease when it is free, expired, or already `owner`'s (which extends it). A lease
+   * another owner holds and that has not expired blocks.
+   */
+  tryAcquireLease(connectionId: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lease only when `owner` still holds it. */
+  releaseLease(connectionId: string, owner: string): Promise<void>;
+}

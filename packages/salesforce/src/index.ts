@@ -1,0 +1,125 @@
+/**
+ * @forcelink/salesforce — the only code in Forcelink that talks HTTP to a Salesforce org.
+ *
+ * - `hosts`: where Salesforce lives (one mapping, real hosts by default, an emulator by choice)
+ *   and `parseMyDomain` for what customers type.
+ * - `oauth/*`: authorize URL and PKCE, code exchange, refresh, client credentials, JWT bearer,
+ *   revoke, introspect, identity. Failures are `OAuthFailure`s: terminal, transient or
+ *   configuration.
+ * - `SalesforceClient`: one request pipeline over keep-alive pools, bound to the token's
+ *   instance URL; typed errors (`SalesforceApiError`) through the error table, quota metering,
+ *   safe retries, one refresh-and-resend on an expired session; a raw `send` for the proxy.
+ * - `TokenLifecycle`: keeps tokens fresh without `expires_in`, one refresh per connection across
+ *   processes (lease in an injected `CredentialStore`), terminal failures recorded once.
+ */
+
+export {
+  type ApiRequest,
+  type ApiResponse,
+  DEFAULT_API_VERSION,
+  type HttpMethod,
+  type RawRequest,
+  type ResponseHeaders,
+  SalesforceClient,
+  type SalesforceClientOptions,
+  type StreamedResponse,
+} from "./api-client.ts";
+export type { CredentialStore, ReauthReason, RefreshFailing, StoredCredentials } from "./credential-store.ts";
+export {
+  type ChecklistItemId,
+  ERROR_TABLE,
+  type ErrorOutcome,
+  type ErrorRule,
+  lookupError,
+  type OAuthFailureKind,
+  outcomeForStatus,
+  type RetryAdvice,
+} from "./error-table.ts";
+export { apiErrorFrom, SalesforceApiError, type SalesforceErrorDetail } from "./errors.ts";
+export {
+  emulatorHosts,
+  isLoginOrigin,
+  loginUrlFor,
+  type MyDomain,
+  type MyDomainKind,
+  type MyDomainParse,
+  type MyDomainRefusal,
+  type MyDomainRefusalReason,
+  parseMyDomain,
+  SALESFORCE_HOSTS,
+  type SalesforceEnvironment,
+  type SalesforceHosts,
+} from "./hosts.ts";
+export { InstancePools, type PoolOptions } from "./instance-pools.ts";
+export { type InstanceTarget, OffInstanceUrlError, type QueryValue, resolveOnInstance } from "./instance-url.ts";
+export { type ApiUsage, parseLimitInfo } from "./limit-info.ts";
+export { MemoryCredentialStore } from "./memory-credential-store.ts";
+export {
+  type AuthorizeCallback,
+  type AuthorizePrompt,
+  type AuthorizeUrlInput,
+  authorizeUrl,
+  createOAuthState,
+  parseAuthorizeCallback,
+} from "./oauth/authorize.ts";
+export {
+  type FetchIdentityInput,
+  fetchIdentity,
+  type Identity,
+  type UserInfoInput,
+  userinfo,
+} from "./oauth/identity.ts";
+export { type JwtAssertionInput, signJwtAssertion } from "./oauth/jwt-assertion.ts";
+export { OAuthFailure } from "./oauth/oauth-failure.ts";
+export type { OAuthCallOptions } from "./oauth/oauth-transport.ts";
+export { createPkcePair, type PkcePair, pkceChallenge } from "./oauth/pkce.ts";
+export {
+  type ClientCredentialsInput,
+  clientCredentialsToken,
+  type ExchangeCodeInput,
+  exchangeCode,
+  type JwtBearerInput,
+  jwtBearerToken,
+  type OAuthClient,
+  type RefreshInput,
+  refreshAccessToken,
+} from "./oauth/token-grants.ts";
+export {
+  type IntrospectInput,
+  type Introspection,
+  introspectToken,
+  type RevokeInput,
+  revokeToken,
+} from "./oauth/token-info.ts";
+export { parseTokenResponse, type TokenSet, verifyTokenSignature } from "./oauth/token-set.ts";
+export { clampBatchSize, type QueryOptions, type QueryPage } from "./query-pager.ts";
+export {
+  type AttemptFailure,
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  decideRetry,
+  parseRetryAfter,
+  type RetryDecision,
+  type RetryInput,
+  type RetryPolicy,
+} from "./retry.ts";
+export { dueForRefresh, type ExpiryRules, estimatedExpiry, learnedSessionTimeout } from "./token-expiry.ts";
+export {
+  type LifecycleHooks,
+  type RefreshedInfo,
+  TokenLifecycle,
+  type TokenLifecycleOptions,
+  type TransientFailureInfo,
+  UnknownConnectionError,
+} from "./token-lifecycle.ts";
+export { type AccessGrant, fixedToken, type TokenProvider } from "./token-provider.ts";
+export {
+  type AppCredentials,
+  type Introspector,
+  introspectAsApp,
+  refreshHost,
+  renewWithClientCredentials,
+  renewWithRefreshToken,
+  type TokenRenewal,
+} from "./token-renewal.ts";
+export { TransportFailure, type TransportFailureKind, transportFailureFrom } from "./transport-failure.ts";
