@@ -13,13 +13,11 @@ import { HttpError } from "./http-error.ts";
 export const OPENAPI_PATH = "/v1/openapi.json";
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-export type App = FastifyInstance & { withTypeProvider<T>(): FastifyInstance };
-
 /**
  * The Fastify instance with what every route shares: zod validation, the OpenAPI document, and one
  * error shape. Capabilities add their routes to it; they never see Fastify's error machinery.
  */
-export async function createHttpApp(logger: Logger, options: { publicUrl: string; version: string }) {
+export async function createHttpApp(logger: Logger, options: { publicUrl: string; version: string }): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: DEFAULT_BODY_LIMIT,
@@ -76,5 +74,6 @@ export async function createHttpApp(logger: Logger, options: { publicUrl: string
       }).body(),
     ),
   );
-  return app;
+  // Routes declare zod schemas through withTypeProvider; everyone else sees a plain instance.
+  return app as unknown as FastifyInstance;
 }

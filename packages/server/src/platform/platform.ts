@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import type { SalesforceHosts } from "@forcelink/salesforce";
 import type { PgBoss } from "pg-boss";
 import type { Config } from "../config/config.ts";
 import { Sealer } from "../crypto/sealing.ts";
@@ -7,6 +8,7 @@ import { startJobQueue } from "../jobs/job-queue.ts";
 import type { Logger } from "../log/logger.ts";
 import { ApiKeyVerifier } from "../projects/api-keys.ts";
 import { type Database, type Db, openDatabase } from "../store/database.ts";
+import { salesforceHosts } from "./salesforce-hosts.ts";
 
 /** What every capability is built on: the store, the sealer, the job queue, config and logger. */
 export interface Platform {
@@ -17,6 +19,8 @@ export interface Platform {
   sealer: Sealer;
   boss: PgBoss;
   verifier: ApiKeyVerifier;
+  /** Salesforce's hosts, or the ones configuration maps them to. */
+  hosts: SalesforceHosts;
   /** Names this process in leases (connection refreshes) and logs. */
   processId: string;
   key: LoadedKey;
@@ -36,6 +40,7 @@ export async function openPlatform(config: Config, logger: Logger, options: { jo
       sealer: new Sealer(key.key),
       boss,
       verifier: new ApiKeyVerifier(database.db),
+      hosts: salesforceHosts(config),
       processId: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
       key,
       close: async () => {

@@ -71,6 +71,9 @@ export const connectSessions = pgTable(
     stateHash: text("state_hash"),
     codeVerifierSealed: text("code_verifier_sealed"),
     loginUrl: text("login_url"),
+    /** Where to send the customer afterwards; in a popup, the origin the result is posted to. */
+    returnUrl: text("return_url"),
+    display: text("display").notNull().default("page"),
     status: text("status").notNull(),
     error: jsonb("error").$type<unknown>(),
     connectionId: text("connection_id"),
@@ -102,16 +105,23 @@ export const connections = pgTable(
     userId: text("user_id").notNull(),
     username: text("username"),
     scopes: jsonb("scopes").$type<string[]>().notNull(),
+    identityUrl: text("identity_url").notNull(),
     accessTokenSealed: text("access_token_sealed").notNull(),
     refreshTokenSealed: text("refresh_token_sealed"),
-    tokenIssuedAt: timestamp("token_issued_at", { withTimezone: true }).notNull(),
-    tokenExpiresAt: timestamp("token_expires_at", { withTimezone: true }),
+    /** Salesforce's issued_at (epoch ms, its clock) and when we got the token (our clock). */
+    tokenIssuedAt: bigint("token_issued_at", { mode: "number" }).notNull(),
+    tokenObtainedAt: bigint("token_obtained_at", { mode: "number" }),
+    /** The org's session timeout, when introspection told us. */
+    sessionTimeoutMs: bigint("session_timeout_ms", { mode: "number" }),
+    /** Set when Salesforce refused the grant for good: why, and which checklist item explains it. */
+    reauth: jsonb("reauth").$type<unknown>(),
+    /** Set while refreshes fail for passing reasons (network, 5xx), shared by every process. */
+    refreshFailing: jsonb("refresh_failing").$type<unknown>(),
     /** Bumped on every credential write: readers can tell a refresh happened. */
     credentialsVersion: integer("credentials_version").notNull().default(1),
     status: text("status").notNull(),
     statusReason: text("status_reason"),
     lastRefreshAt: timestamp("last_refresh_at", { withTimezone: true }),
-    refreshFailures: integer("refresh_failures").notNull().default(0),
     leaseOwner: text("lease_owner"),
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
     apiUsed: bigint("api_used", { mode: "number" }),

@@ -1,0 +1,86 @@
+import { esc, page } from "./html.ts";
+
+export interface ChoosePageInput {
+  appName: string;
+  action: string;
+  environment?: string | null;
+  myDomain?: string | null;
+  /** A problem with the last attempt (bad My Domain, a Salesforce refusal) to show above the form. */
+  error?: { message: string; fix?: string } | null;
+  /** The customer went to Salesforce earlier and did not come back: they may be stuck. */
+  returningAfterStart?: boolean;
+}
+
+/** Help for a customer who never came back from Salesforce, often stuck on its own error page. */
+export const STUCK_HELP = `
+  <div class="warn" id="stuck-help"><strong>Didn't make it back from Salesforce?</strong>
+  <p>If Salesforce showed <code>OAUTH_APPROVAL_ERROR_GENERIC</code> or said the app must be installed, your
+  Salesforce admin has to let you approve this app first. Ask them to do one of these:</p>
+  <ol>
+    <li>Install the app in your org: Setup → Quick Find "Connected Apps OAuth Usage" → find the app → <em>Install</em>
+    (then manage its policies under Setup → "Manage Connected Apps").</li>
+    <li>Or give you the permission <em>Approve Uninstalled Connected Apps</em>: Setup → Quick Find "Permission Sets" →
+    a permission set assigned to you → System Permissions → Edit → tick it → Save.
+    (Orgs with API Access Control on need <em>Use Any API Client</em> instead.)</li>
+  </ol>
+  <p>If Salesforce said you are not admin approved, your admin must add your profile or a permission set of yours to
+  the app: Setup → "Manage Connected Apps" → the app → Profiles / Permission Sets → Manage.</p>
+  <p>Then try again below.</p></div>`;
+
+export function choosePage(input: ChoosePageInput): string {
+  const env = input.environment ?? "production";
+  const choice = (value: string, title: string, hint: string) => `
+    <label class="choice"><input type="radio" name="environment" value="${value}" id="env-${value}" ${env === value ? "checked" : ""}>
+      <strong>${title}</strong><br><span class="muted">${hint}</span>
+      ${value === "mydomain" ? `<input type="text" name="myDomain" id="myDomain" placeholder="acme.my.salesforce.com" value="${esc(input.myDomain ?? "")}" autocomplete="off">` : ""}
+    </label>`;
+  const body = `
+    <h1>Connect ${esc(input.appName)} to Salesforce</h1>
+    <p class="muted">Pick the kind of Salesforce org to connect. You will sign in at Salesforce and approve access.</p>
+    ${input.returningAfterStart ? STUCK_HELP : ""}
+    ${input.error ? `<div class="error" id="error"><strong>${esc(input.error.message)}</strong>${input.error.fix ? `<p>${esc(input.error.fix)}</p>` : ""}</div>` : ""}
+    <form method="post" action="${esc(input.action)}" id="connect-form">
+      <fieldset>
+        ${choice("production", "Production", "Your company's live org, or a Developer Edition (login.salesforce.com)")}
+        ${choice("sandbox", "Sandbox", "A test copy of your org (test.salesforce.com)")}
+        ${choice("mydomain", "My Domain", "Your org's own login address, found in Setup → My Domain")}
+      </fieldset>
+      <button type="submit" id="continue">Continue to Salesforce</button>
+    </form>`;
+  return page(`Connect ${input.appName}`, body);
+}
+
+export interface ResultPageInput {
+  ok: boolean;
+  title: string;
+  message: string;
+  /** What the customer or their admin must change, step by step. */
+  steps?: string[];
+  warning?: string;
+  details?: Record<string, string>;
+  retryUrl?: string;
+  returnUrl?: string | null;
+  /** In a popup: posted to the opener, then the window closes itself. */
+  popupMessage?: Record<string, unknown> | null;
+  popupTargetOrigin?: string;
+}
+
+export function resultPage(input: ResultPageInput): string {
+  const details = input.details
+    ? `<dl>${Object.entries(input.details)
+        .map(([k, v]) => `<dt class="muted">${esc(k)}</dt><dd id="detail-${esc(k.toLowerCase().replace(/\s+/g, "-"))}">${esc(v)}</dd>`)
+        .join("")}</dl>`
+    : "";
+  const body = `
+    <h1 id="result-title">${esc(input.title)}</h1>
+    <div class="${input.ok ? "ok" : "error"}" id="result" data-status="${input.ok ? "connected" : "failed"}">${esc(input.message)}</div>
+    ${input.warning ? `<div class="warn" id="warning">${esc(input.warning)}</div>` : ""}
+    ${input.steps?.length ? `<p><strong>What to change:</strong></p><ol id="remedy">${input.steps.map((s) => `<li>${esc(s)}</li>`).join("")}</ol>` : ""}
+    ${details}
+    ${input.retryUrl ? `<p><a href="${esc(input.retryUrl)}" id="retry">Try again</a></p>` : ""}
+    ${input.returnUrl ? `<p><a href="${esc(input.returnUrl)}" id="return">Back to the app</a></p>` : ""}`;
+  const script = input.popupMessage
+    ? `if (window.opener) { window.opener.postMessage(${JSON.stringify(input.popupMessage).replace(/</g, "\\u003c")}, ${JSON.stringify(input.popupTargetOrigin ?? "*")}); setTimeout(function () { window.close(); }, 1500); }`
+    : "";
+  return page(input.title, body, script);
+}

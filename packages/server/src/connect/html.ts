@@ -1,0 +1,33 @@
+/** Escapes text for HTML: every value from outside goes through here. */
+export function esc(value: unknown): string {
+  return String(value ?? "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
+
+const STYLE = `
+  body { font: 15px/1.5 system-ui, sans-serif; background: #f4f6f9; color: #1b2430; margin: 0; }
+  main { max-width: 34rem; margin: 3rem auto; background: #fff; border-radius: 10px; padding: 2rem 2.25rem; box-shadow: 0 2px 10px rgba(0,0,0,.06); }
+  h1 { font-size: 1.35rem; margin: 0 0 .5rem; }
+  .muted { color: #5b6675; }
+  fieldset { border: 0; padding: 0; margin: 1.25rem 0; }
+  label.choice { display: block; border: 1px solid #d7dde5; border-radius: 8px; padding: .75rem 1rem; margin: .5rem 0; cursor: pointer; }
+  label.choice:has(input:checked) { border-color: #0b5cad; background: #eef5fd; }
+  input[type=text] { width: 100%; box-sizing: border-box; padding: .55rem .7rem; border: 1px solid #b9c2cd; border-radius: 6px; font: inherit; margin-top: .35rem; }
+  button { background: #0b5cad; color: #fff; border: 0; border-radius: 6px; padding: .65rem 1.3rem; font: inherit; cursor: pointer; }
+  .error { background: #fdecec; border: 1px solid #f3b5b5; border-radius: 8px; padding: .75rem 1rem; margin: 1rem 0; }
+  .ok { background: #e9f7ef; border: 1px solid #a8dcbc; border-radius: 8px; padding: .75rem 1rem; margin: 1rem 0; }
+  .warn { background: #fff7e6; border: 1px solid #f1d19a; border-radius: 8px; padding: .75rem 1rem; margin: 1rem 0; }
+  ol { padding-left: 1.2rem; }
+  code { background: #f0f2f5; padding: 0 .25rem; border-radius: 3px; }
+`;
+
+export function page(title: string, body: string, script = ""): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title><style>${STYLE}</style></head>
+<body><main>${body}</main>${script ? `<script>${script}</script>` : ""}</body></html>`;
+}

@@ -1,0 +1,108 @@
+import type { TokenSet } from "@forcelink/salesforce";
+import { and, desc, eq, type SQL } from "drizzle-orm";
+import { newId } from "../ids.ts";
+import type { Platform } from "../platform/platform.ts";
+import { connections } from "../store/schema.ts";
+
+export type ConnectionRow = typeof connections.$inferSelect;
+export type Environment = "production" | "sandbox" | "mydomain";
+export type AuthFlow = "web_server" | "client_credentials" | "jwt_bearer";
+
+export interface NewConnection {
+  projectId: string;
+  providerAppId: string;
+  endUserId: string;
+  environment: Environment;
+  authFlow: AuthFlow;
+  /** The host tokens are redeemed on: a login host or the org's My Domain. */
+  loginUrl: string;
+  tokens: TokenSet;
+  username?: string | null;
+}
+
+/** Stores a new connection, its tokens sealed. */
+export async function insertConnection(platform: Platform, input: NewConnection): Promise<ConnectionRow> {
+  const { tokens } = input;
+  const [row] = await platform.db
+    .insert(connections)
+    .values({
+      id: newId("conn"),
+      projectId: input.projectId,
+      providerAppId: input.providerAppId,
+      endUserId: input.endUserId,
+      environment: input.environment,
+      authFlow: input.authFlow,
+      loginUrl: input.loginUrl,
+      instanceUrl: tokens.instanceUrl,
+      identityUrl: tokens.identityUrl,
+      orgId: tokens.orgId,
+      userId: tokens.userId,
+      username: input.username ?? null,
+      scopes: tokens.scopes,
+      accessTokenSealed: platform.sealer.seal(tokens.accessToken),
+      refreshTokenSealed: tokens.refreshToken ? platform.sealer.seal(tokens.refreshToken) : null,
+      tokenIssuedAt: tokens.issuedAt,
+      tokenObtainedAt: Date.now(),
+      status: "active",
+      lastRefreshAt: null,
+    })
+    .returning();
+  return row;
+}
+
+export async function findConnection(platform: Platform, projectId: string, id: string): Promise<ConnectionRow | undefined> {
+  const [row] = await platform.db
+    .select()
+    .from(connections)
+    .where(and(eq(connections.id, id), eq(connections.projectId, projectId)));
+  return row;
+}
+
+export async function listConnections(
+  platform: Platform,
+  projectId: string,
+  filter: { endUserId?: string; status?: string; providerAppId?: string; limit: number },
+): Promise<ConnectionRow[]> {
+  const conditions: SQL[] = [eq(connections.projectId, projectId)];
+  if (filter.endUserId) conditions.push(eq(connections.endUserId, filter.endUserId));
+  if (filter.status) conditions.push(eq(connections.status, filter.status));
+  if (filter.providerAppId) conditions.push(eq(connections.providerAppId, filter.providerAppId));
+  return platform.db
+    .select()
+    .from(connections)
+    .where(and(...conditions))
+    .orderBy(desc(connections.createdAt))
+    .limit(filter.limit);
+}
+
+export async function removeConnection(platform: Platform, projectId: string, id: string): Promise<boolean> {
+  const rows = await platform.db
+    .delete(connections)
+    .where(and(eq(connections.id, id), eq(connections.projectId, projectId)))
+    .returning({ id: connections.id });
+  return rows.length > 0;
+}
+
+/** What the API shows of a connection: never a token. */
+export function connectionView(row: ConnectionRow) {
+  return {
+    id: row.id,
+    providerAppId: row.providerAppId,
+    endUserId: row.endUserId,
+    environment: row.environment,
+    authFlow: row.authFlow,
+    status: row.status,
+    statusReason: row.statusReason,
+    reauth: row.reauth ?? null,
+    orgId: row.orgId,
+    userId: row.userId,
+    username: row.username,
+    instanceUrl: row.instanceUrl,
+    scopes: row.scopes,
+    hasRefreshToken: row.refreshTokenSealed !== null,
+    lastRefreshAt: row.lastRefreshAt?.toISOString() ?? null,
+    apiUsage: row.apiUsed !== null && row.apiMax !== null ? { used: row.apiUsed, max: row.apiMax } : null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
