@@ -6,7 +6,13 @@ import { createLogger, type Logger } from "./log/logger.ts";
 import { type Platform, openPlatform } from "./platform/platform.ts";
 import type { CreatedKey } from "./projects/api-keys.ts";
 import { ensureDefaultProject } from "./projects/default-project.ts";
+import { registerConnectRoutes } from "./connect/connect-routes.ts";
+import { registerConnectSessionRoutes } from "./connect/session-routes.ts";
+import { registerConnectionRoutes } from "./connections/connection-routes.ts";
+import { connectionTokens } from "./connections/connection-tokens.ts";
+import { registerProxyRoutes } from "./connections/proxy-routes.ts";
 import { registerKeyRoutes } from "./projects/key-routes.ts";
+import { registerProviderAppRoutes } from "./provider-apps/provider-app-routes.ts";
 
 export const VERSION = "0.1.0";
 
@@ -22,7 +28,10 @@ export interface RunningServer {
 /** Route modules of each capability, added inside the API-key scope or as public pages. */
 export type RouteModule = (app: FastifyInstance, platform: Platform) => void | Promise<void>;
 export const apiRouteModules: RouteModule[] = [(app, p) => registerKeyRoutes(app, p.db)];
-export const publicRouteModules: RouteModule[] = [];
+apiRouteModules.push(registerProviderAppRoutes);
+apiRouteModules.push(registerConnectSessionRoutes, registerConnectionRoutes, registerProxyRoutes);
+apiRouteModules.push(async (app, p) => (await import("./webhooks/webhook-module.ts")).registerWebhooks(app, p));
+export const publicRouteModules: RouteModule[] = [registerConnectRoutes];
 
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */
 export async function startServer(config: Config, options: { logger?: Logger; listen?: boolean } = {}): Promise<RunningServer> {
@@ -61,6 +70,7 @@ export async function startServer(config: Config, options: { logger?: Logger; li
       firstKey,
       close: async () => {
         await app.close();
+        await connectionTokens(platform).close();
         await platform.close();
       },
     };

@@ -27,7 +27,8 @@ export interface ExchangeCodeInput extends OAuthClient {
   loginUrl: string;
   code: string;
   redirectUri: string;
-  codeVerifier: string;
+  /** Absent only for apps that do not use PKCE. */
+  codeVerifier?: string;
 }
 
 /** Web-server flow, second half: the callback's code (and the PKCE verifier) for tokens. */

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { findConnection } from "../connections/connection-store.ts";
+import { notFound } from "../http/http-error.ts";
+import type { Platform } from "../platform/platform.ts";
+import { getProviderAppForProject } from "../provider-apps/provider-app-store.ts";
+import { CONNECT_LINK_TTL_MS, createConnectSession, sessionById, sessionView } from "./connect-session-store.ts";
+
+const createBody = z
+  .object({
+    providerAppId: z.string().min(1),
+    /** Your own id for the customer; connections carry it. */
+    endUserId: z.string().min(1).max(200).optional(),
+    /** Preselects the choice on the connect page. */
+    environment: z.enum(["production", "sandbox", "mydomain"]).optional(),
+    myDomain: z.string().max(255).optional(),
+    /** Where the result page sends the customer back (with ?connection_id=…). */
+    returnUrl: z.string().url().refine((u) => /^https?:/.test(u), "returnUrl must be an http(s) URL").optional(),
+    /** Reconnect an existing connection (one that needs re-authorization) instead of making a new one. */
+    connectionId: z.string().optional(),
+  })
+  .strict()
+  .refine((b) => b.endUserId !== undefined || b.connectionId !== undefined, { message: "endUserId is required (or connectionId to reconnect)", path: ["endUserId"] });
+
+export function registerConnectSessionRoutes(app: FastifyInstance, platform: Platform): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post("/connect-sessions", { schema: { tags: ["connect sessions"], body: createBody } }, async (req, reply) => {
+    const body = req.body;
+    const appRow = await getProviderAppForProject(platform, req.projectId, body.providerAppId);
+    if (!appRow) throw notFound("provider app", body.providerAppId);
+    let endUserId = body.endUserId;
+    if (body.connectionId) {
+      const existing = await findConnection(platform, req.projectId, body.connectionId);
+      if (!existing || existing.providerAppId !== appRow.id) throw notFound("connection", body.connectionId);
+      endUserId ??= existing.endUserId;
+    }
+    const created = await createConnectSession(platform, {
+      projectId: req.projectId,
+      providerAppId: appRow.id,
+      endUserId: endUserId!,
+      environment: body.environment,
+      myDomain: body.myDomain,
+      returnUrl: body.returnUrl,
+      reconnectConnectionId: body.connectionId,
+    });
+    return reply.status(201).send({
+      ...sessionView(created.row),
+      url: created.url,
+      popupUrl: `${created.url}?display=popup`,
+      expiresInSeconds: CONNECT_LINK_TTL_MS / 1000,
+    });
+  });
+
+  r.get("/connect-sessions/:id", { schema: { tags: ["connect sessions"], params: z.object({ id: z.string() }) } }, async (req) => {
+    const row = await sessionById(platform, req.projectId, req.params.id);
+    if (!row) throw notFound("connect session", req.params.id);
+    return sessionView(row);
+  });
+}

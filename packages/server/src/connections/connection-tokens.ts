@@ -1,0 +1,152 @@
+import {
+  InstancePools,
+  introspectAsApp,
+  jwtBearerToken,
+  loginUrlFor,
+  renewWithClientCredentials,
+  renewWithRefreshToken,
+  SalesforceClient,
+  TokenLifecycle,
+  type TokenRenewal,
+} from "@forcelink/salesforce";
+import { eq } from "drizzle-orm";
+import type { Platform } from "../platform/platform.ts";
+import { getProviderAppById, openProviderAppSecrets, type ProviderAppRow } from "../provider-apps/provider-app-store.ts";
+import { connections } from "../store/schema.ts";
+import { emitEvent } from "../webhooks/emit.ts";
+import type { ConnectionRow } from "./connection-store.ts";
+import { DbCredentialStore } from "./credential-store.ts";
+
+/** What a connection's token renewal depends on; a change (a rotated secret) means a new lifecycle. */
+function lifecycleKey(conn: Pick<ConnectionRow, "providerAppId" | "authFlow">, app: ProviderAppRow): string {
+  return `${conn.providerAppId}:${conn.authFlow}:${app.updatedAt.getTime()}`;
+}
+
+/** How often a connection's API usage is written back, at most. */
+const USAGE_WRITE_MS = 10_000;
+
+/**
+ * Keeps every connection's token fresh for this process: one TokenLifecycle per provider app and
+ * flow (single flight inside the process, the database lease across processes), clients that
+ * share keep-alive pools, and webhooks for what happens to a connection on the way.
+ */
+export class ConnectionTokens {
+  private readonly platform: Platform;
+  private readonly store: DbCredentialStore;
+  private readonly pools = new InstancePools({ connections: 64 });
+  private readonly lifecycles = new Map<string, TokenLifecycle>();
+  private readonly usageWrittenAt = new Map<string, number>();
+
+  constructor(platform: Platform) {
+    this.platform = platform;
+    this.store = new DbCredentialStore(platform.db, platform.sealer);
+  }
+
+  async lifecycleFor(conn: ConnectionRow): Promise<TokenLifecycle> {
+    const app = await getProviderAppById(this.platform, conn.providerAppId);
+    if (!app) throw new Error(`provider app ${conn.providerAppId} is gone`);
+    const key = lifecycleKey(conn, app);
+    let lifecycle = this.lifecycles.get(key);
+    if (!lifecycle) {
+      const secrets = await openProviderAppSecrets(this.platform, app);
+      const appCredentials = { clientId: app.clientId, clientSecret: secrets.clientSecret };
+      lifecycle = new TokenLifecycle({
+        store: this.store,
+        renew: this.renewal(conn, app, secrets),
+        introspect: introspectAsApp(appCredentials),
+        processName: this.platform.processId,
+        hooks: this.hooks(conn.projectId),
+      });
+      for (const [k] of this.lifecycles) if (k.startsWith(`${conn.providerAppId}:${conn.authFlow}:`)) this.lifecycles.delete(k);
+      this.lifecycles.set(key, lifecycle);
+    }
+    return lifecycle;
+  }
+
+  /** A client bound to the connection's instance, with its token kept fresh. */
+  async clientFor(conn: ConnectionRow): Promise<SalesforceClient> {
+    const lifecycle = await this.lifecycleFor(conn);
+    return new SalesforceClient({
+      tokens: lifecycle.tokenProvider(conn.id),
+      pools: this.pools,
+      onUsage: (used, max) => this.recordUsage(conn.id, used, max),
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pools.close();
+  }
+
+  private renewal(conn: ConnectionRow, app: ProviderAppRow, secrets: { clientSecret: string; jwtPrivateKey?: string | null }): TokenRenewal {
+    if (conn.authFlow === "client_credentials") return renewWithClientCredentials({ clientId: app.clientId, clientSecret: secrets.clientSecret });
+    if (conn.authFlow === "jwt_bearer") {
+      const environment = conn.environment === "sandbox" ? "sandbox" : "production";
+      return (credentials) =>
+        jwtBearerToken({
+          loginUrl: loginUrlFor(this.platform.hosts, environment),
+          tokenBaseUrl: conn.environment === "mydomain" ? credentials.instanceUrl : undefined,
+          clientId: app.clientId,
+          username: conn.username ?? app.jwtUsername ?? "",
+          privateKey: secrets.jwtPrivateKey ?? "",
+        });
+    }
+    return renewWithRefreshToken({ clientId: app.clientId, clientSecret: secrets.clientSecret, hosts: this.platform.hosts });
+  }
+
+  private hooks(projectId: string) {
+    const { platform } = this;
+    return {
+      onRefreshed: async (connectionId: string) => {
+        await platform.db.update(connections).set({ lastRefreshAt: new Date() }).where(eq(connections.id, connectionId));
+      },
+      onTerminalFailure: async (connectionId: string, reason: { error: string; description: string; checklistItem?: string; misconfiguration?: string }) => {
+        await emitEvent(platform, projectId, "connection.needs_reauth", {
+          connectionId,
+          reason: { error: reason.error, description: reason.description, checklistItem: reason.checklistItem ?? null, misconfiguration: reason.misconfiguration ?? null },
+          reconnect: { method: "POST", path: "/v1/connect-sessions", body: { connectionId } },
+        });
+      },
+      onTransientFailure: async (connectionId: string, info: { error: string; description: string; failures: number; nextAttemptAt: number }) => {
+        // Once per streak: the customer hears it is failing, and later that it recovered.
+        if (info.failures !== 1) return;
+        await emitEvent(platform, projectId, "connection.refresh_failed", {
+          connectionId,
+          error: info.error,
+          description: info.description,
+          nextAttemptAt: new Date(info.nextAttemptAt).toISOString(),
+        });
+      },
+      onRecovered: async (connectionId: string, info: { failingSince: number; failures: number }) => {
+        await emitEvent(platform, projectId, "connection.recovered", {
+          connectionId,
+          failingSince: new Date(info.failingSince).toISOString(),
+          failures: info.failures,
+        });
+      },
+      onHookError: (error: unknown) => platform.logger.error({ err: error }, "connection hook failed"),
+    };
+  }
+
+  private recordUsage(connectionId: string, used: number, max: number): void {
+    const now = Date.now();
+    if (now - (this.usageWrittenAt.get(connectionId) ?? 0) < USAGE_WRITE_MS) return;
+    this.usageWrittenAt.set(connectionId, now);
+    this.platform.db
+      .update(connections)
+      .set({ apiUsed: used, apiMax: max })
+      .where(eq(connections.id, connectionId))
+      .catch((err: unknown) => this.platform.logger.warn({ err }, "could not record API usage"));
+  }
+}
+
+const perPlatform = new WeakMap<Platform, ConnectionTokens>();
+
+/** The process's one ConnectionTokens for a platform. */
+export function connectionTokens(platform: Platform): ConnectionTokens {
+  let tokens = perPlatform.get(platform);
+  if (!tokens) {
+    tokens = new ConnectionTokens(platform);
+    perPlatform.set(platform, tokens);
+  }
+  return tokens;
+}

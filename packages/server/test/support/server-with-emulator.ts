@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildOrg, DEMO, DEMO_SEED, type Org, type OrgAdmin, type RunningEmulator, type SeedSpec, startEmulator } from "@forcelink/emulator";
+import { parseConfig } from "../../src/config/config.ts";
+import { type RunningServer, startServer } from "../../src/server.ts";
+
+export interface Harness {
+  org: Org;
+  admin: OrgAdmin;
+  emulator: RunningEmulator;
+  server: RunningServer;
+  apiKey: string;
+  /** Calls the Forcelink API with the default project's key. */
+  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  /** Registers the demo app as a provider app and lets the emulator accept this server's callback. */
+  demoProviderApp(extra?: Record<string, unknown>): Promise<{ id: string; callbackUrl: string }>;
+  close(): Promise<void>;
+}
+
+/** An emulated org and a Forcelink server pointed at it, on free ports, embedded storage. */
+export async function startHarness(options: { seed?: SeedSpec; env?: Record<string, string> } = {}): Promise<Harness> {
+  const { org, admin } = buildOrg(options.seed ?? { ...DEMO_SEED, generate: { Account: 20 } });
+  const emulator = await startEmulator({ org, port: 0 });
+  const dataDir = mkdtempSync(join(tmpdir(), "forcelink-test-"));
+  const server = await startServer(
+    parseConfig({
+      FORCELINK_DATA_DIR: dataDir,
+      FORCELINK_PORT: "0",
+      FORCELINK_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
+      FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
+      FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
+      ...options.env,
+    }),
+  );
+  const apiKey = server.firstKey!.key;
+  const api: Harness["api"] = (path, init = {}) =>
+    fetch(`${server.url}${path}`, {
+      method: init.method ?? "GET",
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...init.headers,
+      },
+      body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
+    });
+  return {
+    org,
+    admin,
+    emulator,
+    server,
+    apiKey,
+    api,
+    demoProviderApp: async (extra = {}) => {
+      const res = await api("/v1/provider-apps", {
+        method: "POST",
+        body: {
+          name: "Demo",
+          kind: "external_client_app",
+          clientId: DEMO.app.clientId,
+          clientSecret: DEMO.app.clientSecret,
+          scopes: ["api", "refresh_token", "id"],
+          ...extra,
+        },
+      });
+      if (res.status !== 201) throw new Error(`provider app not created: ${res.status} ${await res.text()}`);
+      const created = (await res.json()) as { id: string; callbackUrl: string };
+      const app = org.appByClientId(DEMO.app.clientId)!;
+      if (!app.callbackUrls.includes(created.callbackUrl)) admin.updateApp(app.id, { callbackUrls: [...app.callbackUrls, created.callbackUrl] });
+      return created;
+    },
+    close: async () => {
+      await server.close();
+      await emulator.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
