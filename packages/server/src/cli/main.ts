@@ -7,7 +7,7 @@ Commands:
   serve               run Forcelink: the HTTP API, connect pages and job workers
   keys create         make a project API key (embedded storage: while the server is stopped)
   emulator            run a local Salesforce org (forcelink emulator --help)
-  start               what npm start runs: the demo
+  start               the demo (npm start): the emulator, Forcelink pointed at it, and a connect link
 `;
 
 /** The forcelink command line: each command loads only what it needs. */
@@ -18,8 +18,9 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./serve-command.ts")).serveCommand(rest);
     case "keys":
       return (await import("./keys-command.ts")).keysCommand(rest);
-    case "emulator":
-    case "start": {
+    case "start":
+      return (await import("./start-command.ts")).startCommand(rest);
+    case "emulator": {
       // The emulator is a development tool the CLI launches; the platform code never imports it.
       const { runEmulatorCli } = await import("@forcelink/emulator/cli");
       return runEmulatorCli(rest);

@@ -1,0 +1,91 @@
+import { parseArgs } from "node:util";
+import { and, eq } from "drizzle-orm";
+import { parseConfig } from "../config/config.ts";
+import { createConnectSession } from "../connect/connect-session-store.ts";
+import { createProviderApp } from "../provider-apps/provider-apps.ts";
+import { startServer } from "../server.ts";
+import { projects, providerApps } from "../store/schema.ts";
+
+const DEMO_END_USER = "demo-customer";
+
+/**
+ * `npm start`: a local Salesforce org (the emulator) and Forcelink pointed at it, with the demo
+ * org's app registered as a provider app, and a connect link to open in a browser.
+ */
+export async function startCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { port: { type: "string" }, "emulator-port": { type: "string" } },
+    strict: true,
+  });
+  // The emulator is a development tool the CLI launches; the platform code never imports it.
+  const { buildOrg, DEMO, DEMO_SEED, startEmulator } = await import("@forcelink/emulator");
+  const emulatorPort = Number(values["emulator-port"] ?? 4010);
+  const { org } = buildOrg(DEMO_SEED);
+  const emulator = await startEmulator({ org, port: emulatorPort });
+  const env = {
+    ...process.env,
+    FORCELINK_PORT: values.port ?? process.env.FORCELINK_PORT ?? "4000",
+    FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
+    FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
+    FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
+  };
+  const config = parseConfig(env);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config);
+  } catch (e) {
+    await emulator.close();
+    throw e;
+  }
+  const { platform } = server;
+  const callback = `${config.publicUrl}/oauth/callback`;
+  const demoApp = org.appByClientId(DEMO.app.clientId)!;
+  if (!demoApp.callbackUrls.includes(callback)) demoApp.callbackUrls.push(callback);
+
+  const [project] = await platform.db.select().from(projects).orderBy(projects.createdAt).limit(1);
+  let [app] = await platform.db
+    .select()
+    .from(providerApps)
+    .where(and(eq(providerApps.projectId, project.id), eq(providerApps.clientId, DEMO.app.clientId)));
+  if (!app) {
+    const created = await createProviderApp(platform, project.id, {
+      name: "Forcelink Demo App",
+      kind: "external_client_app",
+      clientId: DEMO.app.clientId,
+      clientSecret: DEMO.app.clientSecret,
+      scopes: ["api", "refresh_token", "id"],
+      clientCredentials: { enabled: true },
+    });
+    if (created.status !== "ok") throw new Error(`could not register the demo provider app: ${JSON.stringify(created)}`);
+    app = created.app;
+  }
+  const link = await createConnectSession(platform, { projectId: project.id, providerAppId: app.id, endUserId: DEMO_END_USER });
+
+  console.log(`Forcelink is running at ${server.url} (embedded storage in ${config.dataDir})`);
+  console.log(`A local Salesforce org (the emulator) is running at ${emulator.urls.login}`);
+  console.log("");
+  console.log("Connect the demo org: open this link in a browser (it works once, for 30 minutes):");
+  console.log(`  ${link.url}`);
+  console.log(`  Choose Production, then sign in as ${DEMO.integration.username} / ${DEMO.integration.password}`);
+  console.log("");
+  if (server.firstKey) {
+    console.log("Your API key (shown this once; keep it):");
+    console.log(`  ${server.firstKey.key}`);
+  } else {
+    console.log("API key: the one printed on the first start (or stop and run `npm run forcelink -- keys create`).");
+  }
+  console.log(`Then: curl -H "Authorization: Bearer <key>" ${server.url}/v1/connections`);
+  console.log(`      curl -H "Authorization: Bearer <key>" ${server.url}/v1/connections/<id>/proxy/services/data/v67.0/limits`);
+  console.log(`API description: ${server.url}/v1/openapi.json   Emulator credentials: ${emulator.urls.login}/__emulator/info`);
+  console.log("");
+  console.log("Press Ctrl+C to stop.");
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  await server.close();
+  await emulator.close();
+  console.log("Stopped.");
+  return 0;
+}
