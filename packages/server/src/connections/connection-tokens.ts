@@ -22,6 +22,8 @@ function lifecycleKey(conn: Pick<ConnectionRow, "providerAppId" | "authFlow">, a
   return `${conn.providerAppId}:${conn.authFlow}:${app.updatedAt.getTime()}`;
 }
 
+/** How long a provider app row is trusted without reading it again (a rotated secret shows up after this). */
+const APP_CACHE_MS = 5_000;
 /** How often a connection's API usage is written back, at most. */
 const USAGE_WRITE_MS = 10_000;
 
@@ -36,15 +38,26 @@ export class ConnectionTokens {
   private readonly pools = new InstancePools({ connections: 64 });
   private readonly lifecycles = new Map<string, TokenLifecycle>();
   private readonly usageWrittenAt = new Map<string, number>();
+  /** Provider apps by id, briefly: the proxy's hot path must not query the store on every call. */
+  private readonly apps = new Map<string, { app: ProviderAppRow; until: number }>();
+  private readonly clients = new Map<string, { key: string; client: SalesforceClient }>();
 
   constructor(platform: Platform) {
     this.platform = platform;
     this.store = new DbCredentialStore(platform.db, platform.sealer);
   }
 
+  private async app(id: string): Promise<ProviderAppRow> {
+    const cached = this.apps.get(id);
+    if (cached && cached.until > Date.now()) return cached.app;
+    const app = await getProviderAppById(this.platform, id);
+    if (!app) throw new Error(`provider app ${id} is gone`);
+    this.apps.set(id, { app, until: Date.now() + APP_CACHE_MS });
+    return app;
+  }
+
   async lifecycleFor(conn: ConnectionRow): Promise<TokenLifecycle> {
-    const app = await getProviderAppById(this.platform, conn.providerAppId);
-    if (!app) throw new Error(`provider app ${conn.providerAppId} is gone`);
+    const app = await this.app(conn.providerAppId);
     const key = lifecycleKey(conn, app);
     let lifecycle = this.lifecycles.get(key);
     if (!lifecycle) {
@@ -66,11 +79,22 @@ export class ConnectionTokens {
   /** A client bound to the connection's instance, with its token kept fresh. */
   async clientFor(conn: ConnectionRow): Promise<SalesforceClient> {
     const lifecycle = await this.lifecycleFor(conn);
-    return new SalesforceClient({
+    const key = lifecycleKey(conn, await this.app(conn.providerAppId));
+    const cached = this.clients.get(conn.id);
+    if (cached && cached.key === key) return cached.client;
+    const client = new SalesforceClient({
       tokens: lifecycle.tokenProvider(conn.id),
       pools: this.pools,
       onUsage: (used, max) => this.recordUsage(conn.id, used, max),
     });
+    this.clients.set(conn.id, { key, client });
+    return client;
+  }
+
+  /** Drops what this process keeps about a deleted connection. */
+  forget(connectionId: string): void {
+    this.clients.delete(connectionId);
+    for (const lifecycle of this.lifecycles.values()) lifecycle.forget(connectionId);
   }
 
   async close(): Promise<void> {

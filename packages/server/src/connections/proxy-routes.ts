@@ -8,6 +8,7 @@ import { connectionTokens } from "./connection-tokens.ts";
 /** Hop-by-hop headers and ours: never passed to Salesforce or back. */
 const HOP = new Set(["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-connection"]);
 const PROXY_BODY_LIMIT = 150 * 1024 * 1024;
+const SMALL_BODY = 64 * 1024;
 /** Connection rows rarely change where the proxy looks (project, app, flow): a short memory saves a query per call. */
 const ROW_CACHE_MS = 5_000;
 
@@ -41,8 +42,12 @@ export function registerProxyRoutes(app: FastifyInstance, platform: Platform): v
         const client = await tokens.clientFor(cached.row);
         const hasBody = req.method !== "GET" && req.method !== "HEAD" && req.body !== undefined;
         const answer = await client.send({ method: req.method, path, headers, body: hasBody ? (req.body as NodeJS.ReadableStream & AsyncIterable<Buffer>) : null });
-        reply.status(answer.status);
-        for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && !HOP.has(k)) reply.header(k, v);
+        const out: Record<string, string | string[]> = {};
+        for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && !HOP.has(k)) out[k] = v;
+        reply.status(answer.status).headers(out);
+        // Small answers of known length go out in one write; anything else streams through.
+        const length = Number(answer.headers["content-length"]);
+        if (Number.isFinite(length) && length <= SMALL_BODY) return reply.send(await buffered(answer.body));
         return reply.send(answer.body);
       } catch (e) {
         rows.delete(key);
@@ -50,6 +55,12 @@ export function registerProxyRoutes(app: FastifyInstance, platform: Platform): v
       }
     });
   });
+}
+
+async function buffered(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
 function proxyError(e: unknown): unknown {

@@ -1,0 +1,48 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const CLI = new URL("../packages/server/src/cli/main.ts", import.meta.url).pathname;
+
+export interface SpawnedServer {
+  child: ChildProcess;
+  url: string;
+  apiKey: string;
+  stop(): Promise<void>;
+}
+
+/** `forcelink serve` in its own process, embedded storage in a fresh directory, pointed at an emulator. */
+export async function spawnServer(salesforce: { login: string; test: string; myDomain: string }): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, [CLI, "serve"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: {
+      ...process.env,
+      FORCELINK_DATA_DIR: mkdtempSync(join(tmpdir(), "forcelink-bench-")),
+      FORCELINK_PORT: "0",
+      FORCELINK_LOG_LEVEL: "warn",
+      FORCELINK_SALESFORCE_LOGIN_URL: salesforce.login,
+      FORCELINK_SALESFORCE_SANDBOX_URL: salesforce.test,
+      FORCELINK_SALESFORCE_MYDOMAIN_URL: salesforce.myDomain,
+    },
+  });
+  let out = "";
+  const ready = await new Promise<{ url: string; apiKey: string }>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const url = /listening on (\S+)/.exec(out)?.[1];
+      const apiKey = /(fl_sk_\S+)/.exec(out)?.[1];
+      if (url && apiKey) resolve({ url, apiKey });
+    });
+  });
+  return {
+    child,
+    ...ready,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
