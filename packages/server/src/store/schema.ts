@@ -47,6 +47,8 @@ export const providerApps = pgTable(
     clientCredentialsEnabled: boolean("client_credentials_enabled").notNull().default(false),
     jwtUsername: text("jwt_username"),
     jwtPrivateKeySealed: text("jwt_private_key_sealed"),
+    /** SHA-256 of the JWT key's public half: shown so builders can match the certificate in Salesforce. */
+    jwtKeyFingerprint: text("jwt_key_fingerprint"),
     /** Objects and fields the integration reads, writes or subscribes to (the checklist's input). */
     requirements: jsonb("requirements").$type<unknown>(),
     createdAt: createdAt(),
@@ -140,10 +142,15 @@ export const webhookEndpoints = pgTable(
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),
     url: text("url").notNull(),
+    description: text("description"),
     secretSealed: text("secret_sealed").notNull(),
+    /** After a rotation, deliveries are signed with both secrets until this one expires. */
+    previousSecretSealed: text("previous_secret_sealed"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true }),
     events: jsonb("events").$type<string[]>().notNull(),
     enabled: boolean("enabled").notNull().default(true),
     createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [index("webhook_endpoints_project").on(t.projectId)],
 );
@@ -163,6 +170,7 @@ export const webhookDeliveries = pgTable(
     attempts: integer("attempts").notNull().default(0),
     lastStatusCode: integer("last_status_code"),
     lastError: text("last_error"),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -170,6 +178,8 @@ export const webhookDeliveries = pgTable(
   (t) => [
     index("webhook_deliveries_endpoint").on(t.endpointId, t.createdAt),
     index("webhook_deliveries_project").on(t.projectId),
+    /** The recovery sweep looks for deliveries still pending. */
+    index("webhook_deliveries_pending").on(t.createdAt).where(sql`${t.status} = 'pending'`),
   ],
 );
 

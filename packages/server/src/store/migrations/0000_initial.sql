@@ -82,6 +82,7 @@ CREATE TABLE "provider_apps" (
 	"client_credentials_enabled" boolean DEFAULT false NOT NULL,
 	"jwt_username" text,
 	"jwt_private_key_sealed" text,
+	"jwt_key_fingerprint" text,
 	"requirements" jsonb,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
@@ -98,6 +99,7 @@ CREATE TABLE "webhook_deliveries" (
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"last_status_code" integer,
 	"last_error" text,
+	"last_attempt_at" timestamp with time zone,
 	"delivered_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
@@ -107,10 +109,14 @@ CREATE TABLE "webhook_endpoints" (
 	"id" text PRIMARY KEY NOT NULL,
 	"project_id" text NOT NULL,
 	"url" text NOT NULL,
+	"description" text,
 	"secret_sealed" text NOT NULL,
+	"previous_secret_sealed" text,
+	"previous_secret_expires_at" timestamp with time zone,
 	"events" jsonb NOT NULL,
 	"enabled" boolean DEFAULT true NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_project_id_projects_id_fk" FOREIGN KEY ("project_id") REFERENCES "public"."projects"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -129,4 +135,5 @@ CREATE INDEX "connections_status" ON "connections" USING btree ("status");--> st
 CREATE INDEX "provider_apps_project" ON "provider_apps" USING btree ("project_id");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_endpoint" ON "webhook_deliveries" USING btree ("endpoint_id","created_at");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_project" ON "webhook_deliveries" USING btree ("project_id");--> statement-breakpoint
+CREATE INDEX "webhook_deliveries_pending" ON "webhook_deliveries" USING btree ("created_at") WHERE "webhook_deliveries"."status" = 'pending';--> statement-breakpoint
 CREATE INDEX "webhook_endpoints_project" ON "webhook_endpoints" USING btree ("project_id");

@@ -1,0 +1,167 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { HttpError, notFound } from "../http/http-error.ts";
+import type { Platform } from "../platform/platform.ts";
+import { createProviderAppInput, rotateSecretInput, updateProviderAppInput } from "./provider-app-input.ts";
+import { PROVIDER_APP_KINDS, type ProviderAppKind } from "./provider-app-rules.ts";
+import { deleteProviderApp, getProviderApp, listProviderApps, type ProviderAppRow } from "./provider-app-store.ts";
+import {
+  createProviderApp,
+  type ProviderAppOutcome,
+  rotateProviderAppSecret,
+  updateProviderApp,
+} from "./provider-apps.ts";
+import { REQUIREMENT_ACCESS, type Requirements } from "./requirements.ts";
+import { providerAppCallbackUrl, setupSteps } from "./setup-guide.ts";
+
+/** Apps carry a PEM key and a requirements list at most; anything larger is a mistake. */
+const APP_BODY_LIMIT = 512 * 1024;
+const SECRET_BODY_LIMIT = 4 * 1024;
+
+const providerAppView = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(PROVIDER_APP_KINDS),
+  clientId: z.string(),
+  scopes: z.array(z.string()),
+  pkce: z.boolean(),
+  clientCredentialsEnabled: z.boolean(),
+  jwt: z
+    .object({ username: z.string(), configured: z.literal(true), keyFingerprint: z.string().nullable() })
+    .nullable(),
+  requirements: z
+    .object({
+      objects: z.array(
+        z.object({
+          name: z.string(),
+          access: z.array(z.enum(REQUIREMENT_ACCESS)),
+          fields: z.array(z.string()).optional(),
+        }),
+      ),
+    })
+    .nullable(),
+  callbackUrl: z.string(),
+  setup: z.array(z.string()),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+type ProviderAppView = z.infer<typeof providerAppView>;
+
+/** What the API shows of an app: everything but its secrets, plus what to set in Salesforce. */
+function view(app: ProviderAppRow, publicUrl: string): ProviderAppView {
+  const callbackUrl = providerAppCallbackUrl(publicUrl);
+  const kind = app.kind as ProviderAppKind;
+  const jwt = app.jwtUsername
+    ? { username: app.jwtUsername, configured: true as const, keyFingerprint: app.jwtKeyFingerprint }
+    : null;
+  return {
+    id: app.id,
+    name: app.name,
+    kind,
+    clientId: app.clientId,
+    scopes: app.scopes,
+    pkce: app.pkce,
+    clientCredentialsEnabled: app.clientCredentialsEnabled,
+    jwt,
+    requirements: (app.requirements as Requirements | null) ?? null,
+    callbackUrl,
+    setup: setupSteps(
+      { kind, scopes: app.scopes, pkce: app.pkce, clientCredentialsEnabled: app.clientCredentialsEnabled, jwt },
+      callbackUrl,
+    ),
+    createdAt: app.createdAt,
+    updatedAt: app.updatedAt,
+  };
+}
+
+function settled(outcome: ProviderAppOutcome, id: string): ProviderAppRow {
+  if (outcome.status === "ok") return outcome.app;
+  if (outcome.status === "not_found") throw notFound("provider app", id);
+  const { problems } = outcome;
+  throw new HttpError(400, "invalid_provider_app", problems.map((p) => `${p.field}: ${p.message}`).join(" "), {
+    remedy: problems.map((p) => p.remedy).join(" "),
+    details: problems,
+  });
+}
+
+const idParams = z.object({ id: z.string().min(1).max(100) });
+const tags = ["provider apps"];
+
+export function registerProviderAppRoutes(app: FastifyInstance, platform: Platform): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const publicUrl = () => platform.config.publicUrl;
+
+  r.post(
+    "/provider-apps",
+    {
+      bodyLimit: APP_BODY_LIMIT,
+      schema: {
+        tags,
+        summary: "Register a Salesforce Connected App or External Client App",
+        body: createProviderAppInput,
+        response: { 201: providerAppView },
+      },
+    },
+    async (req, reply) => {
+      const created = settled(await createProviderApp(platform, req.projectId, req.body), "");
+      return reply.status(201).send(view(created, publicUrl()));
+    },
+  );
+
+  r.get(
+    "/provider-apps",
+    { schema: { tags, response: { 200: z.object({ data: z.array(providerAppView) }) } } },
+    async (req) => ({ data: (await listProviderApps(platform, req.projectId)).map((a) => view(a, publicUrl())) }),
+  );
+
+  r.get(
+    "/provider-apps/:id",
+    { schema: { tags, params: idParams, response: { 200: providerAppView } } },
+    async (req) => {
+      const found = await getProviderApp(platform, req.projectId, req.params.id);
+      if (!found) throw notFound("provider app", req.params.id);
+      return view(found, publicUrl());
+    },
+  );
+
+  r.patch(
+    "/provider-apps/:id",
+    {
+      bodyLimit: APP_BODY_LIMIT,
+      schema: { tags, params: idParams, body: updateProviderAppInput, response: { 200: providerAppView } },
+    },
+    async (req) => {
+      const outcome = await updateProviderApp(platform, req.projectId, req.params.id, req.body);
+      return view(settled(outcome, req.params.id), publicUrl());
+    },
+  );
+
+  r.delete(
+    "/provider-apps/:id",
+    { schema: { tags, summary: "Delete a provider app and every connection made through it", params: idParams } },
+    async (req, reply) => {
+      if (!(await deleteProviderApp(platform, req.projectId, req.params.id)))
+        throw notFound("provider app", req.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  r.post(
+    "/provider-apps/:id/rotate-secret",
+    {
+      bodyLimit: SECRET_BODY_LIMIT,
+      schema: {
+        tags,
+        summary: "Store the consumer secret regenerated in Salesforce",
+        params: idParams,
+        body: rotateSecretInput,
+        response: { 200: providerAppView },
+      },
+    },
+    async (req) => {
+      const outcome = await rotateProviderAppSecret(platform, req.projectId, req.params.id, req.body.clientSecret);
+      return view(settled(outcome, req.params.id), publicUrl());
+    },
+  );
+}
