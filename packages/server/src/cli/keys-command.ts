@@ -5,11 +5,13 @@ import { openPlatform } from "../platform/platform.ts";
 import { createApiKey, createProject } from "../projects/api-keys.ts";
 import { projects } from "../store/schema.ts";
 
-const USAGE = "Usage: forcelink keys create [--name NAME] [--project PROJECT_ID | --new-project NAME]";
+const USAGE = `Usage: forcelink keys create [--name NAME] [--project PROJECT_ID | --new-project NAME]
+       forcelink keys rotate-secret   re-seal every stored secret with a new key`;
 
 /** `forcelink keys create`: a new API key, printed once. Embedded storage: run it while the server is stopped. */
 export async function keysCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === "rotate-secret") return (await import("./rotate-secret-command.ts")).rotateSecretCommand();
   if (sub !== "create") {
     process.stderr.write(`${USAGE}\n`);
     return 2;

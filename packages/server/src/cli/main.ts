@@ -6,6 +6,8 @@ const USAGE = `Usage: forcelink <command> [options]
 Commands:
   serve               run Forcelink: the HTTP API, connect pages and job workers
   keys create         make a project API key (embedded storage: while the server is stopped)
+  keys rotate-secret  re-seal every stored secret with a new key
+  connections list    list connections and their status
   emulator            run a local Salesforce org (forcelink emulator --help)
   start               the demo (npm start): the emulator, Forcelink pointed at it, and a connect link
 `;
@@ -16,6 +18,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "serve":
       return (await import("./serve-command.ts")).serveCommand(rest);
+    case "connections":
+      return (await import("./connections-command.ts")).connectionsCommand(rest);
     case "keys":
       return (await import("./keys-command.ts")).keysCommand(rest);
     case "start":

@@ -9,6 +9,8 @@ const schema = z.object({
     .optional(),
   /** 32 bytes, base64 or hex: seals every secret at rest. */
   FORCELINK_SECRET_KEY: z.string().optional(),
+  /** Keys that sealed older values, comma separated: read, never written, until `keys rotate-secret` re-seals. */
+  FORCELINK_PREVIOUS_SECRET_KEYS: z.string().optional(),
   FORCELINK_HOST: z.string().default("127.0.0.1"),
   FORCELINK_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   /** The URL people and Salesforce reach this server at (callback URLs are built from it). */
@@ -39,6 +41,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     dataDir: c.FORCELINK_DATA_DIR,
     databaseUrl: c.DATABASE_URL,
     secretKey: c.FORCELINK_SECRET_KEY,
+    previousSecretKeys: (c.FORCELINK_PREVIOUS_SECRET_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
     host: c.FORCELINK_HOST,
     port: c.FORCELINK_PORT,
     publicUrl,

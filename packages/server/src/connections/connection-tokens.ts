@@ -37,6 +37,7 @@ export class ConnectionTokens {
   private readonly store: DbCredentialStore;
   private readonly pools = new InstancePools({ connections: 64 });
   private readonly lifecycles = new Map<string, TokenLifecycle>();
+  private readonly building = new Map<string, Promise<TokenLifecycle>>();
   private readonly usageWrittenAt = new Map<string, number>();
   /** Provider apps by id, briefly: the proxy's hot path must not query the store on every call. */
   private readonly apps = new Map<string, { app: ProviderAppRow; until: number }>();
@@ -61,18 +62,30 @@ export class ConnectionTokens {
     const key = lifecycleKey(conn, app);
     let lifecycle = this.lifecycles.get(key);
     if (!lifecycle) {
-      const secrets = await openProviderAppSecrets(this.platform, app);
-      const appCredentials = { clientId: app.clientId, clientSecret: secrets.clientSecret };
-      lifecycle = new TokenLifecycle({
-        store: this.store,
-        renew: this.renewal(conn, app, secrets),
-        introspect: introspectAsApp(appCredentials),
-        processName: this.platform.processId,
-        hooks: this.hooks(conn.projectId),
-      });
-      for (const [k] of this.lifecycles) if (k.startsWith(`${conn.providerAppId}:${conn.authFlow}:`)) this.lifecycles.delete(k);
-      this.lifecycles.set(key, lifecycle);
+      // Built once per key even when many first calls arrive together: single flight needs one lifecycle.
+      let building = this.building.get(key);
+      if (!building) {
+        building = this.buildLifecycle(conn, app).finally(() => this.building.delete(key));
+        this.building.set(key, building);
+      }
+      lifecycle = await building;
     }
+    return lifecycle;
+  }
+
+  private async buildLifecycle(conn: ConnectionRow, app: ProviderAppRow): Promise<TokenLifecycle> {
+    const key = lifecycleKey(conn, app);
+    const secrets = await openProviderAppSecrets(this.platform, app);
+    const appCredentials = { clientId: app.clientId, clientSecret: secrets.clientSecret };
+    const lifecycle = new TokenLifecycle({
+      store: this.store,
+      renew: this.renewal(conn, app, secrets),
+      introspect: introspectAsApp(appCredentials),
+      processName: this.platform.processId,
+      hooks: this.hooks(conn.projectId),
+    });
+    for (const [k] of this.lifecycles) if (k.startsWith(`${conn.providerAppId}:${conn.authFlow}:`)) this.lifecycles.delete(k);
+    this.lifecycles.set(key, lifecycle);
     return lifecycle;
   }
 

@@ -43,10 +43,11 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   );
 }
 
-/** Connect links and OAuth callbacks carry secrets in their query: log the path only. */
+/** Connect links carry a secret in their path and OAuth callbacks in their query: log neither. */
 export function redactUrl(url: string): string {
   const q = url.indexOf("?");
-  return q < 0 ? url : `${url.slice(0, q)}?[redacted]`;
+  const path = (q < 0 ? url : url.slice(0, q)).replace(/^\/connect\/[^/]+/, "/connect/[redacted]");
+  return q < 0 ? path : `${path}?[redacted]`;
 }
 
 export type { Logger };

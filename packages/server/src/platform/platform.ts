@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import type { SalesforceHosts } from "@forcelink/salesforce";
 import type { PgBoss } from "pg-boss";
 import type { Config } from "../config/config.ts";
-import { Sealer } from "../crypto/sealing.ts";
+import { parseKey, Sealer } from "../crypto/sealing.ts";
 import { type LoadedKey, loadSecretKey } from "../crypto/secret-key.ts";
 import { startJobQueue } from "../jobs/job-queue.ts";
 import type { Logger } from "../log/logger.ts";
@@ -37,7 +37,7 @@ export async function openPlatform(config: Config, logger: Logger, options: { jo
       logger,
       database,
       db: database.db,
-      sealer: new Sealer(key.key),
+      sealer: new Sealer(key.key, config.previousSecretKeys.map(parseKey)),
       boss,
       verifier: new ApiKeyVerifier(database.db),
       hosts: salesforceHosts(config),

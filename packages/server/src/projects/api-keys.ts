@@ -52,6 +52,8 @@ export async function revokeApiKey(db: Db, projectId: string, keyId: string): Pr
 export class ApiKeyVerifier {
   private readonly db: Db;
   private readonly cache = new Map<string, { projectId: string | null; until: number }>();
+  /** Concurrent misses for one key share one lookup. */
+  private readonly pending = new Map<string, Promise<string | null>>();
   constructor(db: Db) {
     this.db = db;
   }
@@ -62,6 +64,16 @@ export class ApiKeyVerifier {
     const now = Date.now();
     const cached = this.cache.get(hash);
     if (cached && cached.until > now) return cached.projectId;
+    let lookup = this.pending.get(hash);
+    if (!lookup) {
+      lookup = this.lookup(hash).finally(() => this.pending.delete(hash));
+      this.pending.set(hash, lookup);
+    }
+    return lookup;
+  }
+
+  private async lookup(hash: string): Promise<string | null> {
+    const now = Date.now();
     const [row] = await this.db
       .select({ id: apiKeys.id, projectId: apiKeys.projectId, revokedAt: apiKeys.revokedAt })
       .from(apiKeys)

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { notFound } from "../http/http-error.ts";
 import type { Db } from "../store/database.ts";
-import { createApiKey, listApiKeys, revokeApiKey } from "./api-keys.ts";
+import { type ApiKeyVerifier, createApiKey, listApiKeys, revokeApiKey } from "./api-keys.ts";
 
 const keyView = z.object({
   id: z.string(),
@@ -14,7 +14,7 @@ const keyView = z.object({
   revokedAt: z.date().nullable(),
 });
 
-export function registerKeyRoutes(app: FastifyInstance, db: Db): void {
+export function registerKeyRoutes(app: FastifyInstance, db: Db, verifier?: ApiKeyVerifier): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get("/api-keys", { schema: { tags: ["api keys"], response: { 200: z.object({ data: z.array(keyView) }) } } }, async (req) => ({
     data: await listApiKeys(db, req.projectId),
@@ -35,6 +35,8 @@ export function registerKeyRoutes(app: FastifyInstance, db: Db): void {
   );
   r.delete("/api-keys/:id", { schema: { tags: ["api keys"], params: z.object({ id: z.string() }) } }, async (req, reply) => {
     if (!(await revokeApiKey(db, req.projectId, req.params.id))) throw notFound("api key", req.params.id);
+    // This process stops honouring it at once; others within the verifier's short cache time.
+    verifier?.forget();
     return reply.status(204).send();
   });
 }

@@ -1,0 +1,65 @@
+import { parseArgs } from "node:util";
+import { and, desc, eq, type SQL } from "drizzle-orm";
+import { parseConfig } from "../config/config.ts";
+import { createLogger } from "../log/logger.ts";
+import { openPlatform } from "../platform/platform.ts";
+import { connections } from "../store/schema.ts";
+
+const USAGE = "Usage: forcelink connections list [--project ID] [--end-user ID] [--status active|needs_reauth|error] [--json]";
+
+/** `forcelink connections list`: a table of connections (embedded storage: while the server is stopped). */
+export async function connectionsCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== "list") {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: { project: { type: "string" }, "end-user": { type: "string" }, status: { type: "string" }, json: { type: "boolean" } },
+    strict: true,
+  });
+  if (values.status && !["active", "needs_reauth", "error"].includes(values.status)) {
+    process.stderr.write(`--status must be active, needs_reauth or error.\n${USAGE}\n`);
+    return 2;
+  }
+  const platform = await openPlatform(parseConfig(), createLogger("silent"), { jobs: false });
+  try {
+    const where: SQL[] = [];
+    if (values.project) where.push(eq(connections.projectId, values.project));
+    if (values["end-user"]) where.push(eq(connections.endUserId, values["end-user"]));
+    if (values.status) where.push(eq(connections.status, values.status));
+    const rows = await platform.db
+      .select({
+        id: connections.id,
+        projectId: connections.projectId,
+        endUserId: connections.endUserId,
+        status: connections.status,
+        environment: connections.environment,
+        orgId: connections.orgId,
+        username: connections.username,
+        lastRefreshAt: connections.lastRefreshAt,
+        statusReason: connections.statusReason,
+      })
+      .from(connections)
+      .where(where.length ? and(...where) : undefined)
+      .orderBy(desc(connections.createdAt));
+    if (values.json) {
+      console.log(JSON.stringify(rows, null, 2));
+      return 0;
+    }
+    if (rows.length === 0) {
+      console.log("No connections.");
+      return 0;
+    }
+    const table = rows.map((r) => [r.id, r.endUserId, r.status, r.environment, r.orgId, r.username ?? "", r.lastRefreshAt?.toISOString() ?? "", r.statusReason ?? ""]);
+    const head = ["ID", "END USER", "STATUS", "ENV", "ORG", "USERNAME", "LAST REFRESH", "REASON"];
+    const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+    console.log(line(head));
+    for (const row of table) console.log(line(row));
+    return 0;
+  } finally {
+    await platform.close();
+  }
+}
