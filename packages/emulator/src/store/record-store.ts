@@ -74,19 +74,14 @@ export class RecordStore {
    * (ids already minted stay burnt, as in Salesforce).
    */
   transaction<T>(work: () => T, committed: (result: T) => boolean = () => true): T {
-    const outer = this.journal !== null;
-    const journal = this.journal ?? [];
-    // A nested transaction is a savepoint: it undoes only its own writes.
-    const savepoint = journal.length;
-    this.journal = journal;
+    const tx = this.begin();
     let ok = false;
     try {
       const result = work();
       ok = committed(result);
       return result;
     } finally {
-      if (!ok) this.undo(journal.splice(savepoint));
-      if (!outer) this.journal = null;
+      this.end(tx, ok);
     }
   }
 
@@ -95,19 +90,28 @@ export class RecordStore {
    * subrequests read pre-parsed bodies), so no other request's writes can land in the journal.
    */
   async transactionAsync<T>(work: () => Promise<T>, committed: (result: T) => boolean = () => true): Promise<T> {
-    const outer = this.journal !== null;
-    const journal = this.journal ?? [];
-    const savepoint = journal.length;
-    this.journal = journal;
+    const tx = this.begin();
     let ok = false;
     try {
       const result = await work();
       ok = committed(result);
       return result;
     } finally {
-      if (!ok) this.undo(journal.splice(savepoint));
-      if (!outer) this.journal = null;
+      this.end(tx, ok);
     }
+  }
+
+  /** A nested transaction is a savepoint: it undoes only its own writes. */
+  private begin(): { journal: UndoEntry[]; savepoint: number; outer: boolean } {
+    const outer = this.journal !== null;
+    const journal = this.journal ?? [];
+    this.journal = journal;
+    return { journal, savepoint: journal.length, outer };
+  }
+
+  private end(tx: { journal: UndoEntry[]; savepoint: number; outer: boolean }, ok: boolean): void {
+    if (!ok) this.undo(tx.journal.splice(tx.savepoint));
+    if (!tx.outer) this.journal = null;
   }
 
   private undo(journal: UndoEntry[]): void {
