@@ -50,6 +50,12 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
     const proxiedLatency = await load(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, 1, seconds);
     const direct = await load(directUrl, { authorization: `Bearer ${directToken}` }, concurrency, seconds);
     const proxied = await load(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, concurrency, seconds);
+    // Salesforce answers in tens of milliseconds, not microseconds: the same comparison with the
+    // emulator answering after 20 ms, at 32 connections, shows the proxy where it will live.
+    await fetch(`${emulator.loginUrl}/__emulator/faults`, { method: "PUT", body: JSON.stringify({ latencyMs: 20 }), headers: { "content-type": "application/json" } });
+    const directSlow = await load(directUrl, { authorization: `Bearer ${directToken}` }, 32, seconds);
+    const proxiedSlow = await load(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, 32, seconds);
+    await fetch(`${emulator.loginUrl}/__emulator/faults`, { method: "DELETE" });
     const tokenCallsDuring = (await tokenCalls(emulator.loginUrl)) - tokenCallsBefore;
     const addedMedianMs = Number((proxiedLatency.medianMs - directLatency.medianMs).toFixed(3));
     const throughputRatio = Number((proxied.requestsPerSecond / direct.requestsPerSecond).toFixed(3));
@@ -62,6 +68,13 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
         proxied: { name: "the same calls through /v1/connections/{id}/proxy", ...proxiedLatency },
       },
       throughput: { concurrency, baseline: { name: "direct calls to the emulator", ...direct }, proxied: { name: "through the proxy", ...proxied } },
+      withSalesforceLatency: {
+        emulatorLatencyMs: 20,
+        concurrency: 32,
+        baseline: { name: "direct calls to the emulator", ...directSlow },
+        proxied: { name: "through the proxy", ...proxiedSlow },
+        throughputRatio: Number((proxiedSlow.requestsPerSecond / directSlow.requestsPerSecond).toFixed(3)),
+      },
       addedMedianMs,
       throughputRatio,
       tokenEndpointCallsDuringRun: tokenCallsDuring,

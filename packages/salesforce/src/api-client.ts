@@ -5,6 +5,7 @@ import { apiErrorFrom, type SalesforceApiError } from "./errors.ts";
 import { InstancePools } from "./instance-pools.ts";
 import { type InstanceTarget, type QueryValue, resolveOnInstance } from "./instance-url.ts";
 import { parseLimitInfo } from "./limit-info.ts";
+import { UnknownConnectionError } from "./token-lifecycle.ts";
 import { OAuthFailure } from "./oauth/oauth-failure.ts";
 import { type QueryOptions, type QueryPage, queryPages, queryRecords } from "./query-pager.ts";
 import { NOT_REPLAYABLE, ReplayableBody, type RequestBody } from "./replayable-body.ts";
@@ -359,7 +360,8 @@ export class SalesforceClient {
     try {
       return await this.tokens.refreshAfterRejection(grant.accessToken);
     } catch (error) {
-      if (error instanceof OAuthFailure) throw error;
+      // A connection that is gone or dead says so; anything else leaves the 401 as it was.
+      if (error instanceof OAuthFailure || error instanceof UnknownConnectionError) throw error;
       throw rejection;
     }
   }

@@ -34,12 +34,18 @@ apiRouteModules.push(async (app, p) => (await import("./webhooks/webhook-module.
 export const publicRouteModules: RouteModule[] = [registerConnectRoutes];
 
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */
-export async function startServer(config: Config, options: { logger?: Logger; listen?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: { logger?: Logger; listen?: boolean } = {},
+): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const platform = await openPlatform(config, logger);
   try {
     if (platform.key.source === "generated") {
-      logger.warn({ path: platform.key.path }, "generated a secret key for sealing tokens and secrets; back it up with the data directory");
+      logger.warn(
+        { path: platform.key.path },
+        "generated a secret key for sealing tokens and secrets; back it up with the data directory",
+      );
     }
     const firstKey = platform.database.kind === "pglite" ? await ensureDefaultProject(platform.db) : null;
     const app = await createHttpApp(logger, { publicUrl: config.publicUrl, version: VERSION });

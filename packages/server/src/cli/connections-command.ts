@@ -5,7 +5,8 @@ import { createLogger } from "../log/logger.ts";
 import { openPlatform } from "../platform/platform.ts";
 import { connections } from "../store/schema.ts";
 
-const USAGE = "Usage: forcelink connections list [--project ID] [--end-user ID] [--status active|needs_reauth|error] [--json]";
+const USAGE =
+  "Usage: forcelink connections list [--project ID] [--end-user ID] [--status active|needs_reauth|error] [--json]";
 
 /** `forcelink connections list`: a table of connections (embedded storage: while the server is stopped). */
 export async function connectionsCommand(argv: string[]): Promise<number> {
@@ -16,7 +17,12 @@ export async function connectionsCommand(argv: string[]): Promise<number> {
   }
   const { values } = parseArgs({
     args: rest,
-    options: { project: { type: "string" }, "end-user": { type: "string" }, status: { type: "string" }, json: { type: "boolean" } },
+    options: {
+      project: { type: "string" },
+      "end-user": { type: "string" },
+      status: { type: "string" },
+      json: { type: "boolean" },
+    },
     strict: true,
   });
   if (values.status && !["active", "needs_reauth", "error"].includes(values.status)) {
@@ -52,10 +58,23 @@ export async function connectionsCommand(argv: string[]): Promise<number> {
       console.log("No connections.");
       return 0;
     }
-    const table = rows.map((r) => [r.id, r.endUserId, r.status, r.environment, r.orgId, r.username ?? "", r.lastRefreshAt?.toISOString() ?? "", r.statusReason ?? ""]);
+    const table = rows.map((r) => [
+      r.id,
+      r.endUserId,
+      r.status,
+      r.environment,
+      r.orgId,
+      r.username ?? "",
+      r.lastRefreshAt?.toISOString() ?? "",
+      r.statusReason ?? "",
+    ]);
     const head = ["ID", "END USER", "STATUS", "ENV", "ORG", "USERNAME", "LAST REFRESH", "REASON"];
     const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => c.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd();
     console.log(line(head));
     for (const row of table) console.log(line(row));
     return 0;

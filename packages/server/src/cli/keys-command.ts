@@ -31,7 +31,9 @@ export async function keysCommand(argv: string[]): Promise<number> {
       if (all.length === 0) projectId = (await createProject(platform.db, "Default")).id;
       else if (all.length === 1) projectId = all[0].id;
       else {
-        process.stderr.write(`There are ${all.length} projects; say which with --project:\n${all.map((p) => `  ${p.id}  ${p.name}`).join("\n")}\n`);
+        process.stderr.write(
+          `There are ${all.length} projects; say which with --project:\n${all.map((p) => `  ${p.id}  ${p.name}`).join("\n")}\n`,
+        );
         return 2;
       }
     } else if ((await platform.db.select().from(projects)).every((p) => p.id !== projectId)) {

@@ -18,12 +18,16 @@ export async function rotateSecretCommand(): Promise<number> {
   try {
     if (platform.database.kind === "postgres") {
       const result = await resealEverything(platform.db, platform.sealer);
-      console.log(`Re-sealed ${result.values} values in ${result.rows} rows with the key in FORCELINK_SECRET_KEY (id ${platform.sealer.keyId}).`);
+      console.log(
+        `Re-sealed ${result.values} values in ${result.rows} rows with the key in FORCELINK_SECRET_KEY (id ${platform.sealer.keyId}).`,
+      );
       console.log("Every value is now sealed with it: remove FORCELINK_PREVIOUS_SECRET_KEYS from every process.");
       return 0;
     }
     if (platform.key.source !== "data-dir" && platform.key.source !== "generated") {
-      console.log("The key comes from FORCELINK_SECRET_KEY: set the new key there with the old one in FORCELINK_PREVIOUS_SECRET_KEYS, then run this again.");
+      console.log(
+        "The key comes from FORCELINK_SECRET_KEY: set the new key there with the old one in FORCELINK_PREVIOUS_SECRET_KEYS, then run this again.",
+      );
       const result = await resealEverything(platform.db, platform.sealer);
       console.log(`Re-sealed ${result.values} values in ${result.rows} rows with key ${platform.sealer.keyId}.`);
       return 0;
@@ -35,7 +39,9 @@ export async function rotateSecretCommand(): Promise<number> {
     // Write beside, then rename: the key file is never half-written.
     writeFileSync(`${path}.new`, `${newKey.toString("base64")}\n`, { mode: 0o600 });
     renameSync(`${path}.new`, path);
-    console.log(`Re-sealed ${result.values} values in ${result.rows} rows with a new key (id ${sealer.keyId}), saved in ${path}.`);
+    console.log(
+      `Re-sealed ${result.values} values in ${result.rows} rows with a new key (id ${sealer.keyId}), saved in ${path}.`,
+    );
     return 0;
   } finally {
     await platform.close();

@@ -10,13 +10,19 @@ export function isUserError(e: unknown): boolean {
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { port: { type: "string" }, host: { type: "string" } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { port: { type: "string" }, host: { type: "string" } },
+    strict: true,
+  });
   const env = { ...process.env };
   if (values.port) env.FORCELINK_PORT = values.port;
   if (values.host) env.FORCELINK_HOST = values.host;
   const config = parseConfig(env);
   const server = await startServer(config);
-  console.log(`Forcelink ${server.platform.database.kind === "pglite" ? `(embedded storage in ${config.dataDir})` : "(PostgreSQL)"} listening on ${server.url}`);
+  console.log(
+    `Forcelink ${server.platform.database.kind === "pglite" ? `(embedded storage in ${config.dataDir})` : "(PostgreSQL)"} listening on ${server.url}`,
+  );
   console.log(`  API: ${server.url}/v1   OpenAPI: ${server.url}/v1/openapi.json`);
   if (server.firstKey) {
     console.log("");

@@ -57,10 +57,15 @@ export async function startCommand(argv: string[]): Promise<number> {
       scopes: ["api", "refresh_token", "id"],
       clientCredentials: { enabled: true },
     });
-    if (created.status !== "ok") throw new Error(`could not register the demo provider app: ${JSON.stringify(created)}`);
+    if (created.status !== "ok")
+      throw new Error(`could not register the demo provider app: ${JSON.stringify(created)}`);
     app = created.app;
   }
-  const link = await createConnectSession(platform, { projectId: project.id, providerAppId: app.id, endUserId: DEMO_END_USER });
+  const link = await createConnectSession(platform, {
+    projectId: project.id,
+    providerAppId: app.id,
+    endUserId: DEMO_END_USER,
+  });
 
   console.log(`Forcelink is running at ${server.url} (embedded storage in ${config.dataDir})`);
   console.log(`A local Salesforce org (the emulator) is running at ${emulator.urls.login}`);
@@ -76,8 +81,12 @@ export async function startCommand(argv: string[]): Promise<number> {
     console.log("API key: the one printed on the first start (or stop and run `npm run forcelink -- keys create`).");
   }
   console.log(`Then: curl -H "Authorization: Bearer <key>" ${server.url}/v1/connections`);
-  console.log(`      curl -H "Authorization: Bearer <key>" ${server.url}/v1/connections/<id>/proxy/services/data/v67.0/limits`);
-  console.log(`API description: ${server.url}/v1/openapi.json   Emulator credentials: ${emulator.urls.login}/__emulator/info`);
+  console.log(
+    `      curl -H "Authorization: Bearer <key>" ${server.url}/v1/connections/<id>/proxy/services/data/v67.0/limits`,
+  );
+  console.log(
+    `API description: ${server.url}/v1/openapi.json   Emulator credentials: ${emulator.urls.login}/__emulator/info`,
+  );
   console.log("");
   console.log("Press Ctrl+C to stop.");
   await new Promise<void>((resolve) => {

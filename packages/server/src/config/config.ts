@@ -41,7 +41,10 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     dataDir: c.FORCELINK_DATA_DIR,
     databaseUrl: c.DATABASE_URL,
     secretKey: c.FORCELINK_SECRET_KEY,
-    previousSecretKeys: (c.FORCELINK_PREVIOUS_SECRET_KEYS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
+    previousSecretKeys: (c.FORCELINK_PREVIOUS_SECRET_KEYS ?? "")
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean),
     host: c.FORCELINK_HOST,
     port: c.FORCELINK_PORT,
     publicUrl,

@@ -68,7 +68,10 @@ export interface ResultPageInput {
 export function resultPage(input: ResultPageInput): string {
   const details = input.details
     ? `<dl>${Object.entries(input.details)
-        .map(([k, v]) => `<dt class="muted">${esc(k)}</dt><dd id="detail-${esc(k.toLowerCase().replace(/\s+/g, "-"))}">${esc(v)}</dd>`)
+        .map(
+          ([k, v]) =>
+            `<dt class="muted">${esc(k)}</dt><dd id="detail-${esc(k.toLowerCase().replace(/\s+/g, "-"))}">${esc(v)}</dd>`,
+        )
         .join("")}</dl>`
     : "";
   const body = `

@@ -23,11 +23,20 @@ import { authorizeRoundTrip, chooseLoginHost } from "./start-authorize.ts";
 const HTML = "text/html; charset=utf-8";
 
 function send(reply: FastifyReply, status: number, html: string) {
-  return reply.status(status).header("content-type", HTML).header("cache-control", "no-store").header("referrer-policy", "no-referrer").send(html);
+  return reply
+    .status(status)
+    .header("content-type", HTML)
+    .header("cache-control", "no-store")
+    .header("referrer-policy", "no-referrer")
+    .send(html);
 }
 
 function linkProblem(reply: FastifyReply, status: number, title: string, message: string) {
-  return send(reply, status, resultPage({ ok: false, title, message, steps: ["Ask the app you came from for a new connect link."] }));
+  return send(
+    reply,
+    status,
+    resultPage({ ok: false, title, message, steps: ["Ask the app you came from for a new connect link."] }),
+  );
 }
 
 function sessionUsable(row: ConnectSessionRow | undefined, now = Date.now()): "missing" | "expired" | "used" | "ok" {
@@ -39,39 +48,55 @@ function sessionUsable(row: ConnectSessionRow | undefined, now = Date.now()): "m
 
 /** The hosted connect page and the OAuth callback: public, reached by the end customer's browser. */
 export function registerConnectRoutes(app: FastifyInstance, platform: Platform): void {
-  app.get<{ Params: { token: string }; Querystring: { display?: string } }>("/connect/:token", { schema: { hide: true } }, async (req, reply) => {
-    const session = await sessionByToken(platform, req.params.token);
-    const usable = sessionUsable(session);
-    if (usable === "missing") return linkProblem(reply, 404, "This connect link is not valid", "The link is wrong or incomplete.");
-    if (usable === "used") return linkProblem(reply, 410, "This connect link was already used", "Each link connects one org once.");
-    if (usable === "expired") return linkProblem(reply, 410, "This connect link has expired", "Connect links work for 30 minutes.");
-    const appRow = await getProviderAppForProject(platform, session!.projectId, session!.providerAppId);
-    if (!appRow) return linkProblem(reply, 410, "This connect link is no longer valid", "The app it was made for was removed.");
-    const display = req.query.display === "popup" ? "popup" : "page";
-    const failed = session!.status === "failed" ? (session!.error as { message?: string; fix?: string } | null) : null;
-    return send(
-      reply,
-      200,
-      choosePage({
-        appName: appRow.name,
-        action: `/connect/${encodeURIComponent(req.params.token)}${display === "popup" ? "?display=popup" : ""}`,
-        environment: session!.environment,
-        myDomain: session!.myDomain,
-        error: failed?.message ? { message: failed.message, fix: failed.fix } : null,
-        returningAfterStart: session!.status === "authorizing",
-      }),
-    );
-  });
-
-  app.post<{ Params: { token: string }; Querystring: { display?: string }; Body: Record<string, string> }>(
+  app.get<{ Params: { token: string }; Querystring: { display?: string } }>(
     "/connect/:token",
-    { schema: { hide: true } },
+    { schema: { hide: true }, config: { htmlErrors: true } },
     async (req, reply) => {
       const session = await sessionByToken(platform, req.params.token);
       const usable = sessionUsable(session);
-      if (usable !== "ok") return linkProblem(reply, usable === "missing" ? 404 : 410, "This connect link can't be used", "It is not valid any more.");
+      if (usable === "missing")
+        return linkProblem(reply, 404, "This connect link is not valid", "The link is wrong or incomplete.");
+      if (usable === "used")
+        return linkProblem(reply, 410, "This connect link was already used", "Each link connects one org once.");
+      if (usable === "expired")
+        return linkProblem(reply, 410, "This connect link has expired", "Connect links work for 30 minutes.");
       const appRow = await getProviderAppForProject(platform, session!.projectId, session!.providerAppId);
-      if (!appRow) return linkProblem(reply, 410, "This connect link is no longer valid", "The app it was made for was removed.");
+      if (!appRow)
+        return linkProblem(reply, 410, "This connect link is no longer valid", "The app it was made for was removed.");
+      const display = req.query.display === "popup" ? "popup" : "page";
+      const failed =
+        session!.status === "failed" ? (session!.error as { message?: string; fix?: string } | null) : null;
+      return send(
+        reply,
+        200,
+        choosePage({
+          appName: appRow.name,
+          action: `/connect/${encodeURIComponent(req.params.token)}${display === "popup" ? "?display=popup" : ""}`,
+          environment: session!.environment,
+          myDomain: session!.myDomain,
+          error: failed?.message ? { message: failed.message, fix: failed.fix } : null,
+          returningAfterStart: session!.status === "authorizing",
+        }),
+      );
+    },
+  );
+
+  app.post<{ Params: { token: string }; Querystring: { display?: string }; Body: Record<string, string> }>(
+    "/connect/:token",
+    { schema: { hide: true }, config: { htmlErrors: true } },
+    async (req, reply) => {
+      const session = await sessionByToken(platform, req.params.token);
+      const usable = sessionUsable(session);
+      if (usable !== "ok")
+        return linkProblem(
+          reply,
+          usable === "missing" ? 404 : 410,
+          "This connect link can't be used",
+          "It is not valid any more.",
+        );
+      const appRow = await getProviderAppForProject(platform, session!.projectId, session!.providerAppId);
+      if (!appRow)
+        return linkProblem(reply, 410, "This connect link is no longer valid", "The app it was made for was removed.");
       const body = (req.body ?? {}) as Record<string, string>;
       const display = req.query.display === "popup" ? "popup" : "page";
       const choice = chooseLoginHost(platform.hosts, body.environment, body.myDomain);
@@ -108,125 +133,229 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
     },
   );
 
-  app.get<{ Querystring: Record<string, string> }>("/oauth/callback", { schema: { hide: true } }, async (req, reply) => {
-    const q = req.query;
-    if (!q.state) return linkProblem(reply, 400, "This sign-in response is incomplete", "Salesforce's answer carries no state, so it can't be matched to a connect link.");
-    const session = await sessionByState(platform, q.state);
-    if (!session) {
-      return linkProblem(reply, 400, "This sign-in response was already used or is not valid", "The state in the answer does not match any sign-in in progress (it was used once already, or altered).");
-    }
-    const popup = session.display === "popup";
-    const retryUrl = undefined;
-    const finish = (status: number, ok: boolean, page: Parameters<typeof resultPage>[0]) =>
-      send(reply, status, resultPage({ ...page, ok, retryUrl, popupMessage: popup ? page.popupMessage : null, popupTargetOrigin: session.returnUrl ? new URL(session.returnUrl).origin : "*" }));
+  app.get<{ Querystring: Record<string, string | string[]> }>(
+    "/oauth/callback",
+    { schema: { hide: true }, config: { htmlErrors: true } },
+    async (req, reply) => {
+      if (Array.isArray(req.query.state)) {
+        return linkProblem(
+          reply,
+          400,
+          "This sign-in response is not valid",
+          "It carries 'state' more than once, which Salesforce never sends.",
+        );
+      }
+      const q = req.query as Record<string, string>;
+      if (!q.state)
+        return linkProblem(
+          reply,
+          400,
+          "This sign-in response is incomplete",
+          "Salesforce's answer carries no state, so it can't be matched to a connect link.",
+        );
+      const session = await sessionByState(platform, q.state);
+      if (!session) {
+        return linkProblem(
+          reply,
+          400,
+          "This sign-in response was already used or is not valid",
+          "The state in the answer does not match any sign-in in progress (it was used once already, or altered).",
+        );
+      }
+      const repeated = Object.entries(req.query).find(([, v]) => Array.isArray(v));
+      if (repeated) {
+        await failSession(platform, session.id, {
+          code: "invalid_callback",
+          message: `'${repeated[0]}' came more than once`,
+        });
+        return linkProblem(
+          reply,
+          400,
+          "This sign-in response is not valid",
+          `It carries '${repeated[0]}' more than once, which Salesforce never sends.`,
+        );
+      }
+      const popup = session.display === "popup";
+      const retryUrl = undefined;
+      const finish = (status: number, ok: boolean, page: Parameters<typeof resultPage>[0]) =>
+        send(
+          reply,
+          status,
+          resultPage({
+            ...page,
+            ok,
+            retryUrl,
+            popupMessage: popup ? page.popupMessage : null,
+            popupTargetOrigin: session.returnUrl ? new URL(session.returnUrl).origin : "*",
+          }),
+        );
 
-    const startedAt = session.startedAt?.getTime() ?? 0;
-    if (Date.now() - startedAt > AUTHORIZE_TTL_MS || session.expiresAt.getTime() < Date.now()) {
-      await failSession(platform, session.id, { code: "expired", message: "The sign-in took too long." });
-      return finish(410, false, { ok: false, title: "The sign-in took too long", message: "Connect links and sign-ins expire for safety.", steps: ["Ask the app you came from for a new connect link."], popupMessage: { type: "forcelink:connect", status: "failed", error: "expired" } });
-    }
-    if (!(await claimState(platform, session.id, q.state))) {
-      return linkProblem(reply, 400, "This sign-in response was already used", "Each Salesforce answer can be used once.");
-    }
-    const appRow = await getProviderAppForProject(platform, session.projectId, session.providerAppId);
-    if (!appRow) return linkProblem(reply, 410, "This connect link is no longer valid", "The app it was made for was removed.");
-
-    const fail = async (failure: ReturnType<typeof explainConnectFailure>) => {
-      await failSession(platform, session.id, { code: failure.code, message: failure.title });
-      return finish(200, false, {
-        ok: false,
-        title: failure.title,
-        message: failure.message,
-        steps: failure.steps,
-        returnUrl: session.returnUrl,
-        popupMessage: { type: "forcelink:connect", status: "failed", error: failure.code },
-      });
-    };
-    if (q.error) return fail(explainConnectFailure(q.error, q.error_description));
-    if (!q.code) return fail(explainConnectFailure("invalid_request", "Salesforce's answer has neither a code nor an error."));
-
-    let tokens: TokenSet;
-    try {
-      const secrets = await openProviderAppSecrets(platform, appRow);
-      tokens = await exchangeCode({
-        loginUrl: session.loginUrl!,
-        clientId: appRow.clientId,
-        clientSecret: secrets.clientSecret,
-        code: q.code,
-        redirectUri: callbackUrl(platform),
-        codeVerifier: session.codeVerifierSealed ? platform.sealer.open(session.codeVerifierSealed) : undefined,
-      });
-    } catch (e) {
-      if (e instanceof OAuthFailure) return fail(explainConnectFailure(e.error, e.description));
-      req.log.error({ err: e }, "token exchange failed");
-      return fail(explainConnectFailure("server_error", "Salesforce could not be reached to finish the sign-in."));
-    }
-    const username = await fetchIdentity({ identityUrl: tokens.identityUrl, accessToken: tokens.accessToken, hosts: platform.hosts })
-      .then((identity) => identity.username)
-      .catch(() => null);
-    if (session.connectionId) {
-      const existing = await findConnection(platform, session.projectId, session.connectionId);
-      if (!existing) return fail(explainConnectFailure("connection_gone", "The connection to renew was deleted."));
-      if (existing.orgId !== tokens.orgId) {
-        await failSession(platform, session.id, { code: "different_org", message: "Signed in to a different org" });
-        return finish(200, false, {
+      const startedAt = session.startedAt?.getTime() ?? 0;
+      if (Date.now() - startedAt > AUTHORIZE_TTL_MS || session.expiresAt.getTime() < Date.now()) {
+        await failSession(platform, session.id, { code: "expired", message: "The sign-in took too long." });
+        return finish(410, false, {
           ok: false,
-          title: "That is a different Salesforce org",
-          message: `This link renews the connection to org ${existing.orgId}, but you signed in to org ${tokens.orgId}.`,
-          steps: ["Connect again and sign in to the org that was connected before (check Production, Sandbox or My Domain)."],
-          popupMessage: { type: "forcelink:connect", status: "failed", error: "different_org" },
+          title: "The sign-in took too long",
+          message: "Connect links and sign-ins expire for safety.",
+          steps: ["Ask the app you came from for a new connect link."],
+          popupMessage: { type: "forcelink:connect", status: "failed", error: "expired" },
         });
       }
-      // The lease-taking adopt keeps a refresh still running elsewhere from overwriting the new tokens.
-      await (await connectionTokens(platform).lifecycleFor(existing)).adopt(existing.id, tokens);
-      await completeSession(platform, session.id, existing.id);
-      await emitEvent(platform, session.projectId, "connection.recovered", { connectionId: existing.id, endUserId: existing.endUserId, via: "reconnect" });
-      return finish(200, true, {
-        ok: true,
-        title: "Salesforce is connected again",
-        message: `Renewed the connection of ${username ?? "your user"} to ${appRow.name}. You can close this window.`,
-        details: { Org: existing.orgId, User: username ?? existing.userId, "Connection id": existing.id },
-        returnUrl: session.returnUrl ? withConnection(session.returnUrl, existing.id) : null,
-        popupMessage: { type: "forcelink:connect", status: "connected", connectionId: existing.id, endUserId: existing.endUserId },
-      });
-    }
-    const connection = await insertConnection(platform, {
-      projectId: session.projectId,
-      providerAppId: session.providerAppId,
-      endUserId: session.endUserId,
-      environment: (session.environment as "production" | "sandbox" | "mydomain") ?? "production",
-      authFlow: "web_server",
-      loginUrl: session.loginUrl!,
-      tokens,
-      username,
-    });
-    await completeSession(platform, session.id, connection.id);
-    const noRefresh = !tokens.refreshToken;
-    await emitEvent(platform, session.projectId, "connection.created", {
-      connectionId: connection.id,
-      endUserId: connection.endUserId,
-      providerAppId: connection.providerAppId,
-      orgId: connection.orgId,
-      environment: connection.environment,
-      offlineAccess: !noRefresh,
-    });
-    return finish(200, true, {
-      ok: true,
-      title: "Salesforce is connected",
-      message: `Connected ${username ?? "your user"} to ${appRow.name}. You can close this window.`,
-      warning: noRefresh
-        ? "Salesforce did not grant offline access (no refresh token), so this connection will stop working when the Salesforce session ends. The app's OAuth scopes in Salesforce need \"Perform requests at any time (refresh_token, offline_access)\"."
-        : undefined,
-      details: { Org: connection.orgId, User: username ?? connection.userId, "Connection id": connection.id },
-      returnUrl: session.returnUrl ? withConnection(session.returnUrl, connection.id) : null,
-      popupMessage: { type: "forcelink:connect", status: "connected", connectionId: connection.id, endUserId: connection.endUserId },
-    });
-  });
+      if (!(await claimState(platform, session.id, q.state))) {
+        return linkProblem(
+          reply,
+          400,
+          "This sign-in response was already used",
+          "Each Salesforce answer can be used once.",
+        );
+      }
+      const found = session;
+      try {
+        return await finishCallback();
+      } catch (e) {
+        // Whatever went wrong, the session must not stay "exchanging" for ever.
+        req.log.error({ err: e }, "the OAuth callback failed");
+        await failSession(platform, session.id, {
+          code: "internal_error",
+          message: "The connection could not be saved.",
+        });
+        throw e;
+      }
+
+      async function finishCallback() {
+        const session = found;
+        const appRow = await getProviderAppForProject(platform, session!.projectId, session!.providerAppId);
+        if (!appRow)
+          return linkProblem(
+            reply,
+            410,
+            "This connect link is no longer valid",
+            "The app it was made for was removed.",
+          );
+
+        const fail = async (failure: ReturnType<typeof explainConnectFailure>) => {
+          await failSession(platform, session.id, { code: failure.code, message: failure.title });
+          return finish(200, false, {
+            ok: false,
+            title: failure.title,
+            message: failure.message,
+            steps: failure.steps,
+            returnUrl: session.returnUrl,
+            popupMessage: { type: "forcelink:connect", status: "failed", error: failure.code },
+          });
+        };
+        if (q.error) return fail(explainConnectFailure(q.error, q.error_description));
+        if (!q.code)
+          return fail(explainConnectFailure("invalid_request", "Salesforce's answer has neither a code nor an error."));
+
+        let tokens: TokenSet;
+        try {
+          const secrets = await openProviderAppSecrets(platform, appRow);
+          tokens = await exchangeCode({
+            loginUrl: session.loginUrl!,
+            clientId: appRow.clientId,
+            clientSecret: secrets.clientSecret,
+            code: q.code,
+            redirectUri: callbackUrl(platform),
+            codeVerifier: session.codeVerifierSealed ? platform.sealer.open(session.codeVerifierSealed) : undefined,
+          });
+        } catch (e) {
+          if (e instanceof OAuthFailure) return fail(explainConnectFailure(e.error, e.description));
+          req.log.error({ err: e }, "token exchange failed");
+          return fail(explainConnectFailure("server_error", "Salesforce could not be reached to finish the sign-in."));
+        }
+        const username = await fetchIdentity({
+          identityUrl: tokens.identityUrl,
+          accessToken: tokens.accessToken,
+          hosts: platform.hosts,
+        })
+          .then((identity) => identity.username)
+          .catch(() => null);
+        if (session.connectionId) {
+          const existing = await findConnection(platform, session.projectId, session.connectionId);
+          if (!existing) return fail(explainConnectFailure("connection_gone", "The connection to renew was deleted."));
+          if (existing.orgId !== tokens.orgId) {
+            await failSession(platform, session.id, { code: "different_org", message: "Signed in to a different org" });
+            return finish(200, false, {
+              ok: false,
+              title: "That is a different Salesforce org",
+              message: `This link renews the connection to org ${existing.orgId}, but you signed in to org ${tokens.orgId}.`,
+              steps: [
+                "Connect again and sign in to the org that was connected before (check Production, Sandbox or My Domain).",
+              ],
+              popupMessage: { type: "forcelink:connect", status: "failed", error: "different_org" },
+            });
+          }
+          // The lease-taking adopt keeps a refresh still running elsewhere from overwriting the new tokens.
+          await (await connectionTokens(platform).lifecycleFor(existing)).adopt(existing.id, tokens);
+          await completeSession(platform, session.id, existing.id);
+          await emitEvent(platform, session.projectId, "connection.recovered", {
+            connectionId: existing.id,
+            endUserId: existing.endUserId,
+            via: "reconnect",
+          });
+          return finish(200, true, {
+            ok: true,
+            title: "Salesforce is connected again",
+            message: `Renewed the connection of ${username ?? "your user"} to ${appRow.name}. You can close this window.`,
+            details: { Org: existing.orgId, User: username ?? existing.userId, "Connection id": existing.id },
+            returnUrl: session.returnUrl ? withConnection(session.returnUrl, existing.id) : null,
+            popupMessage: {
+              type: "forcelink:connect",
+              status: "connected",
+              connectionId: existing.id,
+              endUserId: existing.endUserId,
+            },
+          });
+        }
+        const connection = await insertConnection(platform, {
+          projectId: session.projectId,
+          providerAppId: session.providerAppId,
+          endUserId: session.endUserId,
+          environment: (session.environment as "production" | "sandbox" | "mydomain") ?? "production",
+          authFlow: "web_server",
+          loginUrl: session.loginUrl!,
+          tokens,
+          username,
+        });
+        await completeSession(platform, session.id, connection.id);
+        const noRefresh = !tokens.refreshToken;
+        await emitEvent(platform, session.projectId, "connection.created", {
+          connectionId: connection.id,
+          endUserId: connection.endUserId,
+          providerAppId: connection.providerAppId,
+          orgId: connection.orgId,
+          environment: connection.environment,
+          offlineAccess: !noRefresh,
+        });
+        return finish(200, true, {
+          ok: true,
+          title: "Salesforce is connected",
+          message: `Connected ${username ?? "your user"} to ${appRow.name}. You can close this window.`,
+          warning: noRefresh
+            ? 'Salesforce did not grant offline access (no refresh token), so this connection will stop working when the Salesforce session ends. The app\'s OAuth scopes in Salesforce need "Perform requests at any time (refresh_token, offline_access)".'
+            : undefined,
+          details: { Org: connection.orgId, User: username ?? connection.userId, "Connection id": connection.id },
+          returnUrl: session.returnUrl ? withConnection(session.returnUrl, connection.id) : null,
+          popupMessage: {
+            type: "forcelink:connect",
+            status: "connected",
+            connectionId: connection.id,
+            endUserId: connection.endUserId,
+          },
+        });
+      }
+    },
+  );
 
   // The connect page posts a form; Fastify parses only JSON out of the box.
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 16 * 1024 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  app.addContentTypeParser(
+    "application/x-www-form-urlencoded",
+    { parseAs: "string", bodyLimit: 16 * 1024 },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
 }
 
 function withConnection(returnUrl: string, connectionId: string): string {

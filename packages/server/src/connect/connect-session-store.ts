@@ -52,16 +52,26 @@ export async function createConnectSession(
 }
 
 export async function sessionByToken(platform: Platform, token: string): Promise<ConnectSessionRow | undefined> {
-  const [row] = await platform.db.select().from(connectSessions).where(eq(connectSessions.tokenHash, hashToken(token)));
+  const [row] = await platform.db
+    .select()
+    .from(connectSessions)
+    .where(eq(connectSessions.tokenHash, hashToken(token)));
   return row;
 }
 
 export async function sessionByState(platform: Platform, state: string): Promise<ConnectSessionRow | undefined> {
-  const [row] = await platform.db.select().from(connectSessions).where(eq(connectSessions.stateHash, hashToken(state)));
+  const [row] = await platform.db
+    .select()
+    .from(connectSessions)
+    .where(eq(connectSessions.stateHash, hashToken(state)));
   return row;
 }
 
-export async function sessionById(platform: Platform, projectId: string, id: string): Promise<ConnectSessionRow | undefined> {
+export async function sessionById(
+  platform: Platform,
+  projectId: string,
+  id: string,
+): Promise<ConnectSessionRow | undefined> {
   const [row] = await platform.db
     .select()
     .from(connectSessions)
@@ -73,7 +83,14 @@ export async function sessionById(platform: Platform, projectId: string, id: str
 export async function recordAuthorizeStart(
   platform: Platform,
   id: string,
-  input: { state: string; codeVerifier: string | null; loginUrl: string; environment: string; myDomain: string | null; display: string },
+  input: {
+    state: string;
+    codeVerifier: string | null;
+    loginUrl: string;
+    environment: string;
+    myDomain: string | null;
+    display: string;
+  },
 ): Promise<void> {
   await platform.db
     .update(connectSessions)
@@ -99,7 +116,13 @@ export async function claimState(platform: Platform, id: string, state: string):
   const rows = await platform.db
     .update(connectSessions)
     .set({ stateHash: null, status: "exchanging" })
-    .where(and(eq(connectSessions.id, id), eq(connectSessions.stateHash, hashToken(state)), isNull(connectSessions.completedAt)))
+    .where(
+      and(
+        eq(connectSessions.id, id),
+        eq(connectSessions.stateHash, hashToken(state)),
+        isNull(connectSessions.completedAt),
+      ),
+    )
     .returning({ id: connectSessions.id });
   return rows.length > 0;
 }
@@ -111,7 +134,11 @@ export async function completeSession(platform: Platform, id: string, connection
     .where(eq(connectSessions.id, id));
 }
 
-export async function failSession(platform: Platform, id: string, error: { code: string; message: string }): Promise<void> {
+export async function failSession(
+  platform: Platform,
+  id: string,
+  error: { code: string; message: string },
+): Promise<void> {
   await platform.db
     .update(connectSessions)
     .set({ status: "failed", error, codeVerifierSealed: null, stateHash: null })
@@ -121,7 +148,8 @@ export async function failSession(platform: Platform, id: string, error: { code:
 /** The status the builder sees: a link left unfinished past its time says why it may have stalled. */
 export function sessionView(row: ConnectSessionRow, now = Date.now()) {
   const expired = row.status !== "completed" && row.expiresAt.getTime() < now;
-  const stalled = row.status === "authorizing" && row.startedAt !== null && now - row.startedAt.getTime() > AUTHORIZE_TTL_MS;
+  const stalled =
+    row.status === "authorizing" && row.startedAt !== null && now - row.startedAt.getTime() > AUTHORIZE_TTL_MS;
   return {
     id: row.id,
     providerAppId: row.providerAppId,

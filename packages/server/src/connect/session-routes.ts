@@ -16,12 +16,19 @@ const createBody = z
     environment: z.enum(["production", "sandbox", "mydomain"]).optional(),
     myDomain: z.string().max(255).optional(),
     /** Where the result page sends the customer back (with ?connection_id=…). */
-    returnUrl: z.string().url().refine((u) => /^https?:/.test(u), "returnUrl must be an http(s) URL").optional(),
+    returnUrl: z
+      .string()
+      .url()
+      .refine((u) => /^https?:/.test(u), "returnUrl must be an http(s) URL")
+      .optional(),
     /** Reconnect an existing connection (one that needs re-authorization) instead of making a new one. */
     connectionId: z.string().optional(),
   })
   .strict()
-  .refine((b) => b.endUserId !== undefined || b.connectionId !== undefined, { message: "endUserId is required (or connectionId to reconnect)", path: ["endUserId"] });
+  .refine((b) => b.endUserId !== undefined || b.connectionId !== undefined, {
+    message: "endUserId is required (or connectionId to reconnect)",
+    path: ["endUserId"],
+  });
 
 export function registerConnectSessionRoutes(app: FastifyInstance, platform: Platform): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -52,9 +59,13 @@ export function registerConnectSessionRoutes(app: FastifyInstance, platform: Pla
     });
   });
 
-  r.get("/connect-sessions/:id", { schema: { tags: ["connect sessions"], params: z.object({ id: z.string() }) } }, async (req) => {
-    const row = await sessionById(platform, req.projectId, req.params.id);
-    if (!row) throw notFound("connect session", req.params.id);
-    return sessionView(row);
-  });
+  r.get(
+    "/connect-sessions/:id",
+    { schema: { tags: ["connect sessions"], params: z.object({ id: z.string() }) } },
+    async (req) => {
+      const row = await sessionById(platform, req.projectId, req.params.id);
+      if (!row) throw notFound("connect session", req.params.id);
+      return sessionView(row);
+    },
+  );
 }

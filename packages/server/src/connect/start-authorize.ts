@@ -1,4 +1,10 @@
-import { authorizeUrl, createOAuthState, createPkcePair, parseMyDomain, type SalesforceHosts } from "@forcelink/salesforce";
+import {
+  authorizeUrl,
+  createOAuthState,
+  createPkcePair,
+  parseMyDomain,
+  type SalesforceHosts,
+} from "@forcelink/salesforce";
 
 export type ConnectEnvironment = "production" | "sandbox" | "mydomain";
 
@@ -7,18 +13,44 @@ export type LoginChoice =
   | { ok: false; message: string; fix: string };
 
 /** Where the customer signs in, from what they picked and typed on the connect page. */
-export function chooseLoginHost(hosts: SalesforceHosts, environment: string | undefined, myDomainInput: string | undefined): LoginChoice {
-  if (environment === "production") return { ok: true, environment, loginUrl: hosts.productionLoginUrl, myDomain: null };
+export function chooseLoginHost(
+  hosts: SalesforceHosts,
+  environment: string | undefined,
+  myDomainInput: string | undefined,
+): LoginChoice {
+  if (environment === "production")
+    return { ok: true, environment, loginUrl: hosts.productionLoginUrl, myDomain: null };
   if (environment === "sandbox") return { ok: true, environment, loginUrl: hosts.sandboxLoginUrl, myDomain: null };
   if (environment === "mydomain") {
     if (!myDomainInput?.trim()) {
-      return { ok: false, message: "Enter your My Domain.", fix: "You find it in Salesforce under Setup → Quick Find \"My Domain\", e.g. acme.my.salesforce.com." };
+      return {
+        ok: false,
+        message: "Enter your My Domain.",
+        fix: 'You find it in Salesforce under Setup → Quick Find "My Domain", e.g. acme.my.salesforce.com.',
+      };
     }
     const parsed = parseMyDomain(myDomainInput);
-    if (!parsed.ok) return { ok: false, message: parsed.refusal.message, fix: parsed.refusal.suggestion ? `${parsed.refusal.fix} Did you mean ${parsed.refusal.suggestion}?` : parsed.refusal.fix };
-    return { ok: true, environment, loginUrl: hosts.myDomainUrl(parsed.domain.name), myDomain: parsed.domain.host, notice: parsed.notice };
+    if (!parsed.ok)
+      return {
+        ok: false,
+        message: parsed.refusal.message,
+        fix: parsed.refusal.suggestion
+          ? `${parsed.refusal.fix} Did you mean ${parsed.refusal.suggestion}?`
+          : parsed.refusal.fix,
+      };
+    return {
+      ok: true,
+      environment,
+      loginUrl: hosts.myDomainUrl(parsed.domain.name),
+      myDomain: parsed.domain.host,
+      notice: parsed.notice,
+    };
   }
-  return { ok: false, message: "Choose Production, Sandbox or My Domain.", fix: "Pick the kind of org you want to connect." };
+  return {
+    ok: false,
+    message: "Choose Production, Sandbox or My Domain.",
+    fix: "Pick the kind of org you want to connect.",
+  };
 }
 
 /** A fresh authorize round trip: state and PKCE verifier to keep, the URL to send the browser to. */

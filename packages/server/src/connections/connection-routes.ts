@@ -7,12 +7,20 @@ import type { Platform } from "../platform/platform.ts";
 import { getProviderAppForProject } from "../provider-apps/provider-app-store.ts";
 import { emitEvent } from "../webhooks/emit.ts";
 import { connectionView, findConnection, listConnections, removeConnection } from "./connection-store.ts";
+import { connectionTokens } from "./connection-tokens.ts";
 import { connectServerSide } from "./server-side-connect.ts";
 
 const environment = z.enum(["production", "sandbox", "mydomain"]);
 
 const serverSideBody = z.discriminatedUnion("flow", [
-  z.object({ flow: z.literal("client_credentials"), providerAppId: z.string().min(1), endUserId: z.string().min(1).max(200), myDomain: z.string().min(1) }).strict(),
+  z
+    .object({
+      flow: z.literal("client_credentials"),
+      providerAppId: z.string().min(1),
+      endUserId: z.string().min(1).max(200),
+      myDomain: z.string().min(1),
+    })
+    .strict(),
   z
     .object({
       flow: z.literal("jwt_bearer"),
@@ -43,11 +51,15 @@ export function registerConnectionRoutes(app: FastifyInstance, platform: Platfor
     async (req) => ({ data: (await listConnections(platform, req.projectId, req.query)).map(connectionView) }),
   );
 
-  r.get("/connections/:id", { schema: { tags: ["connections"], params: z.object({ id: z.string() }) } }, async (req) => {
-    const row = await findConnection(platform, req.projectId, req.params.id);
-    if (!row) throw notFound("connection", req.params.id);
-    return connectionView(row);
-  });
+  r.get(
+    "/connections/:id",
+    { schema: { tags: ["connections"], params: z.object({ id: z.string() }) } },
+    async (req) => {
+      const row = await findConnection(platform, req.projectId, req.params.id);
+      if (!row) throw notFound("connection", req.params.id);
+      return connectionView(row);
+    },
+  );
 
   r.post("/connections", { schema: { tags: ["connections"], body: serverSideBody } }, async (req, reply) => {
     const appRow = await getProviderAppForProject(platform, req.projectId, req.body.providerAppId);
@@ -57,25 +69,42 @@ export function registerConnectionRoutes(app: FastifyInstance, platform: Platfor
   });
 
   // Revokes the refresh token at Salesforce first, so a deleted connection leaves no live grant.
-  r.delete("/connections/:id", { schema: { tags: ["connections"], params: z.object({ id: z.string() }) } }, async (req, reply) => {
-    const row = await findConnection(platform, req.projectId, req.params.id);
-    if (!row) throw notFound("connection", req.params.id);
-    const token = row.refreshTokenSealed ? platform.sealer.open(row.refreshTokenSealed) : platform.sealer.open(row.accessTokenSealed);
-    let revoked = true;
-    try {
-      await revokeToken({ baseUrl: row.instanceUrl, token });
-    } catch (e) {
-      // An already-dead token is as good as revoked; an unreachable Salesforce is not.
-      const status = (e as { status?: number }).status;
-      if (status === undefined || status >= 500) {
-        throw new HttpError(502, "salesforce_unreachable", "Salesforce could not be reached to revoke the connection's token; nothing was deleted.", {
-          remedy: "Try again shortly.",
-        });
+  r.delete(
+    "/connections/:id",
+    { schema: { tags: ["connections"], params: z.object({ id: z.string() }) } },
+    async (req, reply) => {
+      const row = await findConnection(platform, req.projectId, req.params.id);
+      if (!row) throw notFound("connection", req.params.id);
+      const token = row.refreshTokenSealed
+        ? platform.sealer.open(row.refreshTokenSealed)
+        : platform.sealer.open(row.accessTokenSealed);
+      let revoked = true;
+      try {
+        await revokeToken({ baseUrl: row.instanceUrl, token });
+      } catch (e) {
+        // An already-dead token is as good as revoked; an unreachable Salesforce is not.
+        const status = (e as { status?: number }).status;
+        if (status === undefined || status >= 500) {
+          throw new HttpError(
+            502,
+            "salesforce_unreachable",
+            "Salesforce could not be reached to revoke the connection's token; nothing was deleted.",
+            {
+              remedy: "Try again shortly.",
+            },
+          );
+        }
+        revoked = false;
       }
-      revoked = false;
-    }
-    await removeConnection(platform, req.projectId, row.id);
-    await emitEvent(platform, req.projectId, "connection.deleted", { connectionId: row.id, endUserId: row.endUserId, providerAppId: row.providerAppId, tokenRevoked: revoked });
-    return reply.status(204).send();
-  });
+      await removeConnection(platform, req.projectId, row.id);
+      connectionTokens(platform).forget(row.id);
+      await emitEvent(platform, req.projectId, "connection.deleted", {
+        connectionId: row.id,
+        endUserId: row.endUserId,
+        providerAppId: row.providerAppId,
+        tokenRevoked: revoked,
+      });
+      return reply.status(204).send();
+    },
+  );
 }

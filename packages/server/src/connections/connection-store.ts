@@ -50,7 +50,11 @@ export async function insertConnection(platform: Platform, input: NewConnection)
   return row;
 }
 
-export async function findConnection(platform: Platform, projectId: string, id: string): Promise<ConnectionRow | undefined> {
+export async function findConnection(
+  platform: Platform,
+  projectId: string,
+  id: string,
+): Promise<ConnectionRow | undefined> {
   const [row] = await platform.db
     .select()
     .from(connections)

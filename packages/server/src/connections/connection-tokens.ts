@@ -11,10 +11,14 @@ import {
 } from "@forcelink/salesforce";
 import { eq } from "drizzle-orm";
 import type { Platform } from "../platform/platform.ts";
-import { getProviderAppById, openProviderAppSecrets, type ProviderAppRow } from "../provider-apps/provider-app-store.ts";
+import {
+  getProviderAppById,
+  openProviderAppSecrets,
+  type ProviderAppRow,
+} from "../provider-apps/provider-app-store.ts";
 import { connections } from "../store/schema.ts";
 import { emitEvent } from "../webhooks/emit.ts";
-import type { ConnectionRow } from "./connection-store.ts";
+import { type ConnectionRow, findConnection } from "./connection-store.ts";
 import { DbCredentialStore } from "./credential-store.ts";
 
 /** What a connection's token renewal depends on; a change (a rotated secret) means a new lifecycle. */
@@ -24,6 +28,7 @@ function lifecycleKey(conn: Pick<ConnectionRow, "providerAppId" | "authFlow">, a
 
 /** How long a provider app row is trusted without reading it again (a rotated secret shows up after this). */
 const APP_CACHE_MS = 5_000;
+const ROW_CACHE_MS = 5_000;
 /** How often a connection's API usage is written back, at most. */
 const USAGE_WRITE_MS = 10_000;
 
@@ -42,6 +47,7 @@ export class ConnectionTokens {
   /** Provider apps by id, briefly: the proxy's hot path must not query the store on every call. */
   private readonly apps = new Map<string, { app: ProviderAppRow; until: number }>();
   private readonly clients = new Map<string, { key: string; client: SalesforceClient }>();
+  private readonly rows = new Map<string, { row: ConnectionRow; until: number }>();
 
   constructor(platform: Platform) {
     this.platform = platform;
@@ -84,7 +90,8 @@ export class ConnectionTokens {
       processName: this.platform.processId,
       hooks: this.hooks(conn.projectId),
     });
-    for (const [k] of this.lifecycles) if (k.startsWith(`${conn.providerAppId}:${conn.authFlow}:`)) this.lifecycles.delete(k);
+    for (const [k] of this.lifecycles)
+      if (k.startsWith(`${conn.providerAppId}:${conn.authFlow}:`)) this.lifecycles.delete(k);
     this.lifecycles.set(key, lifecycle);
     return lifecycle;
   }
@@ -104,8 +111,23 @@ export class ConnectionTokens {
     return client;
   }
 
+  /**
+   * A connection of a project, remembered briefly: its project, app and flow don't change, so the
+   * proxy's hot path need not query the store on every call.
+   */
+  async connection(projectId: string, id: string): Promise<ConnectionRow | undefined> {
+    const key = `${projectId}:${id}`;
+    const cached = this.rows.get(key);
+    if (cached && cached.until > Date.now()) return cached.row;
+    const row = await findConnection(this.platform, projectId, id);
+    if (row) this.rows.set(key, { row, until: Date.now() + ROW_CACHE_MS });
+    else this.rows.delete(key);
+    return row;
+  }
+
   /** Drops what this process keeps about a deleted connection. */
   forget(connectionId: string): void {
+    for (const key of this.rows.keys()) if (key.endsWith(`:${connectionId}`)) this.rows.delete(key);
     this.clients.delete(connectionId);
     for (const lifecycle of this.lifecycles.values()) lifecycle.forget(connectionId);
   }
@@ -114,8 +136,13 @@ export class ConnectionTokens {
     await this.pools.close();
   }
 
-  private renewal(conn: ConnectionRow, app: ProviderAppRow, secrets: { clientSecret: string; jwtPrivateKey?: string | null }): TokenRenewal {
-    if (conn.authFlow === "client_credentials") return renewWithClientCredentials({ clientId: app.clientId, clientSecret: secrets.clientSecret });
+  private renewal(
+    conn: ConnectionRow,
+    app: ProviderAppRow,
+    secrets: { clientSecret: string; jwtPrivateKey?: string | null },
+  ): TokenRenewal {
+    if (conn.authFlow === "client_credentials")
+      return renewWithClientCredentials({ clientId: app.clientId, clientSecret: secrets.clientSecret });
     if (conn.authFlow === "jwt_bearer") {
       const environment = conn.environment === "sandbox" ? "sandbox" : "production";
       return (credentials) =>
@@ -127,23 +154,41 @@ export class ConnectionTokens {
           privateKey: secrets.jwtPrivateKey ?? "",
         });
     }
-    return renewWithRefreshToken({ clientId: app.clientId, clientSecret: secrets.clientSecret, hosts: this.platform.hosts });
+    return renewWithRefreshToken({
+      clientId: app.clientId,
+      clientSecret: secrets.clientSecret,
+      hosts: this.platform.hosts,
+    });
   }
 
   private hooks(projectId: string) {
     const { platform } = this;
     return {
       onRefreshed: async (connectionId: string) => {
-        await platform.db.update(connections).set({ lastRefreshAt: new Date() }).where(eq(connections.id, connectionId));
+        await platform.db
+          .update(connections)
+          .set({ lastRefreshAt: new Date() })
+          .where(eq(connections.id, connectionId));
       },
-      onTerminalFailure: async (connectionId: string, reason: { error: string; description: string; checklistItem?: string; misconfiguration?: string }) => {
+      onTerminalFailure: async (
+        connectionId: string,
+        reason: { error: string; description: string; checklistItem?: string; misconfiguration?: string },
+      ) => {
         await emitEvent(platform, projectId, "connection.needs_reauth", {
           connectionId,
-          reason: { error: reason.error, description: reason.description, checklistItem: reason.checklistItem ?? null, misconfiguration: reason.misconfiguration ?? null },
+          reason: {
+            error: reason.error,
+            description: reason.description,
+            checklistItem: reason.checklistItem ?? null,
+            misconfiguration: reason.misconfiguration ?? null,
+          },
           reconnect: { method: "POST", path: "/v1/connect-sessions", body: { connectionId } },
         });
       },
-      onTransientFailure: async (connectionId: string, info: { error: string; description: string; failures: number; nextAttemptAt: number }) => {
+      onTransientFailure: async (
+        connectionId: string,
+        info: { error: string; description: string; failures: number; nextAttemptAt: number },
+      ) => {
         // Once per streak: the customer hears it is failing, and later that it recovered.
         if (info.failures !== 1) return;
         await emitEvent(platform, projectId, "connection.refresh_failed", {

@@ -76,7 +76,11 @@ export class DbCredentialStore implements CredentialStore {
       .where(
         and(
           eq(connections.id, connectionId),
-          or(isNull(connections.leaseOwner), lt(connections.leaseExpiresAt, sql`now()`), eq(connections.leaseOwner, owner)),
+          or(
+            isNull(connections.leaseOwner),
+            lt(connections.leaseExpiresAt, sql`now()`),
+            eq(connections.leaseOwner, owner),
+          ),
         ),
       )
       .returning({ id: connections.id });

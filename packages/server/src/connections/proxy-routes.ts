@@ -2,15 +2,22 @@ import { OAuthFailure, OffInstanceUrlError, UnknownConnectionError } from "@forc
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { HttpError, notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
-import { type ConnectionRow, findConnection } from "./connection-store.ts";
 import { connectionTokens } from "./connection-tokens.ts";
 
 /** Hop-by-hop headers and ours: never passed to Salesforce or back. */
-const HOP = new Set(["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-connection"]);
+const HOP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "proxy-authorization",
+  "proxy-connection",
+]);
 const PROXY_BODY_LIMIT = 150 * 1024 * 1024;
 const SMALL_BODY = 64 * 1024;
-/** Connection rows rarely change where the proxy looks (project, app, flow): a short memory saves a query per call. */
-const ROW_CACHE_MS = 5_000;
+const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|$)/;
 
 /**
  * `/v1/connections/{id}/proxy/<any Salesforce path>`: the builder's raw call, with the
@@ -18,42 +25,57 @@ const ROW_CACHE_MS = 5_000;
  * connection's own instance, bodies streamed both ways, Salesforce's answer passed through.
  */
 export function registerProxyRoutes(app: FastifyInstance, platform: Platform): void {
-  const rows = new Map<string, { row: ConnectionRow; until: number }>();
   const tokens = connectionTokens(platform);
 
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", { bodyLimit: PROXY_BODY_LIMIT }, (_req, payload, done) => done(null, payload));
 
-    scope.all("/connections/:id/proxy/*", { bodyLimit: PROXY_BODY_LIMIT, schema: { hide: true } }, async (req: FastifyRequest<{ Params: { id: string; "*": string } }>, reply) => {
-      const key = `${req.projectId}:${req.params.id}`;
-      let cached = rows.get(key);
-      if (!cached || cached.until < Date.now()) {
-        const row = await findConnection(platform, req.projectId, req.params.id);
+    scope.all(
+      "/connections/:id/proxy/*",
+      { bodyLimit: PROXY_BODY_LIMIT, schema: { hide: true } },
+      async (req: FastifyRequest<{ Params: { id: string; "*": string } }>, reply) => {
+        const row = await tokens.connection(req.projectId, req.params.id);
         if (!row) throw notFound("connection", req.params.id);
-        cached = { row, until: Date.now() + ROW_CACHE_MS };
-        rows.set(key, cached);
-      }
-      const query = req.url.includes("?") ? req.url.slice(req.url.indexOf("?")) : "";
-      const path = `/${req.params["*"]}${query}`;
-      const headers: Record<string, string | string[] | undefined> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (!HOP.has(k) && k !== "authorization" && k !== "host") headers[k] = v;
-      try {
-        const client = await tokens.clientFor(cached.row);
-        const hasBody = req.method !== "GET" && req.method !== "HEAD" && req.body !== undefined;
-        const answer = await client.send({ method: req.method, path, headers, body: hasBody ? (req.body as NodeJS.ReadableStream & AsyncIterable<Buffer>) : null });
-        const out: Record<string, string | string[]> = {};
-        for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && !HOP.has(k)) out[k] = v;
-        reply.status(answer.status).headers(out);
-        // Small answers of known length go out in one write; anything else streams through.
-        const length = Number(answer.headers["content-length"]);
-        if (Number.isFinite(length) && length <= SMALL_BODY) return reply.send(await buffered(answer.body));
-        return reply.send(answer.body);
-      } catch (e) {
-        rows.delete(key);
-        throw proxyError(e);
-      }
-    });
+        if (req.params["*"].startsWith("/") || req.params["*"].includes("\\"))
+          throw proxyError(new OffInstanceUrlError(req.params["*"]));
+        if (DOT_SEGMENT.test(req.params["*"]) || /%2e/i.test(req.url.split("?")[0])) {
+          throw new HttpError(
+            400,
+            "path_not_allowed",
+            "The proxied path may not contain '.' or '..' segments or start with '//'.",
+            {
+              remedy: "Give the Salesforce path as it is, e.g. /services/data/v67.0/query?q=…",
+            },
+          );
+        }
+        const query = req.url.includes("?") ? req.url.slice(req.url.indexOf("?")) : "";
+        const path = `/${req.params["*"]}${query}`;
+        const headers: Record<string, string | string[] | undefined> = {};
+        for (const [k, v] of Object.entries(req.headers))
+          if (!HOP.has(k) && k !== "authorization" && k !== "host") headers[k] = v;
+        try {
+          const client = await tokens.clientFor(row);
+          const hasBody = req.method !== "GET" && req.method !== "HEAD" && req.body !== undefined;
+          const answer = await client.send({
+            method: req.method,
+            path,
+            headers,
+            body: hasBody ? (req.body as NodeJS.ReadableStream & AsyncIterable<Buffer>) : null,
+          });
+          const out: Record<string, string | string[]> = {};
+          for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && !HOP.has(k)) out[k] = v;
+          reply.status(answer.status).headers(out);
+          // Small answers of known length go out in one write; anything else streams through.
+          const length = Number(answer.headers["content-length"]);
+          if (Number.isFinite(length) && length <= SMALL_BODY) return reply.send(await buffered(answer.body));
+          return reply.send(answer.body);
+        } catch (e) {
+          tokens.forget(req.params.id);
+          throw proxyError(e);
+        }
+      },
+    );
   });
 }
 
@@ -66,20 +88,37 @@ async function buffered(body: AsyncIterable<Buffer>): Promise<Buffer> {
 function proxyError(e: unknown): unknown {
   if (e instanceof UnknownConnectionError) return new HttpError(404, "not_found", "The connection no longer exists.");
   if (e instanceof OffInstanceUrlError) {
-    return new HttpError(400, "off_instance", "The proxy only calls the connection's own Salesforce instance; give a path such as /services/data/v67.0/limits.", {});
+    return new HttpError(
+      400,
+      "off_instance",
+      "The proxy only calls the connection's own Salesforce instance; give a path such as /services/data/v67.0/limits.",
+      {},
+    );
   }
   if (e instanceof OAuthFailure) {
     if (e.kind === "terminal") {
-      return new HttpError(409, "connection_needs_reauth", `The customer must connect again: ${e.description || e.error}.`, {
-        remedy: "Create a connect session with this connectionId (POST /v1/connect-sessions) and send the link to the customer.",
-        details: { checklistItem: e.checklistItem ?? null },
-      });
+      return new HttpError(
+        409,
+        "connection_needs_reauth",
+        `The customer must connect again: ${e.description || e.error}.`,
+        {
+          remedy:
+            "Create a connect session with this connectionId (POST /v1/connect-sessions) and send the link to the customer.",
+          details: { checklistItem: e.checklistItem ?? null },
+        },
+      );
     }
-    return new HttpError(502, "salesforce_unavailable", `Salesforce could not renew the connection's session right now (${e.error}).`, {
-      remedy: "Retry later; Forcelink backs off and retries on its own.",
-    });
+    return new HttpError(
+      502,
+      "salesforce_unavailable",
+      `Salesforce could not renew the connection's session right now (${e.error}).`,
+      {
+        remedy: "Retry later; Forcelink backs off and retries on its own.",
+      },
+    );
   }
   const code = (e as { code?: string }).code;
-  if (code && /^UND_ERR|^ECONN|^ETIMEDOUT/.test(code)) return new HttpError(502, "salesforce_unreachable", "Salesforce could not be reached.");
+  if (code && /^UND_ERR|^ECONN|^ETIMEDOUT/.test(code))
+    return new HttpError(502, "salesforce_unreachable", "Salesforce could not be reached.");
   return e;
 }

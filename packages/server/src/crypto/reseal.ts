@@ -6,7 +6,9 @@ import type { Sealer } from "./sealing.ts";
 
 /** Every column that holds a sealed value, found by the schema's naming rule (`*_sealed`). */
 function sealedColumns(table: PgTable): Array<[string, PgColumn]> {
-  return Object.entries(getTableColumns(table)).filter(([, c]) => c.name.endsWith("_sealed")) as Array<[string, PgColumn]>;
+  return Object.entries(getTableColumns(table)).filter(([, c]) => c.name.endsWith("_sealed")) as Array<
+    [string, PgColumn]
+  >;
 }
 
 /**
@@ -30,7 +32,10 @@ export async function resealEverything(db: Db, sealer: Sealer): Promise<{ values
           changes[key] = sealer.seal(sealer.open(value));
         }
         if (Object.keys(changes).length === 0) continue;
-        await tx.update(table).set(changes).where(eq(idColumn, row.id as string));
+        await tx
+          .update(table)
+          .set(changes)
+          .where(eq(idColumn, row.id as string));
         values += Object.keys(changes).length;
         rows++;
       }

@@ -10,17 +10,38 @@ import {
 import type { Logger } from "../log/logger.ts";
 import { HttpError } from "./http-error.ts";
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route is a page a customer's browser shows: errors answer as a page too. */
+    htmlErrors?: boolean;
+  }
+}
+
 export const OPENAPI_PATH = "/v1/openapi.json";
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+function errorPage(message: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forcelink</title></head><body><main><h1>Sorry</h1><p id="error">${message}</p></main></body></html>`;
+}
 
 /**
  * The Fastify instance with what every route shares: zod validation, the OpenAPI document, and one
  * error shape. Capabilities add their routes to it; they never see Fastify's error machinery.
  */
-export async function createHttpApp(logger: Logger, options: { publicUrl: string; version: string }): Promise<FastifyInstance> {
+export async function createHttpApp(
+  logger: Logger,
+  options: { publicUrl: string; version: string },
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: DEFAULT_BODY_LIMIT,
+    // Ids and connect tokens are far shorter; longer path segments get a clear 404 from the routes.
+    maxParamLength: 16_384,
+    frameworkErrors: (error, _request, reply) => {
+      (reply as unknown as { status(code: number): { send(body: unknown): void } })
+        .status(400)
+        .send(new HttpError(400, "invalid_request", `The request could not be read: ${error.message}`).body());
+    },
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -30,7 +51,9 @@ export async function createHttpApp(logger: Logger, options: { publicUrl: string
     openapi: {
       info: { title: "Forcelink API", version: options.version, description: "Salesforce integration engine" },
       servers: [{ url: options.publicUrl }],
-      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A project API key (fl_sk_…)" } } },
+      components: {
+        securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A project API key (fl_sk_…)" } },
+      },
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,
@@ -38,6 +61,18 @@ export async function createHttpApp(logger: Logger, options: { publicUrl: string
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
 
   app.setErrorHandler((error, request, reply) => {
+    // Pages a customer's browser shows (connect page, callback) answer errors as a page.
+    if (request.routeOptions.config?.htmlErrors) {
+      const status = error instanceof HttpError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
+      if (status >= 500) request.log.error({ err: error }, "unexpected error");
+      const message =
+        status === 413
+          ? "What was sent is larger than this page accepts."
+          : status >= 500
+            ? "Something went wrong on our side; please try again."
+            : "This request could not be handled.";
+      return reply.status(status).type("text/html; charset=utf-8").send(errorPage(message));
+    }
     if (error instanceof HttpError) return reply.status(error.status).send(error.body());
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issues = error.validation.map((v) => ({
@@ -45,10 +80,15 @@ export async function createHttpApp(logger: Logger, options: { publicUrl: string
         problem: v.message,
       }));
       return reply.status(400).send(
-        new HttpError(400, "invalid_request", `The request is not valid: ${issues.map((i) => `${i.where}: ${i.problem}`).join("; ")}`, {
-          remedy: `See ${OPENAPI_PATH} for the expected shape.`,
-          details: issues,
-        }).body(),
+        new HttpError(
+          400,
+          "invalid_request",
+          `The request is not valid: ${issues.map((i) => `${i.where}: ${i.problem}`).join("; ")}`,
+          {
+            remedy: `See ${OPENAPI_PATH} for the expected shape.`,
+            details: issues,
+          },
+        ).body(),
       );
     }
     const status = (error as { statusCode?: number }).statusCode;
@@ -64,7 +104,9 @@ export async function createHttpApp(logger: Logger, options: { publicUrl: string
       return reply.status(status).send(new HttpError(status, c, message).body());
     }
     request.log.error({ err: error }, "unexpected error");
-    return reply.status(500).send(new HttpError(500, "internal_error", "Something went wrong on our side; the error is logged.").body());
+    return reply
+      .status(500)
+      .send(new HttpError(500, "internal_error", "Something went wrong on our side; the error is logged.").body());
   });
 
   app.setNotFoundHandler((request, reply) =>

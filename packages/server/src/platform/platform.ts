@@ -27,7 +27,11 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export async function openPlatform(config: Config, logger: Logger, options: { jobs?: boolean } = {}): Promise<Platform> {
+export async function openPlatform(
+  config: Config,
+  logger: Logger,
+  options: { jobs?: boolean } = {},
+): Promise<Platform> {
   const key = loadSecretKey(config);
   const database = await openDatabase(config);
   try {

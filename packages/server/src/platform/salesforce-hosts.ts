@@ -11,7 +11,8 @@ export function salesforceHosts(config: Config): SalesforceHosts {
   return {
     productionLoginUrl: trim(loginUrl) ?? SALESFORCE_HOSTS.productionLoginUrl,
     sandboxLoginUrl: trim(sandboxUrl) ?? SALESFORCE_HOSTS.sandboxLoginUrl,
-    myDomainUrl: (name) => (myDomainUrl ? trim(myDomainUrl.replace("{name}", name))! : SALESFORCE_HOSTS.myDomainUrl(name)),
+    myDomainUrl: (name) =>
+      myDomainUrl ? trim(myDomainUrl.replace("{name}", name))! : SALESFORCE_HOSTS.myDomainUrl(name),
   };
 }
 

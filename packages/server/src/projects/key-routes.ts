@@ -16,9 +16,13 @@ const keyView = z.object({
 
 export function registerKeyRoutes(app: FastifyInstance, db: Db, verifier?: ApiKeyVerifier): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.get("/api-keys", { schema: { tags: ["api keys"], response: { 200: z.object({ data: z.array(keyView) }) } } }, async (req) => ({
-    data: await listApiKeys(db, req.projectId),
-  }));
+  r.get(
+    "/api-keys",
+    { schema: { tags: ["api keys"], response: { 200: z.object({ data: z.array(keyView) }) } } },
+    async (req) => ({
+      data: await listApiKeys(db, req.projectId),
+    }),
+  );
   r.post(
     "/api-keys",
     {
@@ -33,10 +37,14 @@ export function registerKeyRoutes(app: FastifyInstance, db: Db, verifier?: ApiKe
       return reply.status(201).send({ id: created.id, name: created.name, prefix: created.prefix, key: created.key });
     },
   );
-  r.delete("/api-keys/:id", { schema: { tags: ["api keys"], params: z.object({ id: z.string() }) } }, async (req, reply) => {
-    if (!(await revokeApiKey(db, req.projectId, req.params.id))) throw notFound("api key", req.params.id);
-    // This process stops honouring it at once; others within the verifier's short cache time.
-    verifier?.forget();
-    return reply.status(204).send();
-  });
+  r.delete(
+    "/api-keys/:id",
+    { schema: { tags: ["api keys"], params: z.object({ id: z.string() }) } },
+    async (req, reply) => {
+      if (!(await revokeApiKey(db, req.projectId, req.params.id))) throw notFound("api key", req.params.id);
+      // This process stops honouring it at once; others within the verifier's short cache time.
+      verifier?.forget();
+      return reply.status(204).send();
+    },
+  );
 }

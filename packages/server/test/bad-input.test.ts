@@ -1,0 +1,1045 @@
+import { request as httpRequest } from "node:http";
+import { DEMO } from "@forcelink/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { completeAuthorize } from "../../emulator/test/support/oauth-forms.ts";
+import { createApiKey, createProject } from "../src/projects/api-keys.ts";
+import {
+  connectThroughPages,
+  createConnectSession,
+  type E2eHarness,
+  pageText,
+  sessionStatus,
+  startE2eHarness,
+  submitConnectPage,
+} from "./support/e2e-harness.ts";
+import type { Harness } from "./support/server-with-emulator.ts";
+
+/**
+ * Every /v1 route and public page, fed what people and scripts get wrong: each answer is a 4xx
+ * that names the problem, in the API's one error shape (HTML for the customer's pages), and
+ * never a 500. Then the store and the log are searched for any secret in plaintext.
+ */
+
+let h: E2eHarness;
+/** Ids in the default project (A) and in a second project (B), filled in before the table runs. */
+const ids: Record<string, string> = {};
+let keyB: string;
+let apiB: Harness["api"];
+let revokedKey: string;
+/** Secrets seen on the way, that must never be stored or logged in plaintext. */
+const secrets: Record<string, string> = {};
+/** A callback URL already used once (replay). */
+let usedCallbackUrl: string;
+
+const apiWith =
+  (key: string): Harness["api"] =>
+  (path, init = {}) =>
+    fetch(`${h.server.url}${path}`, {
+      method: init.method ?? "GET",
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...init.headers,
+      },
+      body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
+    });
+
+async function createdId(res: Response): Promise<string> {
+  const text = await res.text();
+  expect(res.status, text).toBe(201);
+  return (JSON.parse(text) as { id: string }).id;
+}
+
+beforeAll(async () => {
+  h = await startE2eHarness();
+  const db = h.server.platform.db;
+
+  // Project A (the key's own project).
+  ids.app = (await h.demoProviderApp()).id;
+  const run = await connectThroughPages(h, { providerAppId: ids.app, endUserId: "bad-input-a" });
+  usedCallbackUrl = run.callbackUrl;
+  ids.conn = (await sessionStatus(h, run.session.id)).connectionId!;
+  ids.session = run.session.id;
+  secrets.connectTokenA = new URL(run.session.url).pathname.split("/").pop()!;
+  secrets.stateA = new URL(run.callbackUrl).searchParams.get("state")!;
+  secrets.codeA = new URL(run.callbackUrl).searchParams.get("code")!;
+  const hook = await h.api("/v1/webhooks", {
+    method: "POST",
+    body: { url: "http://127.0.0.1:9/hooks", events: ["*"] },
+  });
+  const hookBody = (await hook.json()) as { id: string; secret: string };
+  ids.hook = hookBody.id;
+  secrets.webhookSecretA = hookBody.secret;
+  const pending = await createConnectSession(h, { providerAppId: ids.app, endUserId: "bad-input-pending" });
+  ids.pendingToken = new URL(pending.url).pathname.split("/").pop()!;
+  secrets.pendingToken = ids.pendingToken;
+
+  // A key of project A, revoked before it is ever used.
+  const doomed = await createApiKey(db, h.server.firstKey!.projectId, "doomed");
+  revokedKey = doomed.key;
+  expect((await h.api(`/v1/api-keys/${doomed.id}`, { method: "DELETE" })).status).toBe(204);
+
+  // Project B, with one of everything.
+  const projectB = await createProject(db, "Other project");
+  const b = await createApiKey(db, projectB.id, "b");
+  keyB = b.key;
+  secrets.apiKeyB = keyB;
+  secrets.apiKeyA = h.apiKey;
+  ids.keyB = b.id;
+  apiB = apiWith(keyB);
+  ids.appB = await createdId(
+    await apiB("/v1/provider-apps", {
+      method: "POST",
+      body: {
+        name: "B",
+        kind: "external_client_app",
+        clientId: DEMO.app.clientId,
+        clientSecret: DEMO.app.clientSecret,
+      },
+    }),
+  );
+  const runB = await connectThroughPages(
+    { api: apiB },
+    { providerAppId: ids.appB, endUserId: "bad-input-b", username: DEMO.admin.username, password: DEMO.admin.password },
+  );
+  expect(runB.result.status).toBe(200);
+  ids.connB = (await sessionStatus({ api: apiB }, runB.session.id)).connectionId!;
+  ids.sessionB = runB.session.id;
+  const hookB = await apiB("/v1/webhooks", { method: "POST", body: { url: "http://127.0.0.1:9/b", events: ["*"] } });
+  const hookBBody = (await hookB.json()) as { id: string; secret: string };
+  ids.hookB = hookBBody.id;
+  secrets.webhookSecretB = hookBBody.secret;
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+/** Replaces `:name` placeholders with the ids made in beforeAll. */
+function fill(text: string): string {
+  return text.replace(/:([a-zA-Z]+)/g, (m, name: string) => ids[name] ?? m);
+}
+function fillBody(body: unknown): unknown {
+  if (typeof body === "string") return body;
+  return body === undefined ? undefined : JSON.parse(fill(JSON.stringify(body)));
+}
+
+interface ApiCase {
+  what: string;
+  method: string;
+  path: string;
+  /** A string is sent as is (with content-type application/json unless headers say otherwise). */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Which key to send: A (default), B, none, or a literal Authorization header. */
+  auth?: "A" | "B" | "none" | "revoked" | { header: string };
+  /** The status, or the statuses that are acceptable. */
+  status: number | number[];
+  /** The error code; "*" for any. */
+  code: string;
+  /** The message names the problem. */
+  message: RegExp;
+}
+
+const validApp = {
+  name: "App",
+  kind: "external_client_app",
+  clientId: "3MVG9SomeConsumerKey",
+  clientSecret: "some-consumer-secret",
+};
+const MB = 1024 * 1024;
+const big = (bytes: number) =>
+  JSON.stringify({
+    name: "x".repeat(bytes),
+    kind: "external_client_app",
+    clientId: "3MVG9Big",
+    clientSecret: "big-secret-1",
+  });
+
+const apiCases: ApiCase[] = [
+  // --- API keys
+  {
+    what: "no Authorization header",
+    method: "GET",
+    path: "/v1/connections",
+    auth: "none",
+    status: 401,
+    code: "unauthorized",
+    message: /needs a project API key/,
+  },
+  {
+    what: "Basic instead of Bearer",
+    method: "GET",
+    path: "/v1/provider-apps",
+    auth: { header: "Basic Zm9vOmJhcg==" },
+    status: 401,
+    code: "unauthorized",
+    message: /needs a project API key/,
+  },
+  {
+    what: "an empty Bearer",
+    method: "GET",
+    path: "/v1/webhooks",
+    auth: { header: "Bearer " },
+    status: 401,
+    code: "unauthorized",
+    message: /needs a project API key/,
+  },
+  {
+    what: "a made-up key",
+    method: "GET",
+    path: "/v1/connections",
+    auth: { header: "Bearer fl_sk_thisisnotakeyatall000000000000" },
+    status: 401,
+    code: "unauthorized",
+    message: /not valid or was revoked/,
+  },
+  {
+    what: "something that is not a key",
+    method: "GET",
+    path: "/v1/connections",
+    auth: { header: "Bearer 00D000000000001!AQ8AQ" },
+    status: 401,
+    code: "unauthorized",
+    message: /not valid or was revoked/,
+  },
+  {
+    what: "a revoked key",
+    method: "GET",
+    path: "/v1/connections",
+    auth: "revoked",
+    status: 401,
+    code: "unauthorized",
+    message: /not valid or was revoked/,
+  },
+  {
+    what: "a key in another header",
+    method: "GET",
+    path: "/v1/connections",
+    auth: "none",
+    headers: { "x-api-key": "fl_sk_whatever" },
+    status: 401,
+    code: "unauthorized",
+    message: /needs a project API key/,
+  },
+  {
+    what: "a key on an unknown route",
+    method: "GET",
+    path: "/v1/nothing-here",
+    status: 404,
+    code: "route_not_found",
+    message: /There is no GET \/v1\/nothing-here/,
+  },
+
+  // --- malformed bodies
+  {
+    what: "truncated JSON",
+    method: "POST",
+    path: "/v1/provider-apps",
+    body: '{"name": "x", ',
+    status: 400,
+    code: "invalid_json",
+    message: /not valid JSON/,
+  },
+  {
+    what: "JSON with a syntax error",
+    method: "POST",
+    path: "/v1/connect-sessions",
+    body: '{"providerAppId": }',
+    status: 400,
+    code: "invalid_json",
+    message: /not valid JSON/,
+  },
+  {
+    what: "an empty JSON body",
+    method: "POST",
+    path: "/v1/webhooks",
+    body: "",
+    status: 400,
+    code: "invalid_request",
+    message: /empty/,
+  },
+  {
+    what: "a JSON array instead of an object",
+    method: "POST",
+    path: "/v1/provider-apps",
+    body: "[1, 2]",
+    status: 400,
+    code: "invalid_request",
+    message: /not valid/,
+  },
+  {
+    what: "JSON null",
+    method: "POST",
+    path: "/v1/connect-sessions",
+    body: "null",
+    status: 400,
+    code: "invalid_request",
+    message: /not valid/,
+  },
+  // text/plain and form bodies are parsed (Fastify's text parser, the connect page's form parser), then refused by the schema.
+  {
+    what: "a text body",
+    method: "POST",
+    path: "/v1/connections",
+    body: "flow=client_credentials",
+    headers: { "content-type": "text/plain" },
+    status: 400,
+    code: "invalid_request",
+    message: /body: .*expected object/,
+  },
+  {
+    what: "a form body on the API",
+    method: "POST",
+    path: "/v1/webhooks",
+    body: "url=http://x",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    status: 400,
+    code: "invalid_request",
+    message: /body\.events/,
+  },
+  {
+    what: "an unknown content type",
+    method: "POST",
+    path: "/v1/webhooks",
+    body: "<xml/>",
+    headers: { "content-type": "application/xml" },
+    status: 415,
+    code: "unsupported_media_type",
+    message: /application\/json/,
+  },
+
+  // --- wrong types
+  {
+    what: "wrong types in a provider app",
+    method: "POST",
+    path: "/v1/provider-apps",
+    body: { name: 123, kind: "x", clientId: true, clientSecret: [] },
+    status: 400,
+    code: "invalid_request",
+    message: /body\.name.*body\.kind.*body\.clientId.*body\.clientSecret/,
+  },
+  {
+    what: "scopes as a string",
+    method: "POST",
+    path: "/v1/provider-apps",
+    body: { ...validApp, scopes: "api refresh_token" },
+    status: 400,
+    code: "invalid_request",
+    message: /body\.scopes/,
+  },
+  {
+    what: "a numeric providerAppId",
+    method: "POST",
+    path: "/v1/connect-sessions",
+    body: { providerAppId: 42, endUserId: "x" },
+    status: 400,
+    code: "invalid_request",
+    message: /body\.providerAppId/,
+  },
+  {
+    what: "an unknown environment",
+    method: "POST",
+    path: "/v1/connect-sessions",
+    body: { providerAppId: ":app", endUserId: "x", environment: "staging" },
+    status: 400,
+    code: "invalid_request",
+    message: /body\.environment/,
+  },
+  {
+    what: "a javascript: returnUrl",
+    method: "POST",
+    path: "/v1/connect-sessions",
+    body: { providerAppId: ":app", endUserId: "x", returnUrl: "javascript:alert(1)" },
+    status: 400,
+    code: "invalid_request",
+    message: /returnUrl/,
+  },
+  {
+    what: "an unknown flow",
+    method: "POST",
+    path: "/v1/connections",
+    body: { flow: "password", providerAppId: ":app", endUserId: "x" },
+    status: 400,
+    code: "invalid_request",
+    message: /flow/,
+  },
+  {
+    what: "an ftp webhook URL",
+    method: "POST",
+    path: "/v1/webhooks",
+    body: { url: "ftp://example.com/x", events: ["*"] },
+    status: 400,
+    code: "invalid_request",
+    message: /body\.url.*ftp/,
+  },
+  {
+    what: "an unknown webhook event",
+    method: "POST",
+    path: "/v1/webhooks",
+    body: { url: "https://example.com/x", events: ["connection.exploded"] },
+    status: 400,
+    code: "invalid_request",
+    message: /body\.events/,
+  },
+  {
+    what: "a string for enabled",
+    method: "PATCH",
+    path: "/v1/webhooks/:hook",
+    body: { enabled: "yes" },
+    status: 400,
+    code: "invalid_request",
+    message: /body\.enabled/,
+  },
+  {
+    what: "a non-numeric limit",
+    method: "GET",
+    path: "/v1/connections?limit=lots",
+    status: 400,
+    code: "invalid_request",
+    message: /querystring\.limit/,
+  },
+  {
+    what: "an unknown status filter",
+    method: "GET",
+    path: "/v1/connections?status=zombie",
+    status: 400,
+    code: "invalid_request",
+    message: /querystring\.status/,
+  },
+  {
+    what: "an empty key name",
+    method: "POST",
+    path: "/v1/api-keys",
+    body: { name: "" },
+    status: 400,
+    code: "invalid_request",
+    message: /body\.name/,
+  },
+  {
+    what: "a negative grace period",
+    method: "POST",
+    path: "/v1/webhooks/:hook/rotate-secret",
+    body: { previousSecretValidSeconds: -1 },
+    status: 400,
+    code: "invalid_request",
+    message: /previousSecretValidSeconds/,
+  },
+  {
+    what: "an unknown delivery status",
+    method: "GET",
+    path: "/v1/webhooks/:hook/deliveries?status=lost",
+    status: 400,
+    code: "invalid_request",
+    message: /querystring\.status/,
+  },
+  {
+    what: "a consumer secret with a line break",
+    method: "POST",
+    path: "/v1/provider-apps",
+    body: { ...validApp, clientSecret: "abc\ndefghij" },
+    status: 400,
+    code: "invalid_request",
+    message: /must not contain spaces or line breaks/,
+  },
+
+  // --- unknown fields
+  {
+    what: "an unknown field on a provider app",
+    method: "POST",
+    path: "/v1/provider-apps",
+    body: { ...validApp, colour: "blue" },
+    status: 400,
+    code: "invalid_request",
+    message: /colour/,
+  },
+  {
+    what: "a sealed column sent as a field",
+    method: "PATCH",
+    path: "/v1/provider-apps/:app",
+    body: { clientSecretSealed: "v1.x" },
+    status: 400,
+    code: "invalid_request",
+    message: /clientSecretSealed/,
+  },
+  {
+    what: "an unknown field on a connect session",
+    method: "POST",
+    path: "/v1/connect-sessions",
+    body: { providerAppId: ":app", endUserId: "x", orgId: "00D" },
+    status: 400,
+    code: "invalid_request",
+    message: /orgId/,
+  },
+  {
+    what: "a password on a server-side connection",
+    method: "POST",
+    path: "/v1/connections",
+    body: { flow: "client_credentials", providerAppId: ":app", endUserId: "x", myDomain: "acme", password: "hunter2" },
+    status: 400,
+    code: "invalid_request",
+    message: /password/,
+  },
+  {
+    what: "a chosen webhook secret",
+    method: "POST",
+    path: "/v1/webhooks",
+    body: { url: "https://example.com/x", events: ["*"], secret: "whsec_mine" },
+    status: 400,
+    code: "invalid_request",
+    message: /secret/,
+  },
+
+  // --- missing required fields
+  {
+    what: "an empty provider app",
+    method: "POST",
+    path: "/v1/provider-apps",
+    body: {},
+    status: 400,
+    code: "invalid_request",
+    message: /body\.name.*body\.kind.*body\.clientId.*body\.clientSecret/,
+  },
+  {
+    what: "a connect session without endUserId",
+    method: "POST",
+    path: "/v1/connect-sessions",
+    body: { providerAppId: ":app" },
+    status: 400,
+    code: "invalid_request",
+    message: /endUserId/,
+  },
+  {
+    what: "a connection without a flow",
+    method: "POST",
+    path: "/v1/connections",
+    body: { providerAppId: ":app", endUserId: "x" },
+    status: 400,
+    code: "invalid_request",
+    message: /flow/,
+  },
+  {
+    what: "client credentials without myDomain",
+    method: "POST",
+    path: "/v1/connections",
+    body: { flow: "client_credentials", providerAppId: ":app", endUserId: "x" },
+    status: 400,
+    code: "invalid_request",
+    message: /myDomain/,
+  },
+  {
+    what: "a webhook without events",
+    method: "POST",
+    path: "/v1/webhooks",
+    body: { url: "https://example.com/x" },
+    status: 400,
+    code: "invalid_request",
+    message: /body\.events/,
+  },
+  {
+    what: "a rotation without the secret",
+    method: "POST",
+    path: "/v1/provider-apps/:app/rotate-secret",
+    body: {},
+    status: 400,
+    code: "invalid_request",
+    message: /body\.clientSecret/,
+  },
+  {
+    what: "the same secret again",
+    method: "POST",
+    path: "/v1/provider-apps/:app/rotate-secret",
+    body: { clientSecret: DEMO.app.clientSecret },
+    status: 400,
+    code: "invalid_provider_app",
+    message: /already stored/,
+  },
+
+  // --- unknown ids
+  ...(
+    [
+      ["GET", "/v1/provider-apps/app_nope"],
+      ["PATCH", "/v1/provider-apps/app_nope", { name: "x" }],
+      ["DELETE", "/v1/provider-apps/app_nope"],
+      ["POST", "/v1/provider-apps/app_nope/rotate-secret", { clientSecret: "a-new-secret-123" }],
+      ["GET", "/v1/connections/conn_nope"],
+      ["DELETE", "/v1/connections/conn_nope"],
+      ["GET", "/v1/connections/conn_nope/proxy/services/data/v67.0/limits"],
+      ["POST", "/v1/connections/conn_nope/proxy/services/data/v67.0/sobjects/Account", { Name: "x" }],
+      ["GET", "/v1/connect-sessions/cs_nope"],
+      ["POST", "/v1/connect-sessions", { providerAppId: "app_nope", endUserId: "x" }],
+      ["POST", "/v1/connect-sessions", { providerAppId: ":app", connectionId: "conn_nope" }],
+      [
+        "POST",
+        "/v1/connections",
+        { flow: "client_credentials", providerAppId: "app_nope", endUserId: "x", myDomain: "acme" },
+      ],
+      ["GET", "/v1/webhooks/wh_nope"],
+      ["PATCH", "/v1/webhooks/wh_nope", { enabled: false }],
+      ["DELETE", "/v1/webhooks/wh_nope"],
+      ["POST", "/v1/webhooks/wh_nope/rotate-secret", {}],
+      ["GET", "/v1/webhooks/wh_nope/deliveries"],
+      ["POST", "/v1/webhooks/wh_nope/test"],
+      ["DELETE", "/v1/api-keys/key_nope"],
+    ] as Array<[string, string, unknown?]>
+  ).map(
+    ([method, path, body]): ApiCase => ({
+      what: `an unknown id: ${method} ${path}`,
+      method,
+      path,
+      body,
+      status: 404,
+      code: "not_found",
+      message: new RegExp(
+        (/(app_nope|conn_nope|cs_nope|wh_nope|key_nope)/.exec(`${path} ${JSON.stringify(body ?? "")}`) ?? ["nope"])[0],
+      ),
+    }),
+  ),
+
+  // --- another project's ids, with project A's key: as unknown as any other id
+  ...(
+    [
+      ["GET", "/v1/provider-apps/:appB", ":appB"],
+      ["PATCH", "/v1/provider-apps/:appB", ":appB", { name: "taken over" }],
+      ["DELETE", "/v1/provider-apps/:appB", ":appB"],
+      ["POST", "/v1/provider-apps/:appB/rotate-secret", ":appB", { clientSecret: "attacker-secret-1" }],
+      ["GET", "/v1/connections/:connB", ":connB"],
+      ["DELETE", "/v1/connections/:connB", ":connB"],
+      ["GET", "/v1/connections/:connB/proxy/services/data/v67.0/limits", ":connB"],
+      ["GET", "/v1/connect-sessions/:sessionB", ":sessionB"],
+      ["POST", "/v1/connect-sessions", ":appB", { providerAppId: ":appB", endUserId: "x" }],
+      ["POST", "/v1/connect-sessions", ":connB", { providerAppId: ":app", connectionId: ":connB" }],
+      [
+        "POST",
+        "/v1/connections",
+        ":appB",
+        { flow: "client_credentials", providerAppId: ":appB", endUserId: "x", myDomain: "acme" },
+      ],
+      ["GET", "/v1/webhooks/:hookB", ":hookB"],
+      ["PATCH", "/v1/webhooks/:hookB", ":hookB", { url: "https://attacker.example/steal" }],
+      ["DELETE", "/v1/webhooks/:hookB", ":hookB"],
+      ["POST", "/v1/webhooks/:hookB/rotate-secret", ":hookB", {}],
+      ["GET", "/v1/webhooks/:hookB/deliveries", ":hookB"],
+      ["POST", "/v1/webhooks/:hookB/test", ":hookB"],
+      ["DELETE", "/v1/api-keys/:keyB", ":keyB"],
+    ] as Array<[string, string, string, unknown?]>
+  ).map(
+    ([method, path, named, body]): ApiCase => ({
+      what: `another project's id: ${method} ${path}`,
+      method,
+      path,
+      body,
+      status: 404,
+      code: "not_found",
+      message: new RegExp(`No [a-z ]+ with id '${named}' in this project`),
+    }),
+  ),
+
+  // --- oversized payloads
+  {
+    what: "a connect session over 1 MB",
+    method: "POST",
+    path: "/v1/connect-sessions",
+    body: JSON.stringify({ providerAppId: ":app", endUserId: "x".repeat(MB + 10) }),
+    status: 413,
+    code: "payload_too_large",
+    message: /larger than this endpoint accepts/,
+  },
+  {
+    what: "a webhook over 1 MB",
+    method: "POST",
+    path: "/v1/webhooks",
+    body: JSON.stringify({ url: "https://example.com/x", events: ["*"], description: "d".repeat(MB) }),
+    status: 413,
+    code: "payload_too_large",
+    message: /larger than this endpoint accepts/,
+  },
+  {
+    what: "a provider app over its 512 KB limit",
+    method: "POST",
+    path: "/v1/provider-apps",
+    body: big(600 * 1024),
+    status: 413,
+    code: "payload_too_large",
+    message: /larger than this endpoint accepts/,
+  },
+  {
+    what: "a secret rotation over 4 KB",
+    method: "POST",
+    path: "/v1/provider-apps/:app/rotate-secret",
+    body: JSON.stringify({ clientSecret: "s".repeat(5000) }),
+    status: 413,
+    code: "payload_too_large",
+    message: /larger than this endpoint accepts/,
+  },
+  {
+    what: "a server-side connection over 1 MB",
+    method: "POST",
+    path: "/v1/connections",
+    body: JSON.stringify({ flow: "jwt_bearer", providerAppId: ":app", endUserId: "e".repeat(2 * MB) }),
+    status: 413,
+    code: "payload_too_large",
+    message: /larger than this endpoint accepts/,
+  },
+  {
+    what: "a long but small-enough field",
+    method: "POST",
+    path: "/v1/connect-sessions",
+    body: { providerAppId: ":app", endUserId: "x".repeat(201) },
+    status: 400,
+    code: "invalid_request",
+    message: /body\.endUserId/,
+  },
+
+  {
+    what: "an id longer than the router allows",
+    method: "GET",
+    path: `/v1/connections/conn_${"c".repeat(300)}`,
+    status: [404, 414],
+    code: "*",
+    message: /\S/,
+  },
+
+  // --- the proxy must not leave the connection's instance
+  {
+    what: "a proxy path to another host (//host)",
+    method: "GET",
+    path: "/v1/connections/:conn/proxy//evil.example/x",
+    status: 400,
+    code: "off_instance",
+    message: /only calls the connection's own Salesforce instance/,
+  },
+  {
+    what: "a proxy path to another host (/\\host)",
+    method: "GET",
+    path: "/v1/connections/:conn/proxy/%5Cevil.example/x",
+    status: 400,
+    code: "off_instance",
+    message: /only calls the connection's own Salesforce instance/,
+  },
+];
+
+function authHeader(c: ApiCase): Record<string, string> {
+  const auth = c.auth ?? "A";
+  if (auth === "none") return {};
+  if (auth === "A") return { authorization: `Bearer ${h.apiKey}` };
+  if (auth === "B") return { authorization: `Bearer ${keyB}` };
+  if (auth === "revoked") return { authorization: `Bearer ${revokedKey}` };
+  return { authorization: auth.header };
+}
+
+describe("the API refuses bad input with a 4xx that names the problem", () => {
+  it.each(apiCases.map((c) => [c.what, c] as const))("%s", async (_what, c) => {
+    const body = fillBody(c.body);
+    const res = await fetch(`${h.server.url}${fill(c.path)}`, {
+      method: c.method,
+      headers: {
+        ...authHeader(c),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...c.headers,
+      },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    expect([c.status].flat(), text.slice(0, 500)).toContain(res.status);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    const parsed = JSON.parse(text) as { error: { code: string; message: string; remedy?: string } };
+    expect(Object.keys(parsed), `not the API's error shape: ${text.slice(0, 300)}`).toEqual(["error"]);
+    expect(typeof parsed.error.code).toBe("string");
+    if (c.code !== "*") expect(parsed.error.code).toBe(c.code);
+    expect(parsed.error.message).toMatch(
+      fill(c.message.source) === c.message.source ? c.message : new RegExp(fill(c.message.source)),
+    );
+    expect(parsed.error.message.length).toBeLessThan(2000);
+  });
+
+  it("leaves the other project's things as they were", async () => {
+    expect((await apiB(`/v1/provider-apps/${ids.appB}`)).status).toBe(200);
+    expect((await apiB(`/v1/connections/${ids.connB}`)).status).toBe(200);
+    const hook = (await (await apiB(`/v1/webhooks/${ids.hookB}`)).json()) as { url: string };
+    expect(hook.url).toBe("http://127.0.0.1:9/b");
+    expect((await apiB(`/v1/connections/${ids.connB}/proxy/services/data/v67.0/limits`)).status).toBe(200);
+    const sessions = await h.sql<{ count: number }>(
+      "SELECT count(*)::int AS count FROM connect_sessions WHERE project_id = (SELECT project_id FROM provider_apps WHERE id = $1)",
+      [ids.appB],
+    );
+    expect(sessions[0].count).toBe(1);
+  });
+});
+
+/** Sends a request line exactly as written: fetch would resolve `..` segments before sending. */
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; contentType: string; text: string }> {
+  const url = new URL(h.server.url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: String(res.headers["content-type"] ?? ""),
+          text: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("the proxy with dot segments", () => {
+  it.each([
+    ["up out of the proxy into the API", "/v1/connections/:conn/proxy/../../../v1/api-keys"],
+    ["up out of /services", "/v1/connections/:conn/proxy/services/data/../../../__emulator/info"],
+    ["encoded dots", "/v1/connections/:conn/proxy/services/%2e%2e/%2e%2e/__emulator/info"],
+  ])("refuses %s without calling anything but Salesforce's API paths", async (_what, path) => {
+    const before = h.org.counters.snapshot().byKind.control ?? 0;
+    const res = await raw("GET", fill(path), { authorization: `Bearer ${h.apiKey}` });
+    expect(res.status, res.text.slice(0, 300)).toBeGreaterThanOrEqual(400);
+    expect(res.status, res.text.slice(0, 300)).toBeLessThan(500);
+    // Nothing reached the emulator's control surface (it lists every app's consumer secret).
+    expect(res.text).not.toContain(DEMO.app.clientSecret);
+    expect(h.org.counters.snapshot().byKind.control ?? 0).toBe(before);
+    expect(res.contentType).toMatch(/^application\/json/);
+    const parsed = JSON.parse(res.text) as { error?: { code: string; message: string } };
+    expect(parsed.error?.message, res.text.slice(0, 300)).toMatch(/\S/);
+  });
+});
+
+describe("the public pages refuse bad input with a page that says what happened", () => {
+  interface PageCase {
+    what: string;
+    method: "GET" | "POST";
+    path: string;
+    form?: Record<string, string> | string;
+    /** The status, or the statuses that are acceptable. */
+    status: number | number[];
+    text: RegExp;
+  }
+  const pageCases: PageCase[] = [
+    {
+      what: "a garbage connect token",
+      method: "GET",
+      path: "/connect/garbage",
+      status: 404,
+      text: /This connect link is not valid/,
+    },
+    {
+      what: "a connect token of the right shape but unknown",
+      method: "GET",
+      path: "/connect/cs_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+      status: 404,
+      text: /not valid/,
+    },
+    {
+      what: "a very long connect token",
+      method: "GET",
+      path: `/connect/${"x".repeat(4000)}`,
+      status: [404, 414],
+      text: /not valid/,
+    },
+    {
+      what: "a connect token with markup",
+      method: "GET",
+      path: "/connect/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+      status: 404,
+      text: /not valid/,
+    },
+    {
+      what: "a form posted to a garbage token",
+      method: "POST",
+      path: "/connect/garbage",
+      form: { environment: "production" },
+      status: 404,
+      text: /can't be used/,
+    },
+    {
+      what: "a form without an environment",
+      method: "POST",
+      path: "/connect/:pendingToken",
+      form: {},
+      status: 400,
+      text: /Choose Production, Sandbox or My Domain/,
+    },
+    {
+      what: "a form with an unknown environment",
+      method: "POST",
+      path: "/connect/:pendingToken",
+      form: { environment: "mars" },
+      status: 400,
+      text: /Choose Production, Sandbox or My Domain/,
+    },
+    {
+      what: "a form over 16 KB",
+      method: "POST",
+      path: "/connect/:pendingToken",
+      form: { environment: "mydomain", myDomain: "a".repeat(20_000) },
+      status: 413,
+      text: /larger/,
+    },
+    { what: "a callback with nothing", method: "GET", path: "/oauth/callback", status: 400, text: /carries no state/ },
+    {
+      what: "a callback with a made-up state",
+      method: "GET",
+      path: "/oauth/callback?state=made-up&code=aPrx.fake",
+      status: 400,
+      text: /does not match any sign-in in progress/,
+    },
+    {
+      what: "a callback with an error and no state",
+      method: "GET",
+      path: "/oauth/callback?error=access_denied&error_description=end-user+denied+authorization",
+      status: 400,
+      text: /carries no state/,
+    },
+    {
+      what: "a callback with two states",
+      method: "GET",
+      path: "/oauth/callback?state=a&state=b&code=c",
+      status: 400,
+      text: /state/,
+    },
+    {
+      what: "a callback with an empty state",
+      method: "GET",
+      path: "/oauth/callback?state=&code=c",
+      status: 400,
+      text: /carries no state/,
+    },
+    {
+      what: "a callback with a huge state",
+      method: "GET",
+      path: `/oauth/callback?state=${"s".repeat(6000)}&code=c`,
+      status: 400,
+      text: /does not match/,
+    },
+  ];
+
+  it.each(pageCases.map((c) => [c.what, c] as const))("%s", async (_what, c) => {
+    const init: RequestInit = { method: c.method, redirect: "manual" };
+    if (c.form !== undefined) {
+      init.body = typeof c.form === "string" ? c.form : new URLSearchParams(c.form).toString();
+      init.headers = { "content-type": "application/x-www-form-urlencoded" };
+    }
+    const res = await fetch(`${h.server.url}${fill(c.path)}`, init);
+    const html = await res.text();
+    expect([c.status].flat(), html.slice(0, 400)).toContain(res.status);
+    expect(res.headers.get("content-type"), html.slice(0, 200)).toMatch(/^text\/html/);
+    expect(pageText(html)).toMatch(c.text);
+    expect(html).not.toContain("<script>alert(1)</script>");
+  });
+
+  it("a replayed callback is refused", async () => {
+    const res = await fetch(usedCallbackUrl);
+    expect(res.status).toBe(400);
+    expect(pageText(await res.text())).toMatch(/already used/);
+  });
+
+  it("a callback with its real state and a repeated error_description", async () => {
+    const session = await createConnectSession(h, { providerAppId: ids.app, endUserId: "repeated-params" });
+    const start = await submitConnectPage(session.url, { environment: "production" });
+    const state = new URL(start.location!).searchParams.get("state")!;
+    const res = await fetch(
+      `${h.server.url}/oauth/callback?state=${encodeURIComponent(state)}&error=access_denied&error_description=a&error_description=b`,
+    );
+    const html = await res.text();
+    // A failure page (200, like every callback error) or a 4xx page; never a 500.
+    expect.soft(res.status, html.slice(0, 300)).toBeLessThan(500);
+    expect.soft(res.headers.get("content-type")).toMatch(/^text\/html/);
+    // The state was used: the session must end failed, not stay "exchanging" for ever.
+    expect((await sessionStatus(h, session.id)).status).toBe("failed");
+  });
+
+  it("a state from one sign-in with another sign-in's code is refused once the state is used", async () => {
+    const session = await createConnectSession(h, { providerAppId: ids.app, endUserId: "mixer" });
+    const start = await submitConnectPage(session.url, { environment: "production" });
+    const outcome = await completeAuthorize(start.location!, DEMO.admin.username, DEMO.admin.password);
+    const mixed = new URL(outcome.location);
+    mixed.searchParams.set("state", secrets.stateA);
+    const res = await fetch(mixed);
+    expect(res.status).toBe(400);
+    expect((await sessionStatus(h, session.id)).status).toBe("authorizing");
+  });
+});
+
+describe("no secret in plaintext", () => {
+  /** Every row of every table, as text. */
+  async function dumpStore(): Promise<string> {
+    const tables = await h.sql<{ table_schema: string; table_name: string }>(
+      "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')",
+    );
+    expect(tables.map((t) => t.table_name)).toEqual(
+      expect.arrayContaining([
+        "connections",
+        "provider_apps",
+        "connect_sessions",
+        "api_keys",
+        "webhook_endpoints",
+        "webhook_deliveries",
+      ]),
+    );
+    let out = "";
+    for (const t of tables) {
+      const rows = await h.sql(`SELECT * FROM "${t.table_schema}"."${t.table_name}"`);
+      out += `\n== ${t.table_schema}.${t.table_name}\n${JSON.stringify(rows)}`;
+    }
+    return out;
+  }
+
+  function issuedBySalesforce(): Record<string, string> {
+    const found: Record<string, string> = {};
+    for (const token of h.org.sessions.sessions.keys()) found[`access token ${token.slice(0, 20)}…`] = token;
+    for (const token of h.org.sessions.grants.keys()) found[`refresh token ${token.slice(0, 12)}…`] = token;
+    return found;
+  }
+
+  it("the store holds no token, consumer secret, key or link secret", async () => {
+    const dump = await dumpStore();
+    const issued = issuedBySalesforce();
+    expect(Object.keys(issued).length).toBeGreaterThan(2);
+    const all = { ...issued, ...secrets, consumerSecret: DEMO.app.clientSecret };
+    const leaked = Object.entries(all)
+      .filter(([, value]) => dump.includes(value))
+      .map(([name]) => name);
+    expect(leaked).toEqual([]);
+    // The connections are there, sealed.
+    const rows = await h.sql<{ access_token_sealed: string; refresh_token_sealed: string | null }>(
+      "SELECT access_token_sealed, refresh_token_sealed FROM connections",
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (const r of rows) expect(r.access_token_sealed).toMatch(/^v1\./);
+  });
+
+  it("the log holds no Salesforce token, consumer secret or API key", () => {
+    const log = h.logs();
+    expect(log.length).toBeGreaterThan(1000);
+    const issued = issuedBySalesforce();
+    const all = {
+      ...issued,
+      consumerSecret: DEMO.app.clientSecret,
+      apiKeyA: secrets.apiKeyA,
+      apiKeyB: secrets.apiKeyB,
+      webhookSecretA: secrets.webhookSecretA,
+      webhookSecretB: secrets.webhookSecretB,
+      codeA: secrets.codeA,
+      stateA: secrets.stateA,
+    };
+    const leaked = Object.entries(all)
+      .filter(([, value]) => log.includes(value))
+      .map(([name]) => name);
+    expect(leaked).toEqual([]);
+  });
+
+  it("the log holds no connect-link secret (only its hash is stored)", () => {
+    const log = h.logs();
+    const leaked = (["connectTokenA", "pendingToken"] as const).filter((name) => log.includes(secrets[name]));
+    const line = h
+      .logs()
+      .split("\n")
+      .find((l) => l.includes(secrets.pendingToken));
+    expect(leaked, `a log line carries the link's secret: ${line?.slice(0, 300)}`).toEqual([]);
+  });
+});

@@ -1,0 +1,118 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+const ENTRY = fileURLToPath(new URL("./storm-server.ts", import.meta.url));
+
+/** A PostgreSQL database made for one test run, dropped afterwards. */
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** Creates a database with a random name on the server `baseUrl` points at. */
+export async function createTestDatabase(baseUrl: string, prefix = "forcelink_test"): Promise<TestDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
+  await withAdmin(baseUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    // FORCE: a process killed mid-run may leave sessions behind; they must not keep the database alive.
+    drop: () =>
+      withAdmin(baseUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+async function withAdmin<T>(baseUrl: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** One Forcelink server running in its own Node process. */
+export interface StormServer {
+  name: string;
+  url: string;
+  pid: number;
+  /** Moves this process's clock forward (its `Date.now`). */
+  advanceClock(ms: number): Promise<void>;
+  /** What the process wrote to stdout and stderr, for diagnosing a failure. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Starts `storm-server.ts` on Node (the running one) with `env`; resolves once it prints its URL. */
+export function startStormServer(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<StormServer> {
+  // The shell's own Forcelink settings (a public URL, a database) must not leak into the cluster.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("FORCELINK_") && k !== "DATABASE_URL"),
+  );
+  const child = spawn(process.execPath, [ENTRY], {
+    env: { ...inherited, ...env },
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  let output = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+    output += chunk;
+  });
+  const stormServer = (url: string): StormServer => ({
+    name,
+    url,
+    pid: child.pid!,
+    advanceClock: (ms) => advanceClock(child, ms),
+    output: () => output,
+    stop: async (graceMs = 10_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+      const ready = /^READY (\S+)$/m.exec(output);
+      if (ready) {
+        clearTimeout(timer);
+        resolve(stormServer(ready[1]));
+      }
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited before it was ready (code ${code}, signal ${signal}):\n${output}`));
+    });
+    child.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+function advanceClock(child: ChildProcess, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the server process did not confirm the clock change")), 10_000);
+    const onMessage = (m: unknown) => {
+      if ((m as { type?: string }).type !== "clock-advanced") return;
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      resolve();
+    };
+    child.on("message", onMessage);
+    child.send({ type: "advance-clock", ms });
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * One Forcelink server process for the refresh-storm test, run as a child process:
+ * `node storm-server.ts` with the server's configuration in its environment.
+ *
+ * - Prints `READY <url>` once it listens, `FAILED <message>` if it cannot start.
+ * - Stops cleanly on SIGTERM (or when its parent goes away).
+ * - Over the IPC channel, `{ type: "advance-clock", ms }` moves this process's `Date.now` forward
+ *   and answers `{ type: "clock-advanced", offsetMs }`: the server has no injectable clock, and the
+ *   expiry-driven refresh path needs the server itself to believe hours have passed.
+ */
+import { parseConfig } from "../../src/config/config.ts";
+import { type RunningServer, startServer } from "../../src/server.ts";
+
+const realNow = Date.now.bind(Date);
+let offsetMs = 0;
+Date.now = () => realNow() + offsetMs;
+
+let server: RunningServer | undefined;
+let stopping = false;
+
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const force = setTimeout(() => process.exit(code), 10_000);
+  force.unref();
+  try {
+    await server?.close();
+  } catch (e) {
+    process.stderr.write(`close failed: ${(e as Error).stack ?? e}\n`);
+  }
+  process.exit(code);
+}
+
+process.on("SIGTERM", () => void stop(0));
+process.on("SIGINT", () => void stop(0));
+// The test process died without killing us: do not linger.
+process.on("disconnect", () => void stop(0));
+
+process.on("message", (message: unknown) => {
+  const m = message as { type?: string; ms?: number };
+  if (m?.type === "advance-clock" && typeof m.ms === "number") {
+    offsetMs += m.ms;
+    process.send?.({ type: "clock-advanced", offsetMs });
+  }
+});
+
+try {
+  server = await startServer(parseConfig(process.env));
+  process.stdout.write(`READY ${server.url}\n`);
+} catch (e) {
+  process.stdout.write(`FAILED ${((e as Error).message ?? String(e)).replace(/\n/g, " ")}\n`);
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+}
