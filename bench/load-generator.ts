@@ -27,7 +27,12 @@ function ms(value: string): number {
  * when present, so the load generator does not eat the cores the servers under test need;
  * otherwise an undici loop in this process.
  */
-export async function load(url: string, headers: Record<string, string>, concurrency: number, seconds: number): Promise<LoadResult> {
+export async function load(
+  url: string,
+  headers: Record<string, string>,
+  concurrency: number,
+  seconds: number,
+): Promise<LoadResult> {
   if (hasWrk()) {
     const args = ["-t", "1", "-c", String(concurrency), "-d", `${seconds}s`, "--latency", "--timeout", "10s"];
     for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}: ${v}`);

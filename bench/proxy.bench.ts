@@ -6,7 +6,9 @@ import { spawnServer } from "./spawn-server.ts";
 const PATH = "/services/data/v67.0/limits";
 
 async function tokenCalls(loginUrl: string): Promise<number> {
-  const counters = (await (await fetch(`${loginUrl}/__emulator/counters`)).json()) as { byEndpoint: Record<string, number> };
+  const counters = (await (await fetch(`${loginUrl}/__emulator/counters`)).json()) as {
+    byEndpoint: Record<string, number>;
+  };
   return counters.byEndpoint["POST /services/oauth2/token"] ?? 0;
 }
 
@@ -15,7 +17,11 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
   const seconds = options.seconds ?? 10;
   const concurrency = options.concurrency ?? 8;
   const emulator = await spawnEmulator({ ...DEMO_SEED, generate: {}, quota: { limit: 100_000_000 } });
-  const server = await spawnServer({ login: emulator.loginUrl, test: emulator.loginUrl.replace(/\d+$/, (p) => String(Number(p) + 1)), myDomain: emulator.myDomainUrl });
+  const server = await spawnServer({
+    login: emulator.loginUrl,
+    test: emulator.loginUrl.replace(/\d+$/, (p) => String(Number(p) + 1)),
+    myDomain: emulator.myDomainUrl,
+  });
   try {
     const api = (path: string, body?: unknown) =>
       fetch(`${server.url}${path}`, {
@@ -33,7 +39,12 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
         clientCredentials: { enabled: true },
       })
     ).json()) as { id: string };
-    const conn = await api("/v1/connections", { flow: "client_credentials", providerAppId: app.id, endUserId: "bench", myDomain: "forcelink-demo" });
+    const conn = await api("/v1/connections", {
+      flow: "client_credentials",
+      providerAppId: app.id,
+      endUserId: "bench",
+      myDomain: "forcelink-demo",
+    });
     if (conn.status !== 201) throw new Error(`connection failed: ${conn.status} ${await conn.text()}`);
     const connectionId = ((await conn.json()) as { id: string }).id;
     const directToken = await passwordLogin(emulator);
@@ -52,7 +63,11 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
     const proxied = await load(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, concurrency, seconds);
     // Salesforce answers in tens of milliseconds, not microseconds: the same comparison with the
     // emulator answering after 20 ms, at 32 connections, shows the proxy where it will live.
-    await fetch(`${emulator.loginUrl}/__emulator/faults`, { method: "PUT", body: JSON.stringify({ latencyMs: 20 }), headers: { "content-type": "application/json" } });
+    await fetch(`${emulator.loginUrl}/__emulator/faults`, {
+      method: "PUT",
+      body: JSON.stringify({ latencyMs: 20 }),
+      headers: { "content-type": "application/json" },
+    });
     const directSlow = await load(directUrl, { authorization: `Bearer ${directToken}` }, 32, seconds);
     const proxiedSlow = await load(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, 32, seconds);
     await fetch(`${emulator.loginUrl}/__emulator/faults`, { method: "DELETE" });
@@ -67,7 +82,11 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
         baseline: { name: "direct calls to the emulator", ...directLatency },
         proxied: { name: "the same calls through /v1/connections/{id}/proxy", ...proxiedLatency },
       },
-      throughput: { concurrency, baseline: { name: "direct calls to the emulator", ...direct }, proxied: { name: "through the proxy", ...proxied } },
+      throughput: {
+        concurrency,
+        baseline: { name: "direct calls to the emulator", ...direct },
+        proxied: { name: "through the proxy", ...proxied },
+      },
       withSalesforceLatency: {
         emulatorLatencyMs: 20,
         concurrency: 32,
@@ -78,7 +97,12 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
       addedMedianMs,
       throughputRatio,
       tokenEndpointCallsDuringRun: tokenCallsDuring,
-      target: { addedMedianMsBelow: 1, throughputRatioAtLeast: 0.7, tokenCalls: 0, met: addedMedianMs < 1 && throughputRatio >= 0.7 && tokenCallsDuring === 0 },
+      target: {
+        addedMedianMsBelow: 1,
+        throughputRatioAtLeast: 0.7,
+        tokenCalls: 0,
+        met: addedMedianMs < 1 && throughputRatio >= 0.7 && tokenCallsDuring === 0,
+      },
     };
   } finally {
     await server.stop();

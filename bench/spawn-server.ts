@@ -13,7 +13,11 @@ export interface SpawnedServer {
 }
 
 /** `forcelink serve` in its own process, embedded storage in a fresh directory, pointed at an emulator. */
-export async function spawnServer(salesforce: { login: string; test: string; myDomain: string }): Promise<SpawnedServer> {
+export async function spawnServer(salesforce: {
+  login: string;
+  test: string;
+  myDomain: string;
+}): Promise<SpawnedServer> {
   const child = spawn(process.execPath, [CLI, "serve"], {
     stdio: ["ignore", "pipe", "inherit"],
     env: {

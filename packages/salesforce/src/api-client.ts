@@ -5,12 +5,12 @@ import { apiErrorFrom, type SalesforceApiError } from "./errors.ts";
 import { InstancePools } from "./instance-pools.ts";
 import { type InstanceTarget, type QueryValue, resolveOnInstance } from "./instance-url.ts";
 import { parseLimitInfo } from "./limit-info.ts";
-import { UnknownConnectionError } from "./token-lifecycle.ts";
 import { OAuthFailure } from "./oauth/oauth-failure.ts";
 import { type QueryOptions, type QueryPage, queryPages, queryRecords } from "./query-pager.ts";
 import { NOT_REPLAYABLE, ReplayableBody, type RequestBody } from "./replayable-body.ts";
 import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy } from "./retry.ts";
 import { sobjectPaths } from "./sobject-paths.ts";
+import { UnknownConnectionError } from "./token-lifecycle.ts";
 import type { AccessGrant, TokenProvider } from "./token-provider.ts";
 import { transportFailureFrom } from "./transport-failure.ts";
 

@@ -1,18 +1,19 @@
 import type { FastifyInstance } from "fastify";
 import type { Config } from "./config/config.ts";
-import { createHttpApp } from "./http/app.ts";
-import { requireApiKey } from "./http/project-auth.ts";
-import { createLogger, type Logger } from "./log/logger.ts";
-import { type Platform, openPlatform } from "./platform/platform.ts";
-import type { CreatedKey } from "./projects/api-keys.ts";
-import { ensureDefaultProject } from "./projects/default-project.ts";
 import { registerConnectRoutes } from "./connect/connect-routes.ts";
 import { registerConnectSessionRoutes } from "./connect/session-routes.ts";
 import { registerConnectionRoutes } from "./connections/connection-routes.ts";
 import { connectionTokens } from "./connections/connection-tokens.ts";
 import { registerProxyRoutes } from "./connections/proxy-routes.ts";
+import { createHttpApp } from "./http/app.ts";
+import { requireApiKey } from "./http/project-auth.ts";
+import { createLogger, type Logger } from "./log/logger.ts";
+import { openPlatform, type Platform } from "./platform/platform.ts";
+import type { CreatedKey } from "./projects/api-keys.ts";
+import { ensureDefaultProject } from "./projects/default-project.ts";
 import { registerKeyRoutes } from "./projects/key-routes.ts";
 import { registerProviderAppRoutes } from "./provider-apps/provider-app-routes.ts";
+import { registerWebhooks } from "./webhooks/webhook-module.ts";
 
 export const VERSION = "0.1.0";
 
@@ -30,7 +31,7 @@ export type RouteModule = (app: FastifyInstance, platform: Platform) => void | P
 export const apiRouteModules: RouteModule[] = [(app, p) => registerKeyRoutes(app, p.db, p.verifier)];
 apiRouteModules.push(registerProviderAppRoutes);
 apiRouteModules.push(registerConnectSessionRoutes, registerConnectionRoutes, registerProxyRoutes);
-apiRouteModules.push(async (app, p) => (await import("./webhooks/webhook-module.ts")).registerWebhooks(app, p));
+apiRouteModules.push(registerWebhooks);
 export const publicRouteModules: RouteModule[] = [registerConnectRoutes];
 
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */

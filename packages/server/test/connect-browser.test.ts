@@ -20,7 +20,10 @@ describe("a customer connects their org in a real browser", () => {
   it("clicks through the connect page and Salesforce's login and consent pages, and the connection appears in the API", async () => {
     const app = await h.demoProviderApp();
     const session = (await (
-      await h.api("/v1/connect-sessions", { method: "POST", body: { providerAppId: app.id, endUserId: "browser-customer" } })
+      await h.api("/v1/connect-sessions", {
+        method: "POST",
+        body: { providerAppId: app.id, endUserId: "browser-customer" },
+      })
     ).json()) as { id: string; url: string };
 
     const page = await browser.newPage();
@@ -43,12 +46,17 @@ describe("a customer connects their org in a real browser", () => {
     expect(await page.textContent("#result-title")).toBe("Salesforce is connected");
     await page.screenshot({ path: `${process.env.SCREENSHOT_DIR ?? "/tmp"}/forcelink-connected.png` });
 
-    const status = (await (await h.api(`/v1/connect-sessions/${session.id}`)).json()) as { status: string; connectionId: string };
+    const status = (await (await h.api(`/v1/connect-sessions/${session.id}`)).json()) as {
+      status: string;
+      connectionId: string;
+    };
     expect(status.status).toBe("completed");
     const list = (await (await h.api("/v1/connections?endUserId=browser-customer")).json()) as {
       data: Array<{ id: string; status: string; username: string }>;
     };
-    expect(list.data).toEqual([expect.objectContaining({ id: status.connectionId, status: "active", username: DEMO.integration.username })]);
+    expect(list.data).toEqual([
+      expect.objectContaining({ id: status.connectionId, status: "active", username: DEMO.integration.username }),
+    ]);
     await page.close();
   });
 });

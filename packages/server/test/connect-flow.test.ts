@@ -15,8 +15,15 @@ afterAll(async () => {
 });
 
 /** Drives the connect page like a browser: pick the environment, then Salesforce's pages, then the callback. */
-async function connectThroughPages(form: Record<string, string>, username = DEMO.integration.username, password = DEMO.integration.password) {
-  const created = await h.api("/v1/connect-sessions", { method: "POST", body: { providerAppId, endUserId: "customer-42" } });
+async function connectThroughPages(
+  form: Record<string, string>,
+  username = DEMO.integration.username,
+  password = DEMO.integration.password,
+) {
+  const created = await h.api("/v1/connect-sessions", {
+    method: "POST",
+    body: { providerAppId, endUserId: "customer-42" },
+  });
   expect(created.status).toBe(201);
   const session = (await created.json()) as { id: string; url: string };
   const page = await fetch(session.url);
@@ -39,7 +46,10 @@ describe("connecting an org through the connect page", () => {
     expect(new URL(authorizeUrl!).origin).toBe(new URL(h.emulator.urls[host]).origin);
     expect(result!.status).toBe(200);
     expect(html).toContain("Salesforce is connected");
-    const status = (await (await h.api(`/v1/connect-sessions/${session.id}`)).json()) as { status: string; connectionId: string };
+    const status = (await (await h.api(`/v1/connect-sessions/${session.id}`)).json()) as {
+      status: string;
+      connectionId: string;
+    };
     expect(status.status).toBe("completed");
     const conn = (await (await h.api(`/v1/connections/${status.connectionId}`)).json()) as Record<string, unknown>;
     expect(conn).toMatchObject({
@@ -50,7 +60,9 @@ describe("connecting an org through the connect page", () => {
       instanceUrl: h.emulator.urls.myDomain,
       hasRefreshToken: true,
     });
-    const limits = await h.api(`/v1/connections/${status.connectionId}/proxy/services/data/v67.0/sobjects/Account/describe`);
+    const limits = await h.api(
+      `/v1/connections/${status.connectionId}/proxy/services/data/v67.0/sobjects/Account/describe`,
+    );
     expect(limits.status).toBe(200);
     expect(((await limits.json()) as { name: string }).name).toBe("Account");
   });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/config.ts";
-import { Sealer, SealingError, generateKey, parseKey } from "../src/crypto/sealing.ts";
+import { generateKey, parseKey, Sealer, SealingError } from "../src/crypto/sealing.ts";
 import { createLogger } from "../src/log/logger.ts";
 import { startServer } from "../src/server.ts";
 
@@ -18,7 +18,9 @@ describe("the secret key", () => {
         done();
       },
     });
-    const server = await startServer(parseConfig({ FORCELINK_DATA_DIR: dataDir, FORCELINK_PORT: "0" }), { logger: createLogger("info", sink) });
+    const server = await startServer(parseConfig({ FORCELINK_DATA_DIR: dataDir, FORCELINK_PORT: "0" }), {
+      logger: createLogger("info", sink),
+    });
     await server.close();
     expect(statSync(join(dataDir, "secret.key")).mode & 0o777).toBe(0o600);
     expect(lines.join("")).toMatch(/generated a secret key/);
@@ -26,7 +28,11 @@ describe("the secret key", () => {
   });
 
   it("must be given with PostgreSQL: without it the server refuses to start and says how to make one", async () => {
-    const config = parseConfig({ DATABASE_URL: "postgres://postgres@127.0.0.1:5432/postgres", FORCELINK_PORT: "0", FORCELINK_LOG_LEVEL: "silent" });
+    const config = parseConfig({
+      DATABASE_URL: "postgres://postgres@127.0.0.1:5432/postgres",
+      FORCELINK_PORT: "0",
+      FORCELINK_LOG_LEVEL: "silent",
+    });
     await expect(startServer(config)).rejects.toThrow(/FORCELINK_SECRET_KEY is not set.*openssl rand -base64 32/s);
   });
 

@@ -5,8 +5,8 @@ import { connectionTokens } from "../connections/connection-tokens.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppForProject, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
 import { emitEvent } from "../webhooks/emit.ts";
-import { callbackUrl } from "./callback-url.ts";
 import { explainConnectFailure } from "./callback-errors.ts";
+import { callbackUrl } from "./callback-url.ts";
 import { choosePage, resultPage } from "./connect-pages.ts";
 import {
   AUTHORIZE_TTL_MS,

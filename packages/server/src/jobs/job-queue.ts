@@ -1,6 +1,6 @@
 import { fromPglite, PgBoss } from "pg-boss";
-import type { Database } from "../store/database.ts";
 import type { Logger } from "../log/logger.ts";
+import type { Database } from "../store/database.ts";
 
 /**
  * Durable jobs (webhook deliveries, refreshes, checklist runs, syncs) on pg-boss: over PGlite

@@ -1,5 +1,5 @@
-import { projects } from "../store/schema.ts";
 import type { Db } from "../store/database.ts";
+import { projects } from "../store/schema.ts";
 import { type CreatedKey, createApiKey, createProject } from "./api-keys.ts";
 
 /** On the first start, a project and a key to use it, so a newcomer can call the API at once. */

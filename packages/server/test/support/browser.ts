@@ -6,7 +6,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Debian's Chromium, headless; a test run never downloads a browser. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: run \`apt-get install chromium\` (CI installs it in .ci/run).`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: run \`apt-get install chromium\` (CI installs it in .ci/run).`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,

@@ -1,7 +1,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildOrg, DEMO, DEMO_SEED, type Org, type OrgAdmin, type RunningEmulator, type SeedSpec, startEmulator } from "@forcelink/emulator";
+import {
+  buildOrg,
+  DEMO,
+  DEMO_SEED,
+  type Org,
+  type OrgAdmin,
+  type RunningEmulator,
+  type SeedSpec,
+  startEmulator,
+} from "@forcelink/emulator";
 import { parseConfig } from "../../src/config/config.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 
@@ -67,7 +76,8 @@ export async function startHarness(options: { seed?: SeedSpec; env?: Record<stri
       if (res.status !== 201) throw new Error(`provider app not created: ${res.status} ${await res.text()}`);
       const created = (await res.json()) as { id: string; callbackUrl: string };
       const app = org.appByClientId(DEMO.app.clientId)!;
-      if (!app.callbackUrls.includes(created.callbackUrl)) admin.updateApp(app.id, { callbackUrls: [...app.callbackUrls, created.callbackUrl] });
+      if (!app.callbackUrls.includes(created.callbackUrl))
+        admin.updateApp(app.id, { callbackUrls: [...app.callbackUrls, created.callbackUrl] });
       return created;
     },
     close: async () => {

@@ -1,0 +1,48 @@
+import type { PgBoss } from "pg-boss";
+import type { Platform } from "../platform/platform.ts";
+import { deliverySettings, jobRetryOptions } from "./delivery-policy.ts";
+import { jobIdFor } from "./delivery-store.ts";
+
+/** One job per delivery; the job only names the delivery, whose row holds the payload and outcome. */
+export const DELIVERY_QUEUE = "webhook-delivery";
+/**
+ * pg-boss copies a job here when it fails for good, including when a process died during the last
+ * attempt and the job expired: the dead-letter worker then settles a delivery left pending.
+ */
+export const DELIVERY_DEAD_LETTER_QUEUE = "webhook-delivery-dead";
+
+export interface DeliveryJob {
+  deliveryId: string;
+}
+
+const ready = new WeakMap<PgBoss, Promise<void>>();
+
+/** Creates the queues once per pg-boss instance; createQueue leaves an existing queue as it is. */
+export function ensureDeliveryQueues(boss: PgBoss): Promise<void> {
+  let done = ready.get(boss);
+  if (!done) {
+    done = (async () => {
+      await boss.createQueue(DELIVERY_DEAD_LETTER_QUEUE);
+      await boss.createQueue(DELIVERY_QUEUE);
+    })();
+    done.catch(() => ready.delete(boss));
+    ready.set(boss, done);
+  }
+  return done;
+}
+
+/** Enqueues one job per delivery; a delivery already enqueued is not enqueued twice. */
+export async function enqueueDeliveries(platform: Platform, deliveryIds: string[]): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  await ensureDeliveryQueues(platform.boss);
+  const options = jobRetryOptions(deliverySettings(platform));
+  await platform.boss.insert(
+    DELIVERY_QUEUE,
+    deliveryIds.map((deliveryId) => ({
+      id: jobIdFor(deliveryId),
+      data: { deliveryId } satisfies DeliveryJob,
+      deadLetter: DELIVERY_DEAD_LETTER_QUEUE,
+      ...options,
+    })),
+  );
+}

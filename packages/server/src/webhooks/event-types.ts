@@ -1,0 +1,36 @@
+/**
+ * Every event a builder can subscribe to, with what it means. Adding an event is one line here:
+ * the API's validation, the OpenAPI document and the matching rules all read this table.
+ */
+export const WEBHOOK_EVENT_TYPES = {
+  "connection.created": "A customer connected an org: the connection is active.",
+  "connection.needs_reauth": "The connection's refresh token was refused: the customer must connect again.",
+  "connection.refresh_failed": "A token refresh failed for a reason that may pass (Salesforce down, timeout).",
+  "connection.recovered": "A connection that needed attention works again.",
+  "connection.deleted": "The connection was deleted and its tokens revoked.",
+} as const;
+
+export type WebhookEventType = keyof typeof WEBHOOK_EVENT_TYPES;
+
+/** Sent by `POST /v1/webhooks/{id}/test` to that endpoint only; nobody subscribes to it. */
+export const TEST_EVENT_TYPE = "webhook.test";
+
+/** Subscribes an endpoint to every event, including those added in later versions. */
+export const ALL_EVENTS = "*";
+
+export const webhookEventTypes = Object.keys(WEBHOOK_EVENT_TYPES) as [WebhookEventType, ...WebhookEventType[]];
+
+export function isWebhookEventType(type: string): type is WebhookEventType {
+  return Object.hasOwn(WEBHOOK_EVENT_TYPES, type);
+}
+
+/** Whether an endpoint subscribed to `events` receives an event of `type`. */
+export function endpointWants(events: readonly string[], type: string): boolean {
+  return events.includes(ALL_EVENTS) || events.includes(type);
+}
+
+/** The stored form of a subscription: no duplicates, and `*` alone when present. */
+export function normalizeSubscription(events: readonly string[]): string[] {
+  if (events.includes(ALL_EVENTS)) return [ALL_EVENTS];
+  return [...new Set(events)];
+}
