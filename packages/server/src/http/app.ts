@@ -36,11 +36,13 @@ export async function createHttpApp(
     loggerInstance: logger,
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Ids and connect tokens are far shorter; longer path segments get a clear 404 from the routes.
-    maxParamLength: 16_384,
+    routerOptions: { maxParamLength: 16_384 },
     frameworkErrors: (error, _request, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      const code = status === 414 ? "uri_too_long" : "invalid_request";
       (reply as unknown as { status(code: number): { send(body: unknown): void } })
-        .status(400)
-        .send(new HttpError(400, "invalid_request", `The request could not be read: ${error.message}`).body());
+        .status(status)
+        .send(new HttpError(status, code, `The request could not be read: ${error.message}`).body());
     },
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();

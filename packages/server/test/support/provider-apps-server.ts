@@ -1,29 +1,12 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Writable } from "node:stream";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { parseConfig } from "../../src/config/config.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { createApiKey, createProject } from "../../src/projects/api-keys.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
+import { type Backend, freshStore } from "./test-database.ts";
 
-export type Backend = "pglite" | "postgres";
-
-/**
- * Which stores to run a suite on: PGlite always, PostgreSQL when TEST_DATABASE_URL names one. In CI
- * a missing PostgreSQL is an error, not a skip.
- */
-export function storeBackends(): { backends: Backend[]; missingPostgres: string | null } {
-  if (process.env.TEST_DATABASE_URL) return { backends: ["pglite", "postgres"], missingPostgres: null };
-  return {
-    backends: ["pglite"],
-    missingPostgres:
-      "TEST_DATABASE_URL is not set: the PostgreSQL half of this suite did not run. Set it to a server where the user may CREATE DATABASE (postgres://postgres@127.0.0.1:5432/postgres).",
-  };
-}
+export { type Backend, storeBackends } from "./test-database.ts";
 
 /** A server on a fresh store with two projects, each with its own API key, and every log line kept. */
 export interface ProviderAppsTestServer {
@@ -40,24 +23,8 @@ export interface ProviderAppsTestServer {
 }
 
 export async function startProviderAppsServer(backend: Backend): Promise<ProviderAppsTestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "forcelink-provider-apps-"));
-  const env: Record<string, string> = {
-    FORCELINK_DATA_DIR: dataDir,
-    FORCELINK_PORT: "0",
-    FORCELINK_LOG_LEVEL: "silent",
-  };
-  let dropDatabase = async () => {};
-  if (backend === "postgres") {
-    const admin = process.env.TEST_DATABASE_URL!;
-    const name = `forcelink_pa_${randomBytes(6).toString("hex")}`;
-    await withClient(admin, (c) => c.query(`CREATE DATABASE ${name}`));
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
-    env.DATABASE_URL = url.toString();
-    env.FORCELINK_SECRET_KEY = randomBytes(32).toString("base64");
-    dropDatabase = () =>
-      withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
-  }
+  const store = await freshStore(backend, "forcelink-provider-apps");
+  const env = store.env;
 
   let logText = "";
   const sink = new Writable({
@@ -96,23 +63,12 @@ export async function startProviderAppsServer(backend: Backend): Promise<Provide
       },
       close: async () => {
         await server.close();
-        await dropDatabase();
-        rmSync(dataDir, { recursive: true, force: true });
+        await store.dispose();
       },
     };
   } catch (e) {
     await server.close();
-    await dropDatabase();
+    await store.dispose();
     throw e;
-  }
-}
-
-async function withClient<T>(connectionString: string, use: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
   }
 }

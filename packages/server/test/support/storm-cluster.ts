@@ -1,41 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 
 const ENTRY = fileURLToPath(new URL("./storm-server.ts", import.meta.url));
 
-/** A PostgreSQL database made for one test run, dropped afterwards. */
-export interface TestDatabase {
-  url: string;
-  name: string;
-  drop(): Promise<void>;
-}
-
-/** Creates a database with a random name on the server `baseUrl` points at. */
-export async function createTestDatabase(baseUrl: string, prefix = "forcelink_test"): Promise<TestDatabase> {
-  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
-  await withAdmin(baseUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    // FORCE: a process killed mid-run may leave sessions behind; they must not keep the database alive.
-    drop: () =>
-      withAdmin(baseUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
-  };
-}
-
-async function withAdmin<T>(baseUrl: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: baseUrl });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
+export { createTestDatabase, type TestDatabase } from "./test-database.ts";
 
 /** One Forcelink server running in its own Node process. */
 export interface StormServer {

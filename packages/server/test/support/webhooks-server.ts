@@ -1,19 +1,15 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Writable } from "node:stream";
-import pg from "pg";
 import { it } from "vitest";
 import { parseConfig } from "../../src/config/config.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { createApiKey, createProject } from "../../src/projects/api-keys.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { configureWebhookDelivery, type WebhookDeliverySettings } from "../../src/webhooks/delivery-policy.ts";
+import { type Backend, freshStore, storeBackends } from "./test-database.ts";
 
-export type Backend = "pglite" | "postgres";
+export type { Backend } from "./test-database.ts";
 
 /**
  * PGlite always; PostgreSQL too when TEST_DATABASE_URL names a server where we may CREATE DATABASE.
@@ -21,9 +17,8 @@ export type Backend = "pglite" | "postgres";
  * reported as skipped, by name, elsewhere.
  */
 export function webhookBackends(): Backend[] {
-  if (process.env.TEST_DATABASE_URL) return ["pglite", "postgres"];
-  const missing =
-    "TEST_DATABASE_URL is not set: the PostgreSQL half of this suite did not run (set it to e.g. postgres://postgres@127.0.0.1:5432/postgres)";
+  const { backends, missingPostgres: missing } = storeBackends();
+  if (!missing) return backends;
   if (process.env.CI === "true") {
     it("runs on PostgreSQL (TEST_DATABASE_URL)", () => {
       throw new Error(missing);
@@ -61,25 +56,8 @@ export async function startWebhooksServer(
   backend: Backend,
   delivery: Partial<WebhookDeliverySettings> = FAST_DELIVERY,
 ): Promise<WebhooksTestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "forcelink-webhooks-"));
-  const env: Record<string, string> = {
-    FORCELINK_DATA_DIR: dataDir,
-    FORCELINK_PORT: "0",
-    FORCELINK_LOG_LEVEL: "silent",
-  };
-  let dropDatabase = async () => {};
-  if (backend === "postgres") {
-    const admin = process.env.TEST_DATABASE_URL!;
-    const name = `forcelink_wh_${randomBytes(6).toString("hex")}`;
-    await withClient(admin, (c) => c.query(`CREATE DATABASE ${name}`));
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
-    env.DATABASE_URL = url.toString();
-    env.FORCELINK_SECRET_KEY = randomBytes(32).toString("base64");
-    dropDatabase = async () => {
-      await withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    };
-  }
+  const store = await freshStore(backend, "forcelink-webhooks");
+  const env = store.env;
   let logText = "";
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -110,24 +88,13 @@ export async function startWebhooksServer(
           : (await database.pool!.query(text, values)).rows,
       close: async () => {
         await server.close();
-        await dropDatabase();
-        rmSync(dataDir, { recursive: true, force: true });
+        await store.dispose();
       },
     };
   } catch (e) {
     await server.close();
-    await dropDatabase();
+    await store.dispose();
     throw e;
-  }
-}
-
-async function withClient<T>(connectionString: string, use: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
   }
 }
 
