@@ -4,7 +4,7 @@ import { registerConnectRoutes } from "./connect/connect-routes.ts";
 import { registerConnectSessionRoutes } from "./connect/session-routes.ts";
 import { registerConnectionRoutes } from "./connections/connection-routes.ts";
 import { connectionTokens } from "./connections/connection-tokens.ts";
-import { registerProxyRoutes } from "./connections/proxy-routes.ts";
+import { createProxyHandler } from "./connections/proxy-handler.ts";
 import { createHttpApp } from "./http/app.ts";
 import { requireApiKey } from "./http/project-auth.ts";
 import { createLogger, type Logger } from "./log/logger.ts";
@@ -30,7 +30,7 @@ export interface RunningServer {
 export type RouteModule = (app: FastifyInstance, platform: Platform) => void | Promise<void>;
 export const apiRouteModules: RouteModule[] = [(app, p) => registerKeyRoutes(app, p.db, p.verifier)];
 apiRouteModules.push(registerProviderAppRoutes);
-apiRouteModules.push(registerConnectSessionRoutes, registerConnectionRoutes, registerProxyRoutes);
+apiRouteModules.push(registerConnectSessionRoutes, registerConnectionRoutes);
 apiRouteModules.push(registerWebhooks);
 export const publicRouteModules: RouteModule[] = [registerConnectRoutes];
 
@@ -49,7 +49,11 @@ export async function startServer(
       );
     }
     const firstKey = platform.database.kind === "pglite" ? await ensureDefaultProject(platform.db) : null;
-    const app = await createHttpApp(logger, { publicUrl: config.publicUrl, version: VERSION });
+    const app = await createHttpApp(logger, {
+      publicUrl: config.publicUrl,
+      version: VERSION,
+      intercept: createProxyHandler(platform),
+    });
     app.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true, storage: platform.database.kind }));
     for (const register of publicRouteModules) await register(app, platform);
     await app.register(

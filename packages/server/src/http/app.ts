@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import {
@@ -30,9 +31,23 @@ function errorPage(message: string): string {
  */
 export async function createHttpApp(
   logger: Logger,
-  options: { publicUrl: string; version: string },
+  options: {
+    publicUrl: string;
+    version: string;
+    /** Serves some requests before the framework (the proxy); answers false for the rest. */
+    intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  },
 ): Promise<FastifyInstance> {
+  const intercept = options.intercept;
   const app = Fastify({
+    ...(intercept
+      ? {
+          serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
+            createServer((req, res) => {
+              if (!intercept(req, res)) handler(req, res);
+            }),
+        }
+      : {}),
     loggerInstance: logger,
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Ids and connect tokens are far shorter; longer path segments get a clear 404 from the routes.

@@ -1,0 +1,63 @@
+import type { Requirements } from "../provider-apps/requirements.ts";
+
+/** Object permissions as ObjectPermissions names them (`Permissions<Name>`). */
+export type ObjectPermissionName = "Read" | "Create" | "Edit" | "Delete" | "ViewAllRecords" | "ViewAllFields";
+
+export interface ObjectNeed {
+  name: string;
+  read: boolean;
+  write: boolean;
+  subscribe: boolean;
+  /** The object permissions the declared access needs, in a stable order. */
+  permissions: ObjectPermissionName[];
+}
+
+export interface FieldNeed {
+  object: string;
+  field: string;
+  /** `Object.Field`, as FieldPermissions.Field spells it. */
+  path: string;
+  read: boolean;
+  write: boolean;
+}
+
+export interface ChecklistNeeds {
+  objects: ObjectNeed[];
+  fields: FieldNeed[];
+  subscribes: boolean;
+}
+
+const ORDER: ObjectPermissionName[] = ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ViewAllFields"];
+
+/**
+ * What the declared requirements ask of the org. Reading needs Read, View All Records and View
+ * All Fields (a sync must see every record and every column); writing needs Read, Create, Edit
+ * and Delete; subscribing needs Read and View All Records (Change Data Capture sends only what
+ * the subscriber may see). Declared fields are read by any object access and written by `write`.
+ */
+export function needsFrom(requirements: Requirements): ChecklistNeeds {
+  const objects: ObjectNeed[] = [];
+  const fields: FieldNeed[] = [];
+  for (const o of requirements.objects) {
+    const read = o.access.includes("read");
+    const write = o.access.includes("write");
+    const subscribe = o.access.includes("subscribe");
+    const wanted = new Set<ObjectPermissionName>(["Read"]);
+    if (read) for (const p of ["ViewAllRecords", "ViewAllFields"] as const) wanted.add(p);
+    if (write) for (const p of ["Create", "Edit", "Delete"] as const) wanted.add(p);
+    if (subscribe) wanted.add("ViewAllRecords");
+    objects.push({ name: o.name, read, write, subscribe, permissions: ORDER.filter((p) => wanted.has(p)) });
+    const seen = new Set<string>();
+    for (const f of o.fields ?? []) {
+      if (seen.has(f.toLowerCase())) continue;
+      seen.add(f.toLowerCase());
+      fields.push({ object: o.name, field: f, path: `${o.name}.${f}`, read: true, write });
+    }
+  }
+  return { objects, fields, subscribes: objects.some((o) => o.subscribe) };
+}
+
+/** The Change Data Capture entity of an object: Account → AccountChangeEvent, Foo__c → Foo__ChangeEvent. */
+export function changeEventName(objectName: string): string {
+  return objectName.endsWith("__c") ? `${objectName.slice(0, -3)}__ChangeEvent` : `${objectName}ChangeEvent`;
+}

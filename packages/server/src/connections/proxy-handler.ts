@@ -1,0 +1,166 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { OAuthFailure, OffInstanceUrlError, UnknownConnectionError } from "@forcelink/salesforce";
+import { HttpError, notFound } from "../http/http-error.ts";
+import type { Platform } from "../platform/platform.ts";
+import { connectionTokens } from "./connection-tokens.ts";
+
+/** Hop-by-hop headers: never passed to Salesforce or back. */
+const HOP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "proxy-authorization",
+  "proxy-connection",
+]);
+const PROXY_BODY_LIMIT = 150 * 1024 * 1024;
+const SMALL_BODY = 64 * 1024;
+const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|$)/;
+const PROXY_PATH = /^\/v1\/connections\/([^/?]+)\/proxy(\/[^?]*)?(\?.*)?$/;
+
+const MISSING_KEY = new HttpError(401, "unauthorized", "This endpoint needs a project API key.", {
+  remedy: "Send `Authorization: Bearer fl_sk_…`. Create a key with `forcelink keys create`.",
+});
+const INVALID_KEY = new HttpError(401, "unauthorized", "The API key is not valid or was revoked.", {
+  remedy: "Check the key, or create a new one with `forcelink keys create`.",
+});
+
+/**
+ * `/v1/connections/{id}/proxy/<any Salesforce path>`: the builder's raw call, with the
+ * connection's token added (refreshed and retried once on INVALID_SESSION_ID), sent only to the
+ * connection's own instance, bodies streamed both ways, Salesforce's answer passed through.
+ *
+ * It is served below the web framework, on the bare request: the proxy is the hot path, and every
+ * layer it skips is latency and throughput the builder keeps. Answers `false` for other paths.
+ */
+export function createProxyHandler(platform: Platform): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const tokens = connectionTokens(platform);
+
+  async function serve(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> {
+    const header = req.headers.authorization;
+    const key = header ? /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1] : undefined;
+    if (!key) throw MISSING_KEY;
+    const projectId = await platform.verifier.projectFor(key);
+    if (!projectId) throw INVALID_KEY;
+    const id = decodeURIComponent(match[1]);
+    const rest = match[2] ?? "/";
+    const row = await tokens.connection(projectId, id);
+    if (!row) throw notFound("connection", id);
+    if (rest.startsWith("//") || rest.includes("\\") || /%5c/i.test(rest))
+      throw proxyError(new OffInstanceUrlError(rest));
+    if (DOT_SEGMENT.test(rest) || /%2e/i.test(rest)) {
+      throw new HttpError(
+        400,
+        "path_not_allowed",
+        "The proxied path may not contain '.' or '..' segments or start with '//'.",
+        {
+          remedy: "Give the Salesforce path as it is, e.g. /services/data/v67.0/query?q=…",
+        },
+      );
+    }
+    if (Number(req.headers["content-length"] ?? 0) > PROXY_BODY_LIMIT) {
+      throw new HttpError(
+        413,
+        "payload_too_large",
+        `The body is larger than the proxy accepts (${PROXY_BODY_LIMIT} bytes).`,
+      );
+    }
+    const headers: Record<string, string | string[] | undefined> = {};
+    for (const [k, v] of Object.entries(req.headers))
+      if (!HOP.has(k) && k !== "authorization" && k !== "host") headers[k] = v;
+    const hasBody =
+      req.method !== "GET" &&
+      req.method !== "HEAD" &&
+      (req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined);
+    try {
+      const client = await tokens.clientFor(row);
+      const answer = await client.send({
+        method: req.method ?? "GET",
+        path: `${rest}${match[3] ?? ""}`,
+        headers,
+        body: hasBody ? req : null,
+      });
+      const out: Record<string, string | string[]> = {};
+      for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && !HOP.has(k)) out[k] = v;
+      // Small answers of known length go out in one write; anything else streams through.
+      const length = Number(answer.headers["content-length"]);
+      if (Number.isFinite(length) && length <= SMALL_BODY) {
+        const body = await buffered(answer.body);
+        res.writeHead(answer.status, out);
+        res.end(body);
+        return;
+      }
+      res.writeHead(answer.status, out);
+      answer.body.pipe(res);
+      answer.body.once("error", () => res.destroy());
+    } catch (e) {
+      tokens.forget(id);
+      throw proxyError(e);
+    }
+  }
+
+  return (req, res) => {
+    const match = req.url ? PROXY_PATH.exec(req.url) : null;
+    if (!match) return false;
+    serve(req, res, match).catch((e: unknown) => {
+      const error = e instanceof HttpError ? e : null;
+      if (!error) platform.logger.error({ err: e, method: req.method, url: "/v1/connections/…/proxy" }, "proxy failed");
+      if (res.headersSent) return void res.destroy();
+      const answer =
+        error ?? new HttpError(500, "internal_error", "Something went wrong on our side; the error is logged.");
+      const body = JSON.stringify(answer.body());
+      res.writeHead(answer.status, {
+        "content-type": "application/json; charset=utf-8",
+        "content-length": Buffer.byteLength(body),
+      });
+      res.end(body);
+      req.resume();
+    });
+    return true;
+  };
+}
+
+async function buffered(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+function proxyError(e: unknown): unknown {
+  if (e instanceof UnknownConnectionError) return new HttpError(404, "not_found", "The connection no longer exists.");
+  if (e instanceof OffInstanceUrlError) {
+    return new HttpError(
+      400,
+      "off_instance",
+      "The proxy only calls the connection's own Salesforce instance; give a path such as /services/data/v67.0/limits.",
+    );
+  }
+  if (e instanceof OAuthFailure) {
+    if (e.kind === "terminal") {
+      return new HttpError(
+        409,
+        "connection_needs_reauth",
+        `The customer must connect again: ${e.description || e.error}.`,
+        {
+          remedy:
+            "Create a connect session with this connectionId (POST /v1/connect-sessions) and send the link to the customer.",
+          details: { checklistItem: e.checklistItem ?? null },
+        },
+      );
+    }
+    return new HttpError(
+      502,
+      "salesforce_unavailable",
+      `Salesforce could not renew the connection's session right now (${e.error}).`,
+      {
+        remedy: "Retry later; Forcelink backs off and retries on its own.",
+      },
+    );
+  }
+  const code = (e as { code?: string }).code;
+  if (code && /^UND_ERR|^ECONN|^ETIMEDOUT/.test(code))
+    return new HttpError(502, "salesforce_unreachable", "Salesforce could not be reached.");
+  return e;
+}
