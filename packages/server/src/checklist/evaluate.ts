@@ -575,13 +575,19 @@ class Facts {
       const notPermissionable = described !== undefined && !described.permissionable;
       const computed = described !== undefined && (described.calculated || (notPermissionable && !described.createable && !described.updateable));
       const state: FieldState = { need, owner: "field", computed };
-      if (grant?.read || granted.has("ViewAllFields") || notPermissionable) state.readable = true;
-      else if (describe?.ok) state.readable = false;
-      else state.why = describe && !describe.ok ? describe : { code: "NOT_DESCRIBED", message: `${need.object} was not described` };
-      if (grant?.edit || (notPermissionable && (described.createable || described.updateable))) state.editable = true;
-      else if (grant !== undefined || described !== undefined) state.editable = false;
-      else if (describe?.ok) state.editable = false;
-      else state.why ??= describe && !describe.ok ? describe : undefined;
+      const permitted = grant?.read === true || granted.has("ViewAllFields") || notPermissionable;
+      if (describe?.ok) {
+        // Describe as the user lists every field they can see: one it lacks is hidden or absent.
+        state.readable = permitted && described !== undefined;
+        state.editable =
+          grant?.edit === true || (notPermissionable && (described.createable || described.updateable));
+      } else {
+        // Without describe, a granted row still proves the field exists and is visible; no row
+        // may mean a field that is not permissionable, which only describe can tell.
+        state.why = describe ?? { code: "NOT_DESCRIBED", message: `${need.object} was not described` };
+        if (permitted) state.readable = true;
+        if (grant !== undefined) state.editable = grant.edit;
+      }
       return state;
     });
     this.fieldCache = { ok: true, value: states };

@@ -19,7 +19,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (values.port) env.FORCELINK_PORT = values.port;
   if (values.host) env.FORCELINK_HOST = values.host;
   const config = parseConfig(env);
-  const server = await startServer(config);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+    process.stderr.write(
+      `Port ${config.port} is in use (is another Forcelink running?). Stop it, or set FORCELINK_PORT or --port.\n`,
+    );
+    return 1;
+  }
   console.log(
     `Forcelink ${server.platform.database.kind === "pglite" ? `(embedded storage in ${config.dataDir})` : "(PostgreSQL)"} listening on ${server.url}`,
   );

@@ -22,7 +22,16 @@ export async function startCommand(argv: string[]): Promise<number> {
   const { buildOrg, DEMO, DEMO_SEED, startEmulator } = await import("@forcelink/emulator");
   const emulatorPort = Number(values["emulator-port"] ?? 4010);
   const { org } = buildOrg(DEMO_SEED);
-  const emulator = await startEmulator({ org, port: emulatorPort });
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    emulator = await startEmulator({ org, port: emulatorPort });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+    process.stderr.write(
+      `Ports ${emulatorPort}-${emulatorPort + 2} are in use (is another \`npm start\` or emulator running?). Stop it, or pick others with --emulator-port.\n`,
+    );
+    return 1;
+  }
   const env = {
     ...process.env,
     FORCELINK_PORT: values.port ?? process.env.FORCELINK_PORT ?? "4000",
@@ -36,6 +45,12 @@ export async function startCommand(argv: string[]): Promise<number> {
     server = await startServer(config);
   } catch (e) {
     await emulator.close();
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      process.stderr.write(
+        `Port ${config.port} is in use (is another Forcelink running?). Stop it, or pick another with --port.\n`,
+      );
+      return 1;
+    }
     throw e;
   }
   const { platform } = server;
