@@ -102,9 +102,9 @@ describe("authorize errors sent to the callback", () => {
     );
   });
 
-  it("a scope the app doesn't have", async () => {
+  it("no scope the app has", async () => {
     fx.admin.updateApp(fx.app.id, { scopes: ["api", "refresh_token"] });
-    const page = await openPage(authorizeUrl({ scope: "api full", state: "s2" }), new CookieJar());
+    const page = await openPage(authorizeUrl({ scope: "full chatter_api", state: "s2" }), new CookieJar());
     const url = new URL(page.location!);
     expect(`${url.origin}${url.pathname}`).toBe(CALLBACK);
     expect(url.searchParams.get("error")).toBe("invalid_scope");

@@ -138,6 +138,8 @@ describe("scopes", () => {
     [[], ["api", "id"], ["api", "id"]],
     [["api"], ["api", "id"], ["api"]],
     [["full"], ["api", "id"], undefined],
+    // Salesforce drops what the app does not allow: no refresh_token scope, no refresh token.
+    [["api", "refresh_token"], ["api", "id"], ["api"]],
   ])("effective %j of %j", (requested, appScopes, expected) => {
     expect(effectiveScopes(requested, appScopes)).toEqual(expected);
   });
@@ -195,7 +197,7 @@ describe("authorize request validation", () => {
       "redirect_uri_mismatch",
     ],
     ["bad response type", { ...base, response_type: "id_token" }, app(), "redirect", "unsupported_response_type"],
-    ["scope outside the app", { ...base, scope: "api chatter_api" }, app(), "redirect", "invalid_scope"],
+    ["no scope the app allows", { ...base, scope: "chatter_api wave_api" }, app(), "redirect", "invalid_scope"],
     [
       "unknown challenge method",
       { ...base, code_challenge: "x", code_challenge_method: "S512" },

@@ -279,7 +279,7 @@ describe("a production org", () => {
     expect(JSON.parse(posted![2])).toBe("*");
   });
 
-  it("a token without a refresh token has no real cause against the emulator: the scope is refused before any token is issued", async () => {
+  it("warns when Salesforce grants no refresh token (the app in Salesforce lacks the refresh_token scope)", async () => {
     // Forcelink refuses a provider app that does not ask for refresh_token ...
     const noRefresh = await h.api("/v1/provider-apps", {
       method: "POST",
@@ -295,8 +295,8 @@ describe("a production org", () => {
     expect(
       ((await noRefresh.json()) as { error: { details: Array<{ code: string }> } }).error.details.map((d) => d.code),
     ).toContain("refresh_scope_missing");
-    // ... and the emulated app, once it no longer allows refresh_token, refuses the scope at
-    // authorize (invalid_scope) rather than issuing a token without a refresh token.
+    // ... but the app in Salesforce may still lack it: Salesforce then signs the user in and
+    // quietly leaves the refresh token out. The customer and the builder are told.
     const app = h.org.apps.get(h.appId)!;
     const scopes = [...app.scopes];
     h.admin.updateApp(h.appId, { scopes: ["api", "id"] });
@@ -304,13 +304,17 @@ describe("a production org", () => {
       const session = await createConnectSession(h, { providerAppId, endUserId: "no-refresh" });
       const start = await submitConnectPage(session.url, { environment: "production" });
       const outcome = await completeAuthorize(start.location!, DEMO.admin.username, DEMO.admin.password);
-      expect(new URL(outcome.location).searchParams.get("error")).toBe("invalid_scope");
-      const res = await fetch(outcome.location);
-      const html = await res.text();
-      expect(pageText(html)).toContain("The app asks for access Salesforce does not allow it");
-      expect(remedySteps(html).join(" ")).toMatch(/refresh_token/);
-      expect(html).not.toContain('id="warning"');
-      expect(await sessionStatus(h, session.id)).toMatchObject({ status: "failed", error: { code: "invalid_scope" } });
+      expect(new URL(outcome.location).searchParams.get("code")).toBeTruthy();
+      const html = await (await fetch(outcome.location)).text();
+      expect(pageText(html)).toContain("Salesforce is connected");
+      expect(html).toContain('id="warning"');
+      expect(pageText(html)).toMatch(/Perform requests at any time \(refresh_token, offline_access\)/);
+      const status = await sessionStatus(h, session.id);
+      expect(status.status).toBe("completed");
+      const conn = (await (await h.api(`/v1/connections/${status.connectionId}`)).json()) as {
+        hasRefreshToken: boolean;
+      };
+      expect(conn.hasRefreshToken).toBe(false);
     } finally {
       h.admin.updateApp(h.appId, { scopes });
     }

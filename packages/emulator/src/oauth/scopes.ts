@@ -7,10 +7,15 @@ export function parseScopes(text: string | undefined | null): string[] {
   return [...new Set(text.split(/\s+/).filter((s) => s !== ""))];
 }
 
-/** The scopes a request ends up with: none asked means everything the app is configured for. */
+/**
+ * The scopes a request ends up with: none asked means everything the app is configured for;
+ * otherwise what was asked and the app allows. Salesforce quietly drops the rest: an app whose
+ * selected scopes lack refresh_token still signs the user in, without a refresh token.
+ */
 export function effectiveScopes(requested: string[], appScopes: string[]): string[] | undefined {
   if (requested.length === 0) return [...appScopes];
-  return requested.every((s) => appScopes.includes(s)) ? requested : undefined;
+  const granted = requested.filter((s) => appScopes.includes(s));
+  return granted.length > 0 ? granted : undefined;
 }
 
 export function grantsRefreshToken(scopes: string[]): boolean {
