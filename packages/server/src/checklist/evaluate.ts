@@ -165,7 +165,11 @@ function apiAccessEdition(f: Facts): Outcome {
   if (api.code === "API_CURRENTLY_DISABLED")
     return {
       verdict: "pass",
-      evidence: { apiAnswered: false, error: api.code, note: "Salesforce refused the user, not the org: the edition has the API." },
+      evidence: {
+        apiAnswered: false,
+        error: api.code,
+        note: "Salesforce refused the user, not the org: the edition has the API.",
+      },
     };
   return unknown(api);
 }
@@ -174,7 +178,10 @@ function apiEnabledPermission(f: Facts): Outcome {
   const api = f.snapshot.api;
   if (api.ok) {
     const flag = f.system("ApiEnabled");
-    return { verdict: "pass", evidence: { apiAnswered: true, PermissionsApiEnabled: flag.ok ? flag.value : undefined } };
+    return {
+      verdict: "pass",
+      evidence: { apiAnswered: true, PermissionsApiEnabled: flag.ok ? flag.value : undefined },
+    };
   }
   if (api.code === "API_CURRENTLY_DISABLED")
     return { verdict: "fail", evidence: { apiAnswered: false, error: api.code, message: api.message } };
@@ -185,7 +192,12 @@ function userLicense(f: Facts): Outcome {
   const user = f.snapshot.user;
   if (!user.ok) return unknown(user);
   const license = user.value.licenseName;
-  const evidence = { license, licenseKey: user.value.licenseKey, profile: user.value.profileName, flow: f.context.flow };
+  const evidence = {
+    license,
+    licenseKey: user.value.licenseKey,
+    profile: user.value.profileName,
+    flow: f.context.flow,
+  };
   if (!license) return unknown({ code: "NOT_READABLE", message: "the user's license could not be read" }, evidence);
   if (license === "Salesforce") return { verdict: "pass", evidence };
   if (license === "Salesforce Platform") {
@@ -268,7 +280,10 @@ function refreshTokenPolicy(f: Facts): Outcome {
     return unknown(
       app && !app.ok
         ? app
-        : { code: "NOT_INSTALLED", message: "the app is not installed, so its policy cannot be read; a test refresh worked" },
+        : {
+            code: "NOT_INSTALLED",
+            message: "the app is not installed, so its policy cannot be read; a test refresh worked",
+          },
       evidence,
     );
   }
@@ -290,7 +305,10 @@ function permittedUsers(f: Facts): Outcome {
   if (!app) return unknown({ code: "NOT_KNOWN", message: "the app's name in Salesforce was not given" });
   if (!app.ok) return unknown(app);
   if (app.value === null)
-    return unknown({ code: "NOT_INSTALLED", message: "the app is not installed in the org, so its policies cannot be read" });
+    return unknown({
+      code: "NOT_INSTALLED",
+      message: "the app is not installed in the org, so its policies cannot be read",
+    });
   const evidence: Record<string, unknown> = { OptionsAllowAdminApprovedUsersOnly: app.value.adminApprovedOnly };
   if (!app.value.adminApprovedOnly) return { verdict: "pass", evidence };
   const grants = f.snapshot.appGrants;
@@ -417,7 +435,12 @@ function cdcAllocation(f: Facts): Outcome {
   const chosen = new Set(selected.value.map((e) => e.toLowerCase()));
   const wanted = f.needs.objects.filter((o) => o.subscribe).map((o) => changeEventName(o.name));
   const needed = wanted.filter((e) => !chosen.has(e.toLowerCase()));
-  const evidence = { allocation, selected: selected.value, alreadySelected: wanted.filter((e) => chosen.has(e.toLowerCase())), needed };
+  const evidence = {
+    allocation,
+    selected: selected.value,
+    alreadySelected: wanted.filter((e) => chosen.has(e.toLowerCase())),
+    needed,
+  };
   if (chosen.size + needed.length <= allocation) return { verdict: "pass", evidence };
   return {
     verdict: "fail",
@@ -450,6 +473,24 @@ function dailyApiQuota(f: Facts): Outcome {
   return { verdict: "pass", evidence };
 }
 
+/** Words for placeholders a verdict did not fill (an "unknown" shows the check's first remedy). */
+const GENERIC_NAMES: Record<string, string> = {
+  edition: "shown there",
+  objects: "the objects the integration declares",
+  fields: "the fields the integration declares",
+  missing:
+    "the permissions the integration declares (Read, View All Records, View All Fields to read; Create, Edit, Delete to write)",
+  permissions: SUBSCRIPTION_PERMISSIONS.map((p) => p.label).join(", "),
+  permission: "Approve Uninstalled Connected Apps (or Use Any API Client where API Access Control is on)",
+  license: "not Salesforce",
+  selected: "some",
+  allocation: "the number",
+  needed: "the integration's objects",
+  used: "some",
+  max: "its",
+  observed: "seen while connecting",
+};
+
 // ---- facts derived from the snapshot, shared by the rules
 
 interface FieldState {
@@ -479,6 +520,7 @@ class Facts {
   names(): Record<string, string> {
     const user = this.snapshot.user.ok ? this.snapshot.user.value : undefined;
     return {
+      ...GENERIC_NAMES,
       user: user?.username ? `the user ${user.username}` : "the connected user",
       profile: user?.profileName ?? "the user's profile",
       app: this.context.appName ? `'${this.context.appName}'` : "the integration's app",
@@ -511,7 +553,9 @@ class Facts {
 
   licenseExcludes(objectName: string): boolean {
     const user = this.snapshot.user;
-    return user.ok && user.value.licenseName === "Salesforce Platform" && PLATFORM_EXCLUDED.has(objectName.toLowerCase());
+    return (
+      user.ok && user.value.licenseName === "Salesforce Platform" && PLATFORM_EXCLUDED.has(objectName.toLowerCase())
+    );
   }
 
   /**
@@ -537,7 +581,8 @@ class Facts {
     }
     const lookup = (name: string): Set<ObjectPermissionColumn> => {
       const set = new Set(byObject.get(name.toLowerCase()) ?? []);
-      if (set.has("ModifyAllRecords")) for (const p of ["Read", "Edit", "Delete", "ViewAllRecords"] as const) set.add(p);
+      if (set.has("ModifyAllRecords"))
+        for (const p of ["Read", "Edit", "Delete", "ViewAllRecords"] as const) set.add(p);
       if (viewAll.ok && viewAll.value) for (const p of ["Read", "ViewAllRecords"] as const) set.add(p);
       if (modifyAll.ok && modifyAll.value)
         for (const p of ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ModifyAllRecords"] as const) set.add(p);
@@ -553,8 +598,14 @@ class Facts {
     if (this.fieldCache) return this.fieldCache;
     const objects = this.objectAccess();
     const rows = this.snapshot.fieldPermissions;
-    if (!objects.ok) return (this.fieldCache = objects);
-    if (!rows.ok) return (this.fieldCache = rows);
+    if (!objects.ok) {
+      this.fieldCache = objects;
+      return objects;
+    }
+    if (!rows.ok) {
+      this.fieldCache = rows;
+      return rows;
+    }
     const grants = new Map<string, { read: boolean; edit: boolean }>();
     for (const r of rows.value) {
       const key = r.field.toLowerCase();
@@ -573,14 +624,15 @@ class Facts {
         ? describe.value.fields.find((d) => d.name.toLowerCase() === need.field.toLowerCase())
         : undefined;
       const notPermissionable = described !== undefined && !described.permissionable;
-      const computed = described !== undefined && (described.calculated || (notPermissionable && !described.createable && !described.updateable));
+      const computed =
+        described !== undefined &&
+        (described.calculated || (notPermissionable && !described.createable && !described.updateable));
       const state: FieldState = { need, owner: "field", computed };
       const permitted = grant?.read === true || granted.has("ViewAllFields") || notPermissionable;
       if (describe?.ok) {
         // Describe as the user lists every field they can see: one it lacks is hidden or absent.
         state.readable = permitted && described !== undefined;
-        state.editable =
-          grant?.edit === true || (notPermissionable && (described.createable || described.updateable));
+        state.editable = grant?.edit === true || (notPermissionable && (described.createable || described.updateable));
       } else {
         // Without describe, a granted row still proves the field exists and is visible; no row
         // may mean a field that is not permissionable, which only describe can tell.

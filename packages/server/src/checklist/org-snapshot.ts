@@ -1,4 +1,4 @@
-import { parseLimitInfo, type SalesforceClient, SalesforceApiError } from "@forcelink/salesforce";
+import { parseLimitInfo, SalesforceApiError, type SalesforceClient } from "@forcelink/salesforce";
 import type { ChecklistNeeds, ObjectPermissionName } from "./needs.ts";
 
 /**
@@ -91,9 +91,7 @@ export interface AppFacts {
 }
 
 /** What a test refresh of the connection's refresh token gave, when one was attempted. */
-export type RefreshProbeResult =
-  | { ok: true }
-  | { ok: false; code: string; message: string; checklistItem?: string };
+export type RefreshProbeResult = { ok: true } | { ok: false; code: string; message: string; checklistItem?: string };
 
 export interface OrgSnapshot {
   takenAt: string;
@@ -192,7 +190,10 @@ export async function takeOrgSnapshot(
     ),
     first(query(`SELECT ${permissionColumns} FROM UserPermissionAccess`, systemFlags), "UserPermissionAccess"),
     first(
-      query("SELECT PermissionsUseAnyApiClient FROM UserPermissionAccess", (r) => r.PermissionsUseAnyApiClient === true),
+      query(
+        "SELECT PermissionsUseAnyApiClient FROM UserPermissionAccess",
+        (r) => r.PermissionsUseAnyApiClient === true,
+      ),
       "UserPermissionAccess",
     ),
     query(
@@ -258,7 +259,8 @@ export async function takeOrgSnapshot(
               name: String(r.Name),
               adminApprovedOnly: r.OptionsAllowAdminApprovedUsersOnly === true,
               refreshTokenValidityMetric: r.OptionsRefreshTokenValidityMetric === true,
-              refreshTokenValidityPeriod: typeof r.RefreshTokenValidityPeriod === "number" ? r.RefreshTokenValidityPeriod : null,
+              refreshTokenValidityPeriod:
+                typeof r.RefreshTokenValidityPeriod === "number" ? r.RefreshTokenValidityPeriod : null,
             }),
           ),
         );
@@ -482,7 +484,13 @@ function refusal(error: unknown): { ok: false; code: string; message: string } {
 }
 
 function probeFailure(error: unknown): RefreshProbeResult {
-  const e = error as { error?: unknown; code?: unknown; description?: unknown; message?: unknown; checklistItem?: unknown };
+  const e = error as {
+    error?: unknown;
+    code?: unknown;
+    description?: unknown;
+    message?: unknown;
+    checklistItem?: unknown;
+  };
   const code = str(e.error) ?? str(e.code) ?? "refresh_failed";
   const message = str(e.description) ?? str(e.message) ?? String(error);
   const checklistItem = str(e.checklistItem) ?? undefined;

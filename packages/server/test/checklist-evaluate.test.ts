@@ -1,0 +1,372 @@
+import { describe, expect, it } from "vitest";
+import { CHECK_IDS, CHECKS, type CheckId } from "../src/checklist/checks.ts";
+import { type ChecklistContext, evaluateChecklist, type Verdict } from "../src/checklist/evaluate.ts";
+import { changeEventName, needsFrom } from "../src/checklist/needs.ts";
+import type { OrgSnapshot } from "../src/checklist/org-snapshot.ts";
+import type { Requirements } from "../src/provider-apps/requirements.ts";
+import { APP_ID, EXTRA_SET, healthySnapshot, PROFILE_SET } from "./support/checklist-snapshot.ts";
+
+const ACCOUNT: Requirements = {
+  objects: [{ name: "Account", access: ["read", "write", "subscribe"], fields: ["Name", "Industry"] }],
+};
+const CONTEXT: ChecklistContext = { flow: "web_server", appName: "Acme Sync", hasRefreshToken: true };
+const HEALTHY = Object.fromEntries(CHECK_IDS.map((id) => [id, id === "ip-relaxation" ? "unknown" : "pass"])) as Record<
+  CheckId,
+  Verdict
+>;
+
+interface Case {
+  name: string;
+  change?: (s: OrgSnapshot) => void;
+  context?: Partial<ChecklistContext>;
+  requirements?: Requirements;
+  expect: Partial<Record<CheckId, Verdict>>;
+  /** Something the failing or warning check must say (evidence or remedy). */
+  mentions?: Partial<Record<CheckId, string>>;
+}
+
+const CASES: Case[] = [
+  { name: "healthy org", expect: {} },
+  {
+    name: "grants by union: Read from the profile, View All from a permission set",
+    change: (s) => {
+      if (s.objectPermissions.ok) s.objectPermissions.value[1].granted = { Read: true, ViewAllRecords: true };
+    },
+    expect: { "object-access": "fail" },
+    mentions: { "object-access": "Account: tick View All Fields." },
+  },
+  {
+    name: "Modify All Data grants every object permission but View All Fields (field-level security still applies)",
+    change: (s) => {
+      s.objectPermissions = { ok: true, value: [] };
+      if (s.systemPermissions.ok) s.systemPermissions.value.ModifyAllData = true;
+      s.fieldPermissions = {
+        ok: true,
+        value: [{ parentId: PROFILE_SET, field: "Account.Industry", read: true, edit: true }],
+      };
+    },
+    expect: { "object-access": "fail" },
+    mentions: { "object-access": "Account: tick View All Fields." },
+  },
+  {
+    name: "View All Fields (Global) stands for View All Fields on each object",
+    change: (s) => {
+      if (s.objectPermissions.ok) s.objectPermissions.value[1].granted = { Read: true, ViewAllRecords: true };
+      if (s.systemPermissions.ok) s.systemPermissions.value.ViewAllFieldsGlobal = true;
+    },
+    expect: {},
+  },
+  {
+    name: "Modify All on the object implies Read, Edit, Delete and View All Records",
+    change: (s) => {
+      s.objectPermissions = {
+        ok: true,
+        value: [
+          {
+            parentId: EXTRA_SET,
+            sobjectType: "Account",
+            granted: { Create: true, ModifyAllRecords: true, ViewAllFields: true },
+          },
+        ],
+      };
+    },
+    expect: {},
+  },
+  {
+    name: "a not-permissionable field counts as visible with no FieldPermissions row",
+    change: (s) => {
+      if (s.objectPermissions.ok) s.objectPermissions.value[1].granted = { Read: true, ViewAllRecords: true };
+      s.fieldPermissions = {
+        ok: true,
+        value: [{ parentId: EXTRA_SET, field: "Account.Industry", read: true, edit: true }],
+      };
+    },
+    requirements: { objects: [{ name: "Account", access: ["write"], fields: ["Name", "Industry"] }] },
+    expect: { "subscription-permissions": "pass" },
+  },
+  {
+    name: "a hidden written field fails visibility only, not editability too",
+    change: (s) => {
+      if (s.objectPermissions.ok) s.objectPermissions.value[1].granted = { Read: true, ViewAllRecords: true };
+      s.fieldPermissions = { ok: true, value: [] };
+      if (s.describes.account?.ok) s.describes.account.value.fields.pop();
+    },
+    expect: { "object-access": "fail", "field-level-security": "fail" },
+    mentions: { "field-level-security": "Account.Industry" },
+  },
+  {
+    name: "a visible read-only field fails editability",
+    change: (s) => {
+      if (s.fieldPermissions.ok) s.fieldPermissions.value[0].edit = false;
+    },
+    expect: { "field-editable": "fail" },
+    mentions: { "field-editable": "Account.Industry" },
+  },
+  {
+    name: "a formula field declared as written can never be written",
+    change: (s) => {
+      if (s.describes.account?.ok)
+        s.describes.account.value.fields.push({
+          name: "Score__c",
+          permissionable: true,
+          createable: false,
+          updateable: false,
+          calculated: true,
+        });
+      if (s.fieldPermissions.ok)
+        s.fieldPermissions.value.push({ parentId: EXTRA_SET, field: "Account.Score__c", read: true, edit: false });
+    },
+    requirements: { objects: [{ name: "Account", access: ["read", "write"], fields: ["Score__c"] }] },
+    expect: { "field-editable": "fail" },
+    mentions: { "field-editable": "can never be written" },
+  },
+  {
+    name: "fields of an object the user cannot read are left to object access",
+    change: (s) => {
+      s.objectPermissions = { ok: true, value: [] };
+      s.fieldPermissions = { ok: true, value: [] };
+      s.describes.account = { ok: false, code: "NOT_FOUND", message: "The requested resource does not exist" };
+    },
+    expect: { "object-access": "fail" },
+  },
+  {
+    name: "Salesforce Platform license with CRM objects fails the license check only",
+    change: (s) => {
+      if (s.user.ok) s.user.value.licenseName = "Salesforce Platform";
+    },
+    requirements: { objects: [...ACCOUNT.objects, { name: "Opportunity", access: ["write"] }] },
+    expect: { "user-license": "fail" },
+    mentions: { "user-license": "Opportunity" },
+  },
+  {
+    name: "Salesforce Platform license without CRM objects is a warning",
+    change: (s) => {
+      if (s.user.ok) s.user.value.licenseName = "Salesforce Platform";
+    },
+    expect: { "user-license": "warn" },
+  },
+  {
+    name: "API-only license on the JWT flow",
+    change: (s) => {
+      if (s.user.ok) s.user.value.licenseName = "Salesforce Integration";
+    },
+    context: { flow: "jwt_bearer" },
+    expect: {},
+  },
+  {
+    name: "Chatter Free license",
+    change: (s) => {
+      if (s.user.ok) s.user.value.licenseName = "Chatter Free";
+    },
+    expect: { "user-license": "fail" },
+    mentions: { "user-license": "Chatter Free" },
+  },
+  {
+    name: "license not readable",
+    change: (s) => {
+      s.user = { ok: false, code: "INVALID_FIELD", message: "No such column 'UserLicense'" };
+    },
+    expect: { "user-license": "unknown" },
+    mentions: { "user-license": "View Setup and Configuration" },
+  },
+  {
+    name: "uninstalled app, API Access Control on: the remedy names Use Any API Client",
+    change: (s) => {
+      s.connectedApp = { ok: true, value: null };
+      s.useAnyApiClient = { ok: true, value: false };
+      if (s.systemPermissions.ok) s.systemPermissions.value.CanApproveUninstalledApps = false;
+    },
+    expect: {
+      "app-installed-or-approve-uninstalled": "fail",
+      "refresh-token-policy": "unknown",
+      "permitted-users": "unknown",
+    },
+    mentions: { "app-installed-or-approve-uninstalled": "Use Any API Client" },
+  },
+  {
+    name: "installation known to the caller when ConnectedApplication is closed",
+    change: (s) => {
+      s.connectedApp = { ok: false, code: "INSUFFICIENT_ACCESS", message: "no View Setup" };
+      if (s.systemPermissions.ok) s.systemPermissions.value.CanApproveUninstalledApps = false;
+    },
+    context: { appInstalled: true },
+    expect: { "refresh-token-policy": "unknown", "permitted-users": "unknown" },
+  },
+  {
+    name: "admin approved, pre-authorized through the profile",
+    change: (s) => {
+      if (s.connectedApp?.ok && s.connectedApp.value) s.connectedApp.value.adminApprovedOnly = true;
+      s.appGrants = { ok: true, value: [{ parentId: PROFILE_SET, setupEntityId: APP_ID }] };
+    },
+    expect: {},
+  },
+  {
+    name: "admin approved, pre-authorized for another app only",
+    change: (s) => {
+      if (s.connectedApp?.ok && s.connectedApp.value) s.connectedApp.value.adminApprovedOnly = true;
+      s.appGrants = { ok: true, value: [{ parentId: PROFILE_SET, setupEntityId: "0H4000000000009AAA" }] };
+    },
+    expect: { "permitted-users": "fail" },
+    mentions: { "permitted-users": "'Acme Sync'" },
+  },
+  {
+    name: "lifetime refresh policy",
+    change: (s) => {
+      if (s.connectedApp?.ok && s.connectedApp.value) s.connectedApp.value.refreshTokenValidityPeriod = 24;
+    },
+    expect: { "refresh-token-policy": "fail" },
+  },
+  {
+    name: "refresh refused by policy at the test refresh",
+    change: (s) => {
+      s.refreshProbe = {
+        ok: false,
+        code: "invalid_grant",
+        message: "expired access/refresh token",
+        checklistItem: "refresh-token-policy",
+      };
+    },
+    expect: { "refresh-token-policy": "fail" },
+  },
+  {
+    name: "no test refresh: 'until revoked' cannot be told from 'immediately'",
+    change: (s) => {
+      s.refreshProbe = null;
+    },
+    expect: { "refresh-token-policy": "unknown" },
+  },
+  {
+    name: "client credentials need no refresh token",
+    context: { flow: "client_credentials", hasRefreshToken: false },
+    expect: {},
+  },
+  {
+    name: "'IP restricted' seen at runtime",
+    context: {
+      observed: [
+        { checklistItem: "ip-relaxation", code: "invalid_grant", message: "IP restricted or invalid login hours" },
+      ],
+    },
+    expect: { "ip-relaxation": "fail" },
+    mentions: { "ip-relaxation": "IP restricted or invalid login hours" },
+  },
+  {
+    name: "CDC: an entity already selected needs no new slot",
+    change: (s) => {
+      s.cdcSelected = { ok: true, value: ["AccountChangeEvent", "A", "B", "C", "D"] };
+    },
+    expect: {},
+  },
+  {
+    name: "CDC: allocation full",
+    change: (s) => {
+      s.cdcSelected = { ok: true, value: ["A", "B", "C", "D", "E"] };
+    },
+    expect: { "cdc-allocation": "fail" },
+    mentions: { "cdc-allocation": "AccountChangeEvent" },
+  },
+  {
+    name: "CDC: a bigger allocation bought",
+    change: (s) => {
+      s.cdcSelected = { ok: true, value: ["A", "B", "C", "D", "E"] };
+    },
+    context: { cdcEntityAllocation: 10 },
+    expect: {},
+  },
+  {
+    name: "no subscriptions: subscription checks do not apply",
+    change: (s) => {
+      s.systemPermissions = { ok: true, value: { ApiEnabled: true, CanApproveUninstalledApps: true } };
+      s.cdcSelected = null;
+    },
+    requirements: { objects: [{ name: "Account", access: ["read", "write"], fields: ["Name", "Industry"] }] },
+    expect: {},
+  },
+  {
+    name: "quota: 15% left warns",
+    change: (s) => {
+      s.api = { ok: true, value: { usage: { used: 85000, max: 100000 } } };
+    },
+    expect: { "daily-api-quota": "warn" },
+  },
+  {
+    name: "quota: 2% left fails",
+    change: (s) => {
+      s.api = { ok: true, value: { usage: { used: 98000, max: 100000 } } };
+    },
+    expect: { "daily-api-quota": "fail" },
+    mentions: { "daily-api-quota": "98000 of its 100000" },
+  },
+  {
+    name: "permission rows closed (no View Setup) answer unknown with the reason",
+    change: (s) => {
+      const closed = { ok: false as const, code: "INSUFFICIENT_ACCESS", message: "insufficient access rights" };
+      s.objectPermissions = closed;
+      s.fieldPermissions = closed;
+      s.permissionSets = closed;
+    },
+    expect: { "object-access": "unknown", "field-level-security": "unknown", "field-editable": "unknown" },
+    mentions: { "object-access": "INSUFFICIENT_ACCESS: insufficient access rights" },
+  },
+];
+
+describe("evaluateChecklist", () => {
+  it.each(CASES)("$name", (c) => {
+    const snapshot = healthySnapshot();
+    c.change?.(snapshot);
+    const checks = evaluateChecklist(snapshot, needsFrom(c.requirements ?? ACCOUNT), { ...CONTEXT, ...c.context });
+    expect(Object.fromEntries(checks.map((r) => [r.id, r.verdict]))).toEqual({ ...HEALTHY, ...c.expect });
+    for (const [id, text] of Object.entries(c.mentions ?? {})) {
+      const check = checks.find((r) => r.id === id);
+      expect(JSON.stringify(check)).toContain(text);
+    }
+    for (const r of checks) {
+      expect(r.title).toBeTruthy();
+      if (r.verdict !== "pass") for (const step of r.remedy ?? []) expect(step).not.toMatch(/\{\w+\}/);
+    }
+  });
+
+  it("is pure: the same input gives the same answer", () => {
+    const needs = needsFrom(ACCOUNT);
+    expect(evaluateChecklist(healthySnapshot(), needs, CONTEXT)).toEqual(
+      evaluateChecklist(healthySnapshot(), needs, CONTEXT),
+    );
+  });
+});
+
+describe("the check catalog", () => {
+  it("gives every check a title, a why, a how and at least one remedy of several steps", () => {
+    for (const c of CHECKS) {
+      expect(c.title && c.why && c.howVerified, c.id).toBeTruthy();
+      const remedies = Object.values(c.remedies);
+      expect(remedies.length, c.id).toBeGreaterThan(0);
+      for (const steps of remedies) expect(steps.length, c.id).toBeGreaterThan(0);
+    }
+    expect(new Set(CHECK_IDS).size).toBe(CHECK_IDS.length);
+  });
+});
+
+describe("needsFrom", () => {
+  it.each([
+    { access: ["read"], permissions: ["Read", "ViewAllRecords", "ViewAllFields"] },
+    { access: ["write"], permissions: ["Read", "Create", "Edit", "Delete"] },
+    { access: ["subscribe"], permissions: ["Read", "ViewAllRecords"] },
+    { access: ["read", "write"], permissions: ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ViewAllFields"] },
+  ] as const)("$access needs $permissions", ({ access, permissions }) => {
+    const needs = needsFrom({ objects: [{ name: "Invoice__c", access: [...access], fields: ["Amount__c"] }] });
+    expect(needs.objects[0].permissions).toEqual(permissions);
+    expect(needs.fields[0]).toMatchObject({
+      path: "Invoice__c.Amount__c",
+      read: true,
+      write: (access as readonly string[]).includes("write"),
+    });
+  });
+
+  it.each([
+    ["Account", "AccountChangeEvent"],
+    ["Invoice__c", "Invoice__ChangeEvent"],
+    ["ns__Thing__c", "ns__Thing__ChangeEvent"],
+  ])("%s changes arrive as %s", (object, entity) => {
+    expect(changeEventName(object)).toBe(entity);
+  });
+});
