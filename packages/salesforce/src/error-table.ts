@@ -21,7 +21,11 @@ export type ChecklistItemId =
   | "ip-relaxation"
   | "oauth-scopes"
   | "client-credentials-user"
-  | "user-active";
+  | "user-active"
+  | "user-license"
+  | "field-editable"
+  | "subscription-permissions"
+  | "cdc-allocation";
 
 /** Who has to act when an OAuth call fails. */
 export type OAuthFailureKind =
@@ -198,7 +202,7 @@ export const ERROR_TABLE: readonly ErrorRule[] = [
     status: 400,
     retry: "never",
     customerAction: true,
-    checklistItem: "field-level-security",
+    checklistItem: "field-editable",
     remedy: "The user cannot edit this field: grant Edit in field-level security, or stop writing a read-only field.",
   },
   { source: "rest", code: "FIELD_CUSTOM_VALIDATION_EXCEPTION", status: 400, retry: "never", customerAction: false },

@@ -49,7 +49,7 @@ describe("REST errors (reference §2.9, §2.3, §4.4)", () => {
       "Unable to create/update fields: X.",
       "never",
       true,
-      "field-level-security",
+      "field-editable",
     ],
     [400, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Amount must be positive", "never", false],
     [400, "DUPLICATE_VALUE", "duplicate value found: Ext__c duplicates value on record with id: 001", "never", false],
