@@ -157,9 +157,10 @@ const cases: CallbackCase[] = [
     code: "inactive_user",
   },
   {
-    name: "the app no longer allows a scope Forcelink asks for (invalid_scope)",
+    name: "the app in Salesforce allows none of the scopes Forcelink asks for (invalid_scope)",
     before: () => {
-      h.admin.updateApp(h.appId, { scopes: ["api", "id"] });
+      // Salesforce drops scopes the app does not allow; it refuses only when nothing is left.
+      h.admin.updateApp(h.appId, { scopes: ["chatter_api", "web"] });
     },
     salesforceError: "invalid_scope",
     status: 200,

@@ -8,6 +8,7 @@ Commands:
   keys create         make a project API key (embedded storage: while the server is stopped)
   keys rotate-secret  re-seal every stored secret with a new key
   connections list    list connections and their status
+  doctor ID           run the pre-install checklist against a connection's org (exit 1 on a failing check)
   emulator            run a local Salesforce org (forcelink emulator --help)
   start               the demo (npm start): the emulator, Forcelink pointed at it, and a connect link
 `;
@@ -20,6 +21,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./serve-command.ts")).serveCommand(rest);
     case "connections":
       return (await import("./connections-command.ts")).connectionsCommand(rest);
+    case "doctor":
+      return (await import("./doctor-command.ts")).doctorCommand(rest);
     case "keys":
       return (await import("./keys-command.ts")).keysCommand(rest);
     case "start":

@@ -183,6 +183,27 @@ export const webhookDeliveries = pgTable(
   ],
 );
 
+/** Pre-install checklist runs against a connection's org: verdicts and evidence, never a token. */
+export const checklistRuns = pgTable(
+  "checklist_runs",
+  {
+    id: id(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    connectionId: text("connection_id")
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    ranAt: timestamp("ran_at", { withTimezone: true }).notNull(),
+    /** No check failed (warn and unknown do not fail a run). */
+    passed: boolean("passed").notNull(),
+    results: jsonb("results").$type<unknown>().notNull(),
+    apiCalls: jsonb("api_calls").$type<unknown>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("checklist_runs_connection").on(t.connectionId, t.ranAt)],
+);
+
 export const schema = {
   projects,
   apiKeys,
@@ -191,5 +212,6 @@ export const schema = {
   connections,
   webhookEndpoints,
   webhookDeliveries,
+  checklistRuns,
 };
 export const now = sql`now()`;

@@ -69,6 +69,7 @@ export async function startE2eHarness(options: E2eHarnessOptions = {}): Promise<
     admin,
     emulator,
     server,
+    dataDir,
     apiKey,
     api,
     appId: app.id,

@@ -19,6 +19,8 @@ export interface Harness {
   admin: OrgAdmin;
   emulator: RunningEmulator;
   server: RunningServer;
+  /** The server's data directory (removed by close()). */
+  dataDir: string;
   apiKey: string;
   /** Calls the Forcelink API with the default project's key. */
   api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
@@ -59,6 +61,7 @@ export async function startHarness(options: { seed?: SeedSpec; env?: Record<stri
     admin,
     emulator,
     server,
+    dataDir,
     apiKey,
     api,
     demoProviderApp: async (extra = {}) => {

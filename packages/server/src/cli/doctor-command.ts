@@ -1,0 +1,90 @@
+import { parseArgs } from "node:util";
+import { eq } from "drizzle-orm";
+import {
+  type ConnectionChecklistRun,
+  ConnectionNeedsReauth,
+  runConnectionChecklist,
+} from "../checklist/connection-checklist.ts";
+import type { Verdict } from "../checklist/evaluate.ts";
+import { parseConfig } from "../config/config.ts";
+import { connectionTokens } from "../connections/connection-tokens.ts";
+import { createLogger } from "../log/logger.ts";
+import { openPlatform } from "../platform/platform.ts";
+import { connections } from "../store/schema.ts";
+
+const USAGE = "Usage: forcelink doctor CONNECTION_ID [--json]";
+
+const COLOURS: Record<Verdict, string> = { pass: "32", fail: "31", warn: "33", unknown: "90" };
+
+/**
+ * `forcelink doctor CONNECTION_ID`: runs the pre-install checklist against the connection's org and
+ * stores the run (embedded storage: while the server is stopped). Exits 1 when a check fails, 2 for
+ * a bad argument or an unknown connection.
+ */
+export async function doctorCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { json: { type: "boolean" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const [connectionId] = positionals;
+  const platform = await openPlatform(parseConfig(), createLogger("silent"), { jobs: false });
+  try {
+    const [row] = await platform.db.select().from(connections).where(eq(connections.id, connectionId));
+    if (!row) {
+      process.stderr.write(`No connection with id '${connectionId}'. List them with 'forcelink connections list'.\n`);
+      return 2;
+    }
+    let run: ConnectionChecklistRun;
+    try {
+      run = await runConnectionChecklist(platform, row);
+    } catch (e) {
+      if (!(e instanceof ConnectionNeedsReauth)) throw e;
+      process.stderr.write(
+        `${e.message}\nHave the customer connect again (POST /v1/connect-sessions with {"connectionId": "${row.id}"}), then run doctor again.\n`,
+      );
+      return 1;
+    }
+    if (values.json) console.log(JSON.stringify(run, null, 2));
+    else console.log(renderRun(run, useColour()));
+    return run.passed ? 0 : 1;
+  } finally {
+    await connectionTokens(platform).close();
+    await platform.close();
+  }
+}
+
+function useColour(): boolean {
+  return process.stdout.isTTY === true && !process.env.NO_COLOR;
+}
+
+/** The run as a table of verdicts, then the remedy steps of every failing check. */
+export function renderRun(run: ConnectionChecklistRun, colour: boolean): string {
+  const paint = (verdict: Verdict, text: string) => (colour ? `\x1b[${COLOURS[verdict]}m${text}\x1b[0m` : text);
+  const idWidth = Math.max("CHECK".length, ...run.checks.map((c) => c.id.length));
+  const verdictWidth = "UNKNOWN".length;
+  const lines = [
+    `Checklist for ${run.connectionId} (${run.ranAt}, ${run.apiCalls.api} API calls)`,
+    "",
+    `${"VERDICT".padEnd(verdictWidth)}  ${"CHECK".padEnd(idWidth)}  TITLE`,
+  ];
+  for (const c of run.checks)
+    lines.push(
+      `${paint(c.verdict, c.verdict.toUpperCase().padEnd(verdictWidth))}  ${c.id.padEnd(idWidth)}  ${c.title}`,
+    );
+  const { pass, fail, warn, unknown } = run.summary;
+  lines.push("", `${pass} passed, ${fail} failed, ${warn} warnings, ${unknown} unknown (run ${run.id})`);
+  for (const c of run.checks.filter((check) => check.verdict === "fail")) {
+    lines.push("", `${paint("fail", "FAIL")} ${c.id}: ${c.title}`);
+    if (c.reason) lines.push(`  ${c.reason}`);
+    (c.remedy ?? []).forEach((step, i) => {
+      lines.push(`  ${i + 1}. ${step}`);
+    });
+  }
+  return lines.join("\n");
+}

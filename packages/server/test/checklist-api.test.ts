@@ -1,0 +1,241 @@
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { DEMO } from "@forcelink/emulator";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHECK_IDS, type CheckId } from "../src/checklist/checks.ts";
+import type { CheckResult, Verdict } from "../src/checklist/evaluate.ts";
+import { connections, projects } from "../src/store/schema.ts";
+import { type Harness, startHarness } from "./support/server-with-emulator.ts";
+
+/** What the demo app's client-credentials user (the org's System Administrator) is asked for. */
+const REQUIREMENTS = { objects: [{ name: "Account", access: ["read", "write"], fields: ["Industry"] }] };
+const ADMIN_PROFILE = "System Administrator";
+const ACCOUNT_ALL = ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ViewAllFields"] as const;
+
+/** A healthy org: everything passes but IP relaxation, which Salesforce keeps out of the API. */
+const HEALTHY = {
+  ...(Object.fromEntries(CHECK_IDS.map((id) => [id, "pass"])) as Record<CheckId, Verdict>),
+  "ip-relaxation": "unknown",
+};
+
+interface RunBody {
+  id: string;
+  connectionId: string;
+  ranAt: string;
+  passed: boolean;
+  summary: Record<Verdict, number>;
+  checks: CheckResult[];
+  apiCalls: { api: number; oauth: number };
+}
+
+const verdicts = (run: RunBody) => Object.fromEntries(run.checks.map((c) => [c.id, c.verdict]));
+const check = (run: RunBody, id: CheckId) => run.checks.find((c) => c.id === id)!;
+
+/** The admin bypasses object permissions through Modify/View All Data: take those away first. */
+function breakAccountAccess(h: Harness) {
+  h.admin.setSystemPermissions(ADMIN_PROFILE, { ModifyAllData: false, ViewAllData: false });
+  h.admin.setObjectPermissions(ADMIN_PROFILE, "Account", []);
+}
+function restoreAccountAccess(h: Harness) {
+  h.admin.setObjectPermissions(ADMIN_PROFILE, "Account", [...ACCOUNT_ALL]);
+  h.admin.setSystemPermissions(ADMIN_PROFILE, { ModifyAllData: true, ViewAllData: true });
+}
+
+async function connect(h: Harness, endUserId: string): Promise<string> {
+  const app = await h.demoProviderApp({
+    // Must match the app's name in the org, or the installation check can only answer unknown.
+    name: DEMO.app.name,
+    clientCredentials: { enabled: true },
+    requirements: REQUIREMENTS,
+  });
+  const res = await h.api("/v1/connections", {
+    method: "POST",
+    body: { flow: "client_credentials", providerAppId: app.id, endUserId, myDomain: "forcelink-demo" },
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+describe("checklist API", () => {
+  let h: Harness;
+  let id: string;
+  const run = async (connectionId = id) => {
+    const res = await h.api(`/v1/connections/${connectionId}/checklist`, { method: "POST" });
+    return { status: res.status, body: (await res.json()) as RunBody };
+  };
+
+  beforeAll(async () => {
+    h = await startHarness();
+    id = await connect(h, "checklist-user");
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("answers 404 with a remedy before the first run", async () => {
+    const res = await h.api(`/v1/connections/${id}/checklist`);
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { error: { code: string; remedy: string } };
+    expect(body.error.code).toBe("not_found");
+    expect(body.error.remedy).toContain(`POST /v1/connections/${id}/checklist`);
+  });
+
+  it("passes a healthy org, stores the run and shows it as the latest", async () => {
+    const { status, body } = await run();
+    expect(status).toBe(200);
+    expect(body.id).toMatch(/^chk_/);
+    expect(body.connectionId).toBe(id);
+    expect(verdicts(body)).toEqual(HEALTHY);
+    expect(body.passed).toBe(true);
+    expect(body.summary).toEqual({ pass: CHECK_IDS.length - 1, fail: 0, warn: 0, unknown: 1 });
+    expect(body.apiCalls.api).toBeGreaterThan(0);
+    expect(JSON.stringify(body)).not.toMatch(/token"\s*:/i);
+    const latest = await h.api(`/v1/connections/${id}/checklist`);
+    expect(latest.status).toBe(200);
+    expect(await latest.json()).toEqual(body);
+  });
+
+  it("fails object access with its remedy when the user cannot read Account; GET shows that run", async () => {
+    breakAccountAccess(h);
+    try {
+      const { status, body } = await run();
+      expect(status).toBe(200);
+      expect(verdicts(body)).toEqual({ ...HEALTHY, "object-access": "fail" });
+      expect(body.passed).toBe(false);
+      expect(body.summary.fail).toBe(1);
+      const failing = check(body, "object-access");
+      expect(failing.evidence).toMatchObject({ missing: { Account: expect.arrayContaining(["Read"]) } });
+      expect(failing.remedy).toContain("Account: tick Read, Create, Edit, Delete, View All Records, View All Fields.");
+      const latest = (await (await h.api(`/v1/connections/${id}/checklist`)).json()) as RunBody;
+      expect(latest.id).toBe(body.id);
+      expect(latest.passed).toBe(false);
+    } finally {
+      restoreAccountAccess(h);
+    }
+    expect((await run()).body.passed).toBe(true);
+  });
+
+  it("fails field editability when a written field is read-only", async () => {
+    h.admin.setFieldPermissions(ADMIN_PROFILE, "Account.Industry", "read");
+    try {
+      const { body } = await run();
+      expect(verdicts(body)).toEqual({ ...HEALTHY, "field-editable": "fail" });
+      expect(body.passed).toBe(false);
+      expect(check(body, "field-editable").remedy).toContain(
+        "Under Field Permissions tick Edit Access for: Account.Industry.",
+      );
+    } finally {
+      h.admin.setFieldPermissions(ADMIN_PROFILE, "Account.Industry", "edit");
+    }
+  });
+
+  it("answers 404 for an unknown connection and for another project's connection", async () => {
+    for (const method of ["GET", "POST"]) {
+      const res = await h.api("/v1/connections/conn_nope/checklist", { method });
+      expect(res.status).toBe(404);
+    }
+    const db = h.server.platform.db;
+    const [row] = await db.select().from(connections).where(eq(connections.id, id));
+    await db.insert(projects).values({ id: "proj_other", name: "Other" });
+    await db.insert(connections).values({ ...row, id: "conn_other", projectId: "proj_other" });
+    for (const method of ["GET", "POST"]) {
+      const res = await h.api("/v1/connections/conn_other/checklist", { method });
+      expect(res.status).toBe(404);
+    }
+  });
+
+  it("answers 409 with the remedy when the connection needs re-auth", async () => {
+    const other = await connect(h, "reauth-user");
+    await h.server.platform.db
+      .update(connections)
+      .set({
+        status: "needs_reauth",
+        reauth: { error: "invalid_grant", description: "expired access/refresh token", at: Date.now() },
+      })
+      .where(eq(connections.id, other));
+    const res = await h.api(`/v1/connections/${other}/checklist`, { method: "POST" });
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as { error: { code: string; remedy: string } };
+    expect(body.error.code).toBe("connection_needs_reauth");
+    expect(body.error.remedy).toContain("/v1/connect-sessions");
+  });
+});
+
+describe("forcelink doctor", () => {
+  let h: Harness;
+  let id: string;
+  let env: Record<string, string>;
+  // Async: the emulator answers from this process, so a synchronous spawn would wait forever.
+  const doctor = (args: string[], extra: Record<string, string> = {}) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [new URL("../src/cli/main.ts", import.meta.url).pathname, "doctor", ...args],
+        { env: { ...process.env, ...env, ...extra } },
+      );
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+      });
+      child.stderr.on("data", (d) => {
+        err += d;
+      });
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, out, err }));
+    });
+
+  beforeAll(async () => {
+    h = await startHarness();
+    id = await connect(h, "doctor-user");
+    // Embedded storage is locked by the server: stop it, keep the emulator.
+    await h.server.close();
+    env = {
+      FORCELINK_DATA_DIR: h.dataDir,
+      FORCELINK_LOG_LEVEL: "silent",
+      FORCELINK_SALESFORCE_LOGIN_URL: h.emulator.urls.login,
+      FORCELINK_SALESFORCE_SANDBOX_URL: h.emulator.urls.test,
+      FORCELINK_SALESFORCE_MYDOMAIN_URL: h.emulator.urls.myDomain,
+    };
+  });
+  afterAll(async () => {
+    await h?.emulator.close();
+    if (h) rmSync(h.dataDir, { recursive: true, force: true });
+  });
+
+  it("exits 1 on a broken org, naming the failing check and its remedy", async () => {
+    breakAccountAccess(h);
+    try {
+      const r = await doctor([id]);
+      expect(r.err).toBe("");
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/FAIL\s+object-access/);
+      expect(r.out).toContain("FAIL object-access:");
+      expect(r.out).toContain("Account: tick Read, Create, Edit, Delete, View All Records, View All Fields.");
+      expect(r.out).not.toContain("\x1b["); // stdout is a pipe: no colours
+    } finally {
+      restoreAccountAccess(h);
+    }
+  });
+
+  it("exits 0 on a healthy org; --json prints the run", async () => {
+    const r = await doctor([id]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/PASS\s+object-access/);
+    expect(r.out).toMatch(/UNKNOWN\s+ip-relaxation/);
+    const json = await doctor([id, "--json"]);
+    expect(json.code).toBe(0);
+    const body = JSON.parse(json.out) as RunBody;
+    expect(verdicts(body)).toEqual(HEALTHY);
+    expect(body.passed).toBe(true);
+  });
+
+  it("exits 2 for a bad argument or an unknown connection", async () => {
+    expect((await doctor([])).code).toBe(2);
+    expect((await doctor([id, "--nope"])).code).toBe(2);
+    const unknown = await doctor(["conn_nope"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain("No connection with id 'conn_nope'");
+  });
+});
