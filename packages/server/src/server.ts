@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { registerChecklistRoutes } from "./checklist/checklist-routes.ts";
+import { startDailyChecklist } from "./checklist/daily-checklist.ts";
 import type { Config } from "./config/config.ts";
 import { registerConnectRoutes } from "./connect/connect-routes.ts";
 import { registerConnectSessionRoutes } from "./connect/session-routes.ts";
@@ -33,7 +34,7 @@ export const apiRouteModules: RouteModule[] = [(app, p) => registerKeyRoutes(app
 apiRouteModules.push(registerProviderAppRoutes);
 apiRouteModules.push(registerConnectSessionRoutes, registerConnectionRoutes);
 apiRouteModules.push(registerWebhooks);
-apiRouteModules.push(registerChecklistRoutes);
+apiRouteModules.push(registerChecklistRoutes, (_app, p) => startDailyChecklist(p));
 export const publicRouteModules: RouteModule[] = [registerConnectRoutes];
 
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */

@@ -267,6 +267,7 @@ describe("event types and subscriptions", () => {
       "connection.needs_reauth",
       "connection.refresh_failed",
       "connection.recovered",
+      "connection.checklist_failed",
       "connection.deleted",
     ]);
     expect(isWebhookEventType("connection.created")).toBe(true);

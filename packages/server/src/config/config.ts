@@ -19,6 +19,8 @@ const schema = z.object({
   FORCELINK_SALESFORCE_LOGIN_URL: z.string().url().optional(),
   FORCELINK_SALESFORCE_SANDBOX_URL: z.string().url().optional(),
   FORCELINK_SALESFORCE_MYDOMAIN_URL: z.string().url().optional(),
+  /** When the daily checklist runs over every active connection (cron, UTC). */
+  FORCELINK_CHECKLIST_CRON: z.string().trim().min(1).default("0 3 * * *"),
   FORCELINK_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -53,6 +55,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       sandboxUrl: c.FORCELINK_SALESFORCE_SANDBOX_URL,
       myDomainUrl: c.FORCELINK_SALESFORCE_MYDOMAIN_URL,
     },
+    checklistCron: c.FORCELINK_CHECKLIST_CRON,
     logLevel: c.FORCELINK_LOG_LEVEL,
   };
 }

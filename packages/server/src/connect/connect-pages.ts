@@ -1,3 +1,5 @@
+import type { ConnectionChecklistRun } from "../checklist/connection-checklist.ts";
+import type { Verdict } from "../checklist/evaluate.ts";
 import { esc, page } from "./html.ts";
 
 export interface ChoosePageInput {
@@ -63,6 +65,60 @@ export interface ResultPageInput {
   /** In a popup: posted to the opener, then the window closes itself. */
   popupMessage?: Record<string, unknown> | null;
   popupTargetOrigin?: string;
+  /** The pre-install checklist run right after connecting: its checks, or why it could not run. */
+  checklist?: { run: ConnectionChecklistRun } | { error: string } | null;
+  /** Where the "Check again" form posts (carries the re-run token). */
+  checkAgainAction?: string | null;
+}
+
+const VERDICT_LABEL: Record<Verdict, string> = { fail: "Fails", warn: "Warning", unknown: "Not known", pass: "Passes" };
+const VERDICT_ORDER: Record<Verdict, number> = { fail: 0, warn: 1, unknown: 2, pass: 3 };
+
+/** The checklist section of the result page: what is wrong first, each with its remedy. */
+export function checklistSection(
+  checklist: NonNullable<ResultPageInput["checklist"]>,
+  checkAgainAction?: string | null,
+): string {
+  const again = checkAgainAction
+    ? `<form method="post" action="${esc(checkAgainAction)}" id="check-again-form"><button type="submit" id="check-again">Check again</button> <span class="muted">after your admin has made the changes.</span></form>`
+    : "";
+  if ("error" in checklist) {
+    return `<section id="checklist" data-passed="error"><h2>Checks on your org</h2>
+      <div class="warn" id="checklist-error"><strong>The checks could not run.</strong><p>${esc(checklist.error)}</p></div>${again}</section>`;
+  }
+  const { run } = checklist;
+  const { summary } = run;
+  const checks = [...run.checks].sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict]);
+  const counts = [
+    summary.fail ? `${summary.fail} to fix` : "",
+    summary.warn ? `${summary.warn} warning${summary.warn === 1 ? "" : "s"}` : "",
+    summary.unknown ? `${summary.unknown} not known` : "",
+    `${summary.pass} passed`,
+  ]
+    .filter(Boolean)
+    .join(", ");
+  const headline = run.passed
+    ? summary.warn || summary.unknown
+      ? "Nothing blocks the app; have a look at the notes below."
+      : "Everything the app needs is in place."
+    : "Some settings in your org will stop the app from working. Ask your Salesforce admin to make the changes below, then check again.";
+  const items = checks
+    .map((c) => {
+      const detail =
+        c.verdict === "pass"
+          ? ""
+          : `${c.reason ? `<p class="reason">${esc(c.reason)}</p>` : ""}${
+              c.remedy?.length
+                ? `<ol class="remedy">${c.remedy.map((step) => `<li>${esc(step)}</li>`).join("")}</ol>`
+                : ""
+            }`;
+      return `<li class="check check-${esc(c.verdict)}" data-check="${esc(c.id)}" data-verdict="${esc(c.verdict)}"><span class="verdict">${esc(VERDICT_LABEL[c.verdict] ?? c.verdict)}</span> <span class="check-title">${esc(c.title)}</span>${detail}</li>`;
+    })
+    .join("");
+  return `<section id="checklist" data-passed="${run.passed ? "true" : "false"}" data-run="${esc(run.id)}">
+    <h2>Checks on your org</h2>
+    <div class="${run.passed ? "ok" : "error"}" id="checklist-summary"><strong>${esc(headline)}</strong><br><span class="muted">${esc(counts)} · checked ${esc(new Date(run.ranAt).toUTCString())}</span></div>
+    <ul class="checks">${items}</ul>${again}</section>`;
 }
 
 export function resultPage(input: ResultPageInput): string {
@@ -80,6 +136,7 @@ export function resultPage(input: ResultPageInput): string {
     ${input.warning ? `<div class="warn" id="warning">${esc(input.warning)}</div>` : ""}
     ${input.steps?.length ? `<p><strong>What to change:</strong></p><ol id="remedy">${input.steps.map((s) => `<li>${esc(s)}</li>`).join("")}</ol>` : ""}
     ${details}
+    ${input.checklist ? checklistSection(input.checklist, input.checkAgainAction) : ""}
     ${input.retryUrl ? `<p><a href="${esc(input.retryUrl)}" id="retry">Try again</a></p>` : ""}
     ${input.returnUrl ? `<p><a href="${esc(input.returnUrl)}" id="return">Back to the app</a></p>` : ""}`;
   const script = input.popupMessage

@@ -1,13 +1,21 @@
-import { exchangeCode, fetchIdentity, OAuthFailure, type TokenSet } from "@forcelink/salesforce";
-import type { FastifyInstance, FastifyReply } from "fastify";
-import { findConnection, insertConnection } from "../connections/connection-store.ts";
+import {
+  exchangeCode,
+  fetchIdentity,
+  OAuthFailure,
+  SalesforceApiError,
+  type TokenSet,
+  TransportFailure,
+} from "@forcelink/salesforce";
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from "fastify";
+import { ConnectionNeedsReauth, runConnectionChecklist } from "../checklist/connection-checklist.ts";
+import { type ConnectionRow, findConnection, insertConnection } from "../connections/connection-store.ts";
 import { connectionTokens } from "../connections/connection-tokens.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppForProject, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
 import { emitEvent } from "../webhooks/emit.ts";
 import { explainConnectFailure } from "./callback-errors.ts";
 import { callbackUrl } from "./callback-url.ts";
-import { choosePage, resultPage } from "./connect-pages.ts";
+import { choosePage, type ResultPageInput, resultPage } from "./connect-pages.ts";
 import {
   AUTHORIZE_TTL_MS,
   type ConnectSessionRow,
@@ -15,6 +23,7 @@ import {
   completeSession,
   failSession,
   recordAuthorizeStart,
+  sessionByChecklistToken,
   sessionByState,
   sessionByToken,
 } from "./connect-session-store.ts";
@@ -44,6 +53,32 @@ function sessionUsable(row: ConnectSessionRow | undefined, now = Date.now()): "m
   if (row.status === "completed") return "used";
   if (row.expiresAt.getTime() < now) return "expired";
   return "ok";
+}
+
+/**
+ * Runs the pre-install checklist for the result page. A checklist that cannot run never loses the
+ * connection: the page says why and offers to check again.
+ */
+async function checklistForPage(
+  platform: Platform,
+  log: FastifyBaseLogger,
+  connection: ConnectionRow,
+): Promise<NonNullable<ResultPageInput["checklist"]>> {
+  try {
+    return { run: await runConnectionChecklist(platform, connection) };
+  } catch (e) {
+    log.warn({ err: e, connectionId: connection.id }, "the pre-install checklist could not run on the connect page");
+    // Only errors about the customer's org are shown; anything else stays in the log.
+    const reason =
+      e instanceof ConnectionNeedsReauth || e instanceof SalesforceApiError || e instanceof TransportFailure
+        ? (e as Error).message
+        : "Something went wrong on our side while reading your org's settings.";
+    return { error: reason };
+  }
+}
+
+function checkAgainAction(token: string): string {
+  return `/connect/checklist/${encodeURIComponent(token)}`;
 }
 
 /** The hosted connect page and the OAuth callback: public, reached by the end customer's browser. */
@@ -288,17 +323,22 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
           }
           // The lease-taking adopt keeps a refresh still running elsewhere from overwriting the new tokens.
           await (await connectionTokens(platform).lifecycleFor(existing)).adopt(existing.id, tokens);
-          await completeSession(platform, session.id, existing.id);
+          const { checklistToken } = await completeSession(platform, session.id, existing.id);
           await emitEvent(platform, session.projectId, "connection.recovered", {
             connectionId: existing.id,
             endUserId: existing.endUserId,
             via: "reconnect",
           });
+          // The row as adopted: the checklist signs in with the new tokens.
+          const renewed = (await findConnection(platform, session.projectId, existing.id)) ?? existing;
+          const checklist = await checklistForPage(platform, req.log, renewed);
           return finish(200, true, {
             ok: true,
             title: "Salesforce is connected again",
             message: `Renewed the connection of ${username ?? "your user"} to ${appRow.name}. You can close this window.`,
             details: { Org: existing.orgId, User: username ?? existing.userId, "Connection id": existing.id },
+            checklist,
+            checkAgainAction: checkAgainAction(checklistToken),
             returnUrl: session.returnUrl ? withConnection(session.returnUrl, existing.id) : null,
             popupMessage: {
               type: "forcelink:connect",
@@ -318,7 +358,7 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
           tokens,
           username,
         });
-        await completeSession(platform, session.id, connection.id);
+        const { checklistToken } = await completeSession(platform, session.id, connection.id);
         const noRefresh = !tokens.refreshToken;
         await emitEvent(platform, session.projectId, "connection.created", {
           connectionId: connection.id,
@@ -328,6 +368,7 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
           environment: connection.environment,
           offlineAccess: !noRefresh,
         });
+        const checklist = await checklistForPage(platform, req.log, connection);
         return finish(200, true, {
           ok: true,
           title: "Salesforce is connected",
@@ -336,6 +377,8 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
             ? 'Salesforce did not grant offline access (no refresh token), so this connection will stop working when the Salesforce session ends. The app\'s OAuth scopes in Salesforce need "Perform requests at any time (refresh_token, offline_access)".'
             : undefined,
           details: { Org: connection.orgId, User: username ?? connection.userId, "Connection id": connection.id },
+          checklist,
+          checkAgainAction: checkAgainAction(checklistToken),
           returnUrl: session.returnUrl ? withConnection(session.returnUrl, connection.id) : null,
           popupMessage: {
             type: "forcelink:connect",
@@ -345,6 +388,49 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
           },
         });
       }
+    },
+  );
+
+  // The result page's "Check again": re-runs the checklist of the connection just made, with the
+  // token minted at completion (the connect link itself is used up by then).
+  app.post<{ Params: { token: string } }>(
+    "/connect/checklist/:token",
+    { schema: { hide: true }, config: { htmlErrors: true } },
+    async (req, reply) => {
+      const session = await sessionByChecklistToken(platform, req.params.token);
+      if (!session?.connectionId)
+        return linkProblem(reply, 404, "This page is not valid", "The address is wrong or incomplete.");
+      if (!session.checklistTokenExpiresAt || session.checklistTokenExpiresAt.getTime() < Date.now())
+        return linkProblem(
+          reply,
+          410,
+          "This page has expired",
+          "The checks can be run again from this page for an hour after connecting.",
+        );
+      const connection = await findConnection(platform, session.projectId, session.connectionId);
+      if (!connection)
+        return linkProblem(reply, 410, "This connection was removed", "The app you connected no longer has it.");
+      const appRow = await getProviderAppForProject(platform, session.projectId, session.providerAppId);
+      if (!appRow)
+        return linkProblem(reply, 410, "This connection is no longer valid", "The app it was made for was removed.");
+      const checklist = await checklistForPage(platform, req.log, connection);
+      return send(
+        reply,
+        200,
+        resultPage({
+          ok: true,
+          title: "Salesforce is connected",
+          message: `${connection.username ?? "Your user"} is connected to ${appRow.name}. The checks below were run again just now.`,
+          details: {
+            Org: connection.orgId,
+            User: connection.username ?? connection.userId,
+            "Connection id": connection.id,
+          },
+          checklist,
+          checkAgainAction: checkAgainAction(req.params.token),
+          returnUrl: session.returnUrl ? withConnection(session.returnUrl, connection.id) : null,
+        }),
+      );
     },
   );
 

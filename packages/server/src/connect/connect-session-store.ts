@@ -127,11 +127,45 @@ export async function claimState(platform: Platform, id: string, state: string):
   return rows.length > 0;
 }
 
-export async function completeSession(platform: Platform, id: string, connectionId: string): Promise<void> {
+/** How long the result page's "Check again" button works. */
+export const CHECKLIST_TOKEN_TTL_MS = 60 * 60 * 1000;
+
+/**
+ * Marks the session completed and mints the result page's "Check again" token: a secret apart from
+ * the (now used) connect link, good for re-running the checklist of this one connection for an
+ * hour. Only its hash is stored; the token is returned once, for the page.
+ */
+export async function completeSession(
+  platform: Platform,
+  id: string,
+  connectionId: string,
+): Promise<{ checklistToken: string }> {
+  const checklistToken = randomToken("cc_", 24);
   await platform.db
     .update(connectSessions)
-    .set({ status: "completed", connectionId, completedAt: new Date(), codeVerifierSealed: null, error: null })
+    .set({
+      status: "completed",
+      connectionId,
+      completedAt: new Date(),
+      codeVerifierSealed: null,
+      error: null,
+      checklistTokenHash: hashToken(checklistToken),
+      checklistTokenExpiresAt: new Date(Date.now() + CHECKLIST_TOKEN_TTL_MS),
+    })
     .where(eq(connectSessions.id, id));
+  return { checklistToken };
+}
+
+/** The completed session a "Check again" token belongs to, expired or not (the caller tells them apart). */
+export async function sessionByChecklistToken(
+  platform: Platform,
+  token: string,
+): Promise<ConnectSessionRow | undefined> {
+  const [row] = await platform.db
+    .select()
+    .from(connectSessions)
+    .where(and(eq(connectSessions.checklistTokenHash, hashToken(token)), eq(connectSessions.status, "completed")));
+  return row;
 }
 
 export async function failSession(

@@ -22,6 +22,19 @@ const STYLE = `
   .ok { background: #e9f7ef; border: 1px solid #a8dcbc; border-radius: 8px; padding: .75rem 1rem; margin: 1rem 0; }
   .warn { background: #fff7e6; border: 1px solid #f1d19a; border-radius: 8px; padding: .75rem 1rem; margin: 1rem 0; }
   ol { padding-left: 1.2rem; }
+  h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
+  ul.checks { list-style: none; padding: 0; margin: .75rem 0; }
+  li.check { border: 1px solid #d7dde5; border-left-width: 4px; border-radius: 6px; padding: .55rem .8rem; margin: .45rem 0; }
+  li.check-fail { border-left-color: #c23934; }
+  li.check-warn { border-left-color: #dd7a01; }
+  li.check-unknown { border-left-color: #8a94a3; }
+  li.check-pass { border-left-color: #2e844a; }
+  .verdict { display: inline-block; font-size: .75rem; font-weight: 600; text-transform: uppercase; letter-spacing: .03em; border-radius: 4px; padding: 0 .4rem; margin-right: .3rem; background: #eef1f5; }
+  .check-fail .verdict { background: #fdecec; color: #a61a14; }
+  .check-warn .verdict { background: #fff7e6; color: #8c4b02; }
+  .check-pass .verdict { background: #e9f7ef; color: #1f6b38; }
+  li.check .reason { margin: .35rem 0 0; color: #3e4856; }
+  li.check ol.remedy { margin: .35rem 0 0; font-size: .93rem; }
   code { background: #f0f2f5; padding: 0 .25rem; border-radius: 3px; }
 `;
 

@@ -43,10 +43,10 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   );
 }
 
-/** Connect links carry a secret in their path and OAuth callbacks in their query: log neither. */
+/** Connect links (and their "Check again" forms) carry a secret in their path and OAuth callbacks in their query: log neither. */
 export function redactUrl(url: string): string {
   const q = url.indexOf("?");
-  const path = (q < 0 ? url : url.slice(0, q)).replace(/^\/connect\/[^/]+/, "/connect/[redacted]");
+  const path = (q < 0 ? url : url.slice(0, q)).replace(/^\/connect\/(checklist\/)?[^/]+/, "/connect/$1[redacted]");
   return q < 0 ? path : `${path}?[redacted]`;
 }
 

@@ -82,9 +82,16 @@ export const connectSessions = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     completedAt: timestamp("completed_at", { withTimezone: true }),
+    /** The result page's "Check again" token, hashed: minted when the connection is made, works for an hour. */
+    checklistTokenHash: text("checklist_token_hash"),
+    checklistTokenExpiresAt: timestamp("checklist_token_expires_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("connect_sessions_token").on(t.tokenHash), index("connect_sessions_state").on(t.stateHash)],
+  (t) => [
+    uniqueIndex("connect_sessions_token").on(t.tokenHash),
+    index("connect_sessions_state").on(t.stateHash),
+    uniqueIndex("connect_sessions_checklist_token").on(t.checklistTokenHash),
+  ],
 );
 
 export const connections = pgTable(

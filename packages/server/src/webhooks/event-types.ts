@@ -7,6 +7,7 @@ export const WEBHOOK_EVENT_TYPES = {
   "connection.needs_reauth": "The connection's refresh token was refused: the customer must connect again.",
   "connection.refresh_failed": "A token refresh failed for a reason that may pass (Salesforce down, timeout).",
   "connection.recovered": "A connection that needed attention works again.",
+  "connection.checklist_failed": "The daily checklist found a check failing that passed in the run before.",
   "connection.deleted": "The connection was deleted and its tokens revoked.",
 } as const;
 

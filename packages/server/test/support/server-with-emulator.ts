@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Writable } from "node:stream";
 import {
   buildOrg,
   DEMO,
@@ -12,6 +13,7 @@ import {
   startEmulator,
 } from "@forcelink/emulator";
 import { parseConfig } from "../../src/config/config.ts";
+import { createLogger } from "../../src/log/logger.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 
 export interface Harness {
@@ -30,7 +32,14 @@ export interface Harness {
 }
 
 /** An emulated org and a Forcelink server pointed at it, on free ports, embedded storage. */
-export async function startHarness(options: { seed?: SeedSpec; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: {
+    seed?: SeedSpec;
+    env?: Record<string, string>;
+    /** Receives the server's log at trace level (otherwise the log follows TEST_LOG_LEVEL, silent by default). */
+    logSink?: Writable;
+  } = {},
+): Promise<Harness> {
   const { org, admin } = buildOrg(options.seed ?? { ...DEMO_SEED, generate: { Account: 20 } });
   const emulator = await startEmulator({ org, port: 0 });
   const dataDir = mkdtempSync(join(tmpdir(), "forcelink-test-"));
@@ -44,6 +53,7 @@ export async function startHarness(options: { seed?: SeedSpec; env?: Record<stri
       FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
       ...options.env,
     }),
+    options.logSink ? { logger: createLogger("trace", options.logSink) } : undefined,
   );
   const apiKey = server.firstKey!.key;
   const api: Harness["api"] = (path, init = {}) =>

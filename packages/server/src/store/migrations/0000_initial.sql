@@ -39,6 +39,8 @@ CREATE TABLE "connect_sessions" (
 	"expires_at" timestamp with time zone NOT NULL,
 	"started_at" timestamp with time zone,
 	"completed_at" timestamp with time zone,
+	"checklist_token_hash" text,
+	"checklist_token_expires_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -144,6 +146,7 @@ CREATE INDEX "api_keys_project" ON "api_keys" USING btree ("project_id");--> sta
 CREATE INDEX "checklist_runs_connection" ON "checklist_runs" USING btree ("connection_id","ran_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "connect_sessions_token" ON "connect_sessions" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "connect_sessions_state" ON "connect_sessions" USING btree ("state_hash");--> statement-breakpoint
+CREATE UNIQUE INDEX "connect_sessions_checklist_token" ON "connect_sessions" USING btree ("checklist_token_hash");--> statement-breakpoint
 CREATE INDEX "connections_project" ON "connections" USING btree ("project_id","end_user_id");--> statement-breakpoint
 CREATE INDEX "connections_status" ON "connections" USING btree ("status");--> statement-breakpoint
 CREATE INDEX "provider_apps_project" ON "provider_apps" USING btree ("project_id");--> statement-breakpoint
