@@ -211,7 +211,6 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
         );
       }
       const popup = session.display === "popup";
-      const retryUrl = undefined;
       const finish = (status: number, ok: boolean, page: Parameters<typeof resultPage>[0]) =>
         send(
           reply,
@@ -219,7 +218,6 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
           resultPage({
             ...page,
             ok,
-            retryUrl,
             popupMessage: popup ? page.popupMessage : null,
             popupTargetOrigin: session.returnUrl ? new URL(session.returnUrl).origin : "*",
           }),

@@ -98,10 +98,10 @@ export class ConnectionTokens {
 
   /** A client bound to the connection's instance, with its token kept fresh. */
   async clientFor(conn: ConnectionRow): Promise<SalesforceClient> {
-    const lifecycle = await this.lifecycleFor(conn);
     const key = lifecycleKey(conn, await this.app(conn.providerAppId));
     const cached = this.clients.get(conn.id);
     if (cached && cached.key === key) return cached.client;
+    const lifecycle = await this.lifecycleFor(conn);
     const client = new SalesforceClient({
       tokens: lifecycle.tokenProvider(conn.id),
       pools: this.pools,

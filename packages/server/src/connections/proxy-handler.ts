@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { OAuthFailure, OffInstanceUrlError, UnknownConnectionError } from "@forcelink/salesforce";
 import { HttpError, notFound } from "../http/http-error.ts";
+import { projectOf } from "../http/project-auth.ts";
 import type { Platform } from "../platform/platform.ts";
 import { connectionTokens } from "./connection-tokens.ts";
 
@@ -20,13 +21,6 @@ const SMALL_BODY = 64 * 1024;
 const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|$)/;
 const PROXY_PATH = /^\/v1\/connections\/([^/?]+)\/proxy(\/[^?]*)?(\?.*)?$/;
 
-const MISSING_KEY = new HttpError(401, "unauthorized", "This endpoint needs a project API key.", {
-  remedy: "Send `Authorization: Bearer fl_sk_…`. Create a key with `forcelink keys create`.",
-});
-const INVALID_KEY = new HttpError(401, "unauthorized", "The API key is not valid or was revoked.", {
-  remedy: "Check the key, or create a new one with `forcelink keys create`.",
-});
-
 /**
  * `/v1/connections/{id}/proxy/<any Salesforce path>`: the builder's raw call, with the
  * connection's token added (refreshed and retried once on INVALID_SESSION_ID), sent only to the
@@ -39,11 +33,7 @@ export function createProxyHandler(platform: Platform): (req: IncomingMessage, r
   const tokens = connectionTokens(platform);
 
   async function serve(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> {
-    const header = req.headers.authorization;
-    const key = header ? /^Bearer\s+(\S+)$/i.exec(header.trim())?.[1] : undefined;
-    if (!key) throw MISSING_KEY;
-    const projectId = await platform.verifier.projectFor(key);
-    if (!projectId) throw INVALID_KEY;
+    const projectId = await projectOf(req.headers.authorization, platform.verifier);
     const id = decodeURIComponent(match[1]);
     const rest = match[2] ?? "/";
     const row = await tokens.connection(projectId, id);

@@ -16,15 +16,19 @@ const INVALID = new HttpError(401, "unauthorized", "The API key is not valid or 
   remedy: "Check the key, or create a new one with `forcelink keys create`.",
 });
 
+/** The project an `Authorization: Bearer fl_sk_…` header belongs to, or a 401 that says what to do. */
+export async function projectOf(authorization: string | undefined, verifier: ApiKeyVerifier): Promise<string> {
+  const m = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization.trim()) : null;
+  if (!m) throw MISSING;
+  const projectId = await verifier.projectFor(m[1]);
+  if (!projectId) throw INVALID;
+  return projectId;
+}
+
 /** Every route registered inside `scope` requires an API key and learns its project. */
 export function requireApiKey(scope: FastifyInstance, verifier: ApiKeyVerifier): void {
   scope.decorateRequest("projectId", "");
   scope.addHook("onRequest", async (request: FastifyRequest) => {
-    const header = request.headers.authorization;
-    const m = header ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
-    if (!m) throw MISSING;
-    const projectId = await verifier.projectFor(m[1]);
-    if (!projectId) throw INVALID;
-    request.projectId = projectId;
+    request.projectId = await projectOf(request.headers.authorization, verifier);
   });
 }

@@ -221,4 +221,3 @@ export const schema = {
   webhookDeliveries,
   checklistRuns,
 };
-export const now = sql`now()`;

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { buildOrg, DEMO, DEMO_SEED, type SeedSpec, startEmulator } from "@forcelink/emulator";
+import { DEMO, DEMO_SEED, type SeedSpec } from "@forcelink/emulator";
 import { expect } from "vitest";
 import {
   type AuthorizeOutcome,
@@ -12,9 +12,8 @@ import {
   completeAuthorize,
 } from "../../../emulator/test/support/oauth-forms.ts";
 import { parseConfig } from "../../src/config/config.ts";
-import { createLogger } from "../../src/log/logger.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
-import type { Harness } from "./server-with-emulator.ts";
+import { apiWith, type Harness, startHarness } from "./server-with-emulator.ts";
 
 /**
  * The end-to-end suites' harness: the same emulated org and Forcelink server as
@@ -39,70 +38,28 @@ export interface E2eHarnessOptions {
 }
 
 export async function startE2eHarness(options: E2eHarnessOptions = {}): Promise<E2eHarness> {
-  const { org, admin } = buildOrg(options.seed ?? { ...DEMO_SEED, generate: { Account: 5 } });
-  const emulator = await startEmulator({ org, port: 0 });
-  const dataDir = mkdtempSync(join(tmpdir(), "forcelink-e2e-"));
   let logText = "";
-  const sink = new Writable({
+  const logSink = new Writable({
     write(chunk, _encoding, done) {
       logText += chunk.toString();
       done();
     },
   });
-  const server = await startServer(
-    parseConfig({
-      FORCELINK_DATA_DIR: dataDir,
-      FORCELINK_PORT: "0",
-      FORCELINK_LOG_LEVEL: "trace",
-      FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
-      FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
-      FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
-      ...options.env,
-    }),
-    { logger: createLogger(process.env.TEST_LOG_LEVEL ?? "trace", sink) },
-  );
-  const apiKey = server.firstKey!.key;
-  const api = apiWith(server.url, apiKey);
-  const app = org.appByClientId(DEMO.app.clientId)!;
+  const h = await startHarness({
+    seed: options.seed ?? { ...DEMO_SEED, generate: { Account: 5 } },
+    env: options.env,
+    logSink,
+  });
   return {
-    org,
-    admin,
-    emulator,
-    server,
-    dataDir,
-    apiKey,
-    api,
-    appId: app.id,
-    demoProviderApp: async (extra = {}) => {
-      const res = await api("/v1/provider-apps", {
-        method: "POST",
-        body: {
-          name: "Demo",
-          kind: "external_client_app",
-          clientId: DEMO.app.clientId,
-          clientSecret: DEMO.app.clientSecret,
-          scopes: ["api", "refresh_token", "id"],
-          ...extra,
-        },
-      });
-      if (res.status !== 201) throw new Error(`provider app not created: ${res.status} ${await res.text()}`);
-      const created = (await res.json()) as { id: string; callbackUrl: string };
-      if (!app.callbackUrls.includes(created.callbackUrl))
-        admin.updateApp(app.id, { callbackUrls: [...app.callbackUrls, created.callbackUrl] });
-      return created;
-    },
+    ...h,
+    appId: h.org.appByClientId(DEMO.app.clientId)!.id,
     logs: () => logText,
     sql: async <T>(text: string, values?: unknown[]) => {
-      const pglite = server.platform.database.pglite;
+      const pglite = h.server.platform.database.pglite;
       if (!pglite) throw new Error("the e2e harness runs on the embedded store only");
       return (await pglite.query<T>(text, values)).rows;
     },
-    tokenCalls: () => org.counters.snapshot().byEndpoint["POST /services/oauth2/token"] ?? 0,
-    close: async () => {
-      await server.close();
-      await emulator.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    tokenCalls: () => h.org.counters.snapshot().byEndpoint["POST /services/oauth2/token"] ?? 0,
   };
 }
 
@@ -127,19 +84,6 @@ export async function startSecondServer(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-function apiWith(baseUrl: string, key: string): Harness["api"] {
-  return (path, init = {}) =>
-    fetch(`${baseUrl}${path}`, {
-      method: init.method ?? "GET",
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
-        ...init.headers,
-      },
-      body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
-    });
 }
 
 // ---- the connect page, driven like a browser

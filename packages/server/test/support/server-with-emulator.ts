@@ -56,16 +56,7 @@ export async function startHarness(
     options.logSink ? { logger: createLogger("trace", options.logSink) } : undefined,
   );
   const apiKey = server.firstKey!.key;
-  const api: Harness["api"] = (path, init = {}) =>
-    fetch(`${server.url}${path}`, {
-      method: init.method ?? "GET",
-      headers: {
-        authorization: `Bearer ${apiKey}`,
-        ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
-        ...init.headers,
-      },
-      body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
-    });
+  const api = apiWith(server.url, apiKey);
   return {
     org,
     admin,
@@ -99,4 +90,18 @@ export async function startHarness(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Calls a Forcelink server's API with one key: JSON bodies, other headers as given. */
+export function apiWith(baseUrl: string, key: string): Harness["api"] {
+  return (path, init = {}) =>
+    fetch(`${baseUrl}${path}`, {
+      method: init.method ?? "GET",
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+        ...init.headers,
+      },
+      body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
+    });
 }
