@@ -213,9 +213,11 @@ export const ERROR_TABLE: readonly ErrorRule[] = [
     status: 400,
     retry: "never",
     customerAction: true,
-    checklistItem: "record-access",
+    // Salesforce answers this both for a missing Create, Edit or Delete on the object and for
+    // sharing; the object permissions are the part the checklist can verify.
+    checklistItem: "object-access",
     remedy:
-      "Sharing settings keep the user from this record: check org-wide defaults, the role hierarchy and sharing rules.",
+      "The user may not change records of this object: grant Create, Edit or Delete on it (Setup → Permission Sets → Object Settings), and check that sharing (org-wide defaults, roles, sharing rules) gives the user this record.",
   },
   {
     source: "rest",

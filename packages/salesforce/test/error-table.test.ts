@@ -46,7 +46,7 @@ describe("REST errors (reference §2.9, §2.3, §4.4)", () => {
     [400, "INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: X.", "never", true, "field-editable"],
     [400, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "Amount must be positive", "never", false],
     [400, "DUPLICATE_VALUE", "duplicate value found: Ext__c duplicates value on record with id: 001", "never", false],
-    [400, "INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights", "never", true, "record-access"],
+    [400, "INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights", "never", true, "object-access"],
     [
       400,
       "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY",

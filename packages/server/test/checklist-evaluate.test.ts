@@ -217,7 +217,7 @@ const CASES: Case[] = [
     expect: { "refresh-token-policy": "fail" },
   },
   {
-    name: "refresh refused by policy at the test refresh",
+    name: "refresh token reported unusable by introspection",
     change: (s) => {
       s.refreshProbe = {
         ok: false,
@@ -229,7 +229,7 @@ const CASES: Case[] = [
     expect: { "refresh-token-policy": "fail" },
   },
   {
-    name: "no test refresh: 'until revoked' cannot be told from 'immediately'",
+    name: "no introspection: 'until revoked' cannot be told from 'immediately'",
     change: (s) => {
       s.refreshProbe = null;
     },
@@ -348,18 +348,22 @@ describe("the check catalog", () => {
 
 describe("needsFrom", () => {
   it.each([
-    { access: ["read"], permissions: ["Read", "ViewAllRecords", "ViewAllFields"] },
-    { access: ["write"], permissions: ["Read", "Create", "Edit", "Delete"] },
-    { access: ["subscribe"], permissions: ["Read", "ViewAllRecords"] },
-    { access: ["read", "write"], permissions: ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ViewAllFields"] },
-  ] as const)("$access needs $permissions", ({ access, permissions }) => {
+    { access: ["read"], permissions: ["Read", "ViewAllRecords", "ViewAllFields"], editable: false },
+    { access: ["write"], permissions: ["Read", "Create", "Edit", "Delete"], editable: true },
+    { access: ["create"], permissions: ["Read", "Create"], editable: true },
+    { access: ["edit"], permissions: ["Read", "Edit"], editable: true },
+    { access: ["delete"], permissions: ["Read", "Delete"], editable: false },
+    { access: ["create", "delete"], permissions: ["Read", "Create", "Delete"], editable: true },
+    { access: ["subscribe"], permissions: ["Read", "ViewAllRecords"], editable: false },
+    {
+      access: ["read", "write"],
+      permissions: ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ViewAllFields"],
+      editable: true,
+    },
+  ] as const)("$access needs $permissions", ({ access, permissions, editable }) => {
     const needs = needsFrom({ objects: [{ name: "Invoice__c", access: [...access], fields: ["Amount__c"] }] });
     expect(needs.objects[0].permissions).toEqual(permissions);
-    expect(needs.fields[0]).toMatchObject({
-      path: "Invoice__c.Amount__c",
-      read: true,
-      write: (access as readonly string[]).includes("write"),
-    });
+    expect(needs.fields[0]).toMatchObject({ path: "Invoice__c.Amount__c", read: true, write: editable });
   });
 
   it.each([

@@ -166,8 +166,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: "admin-approved app without pre-authorization",
     break: (o) => o.admin.updateApp(o.appId, { permittedUsers: "admin_approved" }),
-    // The test refresh is refused for the same reason, so the refresh policy stays undecided.
-    expect: { "permitted-users": "fail", "refresh-token-policy": "unknown" },
+    expect: { "permitted-users": "fail" },
   },
   {
     name: "admin-approved app with the user's permission set pre-authorized",
@@ -175,14 +174,34 @@ const SCENARIOS: Scenario[] = [
     expect: {},
   },
   {
-    name: "IP restrictions enforced (refused at refresh)",
+    // Salesforce does not show this policy through the API: the check stays undecided...
+    name: "IP restrictions enforced, nothing refused yet",
     break: async (o) => {
       o.admin.updateApp(o.appId, { ipRelaxation: "enforce" });
       await o.control("PATCH", "/org", { clientIpTrusted: false });
     },
-    expect: { "ip-relaxation": "fail", "refresh-token-policy": "unknown" },
+    expect: {},
+  },
+  {
+    // ...until a runtime refresh is refused as "IP restricted", which turns it into a failure.
+    name: "IP restrictions enforced, a runtime refresh refused",
+    break: async (o) => {
+      o.admin.updateApp(o.appId, { ipRelaxation: "enforce" });
+      await o.control("PATCH", "/org", { clientIpTrusted: false });
+      const refused = await o.runtimeRefresh();
+      if (refused) o.observed.push(refused);
+    },
+    expect: { "ip-relaxation": "fail" },
   },
   ...OBJECT_PERMISSION_SCENARIOS,
+  {
+    name: "Lead without Delete, for an integration that only creates and edits Leads",
+    break: withoutObjectPermission("Lead", "Delete"),
+    requirements: {
+      objects: BASELINE_REQUIREMENTS.objects.map((o) => (o.name === "Lead" ? { ...o, access: ["create", "edit"] } : o)),
+    },
+    expect: {},
+  },
   {
     name: "a written field hidden (Lead.LeadSource)",
     break: setFieldAccess("Lead.LeadSource", "none"),
@@ -271,6 +290,7 @@ describe("the pre-install checklist against the emulator", () => {
       appName: DEMO.app.name,
       hasRefreshToken: true,
       refreshProbe: o.refreshProbe,
+      observed: o.observed,
       ...scenario.context,
     });
     const verdicts = Object.fromEntries(run.checks.map((c) => [c.id, c.verdict]));
@@ -312,7 +332,7 @@ describe("what the checklist costs", () => {
         { objects },
         { userId: o.userId, flow: "web_server", appName: DEMO.app.name, hasRefreshToken: true },
       );
-      // No test refresh here, so the refresh policy stays undecided alongside IP relaxation.
+      // No refresh-token introspection here, so the refresh policy stays undecided alongside IP relaxation.
       expect(run.checks.filter((c) => c.verdict !== "pass").map((c) => c.id)).toEqual([
         "refresh-token-policy",
         "ip-relaxation",

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resultPage } from "../src/connect/connect-pages.ts";
 import { hashToken } from "../src/crypto/hashing.ts";
 import { redactUrl } from "../src/log/logger.ts";
-import { connectSessions } from "../src/store/schema.ts";
+import { checklistRuns, connectSessions } from "../src/store/schema.ts";
 import { launchChromium } from "./support/browser.ts";
 import { type Harness, startHarness } from "./support/server-with-emulator.ts";
 
@@ -97,8 +97,18 @@ describe("the connect page shows the pre-install checklist", () => {
     expect(row.checklistTokenHash).toBe(hashToken(token));
     expect(JSON.stringify(row)).not.toContain(token);
 
-    // The admin fixes the org; the customer checks again on the same page.
+    // The admin fixes the org; the customer checks again at once, and is asked to wait a moment:
+    // every run spends the org's API requests.
     await emulator(`/permissions/${encodeURIComponent(PROFILE)}`, "PATCH", { fields: { "Account.Industry": "edit" } });
+    await page.click("#check-again");
+    await page.waitForSelector("#result-title");
+    expect(await page.textContent("#result-title")).toBe("Checked moments ago");
+    expect(await page.getAttribute("#checklist", "data-passed")).toBe("false");
+    // Ten seconds later (the last run moved back in time) the check runs again and passes.
+    await h.server.platform.db
+      .update(checklistRuns)
+      .set({ ranAt: new Date(Date.now() - 60_000) })
+      .where(eq(checklistRuns.projectId, row.projectId));
     await page.click("#check-again");
     await page.waitForSelector('#checklist[data-passed="true"]');
     expect(await page.getAttribute('li.check[data-check="field-editable"]', "data-verdict")).toBe("pass");

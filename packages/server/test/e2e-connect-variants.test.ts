@@ -242,6 +242,10 @@ describe("a production org", () => {
       endUserId: "popup-customer",
     });
     expect(JSON.parse(posted![2])).toBe("https://app.example.com");
+    // The popup closes itself only when the checklist leaves nothing to read.
+    const passed = /id="checklist"[^>]*data-passed="(\w+)"/.exec(html)?.[1];
+    expect(passed).toBe("true");
+    expect(script).toContain("window.close()");
 
     const back = /<a href="([^"]+)" id="return">/.exec(html)?.[1]?.replace(/&amp;/g, "&");
     expect(back).toBeDefined();
@@ -277,6 +281,8 @@ describe("a production org", () => {
     expect(posted).not.toBeNull();
     expect(JSON.parse(posted![1])).toEqual({ type: "forcelink:connect", status: "failed", error: "access_denied" });
     expect(JSON.parse(posted![2])).toBe("*");
+    // A failure stays on screen for the customer to read.
+    expect(html).not.toContain("window.close()");
   });
 
   it("warns when Salesforce grants no refresh token (the app in Salesforce lacks the refresh_token scope)", async () => {

@@ -112,7 +112,7 @@ export const CHECKS: readonly CheckDefinition[] = [
     title: "The app's refresh tokens stay valid until revoked",
     why: "The integration works while nobody is signed in by trading its refresh token for new access tokens. A policy that expires refresh tokens disconnects it, and someone has to connect again by hand.",
     howVerified:
-      "ConnectedApplication.OptionsRefreshTokenValidityMetric and RefreshTokenValidityPeriod, whether the connection received a refresh token, and a test refresh when one is offered (the 'expire immediately' policy looks like 'until revoked' in those fields).",
+      "ConnectedApplication.OptionsRefreshTokenValidityMetric and RefreshTokenValidityPeriod, whether the connection received a refresh token, and an introspection of that refresh token as the app (the 'expire immediately' policy looks like 'until revoked' in those fields, but its tokens introspect as inactive).",
     remedies: {
       "policy-expires": [
         SETUP,

@@ -4,11 +4,12 @@ import type { ConnectionRow } from "../connections/connection-store.ts";
 import { connectionTokens } from "../connections/connection-tokens.ts";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
-import { getProviderAppById } from "../provider-apps/provider-app-store.ts";
+import { getProviderAppById, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
 import { type Requirements, requirementsSchema } from "../provider-apps/requirements.ts";
 import { checklistRuns } from "../store/schema.ts";
 import type { CheckResult, ConnectionFlow, ObservedFailure, Verdict } from "./evaluate.ts";
 import type { ApiCallCount } from "./org-snapshot.ts";
+import { refreshTokenProbe } from "./refresh-probe.ts";
 import { runChecklist } from "./run-checklist.ts";
 
 export interface ChecklistSummary {
@@ -45,7 +46,8 @@ const NO_REQUIREMENTS: Requirements = { objects: [] };
 
 /**
  * Runs the pre-install checklist against a connection's org as its connected user, stores the
- * run and returns it. Makes a handful of API calls (counted in `apiCalls`), never a test refresh.
+ * run and returns it. Makes a handful of API calls (counted in `apiCalls`) and one introspection of
+ * the refresh token.
  */
 export async function runConnectionChecklist(platform: Platform, row: ConnectionRow): Promise<ConnectionChecklistRun> {
   const reauth = (row.reauth as ReauthReason | null) ?? null;
@@ -65,9 +67,16 @@ export async function runConnectionChecklist(platform: Platform, row: Connection
     appName: app.name,
     hasRefreshToken: row.refreshTokenSealed !== null,
     observed: observedFrom(row),
-    // No refreshProbe: redeeming the refresh token here would go around the token lifecycle's
-    // lease (and rotate the token where the org rotates them), so refresh-token-policy decides
-    // from the app's policy alone and may answer "unknown".
+    // The refresh token is introspected, never redeemed: a test refresh would go around the token
+    // lifecycle's lease and rotate the token where the org rotates them.
+    refreshProbe: row.refreshTokenSealed
+      ? refreshTokenProbe({
+          instanceUrl: row.instanceUrl,
+          clientId: app.clientId,
+          clientSecret: (await openProviderAppSecrets(platform, app)).clientSecret,
+          refreshToken: platform.sealer.open(row.refreshTokenSealed),
+        })
+      : undefined,
   });
   const summary = summarize(run.checks);
   const [stored] = await platform.db

@@ -132,7 +132,7 @@ function finish(id: CheckId, outcome: Outcome, facts: Facts): CheckResult {
 }
 
 /** Fills `{name}` placeholders; a step that is only a list placeholder becomes one step per item. */
-function fill(step: string, values: Record<string, string | string[]>): string[] {
+export function fill(step: string, values: Record<string, string | string[]>): string[] {
   const whole = /^\{(\w+)\}$/.exec(step);
   if (whole && Array.isArray(values[whole[1]])) return values[whole[1]] as string[];
   return [
@@ -146,6 +146,15 @@ function fill(step: string, values: Record<string, string | string[]>): string[]
 
 function unknown(reading: { code: string; message: string }, evidence: Record<string, unknown> = {}): Outcome {
   return { verdict: "unknown", evidence, reason: `${reading.code}: ${reading.message}` };
+}
+
+/** Undecided, with the check's own steps instead of the "let the checklist read more" ones. */
+function unknownWithSteps(
+  mode: string,
+  reading: { code: string; message: string },
+  evidence: Record<string, unknown> = {},
+): Outcome {
+  return { ...unknown(reading, evidence), remedy: { mode } };
 }
 
 const NOT_APPLICABLE = (why: string): Outcome => ({ verdict: "pass", evidence: { applies: false, why } });
@@ -262,7 +271,7 @@ function refreshTokenPolicy(f: Facts): Outcome {
   const evidence: Record<string, unknown> = {
     OptionsRefreshTokenValidityMetric: policy?.refreshTokenValidityMetric,
     RefreshTokenValidityPeriod: policy?.refreshTokenValidityPeriod,
-    testRefresh: probe ?? "not attempted",
+    refreshTokenIntrospection: probe ?? "not attempted",
     ...(observed ? { observed } : {}),
   };
   if (observed) return { verdict: "fail", evidence, remedy: { mode: "policy-expires" } };
@@ -282,17 +291,20 @@ function refreshTokenPolicy(f: Facts): Outcome {
         ? app
         : {
             code: "NOT_INSTALLED",
-            message: "the app is not installed, so its policy cannot be read; a test refresh worked",
+            message:
+              "the app is not installed, so its policy cannot be read; Salesforce reports the refresh token as usable today",
           },
       evidence,
     );
   }
-  return unknown(
+  // Nothing here needs the connected user to read more: the admin can simply make sure of the policy.
+  return unknownWithSteps(
+    "policy-expires",
     {
       code: "UNDECIDED",
       message: policy
-        ? "the policy reads as 'valid until revoked', which 'expire immediately' also reads as; no test refresh was made"
-        : "the app's policy could not be read and no test refresh was made",
+        ? "the policy reads as 'valid until revoked', which 'expire immediately' also reads as, and the refresh token was not introspected"
+        : "the app's policy could not be read and the refresh token could not be introspected",
     },
     evidence,
   );
@@ -474,7 +486,7 @@ function dailyApiQuota(f: Facts): Outcome {
 }
 
 /** Words for placeholders a verdict did not fill (an "unknown" shows the check's first remedy). */
-const GENERIC_NAMES: Record<string, string> = {
+export const GENERIC_NAMES: Record<string, string> = {
   edition: "shown there",
   objects: "the objects the integration declares",
   fields: "the fields the integration declares",

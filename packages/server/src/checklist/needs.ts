@@ -6,6 +6,7 @@ export type ObjectPermissionName = "Read" | "Create" | "Edit" | "Delete" | "View
 export interface ObjectNeed {
   name: string;
   read: boolean;
+  /** Any of create, edit or delete: declared fields must be editable. */
   write: boolean;
   subscribe: boolean;
   /** The object permissions the declared access needs, in a stable order. */
@@ -31,27 +32,35 @@ const ORDER: ObjectPermissionName[] = ["Read", "Create", "Edit", "Delete", "View
 
 /**
  * What the declared requirements ask of the org. Reading needs Read, View All Records and View
- * All Fields (a sync must see every record and every column); writing needs Read, Create, Edit
- * and Delete; subscribing needs Read and View All Records (Change Data Capture sends only what
- * the subscriber may see). Declared fields are read by any object access and written by `write`.
+ * All Fields (a sync must see every record and every column); `create`, `edit` and `delete` need
+ * Create, Edit and Delete each (`write` means all three); subscribing needs Read and View All
+ * Records (Change Data Capture sends only what the subscriber may see). Declared fields are read by
+ * any object access and written by any of create, edit or write (a delete writes no field).
  */
 export function needsFrom(requirements: Requirements): ChecklistNeeds {
   const objects: ObjectNeed[] = [];
   const fields: FieldNeed[] = [];
   for (const o of requirements.objects) {
     const read = o.access.includes("read");
-    const write = o.access.includes("write");
+    const all = o.access.includes("write");
+    const create = all || o.access.includes("create");
+    const edit = all || o.access.includes("edit");
+    const del = all || o.access.includes("delete");
     const subscribe = o.access.includes("subscribe");
     const wanted = new Set<ObjectPermissionName>(["Read"]);
     if (read) for (const p of ["ViewAllRecords", "ViewAllFields"] as const) wanted.add(p);
-    if (write) for (const p of ["Create", "Edit", "Delete"] as const) wanted.add(p);
+    if (create) wanted.add("Create");
+    if (edit) wanted.add("Edit");
+    if (del) wanted.add("Delete");
     if (subscribe) wanted.add("ViewAllRecords");
+    const write = create || edit || del;
+    const writesFields = create || edit;
     objects.push({ name: o.name, read, write, subscribe, permissions: ORDER.filter((p) => wanted.has(p)) });
     const seen = new Set<string>();
     for (const f of o.fields ?? []) {
       if (seen.has(f.toLowerCase())) continue;
       seen.add(f.toLowerCase());
-      fields.push({ object: o.name, field: f, path: `${o.name}.${f}`, read: true, write });
+      fields.push({ object: o.name, field: f, path: `${o.name}.${f}`, read: true, write: writesFields });
     }
   }
   return { objects, fields, subscribes: objects.some((o) => o.subscribe) };

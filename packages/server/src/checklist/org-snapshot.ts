@@ -90,7 +90,7 @@ export interface AppFacts {
   refreshTokenValidityPeriod: number | null;
 }
 
-/** What a test refresh of the connection's refresh token gave, when one was attempted. */
+/** What introspecting the connection's refresh token gave, when it was tried. */
 export type RefreshProbeResult = { ok: true } | { ok: false; code: string; message: string; checklistItem?: string };
 
 export interface OrgSnapshot {
@@ -124,7 +124,7 @@ export interface SnapshotOptions {
   userId: string;
   /** The app's name in Salesforce, to find its ConnectedApplication row. */
   appName?: string;
-  /** Redeems the connection's refresh token once; throws what Salesforce answered. */
+  /** Asks Salesforce once whether the refresh token is still usable; throws when it is not. */
   refreshProbe?: () => Promise<void>;
   now?: () => Date;
 }
@@ -132,7 +132,7 @@ export interface SnapshotOptions {
 export interface ApiCallCount {
   /** REST and Tooling calls: the ones Salesforce counts against the daily quota. */
   api: number;
-  /** OAuth calls (the test refresh), which do not count against the quota. */
+  /** OAuth calls (the refresh-token introspection), which do not count against the quota. */
   oauth: number;
 }
 

@@ -15,7 +15,7 @@ export interface RunChecklistContext extends ChecklistContext {
 export interface ChecklistRun {
   ranAt: string;
   checks: CheckResult[];
-  /** Calls made: `api` counts against the org's daily quota, `oauth` (the test refresh) does not. */
+  /** Calls made: `api` counts against the org's daily quota, `oauth` (the refresh-token introspection) does not. */
   apiCalls: ApiCallCount;
   snapshot: OrgSnapshot;
 }

@@ -139,8 +139,11 @@ export function resultPage(input: ResultPageInput): string {
     ${input.checklist ? checklistSection(input.checklist, input.checkAgainAction) : ""}
     ${input.retryUrl ? `<p><a href="${esc(input.retryUrl)}" id="retry">Try again</a></p>` : ""}
     ${input.returnUrl ? `<p><a href="${esc(input.returnUrl)}" id="return">Back to the app</a></p>` : ""}`;
+  // The popup closes itself only when there is nothing left to read: a failing check keeps it open.
+  const nothingToRead = input.ok && !(input.checklist && (!("run" in input.checklist) || !input.checklist.run.passed));
+  const close = nothingToRead ? " setTimeout(function () { window.close(); }, 1500);" : "";
   const script = input.popupMessage
-    ? `if (window.opener) { window.opener.postMessage(${JSON.stringify(input.popupMessage).replace(/</g, "\\u003c")}, ${JSON.stringify(input.popupTargetOrigin ?? "*")}); setTimeout(function () { window.close(); }, 1500); }`
+    ? `if (window.opener) { window.opener.postMessage(${JSON.stringify(input.popupMessage).replace(/</g, "\\u003c")}, ${JSON.stringify(input.popupTargetOrigin ?? "*")});${close} }`
     : "";
   return page(input.title, body, script);
 }

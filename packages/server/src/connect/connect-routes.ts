@@ -7,7 +7,11 @@ import {
   TransportFailure,
 } from "@forcelink/salesforce";
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from "fastify";
-import { ConnectionNeedsReauth, runConnectionChecklist } from "../checklist/connection-checklist.ts";
+import {
+  ConnectionNeedsReauth,
+  latestChecklistRun,
+  runConnectionChecklist,
+} from "../checklist/connection-checklist.ts";
 import { type ConnectionRow, findConnection, insertConnection } from "../connections/connection-store.ts";
 import { connectionTokens } from "../connections/connection-tokens.ts";
 import type { Platform } from "../platform/platform.ts";
@@ -39,6 +43,9 @@ function send(reply: FastifyReply, status: number, html: string) {
     .header("referrer-policy", "no-referrer")
     .send(html);
 }
+
+/** The shortest time between two runs of "Check again" for one connection. */
+const CHECK_AGAIN_INTERVAL_MS = 10_000;
 
 function linkProblem(reply: FastifyReply, status: number, title: string, message: string) {
   return send(
@@ -411,6 +418,25 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
       const appRow = await getProviderAppForProject(platform, session.projectId, session.providerAppId);
       if (!appRow)
         return linkProblem(reply, 410, "This connection is no longer valid", "The app it was made for was removed.");
+      // One run per connection every few seconds, however often the button is pressed: each run
+      // spends the customer's API requests.
+      const latest = await latestChecklistRun(platform, session.projectId, connection.id);
+      const wait = latest ? CHECK_AGAIN_INTERVAL_MS - (Date.now() - Date.parse(latest.ranAt)) : 0;
+      if (wait > 0) {
+        const seconds = Math.ceil(wait / 1000);
+        reply.header("retry-after", String(seconds));
+        return send(
+          reply,
+          429,
+          resultPage({
+            ok: false,
+            title: "Checked moments ago",
+            message: `The checks ran a few seconds ago. Please wait ${seconds} s, then check again.`,
+            checklist: latest ? { run: latest } : null,
+            checkAgainAction: checkAgainAction(req.params.token),
+          }),
+        );
+      }
       const checklist = await checklistForPage(platform, req.log, connection);
       return send(
         reply,

@@ -1,5 +1,6 @@
-import type { TokenSet } from "@forcelink/salesforce";
+import type { ReauthReason, TokenSet } from "@forcelink/salesforce";
 import { and, desc, eq, type SQL } from "drizzle-orm";
+import { explainFailure } from "../checklist/explain-failure.ts";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
 import { connections } from "../store/schema.ts";
@@ -88,6 +89,22 @@ export async function removeConnection(platform: Platform, projectId: string, id
 }
 
 /** What the API shows of a connection: never a token. */
+/** Why the connection needs the customer again, and the check that explains it when one does. */
+function reauthView(row: ConnectionRow) {
+  const reauth = (row.reauth as ReauthReason | null) ?? null;
+  if (!reauth) return null;
+  const check = explainFailure(
+    {
+      checklistItem: reauth.checklistItem,
+      code: reauth.error,
+      message: reauth.description,
+      remedy: reauth.misconfiguration,
+    },
+    { user: row.username ? `the user ${row.username}` : undefined },
+  );
+  return { ...reauth, check: check ?? null };
+}
+
 export function connectionView(row: ConnectionRow) {
   return {
     id: row.id,
@@ -97,7 +114,7 @@ export function connectionView(row: ConnectionRow) {
     authFlow: row.authFlow,
     status: row.status,
     statusReason: row.statusReason,
-    reauth: row.reauth ?? null,
+    reauth: reauthView(row),
     orgId: row.orgId,
     userId: row.userId,
     username: row.username,

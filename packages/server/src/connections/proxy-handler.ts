@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { OAuthFailure, OffInstanceUrlError, UnknownConnectionError } from "@forcelink/salesforce";
+import { apiErrorFrom, OAuthFailure, OffInstanceUrlError, UnknownConnectionError } from "@forcelink/salesforce";
+import { explainFailure } from "../checklist/explain-failure.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import { projectOf } from "../http/project-auth.ts";
 import type { Platform } from "../platform/platform.ts";
@@ -78,6 +79,7 @@ export function createProxyHandler(platform: Platform): (req: IncomingMessage, r
       const length = Number(answer.headers["content-length"]);
       if (Number.isFinite(length) && length <= SMALL_BODY) {
         const body = await buffered(answer.body);
+        if (answer.status >= 400) Object.assign(out, checkHeaders(answer.status, body, row.username));
         res.writeHead(answer.status, out);
         res.end(body);
         return;
@@ -112,6 +114,22 @@ export function createProxyHandler(platform: Platform): (req: IncomingMessage, r
   };
 }
 
+/**
+ * Salesforce's error passes through untouched; when the checklist explains it, two headers say
+ * which check and what the customer's admin should do: `Forcelink-Check` (the check id) and
+ * `Forcelink-Remedy` (the steps as a JSON array, ASCII-escaped to fit in a header).
+ */
+function checkHeaders(status: number, body: Buffer, username: string | null): Record<string, string> {
+  const error = apiErrorFrom(status, body.toString("utf8"));
+  const check = explainFailure(error, { user: username ? `the user ${username}` : undefined });
+  if (!check) return {};
+  return { "forcelink-check": check.id, "forcelink-remedy": asciiJson(check.remedy) };
+}
+
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 async function buffered(body: AsyncIterable<Buffer>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of body) chunks.push(chunk);
@@ -136,6 +154,12 @@ function proxyError(e: unknown): unknown {
         {
           remedy:
             "Create a connect session with this connectionId (POST /v1/connect-sessions) and send the link to the customer.",
+          check: explainFailure({
+            checklistItem: e.checklistItem,
+            code: e.error,
+            message: e.description,
+            remedy: e.misconfiguration,
+          }),
           details: { checklistItem: e.checklistItem ?? null },
         },
       );

@@ -1,15 +1,28 @@
-/** An API error in the one shape every route answers: `{"error": {code, message, remedy?, details?}}`. */
+import type { CheckPointer } from "../checklist/explain-failure.ts";
+
+/**
+ * An API error in the one shape every route answers: `{"error": {code, message, remedy?, check?,
+ * details?}}`. `check` names the checklist item that explains a Salesforce failure, with its
+ * remedy for the customer's admin.
+ */
 export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
   readonly remedy?: string;
   readonly details?: unknown;
-  constructor(status: number, code: string, message: string, options: { remedy?: string; details?: unknown } = {}) {
+  readonly check?: CheckPointer;
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { remedy?: string; details?: unknown; check?: CheckPointer } = {},
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.remedy = options.remedy;
     this.details = options.details;
+    this.check = options.check;
   }
 
   body() {
@@ -18,6 +31,7 @@ export class HttpError extends Error {
         code: this.code,
         message: this.message,
         ...(this.remedy ? { remedy: this.remedy } : {}),
+        ...(this.check ? { check: this.check } : {}),
         ...(this.details !== undefined ? { details: this.details } : {}),
       },
     };

@@ -5,7 +5,8 @@ import type { ProviderAppProblem } from "./provider-app-problem.ts";
  * What an integration needs from an org, object by object: the pre-install checklist's input. It
  * lives on the provider app until integrations get a manifest of their own.
  */
-export const REQUIREMENT_ACCESS = ["read", "write", "subscribe"] as const;
+/** `write` is shorthand for `create`, `edit` and `delete` together; each can be declared alone. */
+export const REQUIREMENT_ACCESS = ["read", "write", "create", "edit", "delete", "subscribe"] as const;
 export type RequirementAccess = (typeof REQUIREMENT_ACCESS)[number];
 
 const apiName = z

@@ -7,7 +7,9 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "@forcelink/emulator";
-import { fixedToken, refreshAccessToken, SalesforceClient } from "@forcelink/salesforce";
+import { fixedToken, OAuthFailure, refreshAccessToken, SalesforceClient } from "@forcelink/salesforce";
+import type { ObservedFailure } from "../../src/checklist/evaluate.ts";
+import { refreshTokenProbe } from "../../src/checklist/refresh-probe.ts";
 import type { Requirements } from "../../src/provider-apps/requirements.ts";
 
 /** The permission set the demo integration user holds, where the baseline grants everything. */
@@ -35,8 +37,15 @@ export interface ChecklistOrg {
   appId: string;
   /** A client authenticated as the integration user. */
   client: SalesforceClient;
-  /** Redeems the integration user's refresh token, as the server's token lifecycle would. */
+  /** Introspects the integration user's refresh token, as the server's checklist does. */
   refreshProbe: () => Promise<void>;
+  /**
+   * Redeems the refresh token as the server's token lifecycle does at runtime, and gives back the
+   * failure the way a connection records it (null when the refresh worked).
+   */
+  runtimeRefresh(): Promise<ObservedFailure | null>;
+  /** Failures seen at runtime, handed to the checklist as a connection's recorded failures are. */
+  observed: ObservedFailure[];
   /** Calls the emulator's control surface. */
   control(method: string, path: string, body?: unknown): Promise<unknown>;
   /** A client authenticated as the org's administrator. */
@@ -87,13 +96,26 @@ export async function startChecklistOrg(): Promise<ChecklistOrg> {
     userId: user.Id,
     appId: app.id,
     client,
-    refreshProbe: async () => {
-      await refreshAccessToken({
-        baseUrl: instanceUrl,
-        refreshToken: grant.refreshToken,
-        clientId: DEMO.app.clientId,
-        clientSecret: DEMO.app.clientSecret,
-      });
+    refreshProbe: refreshTokenProbe({
+      instanceUrl,
+      refreshToken: grant.refreshToken,
+      clientId: DEMO.app.clientId,
+      clientSecret: DEMO.app.clientSecret,
+    }),
+    observed: [],
+    async runtimeRefresh() {
+      try {
+        await refreshAccessToken({
+          baseUrl: instanceUrl,
+          refreshToken: grant.refreshToken,
+          clientId: DEMO.app.clientId,
+          clientSecret: DEMO.app.clientSecret,
+        });
+        return null;
+      } catch (error) {
+        if (!(error instanceof OAuthFailure) || !error.checklistItem) throw error;
+        return { checklistItem: error.checklistItem, code: error.error, message: error.description };
+      }
     },
     async control(method, path, body) {
       const res = await fetch(`${instanceUrl}/__emulator${path}`, {
