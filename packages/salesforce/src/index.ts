@@ -9,6 +9,8 @@
  * - `SalesforceClient`: one request pipeline over keep-alive pools, bound to the token's
  *   instance URL; typed errors (`SalesforceApiError`) through the error table, quota metering,
  *   safe retries, one refresh-and-resend on an expired session; a raw `send` for the proxy.
+ * - `bulk/*`: Bulk API 2.0 query jobs (create, wait, result pages by locator, abort, delete) and
+ *   `bulkQuery` from start to end; result CSV parsed as it streams (`csvRecords`).
  * - `TokenLifecycle`: keeps tokens fresh without `expires_in`, one refresh per connection across
  *   processes (lease in an injected `CredentialStore`), terminal failures recorded once.
  */
@@ -24,6 +26,33 @@ export {
   type SalesforceClientOptions,
   type StreamedResponse,
 } from "./api-client.ts";
+export { BulkJobFailed, BulkJobTimedOut, BulkResultError } from "./bulk/bulk-errors.ts";
+export {
+  abortJob,
+  type BulkClient,
+  type BulkQueryOptions,
+  type BulkResultPage,
+  bulkQuery,
+  type CallOptions,
+  type CreateQueryJobOptions,
+  createQueryJob,
+  deleteJob,
+  getQueryJob,
+  type QueryJobInfo,
+  type QueryJobState,
+  type ResultPageOptions,
+  resultPages,
+  type WaitOptions,
+  waitForJob,
+} from "./bulk/bulk-query.ts";
+export {
+  CsvFormatError,
+  type CsvRecord,
+  CsvRecordParser,
+  type CsvSource,
+  csvRecords,
+  readCsvRecords,
+} from "./bulk/csv-records.ts";
 export type { CredentialStore, ReauthReason, RefreshFailing, StoredCredentials } from "./credential-store.ts";
 export {
   type ChecklistItemId,

@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 
 /** Ids that say what they name and sort by creation: `conn_01jg…`. */
-export function newId(prefix: "proj" | "key" | "app" | "conn" | "cs" | "wh" | "whd" | "evt" | "chk"): string {
+export function newId(
+  prefix: "proj" | "key" | "app" | "conn" | "cs" | "wh" | "whd" | "evt" | "chk" | "int" | "inst" | "sync" | "run",
+): string {
   const time = Date.now().toString(36).padStart(9, "0");
   return `${prefix}_${time}${randomBytes(10).toString("base64url").replace(/[-_]/g, "x")}`;
 }

@@ -9,12 +9,15 @@ import { connectionTokens } from "./connections/connection-tokens.ts";
 import { createProxyHandler } from "./connections/proxy-handler.ts";
 import { createHttpApp } from "./http/app.ts";
 import { requireApiKey } from "./http/project-auth.ts";
+import { registerIntegrationRoutes, registerManifestSchemaRoute } from "./integrations/integration-routes.ts";
 import { createLogger, type Logger } from "./log/logger.ts";
 import { openPlatform, type Platform } from "./platform/platform.ts";
 import type { CreatedKey } from "./projects/api-keys.ts";
 import { ensureDefaultProject } from "./projects/default-project.ts";
 import { registerKeyRoutes } from "./projects/key-routes.ts";
 import { registerProviderAppRoutes } from "./provider-apps/provider-app-routes.ts";
+import { startSyncWorkers } from "./sync/sync-jobs.ts";
+import { registerSyncRoutes } from "./sync/sync-routes.ts";
 import { registerWebhooks } from "./webhooks/webhook-module.ts";
 
 export const VERSION = "0.1.0";
@@ -35,7 +38,8 @@ apiRouteModules.push(registerProviderAppRoutes);
 apiRouteModules.push(registerConnectSessionRoutes, registerConnectionRoutes);
 apiRouteModules.push(registerWebhooks);
 apiRouteModules.push(registerChecklistRoutes, (_app, p) => startDailyChecklist(p));
-export const publicRouteModules: RouteModule[] = [registerConnectRoutes];
+apiRouteModules.push(registerIntegrationRoutes, registerSyncRoutes, (_app, p) => startSyncWorkers(p));
+export const publicRouteModules: RouteModule[] = [registerConnectRoutes, (app) => registerManifestSchemaRoute(app)];
 
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */
 export async function startServer(

@@ -3,10 +3,12 @@ import { and, desc, eq } from "drizzle-orm";
 import type { ConnectionRow } from "../connections/connection-store.ts";
 import { connectionTokens } from "../connections/connection-tokens.ts";
 import { newId } from "../ids.ts";
+import { installationsOf, openIntegration } from "../integrations/integration-store.ts";
+import { manifestRequirements } from "../integrations/manifest/manifest.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppById, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
 import { type Requirements, requirementsSchema } from "../provider-apps/requirements.ts";
-import { checklistRuns } from "../store/schema.ts";
+import { checklistRuns, integrations } from "../store/schema.ts";
 import type { CheckResult, ConnectionFlow, ObservedFailure, Verdict } from "./evaluate.ts";
 import type { ApiCallCount } from "./org-snapshot.ts";
 import { refreshTokenProbe } from "./refresh-probe.ts";
@@ -44,6 +46,38 @@ export class ConnectionNeedsReauth extends Error {
 
 const NO_REQUIREMENTS: Requirements = { objects: [] };
 
+/** The requirements of the manifests of the integrations installed on the connection. */
+async function installedRequirements(platform: Platform, connectionId: string): Promise<Requirements[]> {
+  const out: Requirements[] = [];
+  for (const inst of await installationsOf(platform, connectionId)) {
+    const [row] = await platform.db.select().from(integrations).where(eq(integrations.id, inst.integrationId));
+    if (row) out.push(manifestRequirements(openIntegration(platform, row).manifest));
+  }
+  return out;
+}
+
+/** One object entry per object (names ignore case): accesses united, field lists united. */
+export function mergeRequirements(all: Requirements[]): Requirements {
+  const byName = new Map<string, Requirements["objects"][number]>();
+  for (const r of all) {
+    for (const o of r.objects) {
+      const key = o.name.toLowerCase();
+      const seen = byName.get(key);
+      if (!seen) {
+        byName.set(key, { ...o, access: [...o.access], ...(o.fields ? { fields: [...o.fields] } : {}) });
+        continue;
+      }
+      for (const a of o.access) if (!seen.access.includes(a)) seen.access.push(a);
+      if (o.fields) {
+        const fields = seen.fields ?? [];
+        for (const f of o.fields) if (!fields.some((x) => x.toLowerCase() === f.toLowerCase())) fields.push(f);
+        seen.fields = fields;
+      }
+    }
+  }
+  return { objects: [...byName.values()] };
+}
+
 /**
  * Runs the pre-install checklist against a connection's org as its connected user, stores the
  * run and returns it. Makes a handful of API calls (counted in `apiCalls`) and one introspection of
@@ -54,9 +88,13 @@ export async function runConnectionChecklist(platform: Platform, row: Connection
   if (row.status === "needs_reauth" || reauth) throw new ConnectionNeedsReauth(reauth);
   const app = await getProviderAppById(platform, row.providerAppId);
   if (!app) throw new Error(`provider app ${row.providerAppId} of connection ${row.id} is gone`);
-  // No declared requirements: the object and field checks have nothing to ask and pass (core behaviour).
+  // What the provider app declares and what every installed integration's manifest reads; with
+  // neither, the object and field checks have nothing to ask and pass.
   const parsed = app.requirements == null ? null : requirementsSchema.safeParse(app.requirements);
-  const requirements = parsed?.success ? parsed.data : NO_REQUIREMENTS;
+  const requirements = mergeRequirements([
+    parsed?.success ? parsed.data : NO_REQUIREMENTS,
+    ...(await installedRequirements(platform, row.id)),
+  ]);
   const client = await connectionTokens(platform).clientFor(row);
   const run = await runChecklist(client, requirements, {
     userId: row.userId,

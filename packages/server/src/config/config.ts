@@ -22,6 +22,21 @@ const schema = z.object({
   /** When the daily checklist runs over every active connection (cron, UTC). */
   FORCELINK_CHECKLIST_CRON: z.string().trim().min(1).default("0 3 * * *"),
   FORCELINK_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Syncs pause once the org has used this share of its daily API requests. */
+  FORCELINK_SYNC_QUOTA_SHARE: z.coerce.number().gt(0).max(1).default(0.8),
+  /** How long a paused sync waits before it looks at the quota again. */
+  FORCELINK_SYNC_PAUSE_RECHECK_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** Rows changed in the last this-many seconds are left for the next run (writes still committing). */
+  FORCELINK_SYNC_LAG_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** Each run reads again this far behind its checkpoint, for rows that became visible late. */
+  FORCELINK_SYNC_LOOKBACK_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** Syncs running at once against one org, across every worker. */
+  FORCELINK_SYNC_ORG_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(3),
+  /** Above this many changed rows a run reads through Bulk 2.0 instead of REST. */
+  FORCELINK_SYNC_BULK_THRESHOLD: z.coerce.number().int().min(0).default(10_000),
+  /** Retries of a failing read (from the checkpoint) before the run fails. */
+  FORCELINK_SYNC_ATTEMPTS: z.coerce.number().int().min(0).max(20).default(6),
+  FORCELINK_SYNC_RETRY_BASE_MS: z.coerce.number().int().min(0).default(1000),
 });
 
 export type Config = ReturnType<typeof parseConfig>;
@@ -56,6 +71,16 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       myDomainUrl: c.FORCELINK_SALESFORCE_MYDOMAIN_URL,
     },
     checklistCron: c.FORCELINK_CHECKLIST_CRON,
+    sync: {
+      quotaShare: c.FORCELINK_SYNC_QUOTA_SHARE,
+      pauseRecheckMs: c.FORCELINK_SYNC_PAUSE_RECHECK_SECONDS * 1000,
+      lagMs: c.FORCELINK_SYNC_LAG_SECONDS * 1000,
+      lookbackMs: c.FORCELINK_SYNC_LOOKBACK_SECONDS * 1000,
+      perOrgConcurrency: c.FORCELINK_SYNC_ORG_CONCURRENCY,
+      bulkThreshold: c.FORCELINK_SYNC_BULK_THRESHOLD,
+      attempts: c.FORCELINK_SYNC_ATTEMPTS,
+      retryBaseMs: c.FORCELINK_SYNC_RETRY_BASE_MS,
+    },
     logLevel: c.FORCELINK_LOG_LEVEL,
   };
 }

@@ -113,6 +113,22 @@ export class ConnectionTokens {
   }
 
   /**
+   * A client of its own for a job (a sync run): the same tokens and pools, and every answer's
+   * quota header handed to `onAnswer` too, which is how a run counts its API calls.
+   */
+  async jobClient(conn: ConnectionRow, onAnswer: (used: number, max: number) => void): Promise<SalesforceClient> {
+    const lifecycle = await this.lifecycleFor(conn);
+    return new SalesforceClient({
+      tokens: lifecycle.tokenProvider(conn.id),
+      pools: this.pools,
+      onUsage: (used, max) => {
+        onAnswer(used, max);
+        this.recordUsage(conn.id, used, max);
+      },
+    });
+  }
+
+  /**
    * A connection of a project, remembered briefly: its project, app and flow don't change, so the
    * proxy's hot path need not query the store on every call.
    */

@@ -1,5 +1,17 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 
 /** One schema for PGlite and PostgreSQL. Columns named `*_sealed` hold AES-256-GCM sealed secrets. */
 
@@ -211,6 +223,133 @@ export const checklistRuns = pgTable(
   (t) => [index("checklist_runs_connection").on(t.connectionId, t.ranAt)],
 );
 
+/** An integration: its manifest (sealed as uploaded, since destination URLs carry passwords) and a redacted copy. */
+export const integrations = pgTable(
+  "integrations",
+  {
+    id: id(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    manifestSealed: text("manifest_sealed").notNull(),
+    /** The normalised manifest with secrets replaced by `***`, for listings and logs. */
+    manifest: jsonb("manifest").$type<unknown>().notNull(),
+    /** Signing secrets of the manifest's webhook destinations, by destination name (sealed JSON). */
+    webhookSecretsSealed: text("webhook_secrets_sealed"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("integrations_project_name").on(t.projectId, t.name)],
+);
+
+/** An integration installed on a connection: its objects sync from that org. */
+export const installations = pgTable(
+  "installations",
+  {
+    id: id(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    integrationId: text("integration_id")
+      .notNull()
+      .references(() => integrations.id, { onDelete: "cascade" }),
+    connectionId: text("connection_id")
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("installations_connection_integration").on(t.connectionId, t.integrationId),
+    index("installations_integration").on(t.integrationId),
+  ],
+);
+
+/** Where the sync of one object of one installation stands: the checkpoint and why it is paused. */
+export const syncStates = pgTable(
+  "sync_states",
+  {
+    id: id(),
+    projectId: text("project_id").notNull(),
+    installationId: text("installation_id")
+      .notNull()
+      .references(() => installations.id, { onDelete: "cascade" }),
+    connectionId: text("connection_id").notNull(),
+    object: text("object").notNull(),
+    /** SystemModstamp, LastModifiedDate or CreatedDate; null means a full refresh every run. */
+    cursorField: text("cursor_field"),
+    /** The checkpoint: the (cursor field, Id) of the last record every destination confirmed. */
+    cursorTs: text("cursor_ts"),
+    cursorId: text("cursor_id"),
+    backfillDone: boolean("backfill_done").notNull().default(false),
+    status: text("status").notNull().default("idle"),
+    statusReason: text("status_reason"),
+    resumeAt: timestamp("resume_at", { withTimezone: true }),
+    /** The fields read last time, to notice fields that appear or disappear. */
+    fields: jsonb("fields").$type<string[]>(),
+    formulaRefreshedAt: timestamp("formula_refreshed_at", { withTimezone: true }),
+    lastRunId: text("last_run_id"),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("sync_states_installation_object").on(t.installationId, t.object),
+    index("sync_states_connection").on(t.connectionId),
+  ],
+);
+
+/** One run of one object's sync, with what it did and cost. */
+export const syncRuns = pgTable(
+  "sync_runs",
+  {
+    id: id(),
+    projectId: text("project_id").notNull(),
+    connectionId: text("connection_id").notNull(),
+    installationId: text("installation_id").notNull(),
+    object: text("object").notNull(),
+    trigger: text("trigger").notNull(),
+    status: text("status").notNull(),
+    mode: text("mode"),
+    windowFrom: text("window_from"),
+    windowTo: text("window_to"),
+    recordsRead: integer("records_read").notNull().default(0),
+    upserted: integer("upserted").notNull().default(0),
+    deleted: integer("deleted").notNull().default(0),
+    apiCalls: integer("api_calls").notNull().default(0),
+    drift: jsonb("drift").$type<unknown>(),
+    error: jsonb("error").$type<unknown>(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("sync_runs_connection").on(t.connectionId, t.startedAt),
+    index("sync_runs_installation").on(t.installationId, t.object, t.startedAt),
+  ],
+);
+
+/** Change order of the records API: every upsert or deletion takes the next number. */
+export const syncRecordChanges = pgSequence("sync_record_changes");
+
+/** The records API's store: the latest version of each record, and deletions as tombstones. */
+export const syncRecords = pgTable(
+  "sync_records",
+  {
+    projectId: text("project_id").notNull(),
+    connectionId: text("connection_id")
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    object: text("object").notNull(),
+    recordId: text("record_id").notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>(),
+    modstamp: text("modstamp"),
+    deletedAt: text("deleted_at"),
+    change: bigint("change", { mode: "number" }).notNull().default(sql`nextval('sync_record_changes')`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.connectionId, t.object, t.recordId] }),
+    index("sync_records_changes").on(t.connectionId, t.object, t.change),
+  ],
+);
+
 export const schema = {
   projects,
   apiKeys,
@@ -220,4 +359,10 @@ export const schema = {
   webhookEndpoints,
   webhookDeliveries,
   checklistRuns,
+  integrations,
+  installations,
+  syncStates,
+  syncRuns,
+  syncRecordChanges,
+  syncRecords,
 };

@@ -9,6 +9,9 @@ export const WEBHOOK_EVENT_TYPES = {
   "connection.recovered": "A connection that needed attention works again.",
   "connection.checklist_failed": "The daily checklist found a check failing that passed in the run before.",
   "connection.deleted": "The connection was deleted and its tokens revoked.",
+  "sync.completed": "A sync run of one object finished: counts, API calls and mode are in the event.",
+  "sync.failed": "A sync run of one object stopped on an error it could not retry; the checkpoint is kept.",
+  "sync.paused": "A sync stopped to spare the org's daily API quota; it resumes on its own.",
 } as const;
 
 export type WebhookEventType = keyof typeof WEBHOOK_EVENT_TYPES;

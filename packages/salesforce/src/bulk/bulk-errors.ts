@@ -1,0 +1,48 @@
+import type { QueryJobInfo } from "./bulk-query.ts";
+
+/**
+ * A Bulk query job that ended without results: Salesforce failed it, or someone aborted it.
+ * Salesforce does not always say why (query jobs often carry no errorMessage).
+ */
+export class BulkJobFailed extends Error {
+  override readonly name = "BulkJobFailed";
+  readonly jobId: string;
+  readonly state: "Failed" | "Aborted";
+  readonly errorMessage?: string;
+  readonly job: QueryJobInfo;
+
+  constructor(job: QueryJobInfo & { state: "Failed" | "Aborted" }) {
+    const why = job.errorMessage ? `: ${job.errorMessage}` : "";
+    super(`Bulk query job ${job.id} ended ${job.state}${why}`);
+    this.jobId = job.id;
+    this.state = job.state;
+    this.errorMessage = job.errorMessage || undefined;
+    this.job = job;
+  }
+}
+
+/** The job was still running when the caller's time ran out; it may still be running. */
+export class BulkJobTimedOut extends Error {
+  override readonly name = "BulkJobTimedOut";
+  readonly jobId: string;
+  /** The state last seen, "UploadComplete" when no poll was made. */
+  readonly state: string;
+  readonly timeoutMs: number;
+
+  constructor(jobId: string, state: string, timeoutMs: number) {
+    super(`Bulk query job ${jobId} was still ${state} after ${timeoutMs} ms`);
+    this.jobId = jobId;
+    this.state = state;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** A results page that cannot be trusted: headers missing, or fewer or more rows than announced. */
+export class BulkResultError extends Error {
+  override readonly name = "BulkResultError";
+  readonly jobId: string;
+  constructor(jobId: string, message: string) {
+    super(`Bulk query job ${jobId}: ${message}`);
+    this.jobId = jobId;
+  }
+}

@@ -1,0 +1,152 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { findConnection } from "../connections/connection-store.ts";
+import { HttpError, notFound } from "../http/http-error.ts";
+import type { Platform } from "../platform/platform.ts";
+import { enqueueSync, scheduleInstallation, unscheduleInstallation } from "../sync/sync-jobs.ts";
+import {
+  deleteIntegration,
+  findIntegration,
+  installationsOf,
+  installationsOfIntegration,
+  installIntegration,
+  integrationView,
+  listIntegrations,
+  openIntegration,
+  removeInstallation,
+  saveIntegration,
+} from "./integration-store.ts";
+import { manifestJsonSchema, parseManifest } from "./manifest/manifest.ts";
+
+const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain"];
+const params = z.object({ id: z.string().min(1).max(200) });
+
+/** Where the manifest's JSON Schema is published, without an API key. */
+export const MANIFEST_SCHEMA_PATH = "/schemas/integration-manifest.json";
+
+export function registerManifestSchemaRoute(app: FastifyInstance): void {
+  app.get(MANIFEST_SCHEMA_PATH, { schema: { hide: true } }, async (_req, reply) =>
+    reply.type("application/schema+json").send(manifestJsonSchema()),
+  );
+}
+
+/**
+ * `/v1/integrations`: upload a manifest (YAML as text, or JSON), read, delete; and
+ * `/v1/connections/{id}/integrations`: install an integration on a connection, which schedules
+ * its objects and starts their first run.
+ */
+export function registerIntegrationRoutes(app: FastifyInstance, platform: Platform): void {
+  app.addContentTypeParser(YAML_TYPES, { parseAs: "string", bodyLimit: 512 * 1024 }, (_req, body, done) =>
+    done(null, body),
+  );
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post("/integrations", { schema: { tags: ["integrations"] }, bodyLimit: 512 * 1024 }, async (req, reply) => {
+    if (req.body === undefined || req.body === null || req.body === "")
+      throw new HttpError(400, "manifest_missing", "The request has no manifest.", {
+        remedy: `Send the manifest as YAML (content-type application/yaml) or as JSON. Its JSON Schema is at ${MANIFEST_SCHEMA_PATH}.`,
+      });
+    const parsed = parseManifest(req.body);
+    if (!parsed.ok) {
+      const first = parsed.errors[0];
+      throw new HttpError(
+        422,
+        "invalid_manifest",
+        `The manifest has ${parsed.errors.length} problem${parsed.errors.length === 1 ? "" : "s"}; the first: ${where(first)}${first.message}`,
+        {
+          remedy: `Fix each problem listed in details (line and column point at it) and upload again. The JSON Schema is at ${MANIFEST_SCHEMA_PATH}.`,
+          details: parsed.errors,
+        },
+      );
+    }
+    const saved = await saveIntegration(platform, req.projectId, parsed.manifest);
+    if (!saved.created) {
+      // A changed manifest applies to every connection it is installed on: new crons, new objects.
+      for (const inst of await installationsOfIntegration(platform, saved.row.id))
+        await scheduleInstallation(platform, inst.id);
+    }
+    return reply.status(saved.created ? 201 : 200).send({
+      ...integrationView(saved.row),
+      // Shown once: the signing secrets of webhook destinations new in this manifest.
+      webhookSecrets: saved.newSecrets,
+    });
+  });
+
+  r.get("/integrations", { schema: { tags: ["integrations"] } }, async (req) => ({
+    data: (await listIntegrations(platform, req.projectId)).map(integrationView),
+  }));
+
+  r.get("/integrations/:id", { schema: { tags: ["integrations"], params } }, async (req) => {
+    const row = await findIntegration(platform, req.projectId, req.params.id);
+    if (!row) throw notFound("integration", req.params.id);
+    return integrationView(row);
+  });
+
+  r.delete("/integrations/:id", { schema: { tags: ["integrations"], params } }, async (req, reply) => {
+    const row = await findIntegration(platform, req.projectId, req.params.id);
+    if (!row) throw notFound("integration", req.params.id);
+    for (const inst of await installationsOfIntegration(platform, row.id))
+      await unscheduleInstallation(platform, inst.id);
+    await deleteIntegration(platform, req.projectId, row.id);
+    return reply.status(204).send();
+  });
+
+  r.post(
+    "/connections/:id/integrations",
+    {
+      schema: {
+        tags: ["integrations"],
+        params,
+        body: z.object({ integration: z.string().min(1).max(200), startNow: z.boolean().default(true) }).strict(),
+      },
+    },
+    async (req, reply) => {
+      const conn = await findConnection(platform, req.projectId, req.params.id);
+      if (!conn) throw notFound("connection", req.params.id);
+      const row = await findIntegration(platform, req.projectId, req.body.integration);
+      if (!row) throw notFound("integration", req.body.integration);
+      const { row: inst, created } = await installIntegration(platform, req.projectId, row.id, conn.id);
+      await scheduleInstallation(platform, inst.id);
+      if (req.body.startNow) {
+        const { manifest } = openIntegration(platform, row);
+        for (const o of manifest.objects)
+          await enqueueSync(platform, { installationId: inst.id, object: o.name, trigger: "manual" });
+      }
+      return reply.status(created ? 201 : 200).send({
+        id: inst.id,
+        integrationId: row.id,
+        integration: row.name,
+        connectionId: conn.id,
+        createdAt: inst.createdAt.toISOString(),
+      });
+    },
+  );
+
+  r.get("/connections/:id/integrations", { schema: { tags: ["integrations"], params } }, async (req) => {
+    const conn = await findConnection(platform, req.projectId, req.params.id);
+    if (!conn) throw notFound("connection", req.params.id);
+    const rows = await installationsOf(platform, conn.id);
+    return {
+      data: rows.map((i) => ({ id: i.id, integrationId: i.integrationId, createdAt: i.createdAt.toISOString() })),
+    };
+  });
+
+  r.delete(
+    "/connections/:id/integrations/:installationId",
+    { schema: { tags: ["integrations"], params: params.extend({ installationId: z.string().min(1).max(200) }) } },
+    async (req, reply) => {
+      const conn = await findConnection(platform, req.projectId, req.params.id);
+      if (!conn) throw notFound("connection", req.params.id);
+      const found = (await installationsOf(platform, conn.id)).find((i) => i.id === req.params.installationId);
+      if (!found) throw notFound("installation", req.params.installationId);
+      await unscheduleInstallation(platform, found.id);
+      await removeInstallation(platform, req.projectId, found.id);
+      return reply.status(204).send();
+    },
+  );
+}
+
+function where(e: { path: string; line?: number; column?: number }): string {
+  return e.line ? `line ${e.line}, column ${e.column ?? 1}: ` : "";
+}

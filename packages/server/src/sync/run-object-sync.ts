@@ -1,0 +1,412 @@
+import { setTimeout as delay } from "node:timers/promises";
+import {
+  BulkJobFailed,
+  OAuthFailure,
+  SalesforceApiError,
+  type SalesforceClient,
+  TransportFailure,
+} from "@forcelink/salesforce";
+import { explainFailure } from "../checklist/explain-failure.ts";
+import { findConnection } from "../connections/connection-store.ts";
+import { connectionTokens } from "../connections/connection-tokens.ts";
+import type { InstallationRow, OpenedIntegration } from "../integrations/integration-store.ts";
+import type { ManifestObject } from "../integrations/manifest/manifest.ts";
+import type { Platform } from "../platform/platform.ts";
+import { emitEvent } from "../webhooks/emit.ts";
+import type { Destination, ObjectSchema, SyncRecord } from "./destinations/destination.ts";
+import { openDestinations } from "./destinations/open-destinations.ts";
+import { toSyncRecord } from "./record-values.ts";
+import { tryLock, trySlot } from "./sync-lock.ts";
+import {
+  bulkSupports,
+  type Checkpoint,
+  chooseMode,
+  countQuery,
+  cursorFieldOf,
+  type DescribedObject,
+  planWindow,
+  quotaExhausted,
+  type ReadMode,
+  readQuery,
+  resumeWindow,
+  type SyncWindow,
+  selectFields,
+} from "./sync-plan.ts";
+import { type SyncSettings, syncSettings } from "./sync-settings.ts";
+import { readPages } from "./sync-source.ts";
+import {
+  checkpointOf,
+  ensureState,
+  runView,
+  type SyncRunRow,
+  type SyncStateRow,
+  startRun,
+  updateRun,
+  updateState,
+} from "./sync-store.ts";
+
+export type SyncTrigger = "schedule" | "manual" | "resume" | "cli";
+
+export interface SyncProgress {
+  read: number;
+  upserted: number;
+  deleted: number;
+  /** Rows the window holds (from COUNT()), when known. */
+  expected: number | null;
+  mode: ReadMode | null;
+}
+
+export interface RunOptions {
+  trigger: SyncTrigger;
+  onProgress?: (progress: SyncProgress) => void;
+  signal?: AbortSignal;
+}
+
+export type RunOutcome =
+  | { status: "completed" | "failed" | "paused"; run: ReturnType<typeof runView> }
+  | { status: "skipped"; reason: string };
+
+/** A zero Id that sorts before every real one: "everything of this second is done". */
+const BEFORE_ANY_ID = "000000000000000";
+
+class QuotaPause extends Error {
+  readonly used: number;
+  readonly max: number;
+  constructor(used: number, max: number) {
+    super(`the org has used ${used} of its ${max} daily API requests`);
+    this.used = used;
+    this.max = max;
+  }
+}
+
+/**
+ * One sync run of one object of an installation: at most one at a time per connection and
+ * object across every process, and a few per org. Reads the window since the checkpoint in
+ * (cursor, Id) order, delivers each page to every destination, and moves the checkpoint only
+ * after all of them confirmed it. Transient failures resume from the checkpoint; the daily quota
+ * pauses the sync; anything else fails the run and keeps the checkpoint.
+ */
+export async function runObjectSync(
+  platform: Platform,
+  target: { installation: InstallationRow; integration: OpenedIntegration; object: string },
+  options: RunOptions,
+): Promise<RunOutcome> {
+  const settings = syncSettings(platform);
+  const { installation, integration } = target;
+  const spec = integration.manifest.objects.find((o) => o.name.toLowerCase() === target.object.toLowerCase());
+  if (!spec) return { status: "skipped", reason: `the integration does not sync ${target.object}` };
+  const conn = await findConnection(platform, installation.projectId, installation.connectionId);
+  if (!conn) return { status: "skipped", reason: "the connection no longer exists" };
+  if (conn.status === "needs_reauth")
+    return { status: "skipped", reason: "the connection needs to be connected again" };
+
+  const runLock = await tryLock(platform.database, `sync:${conn.id}:${spec.name.toLowerCase()}`);
+  if (!runLock) return { status: "skipped", reason: `a run of ${spec.name} is already going on for this connection` };
+  const orgSlot = await trySlot(platform.database, `sync-org:${conn.orgId}`, settings.perOrgConcurrency);
+  if (!orgSlot) {
+    await runLock.release();
+    return { status: "skipped", reason: `the org already runs ${settings.perOrgConcurrency} syncs at once` };
+  }
+  const destinations = openDestinations(platform, integration, spec.destinations, {
+    projectId: conn.projectId,
+    connectionId: conn.id,
+  });
+  try {
+    const state = await ensureState(platform, {
+      projectId: conn.projectId,
+      installationId: installation.id,
+      connectionId: conn.id,
+      object: spec.name,
+    });
+    const run = await startRun(platform, {
+      projectId: conn.projectId,
+      connectionId: conn.id,
+      installationId: installation.id,
+      object: spec.name,
+      trigger: options.trigger,
+    });
+    await updateState(platform, state.id, { status: "running", statusReason: null, lastRunId: run.id });
+    const worker = new ObjectSyncRun(platform, settings, { conn, spec, state, run, destinations, options });
+    return await worker.execute();
+  } finally {
+    await Promise.allSettled(destinations.map((d) => d.close()));
+    await orgSlot.release();
+    await runLock.release();
+  }
+}
+
+interface RunContext {
+  conn: NonNullable<Awaited<ReturnType<typeof findConnection>>>;
+  spec: ManifestObject;
+  state: SyncStateRow;
+  run: SyncRunRow;
+  destinations: Destination[];
+  options: RunOptions;
+}
+
+class ObjectSyncRun {
+  private readonly platform: Platform;
+  private readonly settings: SyncSettings;
+  private readonly ctx: RunContext;
+  private apiCalls = 0;
+  private usage: { used: number; max: number } | null = null;
+  private progress: SyncProgress = { read: 0, upserted: 0, deleted: 0, expected: null, mode: null };
+  private sequence = 0;
+  private drift: { added: string[]; removed: string[]; hidden: string[] } | null = null;
+
+  constructor(platform: Platform, settings: SyncSettings, ctx: RunContext) {
+    this.platform = platform;
+    this.settings = settings;
+    this.ctx = ctx;
+  }
+
+  async execute(): Promise<RunOutcome> {
+    const { conn, spec, run } = this.ctx;
+    try {
+      const client = await connectionTokens(this.platform).jobClient(conn, (used, max) => {
+        this.apiCalls++;
+        this.usage = { used, max };
+      });
+      this.checkQuota();
+      const { schema, cursorField, serverNow } = await this.prepare(client);
+      const checkpoint = checkpointOf(this.ctx.state);
+      const window = planWindow({
+        cursorField,
+        checkpoint,
+        serverNow,
+        lagMs: this.settings.lagMs,
+        lookbackMs: this.settings.lookbackMs,
+        backfillFrom: spec.backfill.kind === "days" ? serverNow - spec.backfill.days * 86_400_000 : null,
+      });
+      await updateRun(this.platform, run.id, { windowFrom: window.from, windowTo: window.to });
+      await this.readWindow(client, schema, cursorField, window);
+      // The window is done: everything up to its end is confirmed, so the next run starts there.
+      const done: Partial<SyncStateRow> = { status: "idle", statusReason: null, resumeAt: null, backfillDone: true };
+      if (cursorField && window.to) Object.assign(done, { cursorTs: window.to, cursorId: BEFORE_ANY_ID });
+      await updateState(this.platform, this.ctx.state.id, done);
+      return await this.finish("completed", null);
+    } catch (error) {
+      if (error instanceof QuotaPause) return this.pause(error);
+      if (error instanceof SalesforceApiError && error.code === "REQUEST_LIMIT_EXCEEDED" && error.checklistItem)
+        return this.pause(new QuotaPause(this.usage?.used ?? 0, this.usage?.max ?? 0));
+      return this.fail(error);
+    }
+  }
+
+  /** Describe (one call): the fields to read, drift since last run, the destinations' storage, the clock. */
+  private async prepare(client: SalesforceClient) {
+    const { spec, state, destinations } = this.ctx;
+    const res = await client.request<DescribedObject>({ path: `${client.dataPath}/sobjects/${spec.name}/describe` });
+    const serverNow = Date.parse(String(res.headers.date ?? "")) || Date.now();
+    const selection = selectFields(res.body, spec.fields);
+    const schema: ObjectSchema = { name: spec.name, fields: selection.fields };
+    const names = schema.fields.map((f) => f.name);
+    const before = state.fields ?? null;
+    const added = before ? names.filter((n) => !before.includes(n)) : [];
+    const removed = before ? before.filter((n) => !names.includes(n)) : [];
+    const changes = await Promise.all(destinations.map((d) => d.prepare(schema)));
+    if (added.length + removed.length + selection.missing.length > 0 || changes.some((c) => c.removed.length > 0)) {
+      this.drift = { added, removed, hidden: selection.missing };
+      this.platform.logger.warn(
+        { connectionId: this.ctx.conn.id, object: spec.name, ...this.drift },
+        "the object's fields changed since the last run",
+      );
+    }
+    await updateState(this.platform, state.id, { fields: names, cursorField: cursorFieldOf(schema.fields) });
+    return { schema, cursorField: cursorFieldOf(schema.fields), serverNow };
+  }
+
+  /**
+   * Reads the window page by page. A failure worth retrying starts the read again just after the
+   * last confirmed record; QUERY_TIMEOUT halves what is left of the window and reads it in two.
+   */
+  private async readWindow(client: SalesforceClient, schema: ObjectSchema, cursorField: string | null, w: SyncWindow) {
+    const pending: SyncWindow[] = [w];
+    let attempts = 0;
+    let last: Checkpoint | null = null;
+    while (pending.length > 0) {
+      const current = pending[0];
+      const window = last && cursorField ? resumeWindow(current, last) : current;
+      try {
+        const count = await this.count(client, cursorField, window);
+        const mode = chooseMode(count, bulkSupports(this.ctx.spec.name), this.settings.bulkThreshold);
+        this.progress.mode ??= mode;
+        this.progress.expected ??= count;
+        await updateRun(this.platform, this.ctx.run.id, { mode: this.progress.mode });
+        const soql = readQuery(this.ctx.spec.name, schema.fields, cursorField, window);
+        for await (const page of readPages(client, mode, soql, this.ctx.spec.deletes, this.ctx.options.signal)) {
+          const confirmed = await this.deliver(page, schema, cursorField);
+          if (confirmed) last = confirmed;
+          attempts = 0;
+          this.checkQuota();
+        }
+        pending.shift();
+        last = null;
+      } catch (error) {
+        if (error instanceof QuotaPause) throw error;
+        if (isQueryTimeout(error) && cursorField && window.from && window.to) {
+          const halves = splitWindow(window);
+          if (halves) {
+            pending.splice(0, 1, ...halves);
+            last = null;
+            continue;
+          }
+        }
+        if (!retryable(error) || ++attempts > this.settings.attempts) throw error;
+        this.platform.logger.warn(
+          { err: error, connectionId: this.ctx.conn.id, object: this.ctx.spec.name, attempt: attempts },
+          "sync read failed; resuming from the checkpoint",
+        );
+        await delay(Math.min(30_000, this.settings.retryBaseMs * 2 ** (attempts - 1) * (0.5 + Math.random())));
+      }
+    }
+  }
+
+  private async count(client: SalesforceClient, cursorField: string | null, window: SyncWindow): Promise<number> {
+    const soql = countQuery(this.ctx.spec.name, cursorField, window);
+    const pages = client.queryPages(soql, { includeDeleted: this.ctx.spec.deletes });
+    const first = await pages.next();
+    await pages.return(undefined);
+    return first.done ? 0 : first.value.totalSize;
+  }
+
+  /** One page to every destination, then the checkpoint: the page's last (cursor, Id). */
+  private async deliver(
+    page: Array<Record<string, unknown>>,
+    schema: ObjectSchema,
+    cursorField: string | null,
+  ): Promise<Checkpoint | null> {
+    if (page.length === 0) return null;
+    const upserts: SyncRecord[] = [];
+    const deletes: Array<{ id: string; deletedAt: string }> = [];
+    for (const raw of page) {
+      const record = toSyncRecord(raw, schema.fields);
+      if (record.IsDeleted === true) {
+        const stamp = (cursorField ? record[cursorField] : null) ?? new Date().toISOString();
+        deletes.push({ id: String(record.Id), deletedAt: String(stamp) });
+      } else upserts.push(record);
+    }
+    const batch = {
+      object: this.ctx.spec.name,
+      runId: this.ctx.run.id,
+      sequence: this.sequence++,
+      upserts,
+      deletes,
+    };
+    await Promise.all(this.ctx.destinations.map((d) => d.deliver(batch)));
+    this.progress.read += page.length;
+    this.progress.upserted += upserts.length;
+    this.progress.deleted += deletes.length;
+    const lastRow = page[page.length - 1];
+    const lastRecord = upserts.length > 0 || deletes.length > 0 ? toSyncRecord(lastRow, schema.fields) : null;
+    const checkpoint =
+      cursorField && lastRecord && typeof lastRecord[cursorField] === "string"
+        ? { ts: lastRecord[cursorField] as string, id: String(lastRecord.Id) }
+        : null;
+    if (checkpoint)
+      await updateState(this.platform, this.ctx.state.id, { cursorTs: checkpoint.ts, cursorId: checkpoint.id });
+    await updateRun(this.platform, this.ctx.run.id, {
+      recordsRead: this.progress.read,
+      upserted: this.progress.upserted,
+      deleted: this.progress.deleted,
+      apiCalls: this.apiCalls,
+    });
+    this.ctx.options.onProgress?.({ ...this.progress });
+    return checkpoint;
+  }
+
+  private checkQuota(): void {
+    if (this.usage && quotaExhausted(this.usage.used, this.usage.max, this.settings.quotaShare))
+      throw new QuotaPause(this.usage.used, this.usage.max);
+  }
+
+  private async pause(reason: QuotaPause): Promise<RunOutcome> {
+    const resumeAt = new Date(Date.now() + this.settings.pauseRecheckMs);
+    const text = `Paused to spare the org's daily API quota: ${reason.message} (the limit for syncs is ${Math.round(this.settings.quotaShare * 100)}%). It resumes on its own once the quota allows.`;
+    await updateState(this.platform, this.ctx.state.id, { status: "paused", statusReason: text, resumeAt });
+    return this.finish("paused", { code: "quota_paused", message: text, resumeAt: resumeAt.toISOString() });
+  }
+
+  private async fail(error: unknown): Promise<RunOutcome> {
+    const described = describeError(error);
+    this.platform.logger.error(
+      { err: error, connectionId: this.ctx.conn.id, object: this.ctx.spec.name },
+      "sync failed",
+    );
+    await updateState(this.platform, this.ctx.state.id, { status: "failed", statusReason: String(described.message) });
+    return this.finish("failed", described);
+  }
+
+  private async finish(status: "completed" | "failed" | "paused", error: Record<string, unknown> | null) {
+    const { run, conn, spec } = this.ctx;
+    const row = await updateRun(this.platform, run.id, {
+      status,
+      mode: this.progress.mode,
+      recordsRead: this.progress.read,
+      upserted: this.progress.upserted,
+      deleted: this.progress.deleted,
+      apiCalls: this.apiCalls,
+      drift: this.drift,
+      error,
+      finishedAt: new Date(),
+    });
+    const view = runView(row);
+    await emitEvent(this.platform, conn.projectId, `sync.${status}`, {
+      connectionId: conn.id,
+      endUserId: conn.endUserId,
+      object: spec.name,
+      run: view,
+    }).catch((err: unknown) => this.platform.logger.error({ err }, "could not queue the sync webhook"));
+    return { status, run: view };
+  }
+}
+
+function isQueryTimeout(error: unknown): boolean {
+  return (
+    (error instanceof SalesforceApiError && error.code === "QUERY_TIMEOUT") ||
+    (error instanceof BulkJobFailed && /timeout|timed out/i.test(error.errorMessage ?? ""))
+  );
+}
+
+function splitWindow(w: SyncWindow): [SyncWindow, SyncWindow] | null {
+  const from = Date.parse(w.after?.ts ?? w.from ?? "");
+  const to = Date.parse(w.to ?? "");
+  if (!Number.isFinite(from) || !Number.isFinite(to) || to - from < 2_000) return null;
+  const mid = new Date(Math.floor((from + (to - from) / 2) / 1000) * 1000);
+  const midIso = `${mid.toISOString().slice(0, 19)}Z`;
+  const afterMid = `${new Date(mid.getTime() + 1000).toISOString().slice(0, 19)}Z`;
+  return [
+    { ...w, to: midIso },
+    { from: afterMid, to: w.to, after: null },
+  ];
+}
+
+/** Failures that say nothing about the data: the read starts again from the checkpoint. */
+function retryable(error: unknown): boolean {
+  if (error instanceof TransportFailure) return true;
+  if (error instanceof SalesforceApiError) {
+    if (error.status >= 500) return true;
+    return ["UNABLE_TO_LOCK_ROW", "INVALID_QUERY_LOCATOR", "QUERY_TIMEOUT", "SERVER_UNAVAILABLE"].includes(error.code);
+  }
+  if (error instanceof OAuthFailure) return error.kind === "transient";
+  if (error instanceof BulkJobFailed) return true;
+  const name = (error as { name?: string })?.name;
+  return name === "BulkResultError" || name === "CsvFormatError";
+}
+
+function describeError(error: unknown): Record<string, unknown> {
+  if (error instanceof SalesforceApiError) {
+    const check = explainFailure(error);
+    return { code: error.code, message: error.message, status: error.status, ...(check ? { check } : {}) };
+  }
+  if (error instanceof OAuthFailure) {
+    const check = explainFailure({
+      checklistItem: error.checklistItem,
+      code: error.error,
+      message: error.description,
+      remedy: error.misconfiguration,
+    });
+    return { code: error.error, message: error.description || error.error, ...(check ? { check } : {}) };
+  }
+  return { code: "sync_error", message: error instanceof Error ? error.message : String(error) };
+}

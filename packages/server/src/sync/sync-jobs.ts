@@ -1,0 +1,147 @@
+import { eq } from "drizzle-orm";
+import type { Job, PgBoss } from "pg-boss";
+import { openIntegration } from "../integrations/integration-store.ts";
+import type { Platform } from "../platform/platform.ts";
+import { installations, integrations, syncStates } from "../store/schema.ts";
+import { type RunOutcome, runObjectSync, type SyncTrigger } from "./run-object-sync.ts";
+import { tryLock } from "./sync-lock.ts";
+
+export const SYNC_QUEUE = "sync-run";
+
+export interface SyncJob {
+  installationId: string;
+  object: string;
+  trigger: SyncTrigger;
+}
+
+/** A long backfill may take hours; a worker that dies is noticed by its missing heartbeat. */
+const JOB_EXPIRE_SECONDS = 6 * 3600;
+const HEARTBEAT_SECONDS = 30;
+
+const ready = new WeakMap<PgBoss, Promise<void>>();
+
+function ensureSyncQueue(boss: PgBoss): Promise<void> {
+  let done = ready.get(boss);
+  if (!done) {
+    done = boss.createQueue(SYNC_QUEUE, {
+      expireInSeconds: JOB_EXPIRE_SECONDS,
+      heartbeatSeconds: HEARTBEAT_SECONDS,
+      retryLimit: 3,
+      retryDelay: 30,
+      retryBackoff: true,
+    });
+    done.catch(() => ready.delete(boss));
+    ready.set(boss, done);
+  }
+  return done;
+}
+
+function scheduleKey(installationId: string, object: string, kind: "read" | "formulas" = "read"): string {
+  return kind === "read" ? `${installationId}.${object}` : `${installationId}.${object}.formulas`;
+}
+
+/** One run now (or at `startAfter`); a run already queued for the same object is not queued twice. */
+export async function enqueueSync(platform: Platform, job: SyncJob, startAfter?: Date): Promise<void> {
+  await ensureSyncQueue(platform.boss);
+  await platform.boss.send(SYNC_QUEUE, job, {
+    singletonKey: `${job.installationId}:${job.object.toLowerCase()}:${job.trigger === "resume" ? "resume" : "run"}`,
+    ...(startAfter ? { startAfter } : {}),
+  });
+}
+
+/** Puts every object of an installation on its manifest's cron (UTC). */
+export async function scheduleInstallation(platform: Platform, installationId: string): Promise<void> {
+  await ensureSyncQueue(platform.boss);
+  const [row] = await platform.db.select().from(installations).where(eq(installations.id, installationId));
+  if (!row) return;
+  const [integrationRow] = await platform.db.select().from(integrations).where(eq(integrations.id, row.integrationId));
+  if (!integrationRow) return;
+  const { manifest } = openIntegration(platform, integrationRow);
+  const wanted = new Set<string>();
+  for (const o of manifest.objects) {
+    const key = scheduleKey(row.id, o.name);
+    wanted.add(key);
+    await platform.boss.schedule(
+      SYNC_QUEUE,
+      o.schedule,
+      { installationId: row.id, object: o.name, trigger: "schedule" },
+      {
+        key,
+        tz: "UTC",
+      },
+    );
+  }
+  // Objects dropped from the manifest stop being scheduled.
+  for (const s of await platform.boss.getSchedules(SYNC_QUEUE))
+    if (s.key?.startsWith(`${row.id}.`) && !wanted.has(s.key)) await platform.boss.unschedule(SYNC_QUEUE, s.key);
+}
+
+export async function unscheduleInstallation(platform: Platform, installationId: string): Promise<void> {
+  await ensureSyncQueue(platform.boss);
+  for (const s of await platform.boss.getSchedules(SYNC_QUEUE))
+    if (s.key?.startsWith(`${installationId}.`)) await platform.boss.unschedule(SYNC_QUEUE, s.key);
+}
+
+/** Runs one job: the installation and its integration are read fresh, so an updated manifest applies. */
+export async function runSyncJob(platform: Platform, job: SyncJob): Promise<RunOutcome> {
+  const [installation] = await platform.db.select().from(installations).where(eq(installations.id, job.installationId));
+  if (!installation) return { status: "skipped", reason: "the installation was removed" };
+  const [row] = await platform.db.select().from(integrations).where(eq(integrations.id, installation.integrationId));
+  if (!row) return { status: "skipped", reason: "the integration was removed" };
+  const outcome = await runObjectSync(
+    platform,
+    { installation, integration: openIntegration(platform, row), object: job.object },
+    { trigger: job.trigger },
+  );
+  if (outcome.status === "paused") {
+    const resumeAt = new Date(Date.now() + platform.config.sync.pauseRecheckMs);
+    await enqueueSync(platform, { ...job, trigger: "resume" }, resumeAt);
+  }
+  return outcome;
+}
+
+const started = new WeakSet<Platform>();
+
+/**
+ * Starts the sync workers of this process (`forcelink serve` and `forcelink worker`). Every
+ * process may: pg-boss hands each job to one of them, and the run lock keeps one run per
+ * connection and object.
+ */
+export async function startSyncWorkers(platform: Platform, options: { concurrency?: number } = {}): Promise<void> {
+  if (started.has(platform)) return;
+  started.add(platform);
+  await ensureSyncQueue(platform.boss);
+  await platform.boss.work(
+    SYNC_QUEUE,
+    { batchSize: 1, localConcurrency: options.concurrency ?? 2, pollingIntervalSeconds: 1 },
+    async (jobs: Job<SyncJob>[]) => {
+      for (const job of jobs) {
+        const outcome = await runSyncJob(platform, job.data);
+        platform.logger.info(
+          { installationId: job.data.installationId, object: job.data.object, status: outcome.status },
+          "sync job done",
+        );
+      }
+    },
+  );
+  await recoverInterruptedSyncs(platform);
+}
+
+/**
+ * A run whose worker died (kill -9, a lost machine) leaves its state `running` and its lock free:
+ * such runs are queued again at once, to resume from their checkpoint, instead of waiting for the
+ * job's heartbeat to run out.
+ */
+export async function recoverInterruptedSyncs(platform: Platform): Promise<number> {
+  const running = await platform.db.select().from(syncStates).where(eq(syncStates.status, "running"));
+  let queued = 0;
+  for (const state of running) {
+    const lock = await tryLock(platform.database, `sync:${state.connectionId}:${state.object.toLowerCase()}`);
+    if (!lock) continue;
+    await lock.release();
+    await enqueueSync(platform, { installationId: state.installationId, object: state.object, trigger: "resume" });
+    queued++;
+  }
+  if (queued > 0) platform.logger.warn({ queued }, "interrupted syncs queued to resume from their checkpoints");
+  return queued;
+}

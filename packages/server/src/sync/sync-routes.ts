@@ -1,0 +1,123 @@
+import { eq } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { findConnection } from "../connections/connection-store.ts";
+import { HttpError, notFound } from "../http/http-error.ts";
+import { installationsOf, openIntegration } from "../integrations/integration-store.ts";
+import type { Platform } from "../platform/platform.ts";
+import { integrations } from "../store/schema.ts";
+import { recordChanges } from "./destinations/records-destination.ts";
+import { enqueueSync } from "./sync-jobs.ts";
+import { listRuns, runView, statesOf, stateView } from "./sync-store.ts";
+
+const params = z.object({ id: z.string().min(1).max(200) });
+const objectParams = params.extend({ object: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/) });
+
+/**
+ * Sync visibility and control: where each object stands, the runs with their counts and costs,
+ * a run on demand, and the records API that serves the `records` destination.
+ */
+export function registerSyncRoutes(app: FastifyInstance, platform: Platform): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  async function connectionOr404(projectId: string, id: string) {
+    const conn = await findConnection(platform, projectId, id);
+    if (!conn) throw notFound("connection", id);
+    return conn;
+  }
+
+  /** The installed integration that syncs `object` on the connection, and the object's spelling there. */
+  async function syncedObject(connectionId: string, object: string) {
+    for (const inst of await installationsOf(platform, connectionId)) {
+      const [row] = await platform.db.select().from(integrations).where(eq(integrations.id, inst.integrationId));
+      if (!row) continue;
+      const opened = openIntegration(platform, row);
+      const spec = opened.manifest.objects.find((o) => o.name.toLowerCase() === object.toLowerCase());
+      if (spec) return { inst, opened, spec };
+    }
+    throw new HttpError(404, "object_not_synced", `No integration installed on this connection syncs ${object}.`, {
+      remedy: "Install an integration whose manifest lists the object: POST /v1/connections/{id}/integrations.",
+    });
+  }
+
+  r.get("/connections/:id/syncs", { schema: { tags: ["syncs"], params } }, async (req) => {
+    const conn = await connectionOr404(req.projectId, req.params.id);
+    return { data: (await statesOf(platform, conn.id)).map(stateView) };
+  });
+
+  r.post(
+    "/connections/:id/syncs/:object",
+    { schema: { tags: ["syncs"], params: objectParams } },
+    async (req, reply) => {
+      const conn = await connectionOr404(req.projectId, req.params.id);
+      const { inst, spec } = await syncedObject(conn.id, req.params.object);
+      await enqueueSync(platform, { installationId: inst.id, object: spec.name, trigger: "manual" });
+      return reply.status(202).send({ queued: true, installationId: inst.id, object: spec.name });
+    },
+  );
+
+  r.get(
+    "/connections/:id/sync-runs",
+    {
+      schema: {
+        tags: ["syncs"],
+        params,
+        querystring: z.object({
+          object: z.string().max(80).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+        }),
+      },
+    },
+    async (req) => {
+      const conn = await connectionOr404(req.projectId, req.params.id);
+      const runs = await listRuns(platform, req.projectId, { connectionId: conn.id, ...req.query });
+      return { data: runs.map(runView) };
+    },
+  );
+
+  r.get(
+    "/connections/:id/records/:object",
+    {
+      schema: {
+        tags: ["syncs"],
+        params: objectParams,
+        querystring: z.object({
+          cursor: z.string().max(40).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+    },
+    async (req) => {
+      const conn = await connectionOr404(req.projectId, req.params.id);
+      const { spec, opened } = await syncedObject(conn.id, req.params.object);
+      if (!spec.destinations.some((d) => opened.manifest.destinations[d]?.type === "records"))
+        throw new HttpError(404, "records_not_kept", `${spec.name} is not synced into the records destination.`, {
+          remedy: 'Add a destination of type "records" to the manifest and list it on the object.',
+        });
+      const after = decodeCursor(req.query.cursor);
+      const page = await recordChanges(platform.db, conn.id, spec.name, after, req.query.limit);
+      return {
+        object: spec.name,
+        records: page.records,
+        // Pass it back to get what changed after this page; the same cursor again when nothing did.
+        nextCursor: encodeCursor(page.last ?? after),
+        hasMore: page.records.length === req.query.limit,
+      };
+    },
+  );
+}
+
+function encodeCursor(change: number): string {
+  return Buffer.from(`c:${change}`).toString("base64url");
+}
+
+function decodeCursor(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  const m = /^c:(\d{1,18})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!m)
+    throw new HttpError(400, "invalid_cursor", "The cursor is not one this API gave out.", {
+      remedy: "Pass the nextCursor of a previous answer, or no cursor to start from the beginning.",
+    });
+  return Number(m[1]);
+}

@@ -1,0 +1,34 @@
+import { bulkQuery, type SalesforceClient } from "@forcelink/salesforce";
+import type { ReadMode } from "./sync-plan.ts";
+
+/** Rows per Bulk result page: 1,000,000 rows cost 20 result calls, and a page stays a few tens of MB. */
+export const BULK_PAGE_RECORDS = 50_000;
+/** Rows per REST page: Salesforce's largest. */
+export const REST_PAGE_RECORDS = 2_000;
+
+/**
+ * The rows of a query, a page at a time, in the query's order, through REST (query or queryAll,
+ * 2,000 rows a page) or a Bulk 2.0 query job (50,000 rows a page, CSV parsed as it streams).
+ * Only one page is in memory at a time.
+ */
+export async function* readPages(
+  client: SalesforceClient,
+  mode: ReadMode,
+  soql: string,
+  includeDeleted: boolean,
+  signal?: AbortSignal,
+): AsyncGenerator<Array<Record<string, unknown>>> {
+  if (mode === "bulk") {
+    for await (const page of bulkQuery(client, soql, {
+      includeDeleted,
+      maxRecords: BULK_PAGE_RECORDS,
+      pollIntervalMs: 500,
+      maxPollIntervalMs: 5_000,
+      signal,
+    }))
+      yield page.records;
+    return;
+  }
+  for await (const page of client.queryPages(soql, { includeDeleted, batchSize: REST_PAGE_RECORDS }))
+    yield page.records as Array<Record<string, unknown>>;
+}
