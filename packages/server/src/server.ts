@@ -38,7 +38,9 @@ apiRouteModules.push(registerProviderAppRoutes);
 apiRouteModules.push(registerConnectSessionRoutes, registerConnectionRoutes);
 apiRouteModules.push(registerWebhooks);
 apiRouteModules.push(registerChecklistRoutes, (_app, p) => startDailyChecklist(p));
-apiRouteModules.push(registerIntegrationRoutes, registerSyncRoutes, (_app, p) => startSyncWorkers(p));
+apiRouteModules.push(registerIntegrationRoutes, registerSyncRoutes, (_app, p) =>
+  p.config.sync.workers > 0 ? startSyncWorkers(p, { concurrency: p.config.sync.workers }) : undefined,
+);
 export const publicRouteModules: RouteModule[] = [registerConnectRoutes, (app) => registerManifestSchemaRoute(app)];
 
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */

@@ -9,6 +9,8 @@ Commands:
   keys rotate-secret  re-seal every stored secret with a new key
   connections list    list connections and their status
   doctor ID           run the pre-install checklist against a connection's org (exit 1 on a failing check)
+  worker              run the job workers only (syncs, webhook deliveries, daily checklist), no HTTP API
+  sync ID OBJECT      run one sync of an object of a connection now, with a progress bar
   emulator            run a local Salesforce org (forcelink emulator --help)
   start               the demo (npm start): the emulator, Forcelink pointed at it, and a connect link
 `;
@@ -23,6 +25,10 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./connections-command.ts")).connectionsCommand(rest);
     case "doctor":
       return (await import("./doctor-command.ts")).doctorCommand(rest);
+    case "worker":
+      return (await import("./worker-command.ts")).workerCommand(rest);
+    case "sync":
+      return (await import("./sync-command.ts")).syncCommand(rest);
     case "keys":
       return (await import("./keys-command.ts")).keysCommand(rest);
     case "start":

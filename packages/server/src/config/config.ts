@@ -37,6 +37,8 @@ const schema = z.object({
   /** Retries of a failing read (from the checkpoint) before the run fails. */
   FORCELINK_SYNC_ATTEMPTS: z.coerce.number().int().min(0).max(20).default(6),
   FORCELINK_SYNC_RETRY_BASE_MS: z.coerce.number().int().min(0).default(1000),
+  /** Sync runs `forcelink serve` takes on at once; 0 makes an API-only server (workers run elsewhere). */
+  FORCELINK_SYNC_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
 });
 
 export type Config = ReturnType<typeof parseConfig>;
@@ -80,6 +82,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       bulkThreshold: c.FORCELINK_SYNC_BULK_THRESHOLD,
       attempts: c.FORCELINK_SYNC_ATTEMPTS,
       retryBaseMs: c.FORCELINK_SYNC_RETRY_BASE_MS,
+      workers: c.FORCELINK_SYNC_WORKERS,
     },
     logLevel: c.FORCELINK_LOG_LEVEL,
   };

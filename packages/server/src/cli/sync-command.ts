@@ -1,0 +1,116 @@
+import { parseArgs } from "node:util";
+import { eq } from "drizzle-orm";
+import { parseConfig } from "../config/config.ts";
+import { connectionTokens } from "../connections/connection-tokens.ts";
+import { openIntegration } from "../integrations/integration-store.ts";
+import { createLogger } from "../log/logger.ts";
+import { openPlatform } from "../platform/platform.ts";
+import { connections, installations, integrations } from "../store/schema.ts";
+import { runObjectSync, type SyncProgress } from "../sync/run-object-sync.ts";
+
+const USAGE = "Usage: forcelink sync CONNECTION_ID OBJECT [--json]";
+
+/**
+ * `forcelink sync CONNECTION OBJECT`: one sync run of an object in this process, with a progress
+ * bar (records, rate, ETA) on a terminal. Exit 0 when it completed, 1 when it failed or paused,
+ * 2 for a bad argument.
+ */
+export async function syncCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { json: { type: "boolean" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 2) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const [connectionId, object] = positionals;
+  const config = parseConfig();
+  const platform = await openPlatform(config, createLogger(config.logLevel === "info" ? "warn" : config.logLevel));
+  try {
+    const [conn] = await platform.db.select().from(connections).where(eq(connections.id, connectionId));
+    if (!conn) {
+      process.stderr.write(`No connection with id '${connectionId}'. List them with 'forcelink connections list'.\n`);
+      return 2;
+    }
+    const target = await findSyncTarget(platform, conn.id, object);
+    if (!target) {
+      process.stderr.write(
+        `No integration installed on ${conn.id} syncs '${object}'. Install one whose manifest lists it (POST /v1/connections/${conn.id}/integrations).\n`,
+      );
+      return 2;
+    }
+    const bar = progressBar(process.stderr);
+    const outcome = await runObjectSync(platform, target, { trigger: "cli", onProgress: bar.update });
+    bar.done();
+    if (outcome.status === "skipped") {
+      process.stderr.write(`Not run: ${outcome.reason}.\n`);
+      return 1;
+    }
+    const run = outcome.run;
+    if (values.json) console.log(JSON.stringify(run, null, 2));
+    else {
+      const seconds = (run.durationMs ?? 0) / 1000;
+      console.log(
+        `${run.status.toUpperCase()} ${run.object} (${run.mode ?? "nothing to read"}): read ${run.counts.read}, upserted ${run.counts.upserted}, deleted ${run.counts.deleted} in ${seconds.toFixed(1)} s, ${run.apiCalls} API calls (run ${run.id})`,
+      );
+      if (run.error) console.log(`  ${(run.error as { message?: string }).message}`);
+    }
+    return run.status === "completed" ? 0 : 1;
+  } finally {
+    await connectionTokens(platform).close();
+    await platform.close();
+  }
+}
+
+async function findSyncTarget(
+  platform: Awaited<ReturnType<typeof openPlatform>>,
+  connectionId: string,
+  object: string,
+) {
+  const rows = await platform.db.select().from(installations).where(eq(installations.connectionId, connectionId));
+  for (const installation of rows) {
+    const [row] = await platform.db.select().from(integrations).where(eq(integrations.id, installation.integrationId));
+    if (!row) continue;
+    const integration = openIntegration(platform, row);
+    const spec = integration.manifest.objects.find((o) => o.name.toLowerCase() === object.toLowerCase());
+    if (spec) return { installation, integration, object: spec.name };
+  }
+  return null;
+}
+
+/** `[########........]  45%  450,000 / 1,000,000 records  25,012/s  ETA 22 s`, redrawn in place on a terminal. */
+export function progressBar(out: NodeJS.WriteStream) {
+  const started = performance.now();
+  let lastDraw = 0;
+  let last: SyncProgress | null = null;
+  const draw = (p: SyncProgress, final: boolean) => {
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? p.read / seconds : 0;
+    const total = p.expected && p.expected > 0 ? p.expected : null;
+    const share = total ? Math.min(1, p.read / total) : 0;
+    const width = 24;
+    const filled = Math.round(share * width);
+    const bar = total
+      ? `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.round(share * 100)).padStart(3)}%  `
+      : "";
+    const eta = total && rate > 0 && !final ? `  ETA ${Math.max(0, Math.ceil((total - p.read) / rate))} s` : "";
+    const line = `${bar}${p.read.toLocaleString("en")}${total ? ` / ${total.toLocaleString("en")}` : ""} records  ${Math.round(rate).toLocaleString("en")}/s${eta}${p.mode ? `  (${p.mode})` : ""}`;
+    if (out.isTTY) out.write(`\r${line}\u001b[K${final ? "\n" : ""}`);
+    else if (final || performance.now() - lastDraw > 2000) {
+      out.write(`${line}\n`);
+      lastDraw = performance.now();
+    }
+  };
+  return {
+    update: (p: SyncProgress) => {
+      last = p;
+      draw(p, false);
+    },
+    done: () => {
+      if (last) draw(last, true);
+    },
+  };
+}
