@@ -1,5 +1,6 @@
 import { DEMO, generateRecords } from "@forcelink/emulator";
 import { afterEach, describe, expect, it } from "vitest";
+import { runSyncJob } from "../src/sync/sync-jobs.ts";
 import { expectServedEqualsSource, type SyncHarness, startSyncHarness } from "./support/sync-harness.ts";
 
 const MANIFEST = `
@@ -112,5 +113,55 @@ describe("sync correctness against the emulator", () => {
     expect(incremental.mode).toBe("rest");
     expect(incremental.counts.upserted).toBeGreaterThanOrEqual(10);
     await expectServedEqualsSource(h);
+  });
+
+  it("fills a field that appears (access granted) for rows that did not change since", async () => {
+    h = await startSyncHarness({ manifest: MANIFEST, runAs: DEMO.integration.username });
+    for (const holder of ["Standard User", "Forcelink_Integration"])
+      h.admin.setFieldPermissions(holder, "Account.Industry", "none");
+    generateRecords(h.org, "Account", 30);
+    const hidden = completed(await h.run("Account"));
+    expect(hidden.drift).toMatchObject({ hidden: ["Industry"] });
+    h.admin.setFieldPermissions("Forcelink_Integration", "Account.Industry", "read");
+    const shown = completed(await h.run("Account"));
+    expect(shown.drift).toMatchObject({ added: ["Industry"] });
+    const served = await h.served("Account");
+    for (const [id, row] of h.source("Account")) expect(served.get(id)?.data?.Industry).toBe(row.Industry ?? null);
+  });
+
+  it("refreshes formula fields, which change without SystemModstamp, on the formula schedule", async () => {
+    h = await startSyncHarness({
+      manifest: `
+name: invoices
+destinations:
+  cache:
+    type: records
+objects:
+  - name: Invoice__c
+    fields: all
+    formulaRefresh: "0 4 * * *"
+    destinations: [cache]
+`,
+    });
+    const ctx = h.org.writeContext(h.adminId);
+    const account = h.org.store.insert("Account", { Name: "Before" }, ctx);
+    const invoice = h.org.store.insert("Invoice__c", { Name: "INV-1", Account__c: account.Id }, ctx);
+    // Written an hour ago: outside the lookback of later runs.
+    invoice.SystemModstamp = Date.now() - 3_600_000;
+    completed(await h.run("Invoice__c"));
+    expect((await h.served("Invoice__c")).get(invoice.Id as string)?.data?.Account_Name__c).toBe("Before");
+    // The parent's name changes: the invoice's formula follows, its SystemModstamp does not.
+    const stamp = invoice.SystemModstamp;
+    h.org.store.update("Account", account.Id as string, { Name: "After" }, ctx);
+    expect(h.org.store.tableOrThrow("Invoice__c").get(invoice.Id as string)?.SystemModstamp).toBe(stamp);
+    completed(await h.run("Invoice__c"));
+    expect((await h.served("Invoice__c")).get(invoice.Id as string)?.data?.Account_Name__c).toBe("Before");
+    const refreshed = await runSyncJob(h.server.platform, {
+      installationId: h.installationId,
+      object: "Invoice__c",
+      trigger: "formulas",
+    });
+    completed(refreshed);
+    expect((await h.served("Invoice__c")).get(invoice.Id as string)?.data?.Account_Name__c).toBe("After");
   });
 });

@@ -45,7 +45,8 @@ import {
   updateState,
 } from "./sync-store.ts";
 
-export type SyncTrigger = "schedule" | "manual" | "resume" | "cli";
+/** What started a run; `formulas` also re-reads the formula fields of every row. */
+export type SyncTrigger = "schedule" | "manual" | "resume" | "cli" | "formulas";
 
 export interface SyncProgress {
   read: number;
@@ -153,6 +154,7 @@ class ObjectSyncRun {
   private progress: SyncProgress = { read: 0, upserted: 0, deleted: 0, expected: null, mode: null };
   private sequence = 0;
   private drift: { added: string[]; removed: string[]; hidden: string[] } | null = null;
+  private formulas: string[] = [];
 
   constructor(platform: Platform, settings: SyncSettings, ctx: RunContext) {
     this.platform = platform;
@@ -184,6 +186,19 @@ class ObjectSyncRun {
       const done: Partial<SyncStateRow> = { status: "idle", statusReason: null, resumeAt: null, backfillDone: true };
       if (cursorField && window.to) Object.assign(done, { cursorTs: window.to, cursorId: BEFORE_ANY_ID });
       await updateState(this.platform, this.ctx.state.id, done);
+      // Values SystemModstamp does not announce: fields new to the sync (rows unchanged since keep
+      // their old version) and, on the formula schedule, formula fields.
+      const refresh =
+        this.ctx.options.trigger === "formulas"
+          ? this.formulas
+          : this.ctx.state.backfillDone
+            ? (this.drift?.added ?? [])
+            : [];
+      if (refresh.length > 0) await this.refreshFields(client, schema, cursorField, refresh, window);
+      await updateState(this.platform, this.ctx.state.id, {
+        fields: schema.fields.map((f) => f.name),
+        ...(this.ctx.options.trigger === "formulas" ? { formulaRefreshedAt: new Date() } : {}),
+      });
       return await this.finish("completed", null);
     } catch (error) {
       if (error instanceof QuotaPause) return this.pause(error);
@@ -212,7 +227,8 @@ class ObjectSyncRun {
         "the object's fields changed since the last run",
       );
     }
-    await updateState(this.platform, state.id, { fields: names, cursorField: cursorFieldOf(schema.fields) });
+    this.formulas = selection.formulas;
+    await updateState(this.platform, state.id, { cursorField: cursorFieldOf(schema.fields) });
     return { schema, cursorField: cursorFieldOf(schema.fields), serverNow };
   }
 
@@ -262,9 +278,48 @@ class ObjectSyncRun {
     }
   }
 
-  private async count(client: SalesforceClient, cursorField: string | null, window: SyncWindow): Promise<number> {
+  /**
+   * Reads `names` (with Id and the cursor) of every row up to the window's end and delivers them
+   * as partial records: destinations update those columns and leave the others as they are. The
+   * checkpoint does not move.
+   */
+  private async refreshFields(
+    client: SalesforceClient,
+    schema: ObjectSchema,
+    cursorField: string | null,
+    names: string[],
+    window: SyncWindow,
+  ): Promise<void> {
+    const wanted = new Set([
+      "id",
+      ...(cursorField ? [cursorField.toLowerCase()] : []),
+      ...names.map((n) => n.toLowerCase()),
+    ]);
+    const partial: ObjectSchema = {
+      name: schema.name,
+      fields: schema.fields.filter((f) => wanted.has(f.name.toLowerCase())),
+    };
+    const all: SyncWindow = { from: null, to: window.to, after: null };
+    const mode = chooseMode(
+      await this.count(client, cursorField, all, false),
+      bulkSupports(schema.name),
+      this.settings.bulkThreshold,
+    );
+    const soql = readQuery(schema.name, partial.fields, cursorField, all);
+    for await (const page of readPages(client, mode, soql, false, this.ctx.options.signal)) {
+      await this.deliver(page, partial, cursorField, false);
+      this.checkQuota();
+    }
+  }
+
+  private async count(
+    client: SalesforceClient,
+    cursorField: string | null,
+    window: SyncWindow,
+    includeDeleted = this.ctx.spec.deletes,
+  ): Promise<number> {
     const soql = countQuery(this.ctx.spec.name, cursorField, window);
-    const pages = client.queryPages(soql, { includeDeleted: this.ctx.spec.deletes });
+    const pages = client.queryPages(soql, { includeDeleted });
     const first = await pages.next();
     await pages.return(undefined);
     return first.done ? 0 : first.value.totalSize;
@@ -275,6 +330,7 @@ class ObjectSyncRun {
     page: Array<Record<string, unknown>>,
     schema: ObjectSchema,
     cursorField: string | null,
+    moveCheckpoint = true,
   ): Promise<Checkpoint | null> {
     if (page.length === 0) return null;
     const upserts: SyncRecord[] = [];

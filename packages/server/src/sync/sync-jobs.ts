@@ -65,11 +65,18 @@ export async function scheduleInstallation(platform: Platform, installationId: s
       SYNC_QUEUE,
       o.schedule,
       { installationId: row.id, object: o.name, trigger: "schedule" },
-      {
-        key,
-        tz: "UTC",
-      },
+      { key, tz: "UTC" },
     );
+    if (o.formulaRefresh) {
+      const formulasKey = scheduleKey(row.id, o.name, "formulas");
+      wanted.add(formulasKey);
+      await platform.boss.schedule(
+        SYNC_QUEUE,
+        o.formulaRefresh,
+        { installationId: row.id, object: o.name, trigger: "formulas" },
+        { key: formulasKey, tz: "UTC" },
+      );
+    }
   }
   // Objects dropped from the manifest stop being scheduled.
   for (const s of await platform.boss.getSchedules(SYNC_QUEUE))

@@ -123,3 +123,47 @@ export async function expectServedEqualsSource(h: SyncHarness, object = "Account
     expect(got!.data?.Name).toBe(row.Name ?? null);
   }
 }
+
+/** The sync state of one object as `GET /v1/connections/{id}/syncs` shows it. */
+export interface SyncStateView {
+  object: string;
+  status: string;
+  statusReason: string | null;
+  resumeAt: string | null;
+  checkpoint: { field: string | null; value: string; id: string | null } | null;
+  backfillDone: boolean;
+  lastRunId: string | null;
+}
+
+export async function syncStateOf(h: SyncHarness, object = "Account"): Promise<SyncStateView | undefined> {
+  const res = await h.api(`/v1/connections/${h.connectionId}/syncs`);
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { data: SyncStateView[] };
+  return body.data.find((s) => s.object.toLowerCase() === object.toLowerCase());
+}
+
+/** The runs of the connection as `GET /v1/connections/{id}/sync-runs` lists them, newest first. */
+export async function syncRunsOf(h: SyncHarness, object?: string): Promise<Array<Record<string, unknown>>> {
+  const res = await h.api(`/v1/connections/${h.connectionId}/sync-runs${object ? `?object=${object}` : ""}`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { data: Array<Record<string, unknown>> }).data;
+}
+
+/** Uploads a manifest through the API (YAML unless `contentType` says otherwise): the status and the JSON answer. */
+export async function uploadManifest(
+  h: Pick<SyncHarness, "api">,
+  manifest: string,
+  contentType = "application/yaml",
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await h.api("/v1/integrations", {
+    method: "POST",
+    body: manifest,
+    headers: { "content-type": contentType },
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Orders records as a sync reads them: by (SystemModstamp, Id). */
+export function byCursor(a: { stamp: number; id: string }, b: { stamp: number; id: string }): number {
+  return a.stamp - b.stamp || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}

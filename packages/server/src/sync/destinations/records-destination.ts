@@ -7,7 +7,8 @@ import type { DeliveryBatch, Destination, ObjectSchema, SchemaChange } from "./d
  * (`GET /v1/connections/{id}/records/{object}?cursor=`). Every row that changes takes the next
  * number of a sequence, so a reader's cursor is the last number it saw. A version that is not
  * newer than the stored one (a lookback re-read, a redelivered batch) changes nothing and takes
- * no number, so readers never see it twice.
+ * no number, so readers never see it twice. Values are merged into the stored record, so a
+ * partial record (a refresh of formula or new fields) updates just those fields.
  */
 export class RecordsDestination implements Destination {
   readonly name: string;
@@ -45,11 +46,12 @@ export class RecordsDestination implements Destination {
         SELECT ${this.projectId}, ${this.connectionId}, ${batch.object}, x.id, x.data, x.modstamp
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(id text, data jsonb, modstamp text)
         ON CONFLICT (connection_id, object, record_id) DO UPDATE
-          SET data = excluded.data, modstamp = excluded.modstamp, deleted_at = NULL,
-              change = nextval('sync_record_changes')
+          SET data = COALESCE(sync_records.data, '{}'::jsonb) || excluded.data, modstamp = excluded.modstamp,
+              deleted_at = NULL, change = nextval('sync_record_changes')
           WHERE (sync_records.deleted_at IS NULL AND (sync_records.modstamp IS NULL OR excluded.modstamp IS NULL
                    OR excluded.modstamp > sync_records.modstamp
-                   OR (excluded.modstamp = sync_records.modstamp AND excluded.data IS DISTINCT FROM sync_records.data)))
+                   OR (excluded.modstamp = sync_records.modstamp
+                       AND COALESCE(sync_records.data, '{}'::jsonb) || excluded.data IS DISTINCT FROM sync_records.data)))
              OR (sync_records.deleted_at IS NOT NULL AND excluded.modstamp > sync_records.deleted_at)`);
     }
     if (batch.deletes.length > 0) {
