@@ -154,6 +154,37 @@ describe("sync under faults", () => {
     expect(served.get(ids[0])?.data?.Name).toBe(`After timeout ${ids[0]}`);
     expect(served.get(ids[100])?.deleted).toBe(true);
   });
+
+  it("QUERY_TIMEOUT when a Bulk query job is created, on a backfill and on an incremental window, still ends equal to the source", async () => {
+    h = await startSyncHarness({ manifest: MANIFEST, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000" } });
+    generateRecords(h.org, "Account", 2_500);
+    const s = h;
+    // The next Bulk query job created after `armed.next` is set times out, once.
+    const armed = { next: true, times: 0 };
+    probeFaults(h, (path) => {
+      if (!armed.next || !/\/jobs\/query$/.test(path)) return;
+      armed.next = false;
+      s.org.faults.configure({ queryTimeout: 1 });
+      armed.times++;
+    });
+    const backfill = ended(await h.run("Account"), "completed");
+    expect(backfill.mode).toBe("bulk");
+    expect(armed.times).toBe(1);
+    expect(h.org.faults.settings.queryTimeout).toBe(0);
+    await expectServedEqualsSource(h);
+
+    const ctx = h.org.writeContext(h.adminId);
+    const ids = [...h.source("Account").keys()];
+    for (const id of ids.slice(0, 1_200)) h.org.store.update("Account", id, { Name: `Bulk again ${id}` }, ctx);
+    armed.next = true;
+    const incremental = ended(await h.run("Account"), "completed");
+    expect(incremental.mode).toBe("bulk");
+    expect(armed.times).toBe(2);
+    expect(h.org.faults.settings.queryTimeout).toBe(0);
+    expect(incremental.counts.upserted).toBeGreaterThanOrEqual(1_200);
+    await expectServedEqualsSource(h);
+    expect((await h.served("Account")).get(ids[0])?.data?.Name).toBe(`Bulk again ${ids[0]}`);
+  });
 });
 
 /** The Account ObjectPermissions rows, as flags by row id (to check a restore is exact). */
@@ -173,15 +204,14 @@ function accountPermissions(s: SyncHarness): Map<string, string> {
 }
 
 const HOLDERS = ["Standard User", "Forcelink_Integration"];
-const FULL = ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ModifyAllRecords", "ViewAllFields"] as const;
 
 function takeAccountAway(s: SyncHarness): void {
   for (const holder of HOLDERS) s.admin.setObjectPermissions(holder, "Account", []);
 }
 
-/** Gives back what the seed granted: full access on Account to the Standard User profile. */
+/** Gives back what the seed granted the Standard User profile on Account (the permission set had none). */
 function giveAccountBack(s: SyncHarness, before: Map<string, string>): void {
-  s.admin.setObjectPermissions("Standard User", "Account", [...FULL]);
+  s.admin.setObjectPermissions("Standard User", "Account", ["Read", "Create", "Edit", "Delete"]);
   expect([...accountPermissions(s).values()].sort()).toEqual([...before.values()].sort());
 }
 

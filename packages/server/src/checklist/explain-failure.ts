@@ -90,7 +90,7 @@ function namesFrom(failure: ExplainableFailure): Record<string, string> {
   const column = /column '([\w.]+)' on entity '(\w+)'/i.exec(failure.message);
   if (column) out.fields = `${column[2]}.${column[1]}`;
   else if (failure.fields && failure.fields.length > 0) out.fields = failure.fields.join(", ");
-  const type = /sObject type '(\w+)' is not supported/i.exec(failure.message);
+  const type = /sObject type '(\w+)' is not (?:supported|visible)/i.exec(failure.message);
   if (type) out.missing = `${type[1]}: Read`;
   const usage = /(\d+)\s*\/\s*(\d+)/.exec(failure.message);
   if (failure.checklistItem === "daily-api-quota" && usage) {

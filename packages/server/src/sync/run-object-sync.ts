@@ -70,6 +70,17 @@ export type RunOutcome =
 /** A zero Id that sorts before every real one: "everything of this second is done". */
 const BEFORE_ANY_ID = "000000000000000";
 
+/** Describe answered 404: the connected user cannot read the object, or the org has none. */
+class ObjectNotVisible extends Error {
+  readonly object: string;
+  constructor(object: string) {
+    super(
+      `sObject type '${object}' is not visible to the connected user: describe answered 404 (no Read on the object, or the org has no such object).`,
+    );
+    this.object = object;
+  }
+}
+
 class QuotaPause extends Error {
   readonly used: number;
   readonly max: number;
@@ -211,7 +222,13 @@ class ObjectSyncRun {
   /** Describe (one call): the fields to read, drift since last run, the destinations' storage, the clock. */
   private async prepare(client: SalesforceClient) {
     const { spec, state, destinations } = this.ctx;
-    const res = await client.request<DescribedObject>({ path: `${client.dataPath}/sobjects/${spec.name}/describe` });
+    const res = await client
+      .request<DescribedObject>({ path: `${client.dataPath}/sobjects/${spec.name}/describe` })
+      .catch((error: unknown) => {
+        // Salesforce answers 404 for an object the user may not read, as for one that does not exist.
+        if (error instanceof SalesforceApiError && error.status === 404) throw new ObjectNotVisible(spec.name);
+        throw error;
+      });
     const serverNow = Date.parse(String(res.headers.date ?? "")) || Date.now();
     const selection = selectFields(res.body, spec.fields);
     const schema: ObjectSchema = { name: spec.name, fields: selection.fields };
@@ -451,6 +468,10 @@ function retryable(error: unknown): boolean {
 }
 
 function describeError(error: unknown): Record<string, unknown> {
+  if (error instanceof ObjectNotVisible) {
+    const check = explainFailure({ checklistItem: "object-access", code: "NOT_FOUND", message: error.message });
+    return { code: "NOT_FOUND", message: error.message, status: 404, ...(check ? { check } : {}) };
+  }
   if (error instanceof SalesforceApiError) {
     const check = explainFailure(error);
     return { code: error.code, message: error.message, status: error.status, ...(check ? { check } : {}) };
