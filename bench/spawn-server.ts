@@ -12,13 +12,23 @@ export interface SpawnedServer {
   stop(): Promise<void>;
 }
 
+export interface SpawnServerOptions {
+  /** Added to the server's environment (after the defaults below), e.g. DATABASE_URL for PostgreSQL. */
+  env?: Record<string, string>;
+  /** Node options before the CLI, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+}
+
 /** `forcelink serve` in its own process, embedded storage in a fresh directory, pointed at an emulator. */
-export async function spawnServer(salesforce: {
-  login: string;
-  test: string;
-  myDomain: string;
-}): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, [CLI, "serve"], {
+export async function spawnServer(
+  salesforce: {
+    login: string;
+    test: string;
+    myDomain: string;
+  },
+  options: SpawnServerOptions = {},
+): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, "serve"], {
     stdio: ["ignore", "pipe", "inherit"],
     env: {
       ...process.env,
@@ -28,6 +38,7 @@ export async function spawnServer(salesforce: {
       FORCELINK_SALESFORCE_LOGIN_URL: salesforce.login,
       FORCELINK_SALESFORCE_SANDBOX_URL: salesforce.test,
       FORCELINK_SALESFORCE_MYDOMAIN_URL: salesforce.myDomain,
+      ...options.env,
     },
   });
   let out = "";

@@ -376,7 +376,7 @@ class ObjectSyncRun {
       cursorField && lastRecord && typeof lastRecord[cursorField] === "string"
         ? { ts: lastRecord[cursorField] as string, id: String(lastRecord.Id) }
         : null;
-    if (checkpoint)
+    if (checkpoint && moveCheckpoint)
       await updateState(this.platform, this.ctx.state.id, { cursorTs: checkpoint.ts, cursorId: checkpoint.id });
     await updateRun(this.platform, this.ctx.run.id, {
       recordsRead: this.progress.read,
