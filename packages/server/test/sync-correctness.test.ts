@@ -161,7 +161,12 @@ objects:
       object: "Invoice__c",
       trigger: "formulas",
     });
-    completed(refreshed);
+    const refreshRun = completed(refreshed);
     expect((await h.served("Invoice__c")).get(invoice.Id as string)?.data?.Account_Name__c).toBe("After");
+    // Re-reading every row's formulas leaves the checkpoint at the end of the run's window.
+    const states = (await (await h.api(`/v1/connections/${h.connectionId}/syncs`)).json()) as {
+      data: Array<{ object: string; checkpoint: { value: string } | null }>;
+    };
+    expect(states.data.find((x) => x.object === "Invoice__c")?.checkpoint?.value).toBe(refreshRun.window.to);
   });
 });
