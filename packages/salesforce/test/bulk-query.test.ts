@@ -135,6 +135,28 @@ describe("bulkQuery", () => {
     expect(await jobGone(jobId)).toBe(true);
   });
 
+  it("hands pages out in pieces as they are parsed (chunkRecords), for the same calls", async () => {
+    let pieces: BulkResultPage[] = [];
+    const used = await counting(async () => {
+      pieces = await all(
+        bulkQuery(sf, "SELECT Id, Name FROM Account", { maxRecords: 10_000, chunkRecords: 4_000, sleep: clockSleep() }),
+      );
+    });
+    expect(pieces.map((p) => [p.records.length, p.endOfPage])).toEqual([
+      [4_000, false],
+      [4_000, false],
+      [2_000, true],
+      [4_000, false],
+      [4_000, false],
+      [2_000, true],
+      [4_000, false],
+      [1_000, true],
+    ]);
+    expect(pieces.map((p) => p.locator === null)).toEqual([false, false, false, false, false, false, true, true]);
+    expect(new Set(pieces.flatMap((p) => p.records.map((r) => r.Id))).size).toBe(ACCOUNTS);
+    expect(used).toEqual({ create: 1, poll: 1, results: 3, abort: 0, delete: 1 });
+  });
+
   it("queryAll includes deleted rows with IsDeleted, query leaves them out", async () => {
     const ids: string[] = [];
     for (const n of [1, 2, 3]) ids.push((await sf.create("Account", { Name: `QueryAll probe ${n}` })).id);

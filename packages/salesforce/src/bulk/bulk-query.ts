@@ -6,7 +6,7 @@ import type { ResponseHeaders, SalesforceClient, StreamedResponse } from "../api
 import { recordId } from "../sobject-paths.ts";
 import { transportFailureFrom } from "../transport-failure.ts";
 import { BulkJobFailed, BulkJobTimedOut, BulkResultError } from "./bulk-errors.ts";
-import { CsvFormatError, type CsvRecord, readCsvRecords } from "./csv-records.ts";
+import { CsvFormatError, type CsvRecord, CsvRecordParser, readCsvRecords } from "./csv-records.ts";
 
 /** What the Bulk query functions need of a client: its request pipeline and its data path. */
 export type BulkClient = Pick<SalesforceClient, "request" | "dataPath">;
@@ -65,9 +65,15 @@ export interface ResultPageOptions extends CallOptions {
   locator?: string | null;
   /** Ask for gzip-compressed pages (default true); compressed pages are read as they stream. */
   gzip?: boolean;
+  /**
+   * Hand out each page in pieces of at most this many rows, as they are parsed, instead of whole:
+   * memory then holds one piece, while the API calls stay one per page. A page cut off midway is
+   * then an error (its first pieces are already out), not fetched again.
+   */
+  chunkRecords?: number;
 }
 
-/** One page of results, parsed; its rows are bounded by maxRecords. */
+/** One page of results, parsed; its rows are bounded by maxRecords (or one piece of a page, with chunkRecords). */
 export interface BulkResultPage {
   jobId: string;
   records: CsvRecord[];
@@ -75,6 +81,8 @@ export interface BulkResultPage {
   locator: string | null;
   /** Rows in this page, as Salesforce announced them (Sforce-NumberOfRecords). */
   numberOfRecords: number;
+  /** False for a piece that is not the last of its page (chunkRecords). */
+  endOfPage?: boolean;
 }
 
 export interface BulkQueryOptions extends WaitOptions, Omit<ResultPageOptions, "locator"> {
@@ -171,11 +179,70 @@ export async function* resultPages(
   if (options.locator === "null") return;
   let locator = options.locator ?? null;
   for (;;) {
-    const page = await fetchPage(client, jobId, locator, options);
-    yield page;
-    if (page.locator === null) return;
-    locator = page.locator;
+    let next: string | null = null;
+    if (options.chunkRecords) {
+      for await (const piece of pagePieces(client, jobId, locator, options, options.chunkRecords)) {
+        next = piece.locator;
+        yield piece;
+      }
+    } else {
+      const page = await fetchPage(client, jobId, locator, options);
+      next = page.locator;
+      yield page;
+    }
+    if (next === null) return;
+    locator = next;
   }
+}
+
+/** One page, handed out in pieces of at most `size` rows as the CSV streams in. */
+async function* pagePieces(
+  client: BulkClient,
+  jobId: string,
+  locator: string | null,
+  options: ResultPageOptions,
+  size: number,
+): AsyncGenerator<BulkResultPage> {
+  const headers: Record<string, string> = { accept: "text/csv" };
+  if (options.gzip !== false) headers["accept-encoding"] = "gzip";
+  const res = await client.request({
+    stream: true,
+    path: `${jobPath(client, jobId)}/results`,
+    query: { maxRecords: options.maxRecords, locator: locator ?? undefined },
+    headers,
+    signal: options.signal,
+  });
+  const next = header(res.headers, "sforce-locator")?.trim();
+  if (!next) {
+    res.body.destroy();
+    throw new BulkResultError(jobId, "a results page came without Sforce-Locator");
+  }
+  const announcedText = header(res.headers, "sforce-numberofrecords");
+  const parser = new CsvRecordParser();
+  let pending: CsvRecord[] = [];
+  let seen = 0;
+  const piece = (records: CsvRecord[], endOfPage: boolean, numberOfRecords: number): BulkResultPage => ({
+    jobId,
+    records,
+    locator: next === "null" ? null : next,
+    numberOfRecords,
+    endOfPage,
+  });
+  const announced = announcedText === undefined ? -1 : Number(announcedText);
+  for await (const chunk of decoded(res, jobId)) {
+    parser.push(chunk as Uint8Array, pending);
+    while (pending.length >= size) {
+      const out = pending.length === size ? pending : pending.slice(0, size);
+      pending = pending.length === size ? [] : pending.slice(size);
+      seen += out.length;
+      yield piece(out, false, announced);
+    }
+  }
+  parser.end(pending);
+  seen += pending.length;
+  if (announced >= 0 && announced !== seen)
+    throw new BulkResultError(jobId, `a results page announced ${announced} records and held ${seen}`);
+  yield piece(pending, true, seen);
 }
 
 async function fetchPage(

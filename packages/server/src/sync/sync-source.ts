@@ -3,13 +3,15 @@ import type { ReadMode } from "./sync-plan.ts";
 
 /** Rows per Bulk result page: 1,000,000 rows cost 20 result calls, and a page stays a few tens of MB. */
 export const BULK_PAGE_RECORDS = 50_000;
+/** Rows handed to the destinations at a time from a Bulk page, parsed as it streams: bounds memory. */
+export const BULK_PIECE_RECORDS = 5_000;
 /** Rows per REST page: Salesforce's largest. */
 export const REST_PAGE_RECORDS = 2_000;
 
 /**
  * The rows of a query, a page at a time, in the query's order, through REST (query or queryAll,
  * 2,000 rows a page) or a Bulk 2.0 query job (50,000 rows a page, CSV parsed as it streams).
- * Only one page is in memory at a time.
+ * Memory holds one REST page, or one 5,000-row piece of a Bulk page.
  */
 export async function* readPages(
   client: SalesforceClient,
@@ -22,6 +24,7 @@ export async function* readPages(
     for await (const page of bulkQuery(client, soql, {
       includeDeleted,
       maxRecords: BULK_PAGE_RECORDS,
+      chunkRecords: BULK_PIECE_RECORDS,
       pollIntervalMs: 500,
       maxPollIntervalMs: 5_000,
       signal,
