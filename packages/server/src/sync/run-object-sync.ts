@@ -15,7 +15,7 @@ import type { Platform } from "../platform/platform.ts";
 import { emitEvent } from "../webhooks/emit.ts";
 import type { Destination, ObjectSchema, SyncRecord } from "./destinations/destination.ts";
 import { openDestinations } from "./destinations/open-destinations.ts";
-import { toSyncRecord } from "./record-values.ts";
+import { recordConverter } from "./record-values.ts";
 import { tryLock, trySlot } from "./sync-lock.ts";
 import {
   bulkSupports,
@@ -166,6 +166,7 @@ class ObjectSyncRun {
   private sequence = 0;
   private drift: { added: string[]; removed: string[]; hidden: string[] } | null = null;
   private formulas: string[] = [];
+  private readonly converters = new Map<ObjectSchema, ReturnType<typeof recordConverter>>();
 
   constructor(platform: Platform, settings: SyncSettings, ctx: RunContext) {
     this.platform = platform;
@@ -350,10 +351,11 @@ class ObjectSyncRun {
     moveCheckpoint = true,
   ): Promise<Checkpoint | null> {
     if (page.length === 0) return null;
+    const convert = this.converterFor(schema);
     const upserts: SyncRecord[] = [];
     const deletes: Array<{ id: string; deletedAt: string }> = [];
     for (const raw of page) {
-      const record = toSyncRecord(raw, schema.fields);
+      const record = convert(raw);
       if (record.IsDeleted === true) {
         const stamp = (cursorField ? record[cursorField] : null) ?? new Date().toISOString();
         deletes.push({ id: String(record.Id), deletedAt: String(stamp) });
@@ -371,7 +373,7 @@ class ObjectSyncRun {
     this.progress.upserted += upserts.length;
     this.progress.deleted += deletes.length;
     const lastRow = page[page.length - 1];
-    const lastRecord = upserts.length > 0 || deletes.length > 0 ? toSyncRecord(lastRow, schema.fields) : null;
+    const lastRecord = upserts.length > 0 || deletes.length > 0 ? convert(lastRow) : null;
     const checkpoint =
       cursorField && lastRecord && typeof lastRecord[cursorField] === "string"
         ? { ts: lastRecord[cursorField] as string, id: String(lastRecord.Id) }
@@ -386,6 +388,15 @@ class ObjectSyncRun {
     });
     this.ctx.options.onProgress?.({ ...this.progress });
     return checkpoint;
+  }
+
+  private converterFor(schema: ObjectSchema) {
+    let convert = this.converters.get(schema);
+    if (!convert) {
+      convert = recordConverter(schema.fields);
+      this.converters.set(schema, convert);
+    }
+    return convert;
   }
 
   private checkQuota(): void {

@@ -4,7 +4,7 @@ import type { ReadMode } from "./sync-plan.ts";
 /** Rows per Bulk result page: 1,000,000 rows cost 20 result calls, and a page stays a few tens of MB. */
 export const BULK_PAGE_RECORDS = 50_000;
 /** Rows handed to the destinations at a time from a Bulk page, parsed as it streams: bounds memory. */
-export const BULK_PIECE_RECORDS = 5_000;
+export const BULK_PIECE_RECORDS = 2_000;
 /** Rows per REST page: Salesforce's largest. */
 export const REST_PAGE_RECORDS = 2_000;
 
