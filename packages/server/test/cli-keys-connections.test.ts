@@ -1,5 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildOrg, DEMO, DEMO_SEED, type RunningEmulator, startEmulator } from "@forcelink/emulator";
@@ -16,6 +16,18 @@ let connectionId: string;
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, encoding: "utf8" });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** The CLI without blocking this process, for commands that call the emulator running in it. */
+function cliAsync(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (err += c));
+    child.once("close", (code) => resolve({ code, out, err }));
+  });
 }
 
 async function withServer<T>(work: (url: string, key: string) => Promise<T>, key?: string): Promise<T> {
@@ -37,6 +49,7 @@ beforeAll(async () => {
     FORCELINK_DATA_DIR: dataDir,
     FORCELINK_PORT: "0",
     FORCELINK_LOG_LEVEL: "silent",
+    FORCELINK_SYNC_LAG_SECONDS: "0",
     FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
     FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
     FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
@@ -98,6 +111,34 @@ describe("forcelink connections list and keys", () => {
       const r = cli(["connections", "list"]);
       expect(r.code).toBe(2);
       expect(r.err).toMatch(/in use by another Forcelink process/);
+    }, apiKey);
+  });
+
+  it("checks, uploads and installs a manifest, then runs a sync with a progress line", async () => {
+    const bad = join(dataDir, "bad.yaml");
+    writeFileSync(bad, "name: crm\nobjects:\n  - name: Account\n    schedual: hourly\n");
+    const checked = cli(["integrations", "check", bad]);
+    expect(checked.code).toBe(1);
+    expect(checked.err).toMatch(/bad\.yaml:4:5: .*schedual.*did you mean schedule/);
+    const good = join(dataDir, "crm.yaml");
+    writeFileSync(
+      good,
+      "name: crm\ndestinations:\n  cache:\n    type: records\nobjects:\n  - name: Account\n    fields: [Name, Industry]\n    destinations: [cache]\n",
+    );
+    expect(cli(["integrations", "upload", good]).out).toMatch(/Created integration crm \(int_/);
+    expect(cli(["integrations", "list"]).out).toMatch(/int_\S+ {2}crm/);
+    expect(cli(["integrations", "install", connectionId, "crm"]).out).toMatch(/Installed crm on/);
+    // Asynchronously: the emulator answering the sync's calls runs in this process.
+    const run = await cliAsync(["sync", connectionId, "Account"]);
+    expect(run.code, run.err).toBe(0);
+    expect(run.err).toMatch(/3 \/ 3 records/);
+    expect(run.out).toMatch(/^COMPLETED Account \(rest\): read 3, upserted 3, deleted 0 in [\d.]+ s, \d+ API calls/);
+    expect(cli(["sync", connectionId, "Contact"]).code).toBe(2);
+    await withServer(async (url) => {
+      const res = await fetch(`${url}/v1/connections/${connectionId}/records/Account`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
+      expect(((await res.json()) as { records: unknown[] }).records).toHaveLength(3);
     }, apiKey);
   });
 

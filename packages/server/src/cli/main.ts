@@ -9,6 +9,7 @@ Commands:
   keys rotate-secret  re-seal every stored secret with a new key
   connections list    list connections and their status
   doctor ID           run the pre-install checklist against a connection's org (exit 1 on a failing check)
+  integrations        upload, check, list and install integration manifests (forcelink integrations --help)
   worker              run the job workers only (syncs, webhook deliveries, daily checklist), no HTTP API
   sync ID OBJECT      run one sync of an object of a connection now, with a progress bar
   emulator            run a local Salesforce org (forcelink emulator --help)
@@ -25,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./connections-command.ts")).connectionsCommand(rest);
     case "doctor":
       return (await import("./doctor-command.ts")).doctorCommand(rest);
+    case "integrations":
+      return (await import("./integrations-command.ts")).integrationsCommand(rest);
     case "worker":
       return (await import("./worker-command.ts")).workerCommand(rest);
     case "sync":

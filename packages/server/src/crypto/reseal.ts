@@ -1,5 +1,5 @@
-import { eq, getTableColumns } from "drizzle-orm";
-import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+import { eq, getTableColumns, is } from "drizzle-orm";
+import { type PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "../store/database.ts";
 import { schema } from "../store/schema.ts";
 import type { Sealer } from "./sealing.ts";
@@ -19,7 +19,8 @@ export async function resealEverything(db: Db, sealer: Sealer): Promise<{ values
   let values = 0;
   let rows = 0;
   await db.transaction(async (tx) => {
-    for (const table of Object.values(schema) as PgTable[]) {
+    // The schema holds sequences too; only tables have columns.
+    for (const table of (Object.values(schema) as unknown[]).filter((t): t is PgTable => is(t, PgTable))) {
       const columns = sealedColumns(table);
       if (columns.length === 0) continue;
       const idColumn = getTableColumns(table).id as PgColumn;
