@@ -215,7 +215,7 @@ describe.each(backends)("provider apps API on %s", (backend: Backend) => {
       ],
       [
         "a requirement with an unknown access",
-        { requirements: { objects: [{ name: "Account", access: ["delete"] }] } },
+        { requirements: { objects: [{ name: "Account", access: ["destroy"] }] } },
         "invalid_request",
         /body\.requirements\.objects\.0\.access\.0/,
       ],

@@ -261,7 +261,7 @@ describe("delivery policy", () => {
 });
 
 describe("event types and subscriptions", () => {
-  it("lists the connection events in one table", () => {
+  it("lists the connection and sync events in one table", () => {
     expect(Object.keys(WEBHOOK_EVENT_TYPES)).toEqual([
       "connection.created",
       "connection.needs_reauth",
@@ -269,6 +269,9 @@ describe("event types and subscriptions", () => {
       "connection.recovered",
       "connection.checklist_failed",
       "connection.deleted",
+      "sync.completed",
+      "sync.failed",
+      "sync.paused",
     ]);
     expect(isWebhookEventType("connection.created")).toBe(true);
     expect(isWebhookEventType("toString")).toBe(false);
