@@ -27,6 +27,9 @@ export async function tryLock(database: Database, key: string): Promise<HeldLock
   try {
     if (database.pool) {
       client = await database.pool.connect();
+      // A connection lost mid-run (a database restart) takes the lock with it; the run notices at
+      // its next query. The lost connection must not crash the process meanwhile.
+      client.on("error", () => undefined);
       const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [
         LOCK_CLASS,
         lockNumber(key),

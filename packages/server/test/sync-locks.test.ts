@@ -1,0 +1,85 @@
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Database } from "../src/store/database.ts";
+import { tryLock, trySlot } from "../src/sync/sync-lock.ts";
+import { createTestDatabase, storeBackends, type TestDatabase } from "./support/test-database.ts";
+
+const { missingPostgres } = storeBackends();
+
+/** Two processes' views of one PostgreSQL: each its own pool, as two Forcelink processes have. */
+function processOn(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  return { pool, kind: "postgres", connectionString: url, close: () => pool.end() } as unknown as Database;
+}
+
+describe.skipIf(missingPostgres !== null && !process.env.CI)("run locks across processes (PostgreSQL)", () => {
+  let database: TestDatabase | undefined;
+  afterAll(async () => database?.drop());
+
+  it("lets one process hold a run, frees it on release, and at once when the holder's connection dies", async () => {
+    if (missingPostgres) throw new Error(missingPostgres);
+    database = await createTestDatabase(process.env.TEST_DATABASE_URL!, "forcelink_locks");
+    const a = processOn(database.url);
+    const b = processOn(database.url);
+    try {
+      const held = await tryLock(a, "sync:conn_1:account");
+      expect(held).not.toBeNull();
+      expect(await tryLock(b, "sync:conn_1:account")).toBeNull();
+      // Another object of the same connection is another run.
+      const other = await tryLock(b, "sync:conn_1:contact");
+      expect(other).not.toBeNull();
+      await other!.release();
+      await held!.release();
+      const taken = await tryLock(b, "sync:conn_1:account");
+      expect(taken).not.toBeNull();
+      // The holder's process dies (kill -9): PostgreSQL ends its session, and the lock goes with it.
+      const admin = new pg.Client({ connectionString: database.url });
+      await admin.connect();
+      await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()",
+      );
+      await admin.end();
+      await taken!.release();
+      const after = await tryLock(a, "sync:conn_1:account");
+      expect(after).not.toBeNull();
+      await after!.release();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it("gives at most N runs per org across processes", async () => {
+    if (missingPostgres) throw new Error(missingPostgres);
+    database ??= await createTestDatabase(process.env.TEST_DATABASE_URL!, "forcelink_locks");
+    const a = processOn(database.url);
+    const b = processOn(database.url);
+    try {
+      const one = await trySlot(a, "sync-org:00D1", 2);
+      const two = await trySlot(b, "sync-org:00D1", 2);
+      expect(one && two).toBeTruthy();
+      expect(await trySlot(b, "sync-org:00D1", 2)).toBeNull();
+      const other = await trySlot(a, "sync-org:00D2", 2);
+      expect(other).not.toBeNull();
+      await one!.release();
+      const three = await trySlot(b, "sync-org:00D1", 2);
+      expect(three).not.toBeNull();
+      for (const held of [two, three, other]) await held?.release();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe("run locks in one process (embedded storage)", () => {
+  const embedded = { kind: "pglite" } as unknown as Database;
+  it("refuses a second run of the same key until the first is released", async () => {
+    const held = await tryLock(embedded, "sync:conn_x:account");
+    expect(held).not.toBeNull();
+    expect(await tryLock(embedded, "sync:conn_x:account")).toBeNull();
+    await held!.release();
+    await held!.release();
+    expect(await tryLock(embedded, "sync:conn_x:account")).not.toBeNull();
+  });
+});
