@@ -1,20 +1,12 @@
 import { DEMO, generateRecords } from "@forcelink/emulator";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSyncJob } from "../src/sync/sync-jobs.ts";
-import { expectServedEqualsSource, type SyncHarness, startSyncHarness } from "./support/sync-harness.ts";
-
-const MANIFEST = `
-name: crm
-destinations:
-  cache:
-    type: records
-objects:
-  - name: Account
-    fields: [Id, Name, Industry]
-    schedule: "*/15 * * * *"
-    deletes: true
-    destinations: [cache]
-`;
+import {
+  ACCOUNT_MANIFEST,
+  expectServedEqualsSource,
+  type SyncHarness,
+  startSyncHarness,
+} from "./support/sync-harness.ts";
 
 let h: SyncHarness | undefined;
 afterEach(async () => {
@@ -42,7 +34,7 @@ function completed(outcome: Awaited<ReturnType<SyncHarness["run"]>>) {
 
 describe("sync correctness against the emulator", () => {
   it("backfills the full history, then picks up updates and deletes between runs", async () => {
-    h = await startSyncHarness({ manifest: MANIFEST, seed: undefined });
+    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, seed: undefined });
     generateRecords(h.org, "Account", 3_000);
     const first = completed(await h.run("Account"));
     expect(first.mode).toBe("rest");
@@ -62,7 +54,7 @@ describe("sync correctness against the emulator", () => {
   });
 
   it("loses no row written in one second across a page boundary and a run boundary", async () => {
-    h = await startSyncHarness({ manifest: MANIFEST });
+    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST });
     const stamp = Math.floor(Date.now() / 1000) * 1000 - 60_000;
     // 2,500 rows in one second: the REST pages (2,000) split inside that second.
     insertSameSecond(h, 2_500, stamp, "Tied");
@@ -75,7 +67,7 @@ describe("sync correctness against the emulator", () => {
   });
 
   it("finds rows that became visible late, with a stamp behind the checkpoint", async () => {
-    h = await startSyncHarness({ manifest: MANIFEST, env: { FORCELINK_SYNC_LOOKBACK_SECONDS: "300" } });
+    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, env: { FORCELINK_SYNC_LOOKBACK_SECONDS: "300" } });
     generateRecords(h.org, "Account", 50);
     completed(await h.run("Account"));
     // A transaction that committed after the run, stamped two minutes before it.
@@ -85,7 +77,7 @@ describe("sync correctness against the emulator", () => {
   });
 
   it("keeps going when field-level security hides a declared field mid-way, and reports it", async () => {
-    h = await startSyncHarness({ manifest: MANIFEST, runAs: DEMO.integration.username });
+    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, runAs: DEMO.integration.username });
     generateRecords(h.org, "Account", 20);
     const before = completed(await h.run("Account"));
     expect(before.drift).toBeNull();
@@ -100,7 +92,7 @@ describe("sync correctness against the emulator", () => {
   });
 
   it("backfills through Bulk 2.0 above the threshold, then runs incrementally through REST", async () => {
-    h = await startSyncHarness({ manifest: MANIFEST, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000" } });
+    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000" } });
     generateRecords(h.org, "Account", 5_000);
     const backfill = completed(await h.run("Account"));
     expect(backfill.mode).toBe("bulk");
@@ -116,7 +108,7 @@ describe("sync correctness against the emulator", () => {
   });
 
   it("fills a field that appears (access granted) for rows that did not change since", async () => {
-    h = await startSyncHarness({ manifest: MANIFEST, runAs: DEMO.integration.username });
+    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, runAs: DEMO.integration.username });
     for (const holder of ["Standard User", "Forcelink_Integration"])
       h.admin.setFieldPermissions(holder, "Account.Industry", "none");
     generateRecords(h.org, "Account", 30);

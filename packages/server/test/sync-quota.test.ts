@@ -2,6 +2,7 @@ import { generateRecords } from "@forcelink/emulator";
 import { afterEach, describe, expect, it } from "vitest";
 import { SYNC_QUEUE, type SyncJob } from "../src/sync/sync-jobs.ts";
 import {
+  ACCOUNT_MANIFEST,
   expectServedEqualsSource,
   type SyncHarness,
   startSyncHarness,
@@ -14,19 +15,6 @@ import {
  * its checkpoint where it was, says so, queues its own resume, and when the quota allows goes on
  * from there instead of starting over. Salesforce's own REQUEST_LIMIT_EXCEEDED pauses too.
  */
-
-const MANIFEST = `
-name: crm
-destinations:
-  cache:
-    type: records
-objects:
-  - name: Account
-    fields: [Id, Name, Industry]
-    schedule: "0 0 1 1 *"
-    deletes: true
-    destinations: [cache]
-`;
 
 const TOTAL = 10_000;
 const LIMIT = 1_000;
@@ -52,7 +40,7 @@ async function resumeJobs(s: SyncHarness) {
 
 describe("the daily API quota", () => {
   it("pauses a REST backfill at the quota share, keeps what it delivered, and resumes from its checkpoint", async () => {
-    h = await startSyncHarness({ manifest: MANIFEST, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000000" } });
+    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000000" } });
     generateRecords(h.org, "Account", TOTAL);
     // 80% of 1,000 is 800: describe (797), COUNT() (798), page 1 (799), page 2 (800) — the run
     // stops after the 2nd of its 5 pages.
@@ -101,7 +89,7 @@ describe("the daily API quota", () => {
   });
 
   it("pauses, rather than fails, when Salesforce answers REQUEST_LIMIT_EXCEEDED", async () => {
-    h = await startSyncHarness({ manifest: MANIFEST });
+    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST });
     generateRecords(h.org, "Account", 500);
     h.org.apiUsage.limit = LIMIT;
     h.org.apiUsage.setUsed(LIMIT + 10);

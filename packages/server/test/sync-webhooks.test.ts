@@ -4,27 +4,20 @@ import { generateRecords } from "@forcelink/emulator";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyWebhookSignature } from "../src/webhooks/signing.ts";
 import { waitFor } from "./support/e2e-harness.ts";
-import { byCursor, type SyncHarness, startSyncHarness, syncStateOf, uploadManifest } from "./support/sync-harness.ts";
+import {
+  ACCOUNT_MANIFEST,
+  byCursor,
+  type SyncHarness,
+  startSyncHarness,
+  syncStateOf,
+  uploadManifest,
+} from "./support/sync-harness.ts";
 
 /**
  * The webhook destination (signed batches of records to the builder's endpoint, the checkpoint
  * waiting for their 2xx), the sync events on the project's webhook endpoints, and the manifest
  * API over HTTP.
  */
-
-// The harness installs this; each test then uploads the same integration again with a webhook.
-const RECORDS_MANIFEST = `
-name: crm
-destinations:
-  cache:
-    type: records
-objects:
-  - name: Account
-    fields: [Id, Name, Industry]
-    schedule: "0 0 1 1 *"
-    deletes: true
-    destinations: [cache]
-`;
 
 const webhookManifest = (url: string) => `
 name: crm
@@ -120,7 +113,7 @@ function ended(outcome: Outcome, status: "completed" | "failed" | "paused") {
 
 /** Starts the harness, then points the integration at the webhook destination: its secret, shown once. */
 async function withWebhook(hook: Receiver): Promise<{ s: SyncHarness; secret: string }> {
-  const s = await startSyncHarness({ manifest: RECORDS_MANIFEST });
+  const s = await startSyncHarness({ manifest: ACCOUNT_MANIFEST });
   h = s;
   const updated = await uploadManifest(s, webhookManifest(hook.url));
   expect(updated.status, JSON.stringify(updated.body)).toBe(200);
@@ -327,7 +320,7 @@ objects:
 `;
 
   it("answers a broken manifest with the line and column of each problem, takes JSON, publishes its schema, updates by name and never shows or stores a password in clear", async () => {
-    h = await startSyncHarness({ manifest: RECORDS_MANIFEST });
+    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST });
 
     // YAML that does not parse.
     const broken = await uploadManifest(

@@ -203,15 +203,7 @@ async function* pagePieces(
   options: ResultPageOptions,
   size: number,
 ): AsyncGenerator<BulkResultPage> {
-  const headers: Record<string, string> = { accept: "text/csv" };
-  if (options.gzip !== false) headers["accept-encoding"] = "gzip";
-  const res = await client.request({
-    stream: true,
-    path: `${jobPath(client, jobId)}/results`,
-    query: { maxRecords: options.maxRecords, locator: locator ?? undefined },
-    headers,
-    signal: options.signal,
-  });
+  const res = await requestPage(client, jobId, locator, options);
   const next = header(res.headers, "sforce-locator")?.trim();
   if (!next) {
     res.body.destroy();
@@ -251,16 +243,8 @@ async function fetchPage(
   locator: string | null,
   options: ResultPageOptions,
 ): Promise<BulkResultPage> {
-  const headers: Record<string, string> = { accept: "text/csv" };
-  if (options.gzip !== false) headers["accept-encoding"] = "gzip";
   for (let attempt = 1; ; attempt++) {
-    const res = await client.request({
-      stream: true,
-      path: `${jobPath(client, jobId)}/results`,
-      query: { maxRecords: options.maxRecords, locator: locator ?? undefined },
-      headers,
-      signal: options.signal,
-    });
+    const res = await requestPage(client, jobId, locator, options);
     let records: CsvRecord[];
     try {
       records = await readCsvRecords(decoded(res, jobId));
@@ -274,6 +258,24 @@ async function fetchPage(
     }
     return pageOf(jobId, res.headers, records);
   }
+}
+
+/** One results page's request: CSV, gzip unless asked not to, the body left streaming. */
+function requestPage(
+  client: BulkClient,
+  jobId: string,
+  locator: string | null,
+  options: ResultPageOptions,
+): Promise<StreamedResponse> {
+  const headers: Record<string, string> = { accept: "text/csv" };
+  if (options.gzip !== false) headers["accept-encoding"] = "gzip";
+  return client.request({
+    stream: true,
+    path: `${jobPath(client, jobId)}/results`,
+    query: { maxRecords: options.maxRecords, locator: locator ?? undefined },
+    headers,
+    signal: options.signal,
+  });
 }
 
 /** A body cut short that the transport does not name: a gzip stream or a pipe ending early. */

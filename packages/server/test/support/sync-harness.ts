@@ -6,6 +6,23 @@ import type { RunOutcome } from "../../src/sync/run-object-sync.ts";
 import { runSyncJob } from "../../src/sync/sync-jobs.ts";
 import { type Harness, startHarness } from "./server-with-emulator.ts";
 
+/**
+ * Accounts (Id, Name, Industry, deletions tracked) into the records destination, on a schedule
+ * that never fires during a test: the tests start every run themselves.
+ */
+export const ACCOUNT_MANIFEST = `
+name: crm
+destinations:
+  cache:
+    type: records
+objects:
+  - name: Account
+    fields: [Id, Name, Industry]
+    schedule: "0 0 1 1 *"
+    deletes: true
+    destinations: [cache]
+`;
+
 export interface SyncHarness extends Harness {
   connectionId: string;
   installationId: string;
