@@ -5,7 +5,7 @@ import { findConnection } from "../connections/connection-store.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
 import { ConnectionNeedsReauth, latestChecklistRun, runConnectionChecklist } from "./connection-checklist.ts";
-import { explainFailure } from "./explain-failure.ts";
+import { explainGrantFailure } from "./explain-failure.ts";
 
 const params = z.object({ id: z.string().min(1).max(200) });
 
@@ -23,14 +23,7 @@ export function registerChecklistRoutes(app: FastifyInstance, platform: Platform
         throw new HttpError(409, "connection_needs_reauth", e.message, {
           remedy:
             "Have the customer connect again (POST /v1/connect-sessions with {connectionId}), then run the checklist.",
-          check: e.reauth
-            ? explainFailure({
-                checklistItem: e.reauth.checklistItem,
-                code: e.reauth.error,
-                message: e.reauth.description,
-                remedy: e.reauth.misconfiguration,
-              })
-            : undefined,
+          check: e.reauth ? explainGrantFailure(e.reauth) : undefined,
           details: { reauth: e.reauth },
         });
       throw e;

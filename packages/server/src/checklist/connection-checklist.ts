@@ -3,12 +3,12 @@ import { and, desc, eq } from "drizzle-orm";
 import type { ConnectionRow } from "../connections/connection-store.ts";
 import { connectionTokens } from "../connections/connection-tokens.ts";
 import { newId } from "../ids.ts";
-import { installationsOf, openIntegration } from "../integrations/integration-store.ts";
+import { installedIntegrations } from "../integrations/integration-store.ts";
 import { manifestRequirements } from "../integrations/manifest/manifest.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppById, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
 import { type Requirements, requirementsSchema } from "../provider-apps/requirements.ts";
-import { checklistRuns, integrations } from "../store/schema.ts";
+import { checklistRuns } from "../store/schema.ts";
 import type { CheckResult, ConnectionFlow, ObservedFailure, Verdict } from "./evaluate.ts";
 import type { ApiCallCount } from "./org-snapshot.ts";
 import { refreshTokenProbe } from "./refresh-probe.ts";
@@ -48,12 +48,7 @@ const NO_REQUIREMENTS: Requirements = { objects: [] };
 
 /** The requirements of the manifests of the integrations installed on the connection. */
 async function installedRequirements(platform: Platform, connectionId: string): Promise<Requirements[]> {
-  const out: Requirements[] = [];
-  for (const inst of await installationsOf(platform, connectionId)) {
-    const [row] = await platform.db.select().from(integrations).where(eq(integrations.id, inst.integrationId));
-    if (row) out.push(manifestRequirements(openIntegration(platform, row).manifest));
-  }
-  return out;
+  return (await installedIntegrations(platform, connectionId)).map((i) => manifestRequirements(i.integration.manifest));
 }
 
 /** One object entry per object (names ignore case): accesses united, field lists united. */

@@ -84,6 +84,27 @@ export function explainFailure(
   };
 }
 
+/** An OAuth refusal, or the reason a connection recorded for needing the customer again. */
+export interface GrantFailure {
+  error: string;
+  description: string;
+  checklistItem?: string;
+  misconfiguration?: string;
+}
+
+/** The check that explains a refused token call (OAuthFailure and ReauthReason both fit). */
+export function explainGrantFailure(failure: GrantFailure, names: { user?: string } = {}): CheckPointer | undefined {
+  return explainFailure(
+    {
+      checklistItem: failure.checklistItem,
+      code: failure.error,
+      message: failure.description,
+      remedy: failure.misconfiguration,
+    },
+    names,
+  );
+}
+
 /** What Salesforce's message names: the field, the object, the refusal itself. */
 function namesFrom(failure: ExplainableFailure): Record<string, string> {
   const out: Record<string, string> = { observed: `${failure.code}: ${failure.message}` };

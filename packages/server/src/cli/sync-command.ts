@@ -2,10 +2,10 @@ import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
 import { parseConfig } from "../config/config.ts";
 import { connectionTokens } from "../connections/connection-tokens.ts";
-import { openIntegration } from "../integrations/integration-store.ts";
+import { findSyncTarget } from "../integrations/integration-store.ts";
 import { createLogger } from "../log/logger.ts";
 import { openPlatform } from "../platform/platform.ts";
-import { connections, installations, integrations } from "../store/schema.ts";
+import { connections } from "../store/schema.ts";
 import { runObjectSync, type SyncProgress } from "../sync/run-object-sync.ts";
 
 const USAGE = "Usage: forcelink sync CONNECTION_ID OBJECT [--json]";
@@ -43,7 +43,11 @@ export async function syncCommand(argv: string[]): Promise<number> {
       return 2;
     }
     const bar = progressBar(process.stderr);
-    const outcome = await runObjectSync(platform, target, { trigger: "cli", onProgress: bar.update });
+    const outcome = await runObjectSync(
+      platform,
+      { ...target, object: target.spec.name },
+      { trigger: "cli", onProgress: bar.update },
+    );
     bar.done();
     if (outcome.status === "skipped") {
       process.stderr.write(`Not run: ${outcome.reason}.\n`);
@@ -63,22 +67,6 @@ export async function syncCommand(argv: string[]): Promise<number> {
     await connectionTokens(platform).close();
     await platform.close();
   }
-}
-
-async function findSyncTarget(
-  platform: Awaited<ReturnType<typeof openPlatform>>,
-  connectionId: string,
-  object: string,
-) {
-  const rows = await platform.db.select().from(installations).where(eq(installations.connectionId, connectionId));
-  for (const installation of rows) {
-    const [row] = await platform.db.select().from(integrations).where(eq(integrations.id, installation.integrationId));
-    if (!row) continue;
-    const integration = openIntegration(platform, row);
-    const spec = integration.manifest.objects.find((o) => o.name.toLowerCase() === object.toLowerCase());
-    if (spec) return { installation, integration, object: spec.name };
-  }
-  return null;
 }
 
 /** `[########........]  45%  450,000 / 1,000,000 records  25,012/s  ETA 22 s`, redrawn in place on a terminal. */

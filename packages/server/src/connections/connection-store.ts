@@ -1,6 +1,6 @@
 import type { ReauthReason, TokenSet } from "@forcelink/salesforce";
 import { and, desc, eq, type SQL } from "drizzle-orm";
-import { explainFailure } from "../checklist/explain-failure.ts";
+import { explainGrantFailure } from "../checklist/explain-failure.ts";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
 import { connections } from "../store/schema.ts";
@@ -88,23 +88,15 @@ export async function removeConnection(platform: Platform, projectId: string, id
   return rows.length > 0;
 }
 
-/** What the API shows of a connection: never a token. */
 /** Why the connection needs the customer again, and the check that explains it when one does. */
 function reauthView(row: ConnectionRow) {
   const reauth = (row.reauth as ReauthReason | null) ?? null;
   if (!reauth) return null;
-  const check = explainFailure(
-    {
-      checklistItem: reauth.checklistItem,
-      code: reauth.error,
-      message: reauth.description,
-      remedy: reauth.misconfiguration,
-    },
-    { user: row.username ? `the user ${row.username}` : undefined },
-  );
+  const check = explainGrantFailure(reauth, { user: row.username ? `the user ${row.username}` : undefined });
   return { ...reauth, check: check ?? null };
 }
 
+/** What the API shows of a connection: never a token. */
 export function connectionView(row: ConnectionRow) {
   return {
     id: row.id,

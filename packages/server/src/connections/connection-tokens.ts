@@ -10,7 +10,7 @@ import {
   type TokenRenewal,
 } from "@forcelink/salesforce";
 import { eq } from "drizzle-orm";
-import { explainFailure } from "../checklist/explain-failure.ts";
+import { explainGrantFailure } from "../checklist/explain-failure.ts";
 import type { Platform } from "../platform/platform.ts";
 import {
   getProviderAppById,
@@ -199,13 +199,7 @@ export class ConnectionTokens {
             checklistItem: reason.checklistItem ?? null,
             misconfiguration: reason.misconfiguration ?? null,
           },
-          check:
-            explainFailure({
-              checklistItem: reason.checklistItem,
-              code: reason.error,
-              message: reason.description,
-              remedy: reason.misconfiguration,
-            }) ?? null,
+          check: explainGrantFailure(reason) ?? null,
           reconnect: { method: "POST", path: "/v1/connect-sessions", body: { connectionId } },
         });
       },

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { apiErrorFrom, OAuthFailure, OffInstanceUrlError, UnknownConnectionError } from "@forcelink/salesforce";
-import { explainFailure } from "../checklist/explain-failure.ts";
+import { explainFailure, explainGrantFailure } from "../checklist/explain-failure.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import { projectOf } from "../http/project-auth.ts";
 import type { Platform } from "../platform/platform.ts";
@@ -154,12 +154,7 @@ function proxyError(e: unknown): unknown {
         {
           remedy:
             "Create a connect session with this connectionId (POST /v1/connect-sessions) and send the link to the customer.",
-          check: explainFailure({
-            checklistItem: e.checklistItem,
-            code: e.error,
-            message: e.description,
-            remedy: e.misconfiguration,
-          }),
+          check: explainGrantFailure(e),
           details: { checklistItem: e.checklistItem ?? null },
         },
       );

@@ -3,7 +3,7 @@ import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
 import { installations, integrations } from "../store/schema.ts";
 import { generateSigningSecret } from "../webhooks/signing.ts";
-import { type Manifest, redactManifest } from "./manifest/manifest.ts";
+import { type Manifest, type ManifestObject, redactManifest } from "./manifest/manifest.ts";
 
 export type IntegrationRow = typeof integrations.$inferSelect;
 export type InstallationRow = typeof installations.$inferSelect;
@@ -123,6 +123,45 @@ export async function installIntegration(
 
 export async function installationsOf(platform: Pick<Platform, "db">, connectionId: string) {
   return platform.db.select().from(installations).where(eq(installations.connectionId, connectionId));
+}
+
+/** The integrations installed on a connection, each with its manifest opened. */
+export async function installedIntegrations(
+  platform: Pick<Platform, "db" | "sealer">,
+  connectionId: string,
+): Promise<Array<{ installation: InstallationRow; integration: OpenedIntegration }>> {
+  const rows = await platform.db
+    .select({ installation: installations, integration: integrations })
+    .from(installations)
+    .innerJoin(integrations, eq(integrations.id, installations.integrationId))
+    .where(eq(installations.connectionId, connectionId));
+  return rows.map((r) => ({ installation: r.installation, integration: openIntegration(platform, r.integration) }));
+}
+
+/** What syncs `object` on a connection (names ignore case), with the object as the manifest spells it. */
+export async function findSyncTarget(
+  platform: Pick<Platform, "db" | "sealer">,
+  connectionId: string,
+  object: string,
+): Promise<{ installation: InstallationRow; integration: OpenedIntegration; spec: ManifestObject } | null> {
+  for (const found of await installedIntegrations(platform, connectionId)) {
+    const spec = found.integration.manifest.objects.find((o) => o.name.toLowerCase() === object.toLowerCase());
+    if (spec) return { ...found, spec };
+  }
+  return null;
+}
+
+/** An installation and its integration, opened; null when either is gone. */
+export async function openInstallation(
+  platform: Pick<Platform, "db" | "sealer">,
+  installationId: string,
+): Promise<{ installation: InstallationRow; integration: OpenedIntegration } | null> {
+  const [row] = await platform.db
+    .select({ installation: installations, integration: integrations })
+    .from(installations)
+    .innerJoin(integrations, eq(integrations.id, installations.integrationId))
+    .where(eq(installations.id, installationId));
+  return row ? { installation: row.installation, integration: openIntegration(platform, row.integration) } : null;
 }
 
 export async function installationsOfIntegration(platform: Pick<Platform, "db">, integrationId: string) {

@@ -6,7 +6,7 @@ import {
   type SalesforceClient,
   TransportFailure,
 } from "@forcelink/salesforce";
-import { explainFailure } from "../checklist/explain-failure.ts";
+import { explainFailure, explainGrantFailure } from "../checklist/explain-failure.ts";
 import { findConnection } from "../connections/connection-store.ts";
 import { connectionTokens } from "../connections/connection-tokens.ts";
 import type { InstallationRow, OpenedIntegration } from "../integrations/integration-store.ts";
@@ -488,12 +488,7 @@ function describeError(error: unknown): Record<string, unknown> {
     return { code: error.code, message: error.message, status: error.status, ...(check ? { check } : {}) };
   }
   if (error instanceof OAuthFailure) {
-    const check = explainFailure({
-      checklistItem: error.checklistItem,
-      code: error.error,
-      message: error.description,
-      remedy: error.misconfiguration,
-    });
+    const check = explainGrantFailure(error);
     return { code: error.error, message: error.description || error.error, ...(check ? { check } : {}) };
   }
   return { code: "sync_error", message: error instanceof Error ? error.message : String(error) };

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { Job, PgBoss } from "pg-boss";
-import { openIntegration } from "../integrations/integration-store.ts";
+import { openInstallation } from "../integrations/integration-store.ts";
 import type { Platform } from "../platform/platform.ts";
-import { installations, integrations, syncStates } from "../store/schema.ts";
+import { syncStates } from "../store/schema.ts";
 import { type RunOutcome, runObjectSync, type SyncTrigger } from "./run-object-sync.ts";
 import { tryLock } from "./sync-lock.ts";
 
@@ -52,11 +52,10 @@ export async function enqueueSync(platform: Platform, job: SyncJob, startAfter?:
 /** Puts every object of an installation on its manifest's cron (UTC). */
 export async function scheduleInstallation(platform: Platform, installationId: string): Promise<void> {
   await ensureSyncQueue(platform.boss);
-  const [row] = await platform.db.select().from(installations).where(eq(installations.id, installationId));
-  if (!row) return;
-  const [integrationRow] = await platform.db.select().from(integrations).where(eq(integrations.id, row.integrationId));
-  if (!integrationRow) return;
-  const { manifest } = openIntegration(platform, integrationRow);
+  const opened = await openInstallation(platform, installationId);
+  if (!opened) return;
+  const row = opened.installation;
+  const { manifest } = opened.integration;
   const wanted = new Set<string>();
   for (const o of manifest.objects) {
     const key = scheduleKey(row.id, o.name);
@@ -91,15 +90,9 @@ export async function unscheduleInstallation(platform: Platform, installationId:
 
 /** Runs one job: the installation and its integration are read fresh, so an updated manifest applies. */
 export async function runSyncJob(platform: Platform, job: SyncJob): Promise<RunOutcome> {
-  const [installation] = await platform.db.select().from(installations).where(eq(installations.id, job.installationId));
-  if (!installation) return { status: "skipped", reason: "the installation was removed" };
-  const [row] = await platform.db.select().from(integrations).where(eq(integrations.id, installation.integrationId));
-  if (!row) return { status: "skipped", reason: "the integration was removed" };
-  const outcome = await runObjectSync(
-    platform,
-    { installation, integration: openIntegration(platform, row), object: job.object },
-    { trigger: job.trigger },
-  );
+  const opened = await openInstallation(platform, job.installationId);
+  if (!opened) return { status: "skipped", reason: "the installation or its integration was removed" };
+  const outcome = await runObjectSync(platform, { ...opened, object: job.object }, { trigger: job.trigger });
   if (outcome.status === "paused") {
     const resumeAt = new Date(Date.now() + platform.config.sync.pauseRecheckMs);
     await enqueueSync(platform, { ...job, trigger: "resume" }, resumeAt);

@@ -1,12 +1,10 @@
-import { eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
-import { installationsOf, openIntegration } from "../integrations/integration-store.ts";
+import { findSyncTarget } from "../integrations/integration-store.ts";
 import type { Platform } from "../platform/platform.ts";
-import { integrations } from "../store/schema.ts";
 import { recordChanges } from "./destinations/records-destination.ts";
 import { enqueueSync } from "./sync-jobs.ts";
 import { listRuns, runView, statesOf, stateView } from "./sync-store.ts";
@@ -29,13 +27,8 @@ export function registerSyncRoutes(app: FastifyInstance, platform: Platform): vo
 
   /** The installed integration that syncs `object` on the connection, and the object's spelling there. */
   async function syncedObject(connectionId: string, object: string) {
-    for (const inst of await installationsOf(platform, connectionId)) {
-      const [row] = await platform.db.select().from(integrations).where(eq(integrations.id, inst.integrationId));
-      if (!row) continue;
-      const opened = openIntegration(platform, row);
-      const spec = opened.manifest.objects.find((o) => o.name.toLowerCase() === object.toLowerCase());
-      if (spec) return { inst, opened, spec };
-    }
+    const found = await findSyncTarget(platform, connectionId, object);
+    if (found) return found;
     throw new HttpError(404, "object_not_synced", `No integration installed on this connection syncs ${object}.`, {
       remedy: "Install an integration whose manifest lists the object: POST /v1/connections/{id}/integrations.",
     });
@@ -51,9 +44,9 @@ export function registerSyncRoutes(app: FastifyInstance, platform: Platform): vo
     { schema: { tags: ["syncs"], params: objectParams } },
     async (req, reply) => {
       const conn = await connectionOr404(req.projectId, req.params.id);
-      const { inst, spec } = await syncedObject(conn.id, req.params.object);
-      await enqueueSync(platform, { installationId: inst.id, object: spec.name, trigger: "manual" });
-      return reply.status(202).send({ queued: true, installationId: inst.id, object: spec.name });
+      const { installation, spec } = await syncedObject(conn.id, req.params.object);
+      await enqueueSync(platform, { installationId: installation.id, object: spec.name, trigger: "manual" });
+      return reply.status(202).send({ queued: true, installationId: installation.id, object: spec.name });
     },
   );
 
@@ -90,8 +83,8 @@ export function registerSyncRoutes(app: FastifyInstance, platform: Platform): vo
     },
     async (req) => {
       const conn = await connectionOr404(req.projectId, req.params.id);
-      const { spec, opened } = await syncedObject(conn.id, req.params.object);
-      if (!spec.destinations.some((d) => opened.manifest.destinations[d]?.type === "records"))
+      const { spec, integration } = await syncedObject(conn.id, req.params.object);
+      if (!spec.destinations.some((d) => integration.manifest.destinations[d]?.type === "records"))
         throw new HttpError(404, "records_not_kept", `${spec.name} is not synced into the records destination.`, {
           remedy: 'Add a destination of type "records" to the manifest and list it on the object.',
         });

@@ -25,11 +25,6 @@ export async function ensureState(
   return made;
 }
 
-export async function readState(platform: Db, id: string): Promise<SyncStateRow | undefined> {
-  const [row] = await platform.db.select().from(syncStates).where(eq(syncStates.id, id));
-  return row;
-}
-
 export async function updateState(platform: Db, id: string, values: Partial<SyncStateRow>): Promise<void> {
   await platform.db
     .update(syncStates)
