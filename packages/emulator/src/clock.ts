@@ -25,3 +25,8 @@ export function formatDate(ms: number): string {
 export function truncateToSecond(ms: number): number {
   return ms - (((ms % 1000) + 1000) % 1000);
 }
+
+/** An HTTP date (RFC 9110), as in the `Date` and `Last-Modified` headers. */
+export function httpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}

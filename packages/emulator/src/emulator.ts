@@ -22,16 +22,18 @@ export interface RunningEmulator {
 
 /**
  * Serves one org on three loopback origins, so the emulator can tell the hosts apart the way
- * Salesforce does: login.salesforce.com, test.salesforce.com and the org's My Domain.
+ * Salesforce does: login.salesforce.com, test.salesforce.com and the org's My Domain. The test
+ * control surface (`/__emulator/*`) is served on the production login host only.
  */
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const { org } = options;
   const host = options.host ?? "127.0.0.1";
-  const router = buildRouter();
+  const loginRouter = buildRouter({ control: true });
+  const router = buildRouter({ control: false });
   const base = options.port ?? 0;
   const servers: Server[] = [];
   try {
-    servers.push(await listen(org, router, "login", base, host));
+    servers.push(await listen(org, loginRouter, "login", base, host));
     servers.push(await listen(org, router, "test", base === 0 ? 0 : base + 1, host));
     servers.push(await listen(org, router, "mydomain", base === 0 ? 0 : base + 2, host));
   } catch (error) {

@@ -9,8 +9,11 @@ import { registerQueryRoutes } from "./rest/query-routes.ts";
 import { registerSObjectRoutes } from "./rest/sobject-routes.ts";
 import { registerToolingRoutes } from "./tooling/tooling-routes.ts";
 
-/** Every route the emulator serves, from each API module. */
-export function buildRouter(): Router {
+/**
+ * The routes one host serves, from each API module. Only the production login host adds the
+ * control surface: the others answer Salesforce's 404 for it, as they do for any unknown path.
+ */
+export function buildRouter(options: { control: boolean }): Router {
   const router = new Router();
   registerOAuthRoutes(router);
   registerDiscoveryRoutes(router);
@@ -20,6 +23,6 @@ export function buildRouter(): Router {
   registerQueryRoutes(router);
   registerBulkRoutes(router);
   registerToolingRoutes(router);
-  registerControlRoutes(router);
+  if (options.control) registerControlRoutes(router);
   return router;
 }

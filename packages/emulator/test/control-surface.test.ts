@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEMO, DEMO_SEED } from "../src/seed/demo-seed.ts";
-import { startTestOrg, type TestOrg } from "./support/test-org.ts";
+import { type DemoOrg, startDemoOrg } from "../src/testing/index.ts";
 
 // The test control surface under /__emulator: what a test harness uses to set the org up and
 // watch it. REST behaviour it unlocks is checked against salesforce-api.md §0, §2.4, §2.9.
@@ -9,9 +9,9 @@ const INTEGRATION = DEMO.integration.username;
 const V = "/services/data/v67.0";
 const SF_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000\+0000$/;
 
-let t: TestOrg;
+let t: DemoOrg;
 beforeEach(async () => {
-  t = await startTestOrg();
+  t = await startDemoOrg();
 });
 afterEach(async () => {
   await t.close();
@@ -819,14 +819,14 @@ describe("raw records and generation", () => {
     expect(res.generated).toBe(1000);
     expect(res.total).toBe(before + 1000);
 
-    const other = await startTestOrg();
+    const other = await startDemoOrg();
     try {
       const res2 = (await ok(
         await other.control("/generate/Account", { method: "POST", body: { count: 1000 } }),
         201,
       )) as { generated: number };
       expect(res2.generated).toBe(1000);
-      const names = (o: TestOrg) => [...o.org.store.tableOrThrow("Account").live()].map((r) => String(r.Name));
+      const names = (o: DemoOrg) => [...o.org.store.tableOrThrow("Account").live()].map((r) => String(r.Name));
       const a = names(t);
       const b = names(other);
       expect(a).toHaveLength(1000);
@@ -882,6 +882,111 @@ describe("clock", () => {
     const created = Date.parse(record.CreatedDate.replace("+0000", "Z"));
     expect(created).toBeGreaterThanOrEqual(Date.now() + 86_400_000 - 5_000);
     expect(created).toBeLessThanOrEqual(Date.now() + 86_400_000 + 5_000);
+  });
+});
+
+describe("the clock drives every time the emulator emits", () => {
+  const DAY_MS = 86_400_000;
+  /** Within a few seconds of the org clock after an advance of `offsetMs`. */
+  function expectOrgTime(ms: number, offsetMs: number, what: string) {
+    expect(ms, what).toBeGreaterThanOrEqual(Date.now() + offsetMs - 5_000);
+    expect(ms, what).toBeLessThanOrEqual(Date.now() + offsetMs + 5_000);
+  }
+  const sfTime = (text: string) => Date.parse(text.replace("+0000", "Z"));
+
+  it("the HTTP Date header of every host moves with POST /clock/advance", async () => {
+    const calls = () => [
+      fetch(`${t.urls.login}/services/data/`),
+      fetch(`${t.urls.test}/services/oauth2/token`, { method: "POST" }),
+      t.api(INTEGRATION, "/limits"),
+      fetch(`${t.urls.myDomain}/no/such/path`),
+      t.control("/clock"),
+    ];
+    for (const res of await Promise.all(calls())) expectOrgTime(Date.parse(res.headers.get("date")!), 0, res.url);
+    await ok(await t.control("/clock/advance", { method: "POST", body: { seconds: 86_400 } }));
+    for (const res of await Promise.all(calls())) expectOrgTime(Date.parse(res.headers.get("date")!), DAY_MS, res.url);
+  });
+
+  it("token issued_at, SystemModstamp, Bulk job times and the API usage window follow the clock", async () => {
+    expect((await t.api(INTEGRATION, "/limits")).headers.get("sforce-limit-info")).toMatch(/^api-usage=\d+\/\d+$/);
+    await ok(await t.control("/clock/advance", { method: "POST", body: { seconds: 86_400 } }));
+
+    const token = await fetch(`${t.urls.login}/services/oauth2/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "password",
+        client_id: DEMO.app.clientId,
+        client_secret: DEMO.app.clientSecret,
+        username: DEMO.integration.username,
+        password: DEMO.integration.password,
+      }),
+    });
+    const { issued_at } = (await ok(token)) as { issued_at: string };
+    expectOrgTime(Number(issued_at), DAY_MS, "issued_at");
+
+    const created = (await ok(
+      await t.api(INTEGRATION, "/sobjects/Account", { method: "POST", body: { Name: "Clocked" } }),
+      201,
+    )) as { id: string };
+    const record = (await ok(await t.api(INTEGRATION, `/sobjects/Account/${created.id}`))) as Record<string, string>;
+    for (const field of ["CreatedDate", "LastModifiedDate", "SystemModstamp"])
+      expectOrgTime(sfTime(record[field]), DAY_MS, field);
+
+    const job = (await ok(
+      await t.api(INTEGRATION, "/jobs/query", {
+        method: "POST",
+        body: { operation: "query", query: "SELECT Id FROM Account" },
+      }),
+    )) as { createdDate: string; systemModstamp: string };
+    expectOrgTime(sfTime(job.createdDate), DAY_MS, "job createdDate");
+    expectOrgTime(sfTime(job.systemModstamp), DAY_MS, "job systemModstamp");
+
+    // The usage window is the org's last 24 hours: a day on, the earlier calls have left it.
+    const usage = (await t.api(INTEGRATION, "/limits")).headers.get("sforce-limit-info");
+    expect(usage).toMatch(/^api-usage=\d+\//);
+    expect(Number(/=(\d+)/.exec(usage!)![1])).toBeLessThanOrEqual(4);
+  });
+});
+
+describe("the control surface is served on the production login host only", () => {
+  const calls: Array<[string, string, unknown?]> = [
+    ["GET", "/info"],
+    ["GET", "/clock"],
+    ["POST", "/clock/advance", { seconds: 3600 }],
+    ["PATCH", `/users/${INTEGRATION}`, { active: false }],
+    ["POST", "/sessions/revoke", {}],
+  ];
+
+  it("the sandbox login host and the My Domain (instance) host answer Salesforce's 404 and change nothing", async () => {
+    for (const host of [t.urls.test, t.urls.myDomain]) {
+      for (const [method, path, body] of calls) {
+        const res = await fetch(`${host}/__emulator${path}`, {
+          method,
+          headers: body === undefined ? {} : { "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const what = `${method} ${host}/__emulator${path}`;
+        expect(res.status, what).toBe(404);
+        expect(await res.json(), what).toEqual([
+          { errorCode: "NOT_FOUND", message: "The requested resource does not exist" },
+        ]);
+      }
+    }
+    expect(t.org.clock.offset).toBe(0);
+    expect(t.org.userByUsername(INTEGRATION)?.IsActive).toBe(true);
+    expect((await t.api(INTEGRATION, "/limits")).status).toBe(200);
+  });
+
+  it("the login host serves it, and /info points at it, in a sandbox org too", async () => {
+    const sandbox = await startDemoOrg({ seed: { ...DEMO_SEED, org: { ...DEMO_SEED.org, isSandbox: true } } });
+    try {
+      const info = (await ok(await sandbox.control("/info"))) as { control: string; loginUrl: string };
+      expect(info.control).toBe(`${sandbox.urls.login}/__emulator`);
+      expect((await fetch(`${sandbox.urls.test}/__emulator/info`)).status).toBe(404);
+    } finally {
+      await sandbox.close();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO } from "../src/seed/demo-seed.ts";
-import { startTestOrg, type TestOrg } from "./support/test-org.ts";
+import { type DemoOrg, startDemoOrg } from "../src/testing/index.ts";
 
 /**
  * Every REST error row of the reference (salesforce-api.md §2.3, §2.4, §2.5, §2.6, §2.7, §2.9),
@@ -10,7 +10,7 @@ import { startTestOrg, type TestOrg } from "./support/test-org.ts";
 const ADMIN = DEMO.admin.username;
 const USER = DEMO.integration.username;
 
-let t: TestOrg;
+let t: DemoOrg;
 let accountId: string;
 let deletedId: string;
 
@@ -382,7 +382,7 @@ const rows: Row[] = [
 ];
 
 beforeAll(async () => {
-  t = await startTestOrg();
+  t = await startDemoOrg();
   accountId = await create(USER, { Name: "Fidelity" });
   deletedId = await create(USER, { Name: "Deleted" });
   await t.api(USER, `/sobjects/Account/${deletedId}`, { method: "DELETE" });

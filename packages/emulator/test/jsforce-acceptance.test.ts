@@ -2,8 +2,7 @@ import jsforce from "jsforce";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO } from "../src/seed/demo-seed.ts";
 import { generateRecords } from "../src/seed/generator.ts";
-import { completeAuthorize } from "./support/oauth-forms.ts";
-import { startTestOrg, type TestOrg } from "./support/test-org.ts";
+import { completeAuthorize, type DemoOrg, startDemoOrg } from "../src/testing/index.ts";
 
 /**
  * jsforce 3, unchanged, against the emulator over HTTP: the proof that the emulator speaks
@@ -12,7 +11,7 @@ import { startTestOrg, type TestOrg } from "./support/test-org.ts";
 const CALLBACK = "http://localhost:1717/OauthRedirect";
 const AUTOFETCH_ACCOUNTS = 10_500;
 
-let t: TestOrg;
+let t: DemoOrg;
 let conn: jsforce.Connection;
 
 function oauth2() {
@@ -26,7 +25,7 @@ function oauth2() {
 }
 
 beforeAll(async () => {
-  t = await startTestOrg();
+  t = await startDemoOrg();
   generateRecords(t.org, "Account", AUTOFETCH_ACCOUNTS);
 });
 afterAll(async () => {
@@ -197,6 +196,33 @@ describe("jsforce 3 against the emulator", () => {
       .tableOrThrow("Account")
       .get(results.successfulResults.find((r) => (r as Record<string, unknown>).Name === "Bulk, with comma")!.sf__Id);
     expect(saved?.Description).toBe('multi\nline "quoted"');
+  });
+
+  it("works from a login URL and an instance URL that end with a slash (it then calls //services/...)", async () => {
+    const slashedLogin = new jsforce.OAuth2({
+      loginUrl: `${t.urls.login}/`,
+      clientId: DEMO.app.clientId,
+      clientSecret: DEMO.app.clientSecret,
+      redirectUri: CALLBACK,
+    });
+    const login = new jsforce.Connection({ oauth2: slashedLogin, version: "67.0" });
+    const info = await login.login(DEMO.integration.username, DEMO.integration.password);
+    expect(info.id).toBe(t.org.userByUsername(DEMO.integration.username)!.Id);
+    const c = new jsforce.Connection({
+      instanceUrl: `${t.urls.myDomain}/`,
+      accessToken: login.accessToken!,
+      version: "67.0",
+    });
+    const saved = await c.sobject("Account").create({ Name: "Slashed Inc" });
+    if (!saved.success) throw new Error(`create failed: ${JSON.stringify(saved)}`);
+    expect((await c.sobject("Account").retrieve(saved.id)).Name).toBe("Slashed Inc");
+    const found = await c.query<{ Id: string }>("SELECT Id FROM Account WHERE Name = 'Slashed Inc'");
+    expect(found.records.map((r) => r.Id)).toEqual([saved.id]);
+    expect((await c.sobject("Account").describe()).keyPrefix).toBe("001");
+    const rows = (await (await c.bulk2.query("SELECT Id FROM Account WHERE Name = 'Slashed Inc'")).toArray()) as Array<{
+      Id: string;
+    }>;
+    expect(rows.map((r) => r.Id)).toEqual([saved.id]);
   });
 
   it("revokes the refresh token on logout, after which it no longer works", async () => {

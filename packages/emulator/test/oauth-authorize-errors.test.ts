@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildAuthorizeUrl, CookieJar, completeAuthorize, openPage, pageError } from "../src/testing/index.ts";
 import { CALLBACK, get, type OAuthFixture, startOAuthOrg } from "./support/oauth-fixture.ts";
-import { buildAuthorizeUrl, CookieJar, completeAuthorize, openPage, pageError } from "./support/oauth-forms.ts";
 
 let fx: OAuthFixture;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 import { Connection, OAuth2 } from "jsforce";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { callbackParams, completeAuthorize } from "../src/testing/index.ts";
 import { CALLBACK, type OAuthFixture, startOAuthOrg } from "./support/oauth-fixture.ts";
-import { callbackParams, completeAuthorize } from "./support/oauth-forms.ts";
 
 let fx: OAuthFixture;
 beforeEach(async () => {

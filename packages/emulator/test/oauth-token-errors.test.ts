@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JWT_BEARER_GRANT } from "../src/oauth/grants/jwt-bearer.ts";
+import { buildAuthorizeUrl, callbackParams, completeAuthorize } from "../src/testing/index.ts";
 import {
   authorizationCode,
   CALLBACK,
@@ -9,7 +10,6 @@ import {
   tokenUrl,
   webServerTokens,
 } from "./support/oauth-fixture.ts";
-import { buildAuthorizeUrl, callbackParams, completeAuthorize } from "./support/oauth-forms.ts";
 import { makeJwtKeys, signAssertion } from "./support/oauth-jwt.ts";
 
 /**

@@ -1,6 +1,5 @@
 import { createHmac } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CALLBACK, type OAuthFixture, postForm, startOAuthOrg, tokenUrl } from "./support/oauth-fixture.ts";
 import {
   AuthorizeFlowError,
   buildAuthorizeUrl,
@@ -12,7 +11,8 @@ import {
   parseForms,
   pkcePair,
   submitForm,
-} from "./support/oauth-forms.ts";
+} from "../src/testing/index.ts";
+import { CALLBACK, type OAuthFixture, postForm, startOAuthOrg, tokenUrl } from "./support/oauth-fixture.ts";
 
 let fx: OAuthFixture;
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEMO } from "../src/seed/demo-seed.ts";
-import { startTestOrg, type TestOrg } from "./support/test-org.ts";
+import { type DemoOrg, startDemoOrg } from "../src/testing/index.ts";
 
 // Authentication, org and user API access, quotas and limits, permissions, faults and counters
 // (salesforce-api.md §0 access tokens, §2.1 /limits, §2.2 per-user describe, §2.8, §2.9, §4.2, §4.4, §6, §7).
@@ -28,9 +28,9 @@ async function errorOf(res: Response, status: number, errorCode: string): Promis
   return body[0];
 }
 
-let t: TestOrg;
+let t: DemoOrg;
 beforeEach(async () => {
-  t = await startTestOrg();
+  t = await startDemoOrg();
 });
 afterEach(async () => {
   await t.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO } from "../src/seed/demo-seed.ts";
-import { startTestOrg, type TestOrg } from "./support/test-org.ts";
+import { type DemoOrg, startDemoOrg } from "../src/testing/index.ts";
 
 // sObject Collections (salesforce-api.md §2.5), Composite and Composite Batch (§2.6), limits (§6).
 
@@ -51,9 +51,9 @@ const absentId = (prefix: string) => {
   return id15 + checksumOf(id15);
 };
 
-let t: TestOrg;
+let t: DemoOrg;
 beforeAll(async () => {
-  t = await startTestOrg();
+  t = await startDemoOrg();
 });
 afterAll(async () => {
   await t.close();

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO } from "../src/seed/demo-seed.ts";
-import { startTestOrg, type TestOrg } from "./support/test-org.ts";
+import { type DemoOrg, startDemoOrg } from "../src/testing/index.ts";
 
 // Discovery (salesforce-api.md §2.1), describe (§2.2), getUpdated/getDeleted (§2.7), errors (§2.9).
 
@@ -32,9 +32,9 @@ interface FieldDescribe {
 }
 
 describe("discovery and describe", () => {
-  let t: TestOrg;
+  let t: DemoOrg;
   beforeAll(async () => {
-    t = await startTestOrg();
+    t = await startDemoOrg();
   });
   afterAll(async () => {
     await t.close();
@@ -429,9 +429,9 @@ describe("discovery and describe", () => {
 });
 
 describe("getUpdated / getDeleted", () => {
-  let t: TestOrg;
+  let t: DemoOrg;
   beforeEach(async () => {
-    t = await startTestOrg();
+    t = await startDemoOrg();
   });
   afterEach(async () => {
     await t.close();

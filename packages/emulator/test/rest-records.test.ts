@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO } from "../src/seed/demo-seed.ts";
-import { startTestOrg, type TestOrg } from "./support/test-org.ts";
+import { type DemoOrg, startDemoOrg } from "../src/testing/index.ts";
 
 // Single-record CRUD, upsert and read by external id, as the reference describes them
 // (salesforce-api.md §0 IDs and JSON formats, §2.4, §2.9).
@@ -48,9 +48,9 @@ async function errorOf(res: Response, status: number, errorCode: string): Promis
   return body[0];
 }
 
-let t: TestOrg;
+let t: DemoOrg;
 beforeAll(async () => {
-  t = await startTestOrg();
+  t = await startDemoOrg();
 });
 afterAll(async () => {
   await t.close();

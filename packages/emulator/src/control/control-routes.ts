@@ -87,7 +87,7 @@ export function infoBody(org: Org) {
       active: u.IsActive,
       id: u.Id,
     })),
-    control: `${org.loginUrl}${CONTROL_PREFIX}`,
+    control: `${org.urls.login}${CONTROL_PREFIX}`,
   };
 }
 

@@ -9,6 +9,18 @@ export type HostRole = "login" | "test" | "mydomain";
 
 export const DEFAULT_BODY_LIMIT = 50 * 1024 * 1024;
 
+/**
+ * Salesforce serves a path with repeated slashes as the path with single ones: clients that join
+ * an instance URL ending in `/` to `/services/data/...` call `//services/data/...`. Left as is,
+ * `//services` would even parse as a host name. The query is not touched.
+ */
+export function collapseSlashes(target: string): string {
+  if (!target.startsWith("/")) return target;
+  const end = target.search(/[?#]/);
+  const path = end < 0 ? target : target.slice(0, end);
+  return path.replace(/\/{2,}/g, "/") + (end < 0 ? "" : target.slice(end));
+}
+
 export class RequestContext {
   readonly org: Org;
   readonly role: HostRole;
@@ -28,7 +40,7 @@ export class RequestContext {
     this.role = role;
     this.req = req;
     this.res = res;
-    this.url = new URL(req.url ?? "/", "http://emulator.local");
+    this.url = new URL(collapseSlashes(req.url ?? "/"), "http://emulator.local");
     this.method = (req.method ?? "GET").toUpperCase();
   }
 

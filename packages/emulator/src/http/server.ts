@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { httpDate } from "../clock.ts";
 import type { Org } from "../org/org.ts";
 import { authorizeApiCall } from "./api-pipeline.ts";
 import { type HostRole, RequestContext } from "./context.ts";
@@ -59,7 +60,7 @@ export async function handle(org: Org, router: Router, role: HostRole, req: Inco
   if (isApi) {
     reply.headers = { ...reply.headers, "sforce-limit-info": org.apiUsage.header() };
   }
-  write(res, reply);
+  write(res, reply, org.clock.now());
 }
 
 export function errorReply(error: unknown): Reply {
@@ -91,9 +92,10 @@ export function errorReply(error: unknown): Reply {
   };
 }
 
-function write(res: ServerResponse, reply: Reply): void {
+function write(res: ServerResponse, reply: Reply, nowMs: number): void {
   if (res.headersSent || res.destroyed) return;
-  const headers: Record<string, string> = { ...reply.headers };
+  // The org clock, not the process's: clients read `Date` as Salesforce's time.
+  const headers: Record<string, string> = { ...reply.headers, date: httpDate(nowMs) };
   let body: string | Buffer | undefined = reply.body;
   if (reply.json !== undefined) {
     body = JSON.stringify(reply.json);
@@ -115,7 +117,7 @@ export function listen(org: Org, router: Router, role: HostRole, port: number, h
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     handle(org, router, role, req, res).catch((e) => {
       console.error("[emulator] failed to answer:", e);
-      if (!res.headersSent) res.writeHead(500).end();
+      if (!res.headersSent) res.writeHead(500, { date: httpDate(org.clock.now()) }).end();
     });
   });
   return new Promise((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { httpDate } from "../clock.ts";
 import { DmlError } from "../dml/dml-error.ts";
 import { RecordWriter } from "../dml/record-writer.ts";
 import type { RequestContext } from "../http/context.ts";
@@ -44,7 +45,7 @@ export function registerSObjectRoutes(router: Router): void {
     const since = ctx.header("if-modified-since");
     if (since && Date.parse(since) >= ctx.org.schemaChangedAt) return empty(304);
     return json(describeObject(view, def, apiVersion(ctx.params.version)), 200, {
-      "last-modified": new Date(ctx.org.schemaChangedAt).toUTCString(),
+      "last-modified": httpDate(ctx.org.schemaChangedAt),
     });
   });
 

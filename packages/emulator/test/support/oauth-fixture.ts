@@ -4,7 +4,7 @@ import type { ConnectedApp } from "../../src/org/connected-app.ts";
 import type { Org, OrgOptions } from "../../src/org/org.ts";
 import { createBaseOrg } from "../../src/seed/base-org.ts";
 import type { StoredRecord } from "../../src/store/record-store.ts";
-import { buildAuthorizeUrl, callbackParams, completeAuthorize, pkcePair } from "./oauth-forms.ts";
+import { buildAuthorizeUrl, callbackParams, completeAuthorize, pkcePair } from "../../src/testing/index.ts";
 
 export const CALLBACK = "http://localhost:1717/OauthRedirect";
 

@@ -1,14 +1,25 @@
-import type { SeedSpec } from "../../src/control/specs.ts";
-import { type RunningEmulator, startEmulator } from "../../src/emulator.ts";
-import type { OrgAdmin } from "../../src/org/admin.ts";
-import type { Org } from "../../src/org/org.ts";
-import { buildOrg } from "../../src/seed/build-org.ts";
-import { DEMO_SEED } from "../../src/seed/demo-seed.ts";
+import type { SeedSpec } from "../control/specs.ts";
+import { type RunningEmulator, startEmulator } from "../emulator.ts";
+import type { OrgAdmin } from "../org/admin.ts";
+import type { Org, OrgUrls } from "../org/org.ts";
+import { buildOrg } from "../seed/build-org.ts";
+import { DEMO_SEED } from "../seed/demo-seed.ts";
 
-export interface TestOrg {
+export interface DemoOrgOptions {
+  /** The org to build; the demo org (DEMO_SEED) without generated records by default. */
+  seed?: SeedSpec;
+  /** Records to generate per object, in place of the seed's own `generate`. */
+  generate?: Record<string, number>;
+  /** First of the three ports (see startEmulator); free ports by default. */
+  port?: number;
+}
+
+export interface DemoOrg {
   org: Org;
   admin: OrgAdmin;
   emulator: RunningEmulator;
+  /** The production login host (which alone serves the control surface), sandbox login host and My Domain. */
+  urls: OrgUrls;
   /** A live API session for a user, opened directly (the OAuth flows are tested on their own). */
   token(username: string, scopes?: string[]): string;
   /** Calls the REST API on the My Domain host as a user; `path` is below /services/data/v67.0. */
@@ -17,14 +28,19 @@ export interface TestOrg {
     path: string,
     init?: { method?: string; body?: unknown; headers?: Record<string, string> },
   ): Promise<Response>;
+  /** Calls the control surface `/__emulator{path}` on the production login host. */
   control(path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
   close(): Promise<void>;
 }
 
-/** Starts an emulator on free ports with the demo org (or another seed), without generated records. */
-export async function startTestOrg(seed: SeedSpec = { ...DEMO_SEED, generate: {} }): Promise<TestOrg> {
-  const { org, admin } = buildOrg(seed);
-  const emulator = await startEmulator({ org, port: 0 });
+/**
+ * The one way tests get an emulated org: builds it from a seed (the demo org by default) and
+ * serves it on free loopback ports.
+ */
+export async function startDemoOrg(options: DemoOrgOptions = {}): Promise<DemoOrg> {
+  const seed = options.seed ?? { ...DEMO_SEED, generate: {} };
+  const { org, admin } = buildOrg(options.generate ? { ...seed, generate: options.generate } : seed);
+  const emulator = await startEmulator({ org, port: options.port ?? 0 });
   const tokens = new Map<string, string>();
   const token = (username: string, scopes = ["api", "refresh_token"]) => {
     const key = `${username} ${scopes.join(" ")}`;
@@ -40,6 +56,7 @@ export async function startTestOrg(seed: SeedSpec = { ...DEMO_SEED, generate: {}
     org,
     admin,
     emulator,
+    urls: emulator.urls,
     token,
     api: (username, path, init = {}) =>
       fetch(`${emulator.urls.myDomain}/services/data/v67.0${path}`, {

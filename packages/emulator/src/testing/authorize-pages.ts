@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 
 /**
- * Drives the emulator's authorize pages the way a browser would: follows its redirects, keeps
- * its cookies, fills and posts its HTML forms. Suites use it to get codes and tokens through the
- * real web-server and user-agent flows.
+ * Drives the emulator's authorize pages the way a browser would, without one: follows their
+ * redirects, keeps their cookies, fills and posts their HTML forms. Suites use it to get codes
+ * and tokens through the real web-server and user-agent flows.
  */
 
 /** Cookies by origin. The emulator's hosts are ports of one address, so origins keep them apart. */
@@ -216,4 +216,38 @@ export function pkcePair(bytes = 128): { verifier: string; challenge: string } {
 export function callbackParams(location: string): URLSearchParams {
   const url = new URL(location);
   return url.hash.length > 1 ? new URLSearchParams(url.hash.slice(1)) : url.searchParams;
+}
+
+export interface AuthorizationCode extends AuthorizeOutcome {
+  code: string;
+  /** The `state` the callback carries back, if the authorize URL had one. */
+  state: string | null;
+}
+
+/**
+ * The browser's half of the web-server flow: logs in and approves on the emulator's real pages
+ * and gives the code the callback carries. Throws AuthorizeFlowError when the flow ends without one.
+ */
+export async function authorizationCode(
+  authorizeUrl: string,
+  username: string,
+  password: string,
+  options: CompleteAuthorizeOptions = {},
+): Promise<AuthorizationCode> {
+  const outcome = await completeAuthorize(authorizeUrl, username, password, options);
+  const params = callbackParams(outcome.location);
+  const code = params.get("code");
+  if (!code) {
+    const page = { url: outcome.location, status: 302, location: outcome.location, html: "" };
+    throw new AuthorizeFlowError(`the authorize pages ended without a code: ${outcome.location}`, page);
+  }
+  return { ...outcome, code, state: params.get("state") };
+}
+
+/** Loads the callback the flow ended on, as the browser does next: the app's own answer to it. */
+export async function followToCallback(
+  outcome: AuthorizeOutcome,
+): Promise<{ status: number; headers: Headers; html: string }> {
+  const response = await fetch(outcome.location, { redirect: "manual" });
+  return { status: response.status, headers: response.headers, html: await response.text() };
 }
