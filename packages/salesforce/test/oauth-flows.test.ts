@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { createServer } from "node:net";
+import { completeAuthorize } from "@forcelink/emulator/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { completeAuthorize } from "../../emulator/test/support/oauth-forms.ts";
 import {
   authorizeUrl,
   clientCredentialsToken,

@@ -1,7 +1,7 @@
 import { request as httpRequest } from "node:http";
 import { DEMO } from "@forcelink/emulator";
+import { completeAuthorize } from "@forcelink/emulator/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { completeAuthorize } from "../../emulator/test/support/oauth-forms.ts";
 import { createApiKey, createProject } from "../src/projects/api-keys.ts";
 import {
   connectThroughPages,

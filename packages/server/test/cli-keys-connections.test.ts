@@ -2,7 +2,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildOrg, DEMO, DEMO_SEED, type RunningEmulator, startEmulator } from "@forcelink/emulator";
+import { DEMO, type RunningEmulator } from "@forcelink/emulator";
+import { startDemoOrg } from "@forcelink/emulator/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/config.ts";
 import { startServer } from "../src/server.ts";
@@ -42,8 +43,7 @@ async function withServer<T>(work: (url: string, key: string) => Promise<T>, key
 let apiKey: string;
 
 beforeAll(async () => {
-  const { org } = buildOrg({ ...DEMO_SEED, generate: { Account: 3 } });
-  emulator = await startEmulator({ org, port: 0 });
+  ({ emulator } = await startDemoOrg({ generate: { Account: 3 } }));
   dataDir = mkdtempSync(join(tmpdir(), "forcelink-cli-"));
   env = {
     FORCELINK_DATA_DIR: dataDir,

@@ -1,6 +1,6 @@
 import { DEMO } from "@forcelink/emulator";
+import { completeAuthorize } from "@forcelink/emulator/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { completeAuthorize } from "../../emulator/test/support/oauth-forms.ts";
 import { type Harness, startHarness } from "./support/server-with-emulator.ts";
 
 let h: Harness;

@@ -1,6 +1,6 @@
 import { DEMO } from "@forcelink/emulator";
+import { AuthorizeFlowError, completeAuthorize, pageError } from "@forcelink/emulator/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AuthorizeFlowError, completeAuthorize, pageError } from "../../emulator/test/support/oauth-forms.ts";
 import {
   connectThroughPages,
   createConnectSession,

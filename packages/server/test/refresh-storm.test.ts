@@ -5,19 +5,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  buildOrg,
-  DEMO,
-  DEMO_SEED,
-  type Org,
-  type OrgAdmin,
-  type RunningEmulator,
-  startEmulator,
-} from "@forcelink/emulator";
+import { DEMO, DEMO_SEED, type Org, type OrgAdmin, type RunningEmulator } from "@forcelink/emulator";
+import { completeAuthorize, startDemoOrg } from "@forcelink/emulator/testing";
 import { eq } from "drizzle-orm";
 import { Agent, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { completeAuthorize } from "../../emulator/test/support/oauth-forms.ts";
 import { createApiKey, createProject } from "../src/projects/api-keys.ts";
 import { type Database, openDatabase } from "../src/store/database.ts";
 import { connections } from "../src/store/schema.ts";
@@ -178,9 +170,8 @@ describe.skipIf(!baseDatabaseUrl)("refresh storm across 4 server processes on Po
   }
 
   beforeAll(async () => {
-    ({ org, admin } = buildOrg(DEMO_SEED));
+    ({ org, admin, emulator } = await startDemoOrg({ seed: DEMO_SEED }));
     org.apiUsage.limit = 10_000_000;
-    emulator = await startEmulator({ org, port: 0 });
     database = await createTestDatabase(baseDatabaseUrl!, "forcelink_storm");
     dataDir = mkdtempSync(join(tmpdir(), "forcelink-storm-"));
 

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { buildOrg, DEMO, DEMO_SEED, type RunningEmulator, startEmulator } from "@forcelink/emulator";
+import { DEMO, type Org, type RunningEmulator } from "@forcelink/emulator";
+import { startDemoOrg } from "@forcelink/emulator/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/config.ts";
@@ -23,7 +24,7 @@ const suite = missingPostgres && !process.env.CI ? describe.skip : describe;
  */
 suite("a worker killed with SIGKILL in the middle of a backfill", () => {
   let emulator: RunningEmulator;
-  let org: ReturnType<typeof buildOrg>["org"];
+  let org: Org;
   let store: Awaited<ReturnType<typeof freshStore>>;
   let destination: TestDatabase;
   let server: RunningServer;
@@ -33,8 +34,7 @@ suite("a worker killed with SIGKILL in the middle of a backfill", () => {
 
   beforeAll(async () => {
     if (missingPostgres) throw new Error(missingPostgres);
-    ({ org } = buildOrg({ ...DEMO_SEED, generate: { Account: RECORDS } }));
-    emulator = await startEmulator({ org, port: 0 });
+    ({ org, emulator } = await startDemoOrg({ generate: { Account: RECORDS } }));
     // Salesforce takes tens of milliseconds a call: the backfill lasts long enough for ten kills.
     org.faults.configure({ latencyMs: 25 });
     store = await freshStore("postgres", "forcelink_crash");

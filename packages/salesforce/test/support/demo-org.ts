@@ -1,13 +1,5 @@
-import {
-  buildOrg,
-  DEMO,
-  DEMO_SEED,
-  type Org,
-  type OrgAdmin,
-  type RunningEmulator,
-  startEmulator,
-} from "@forcelink/emulator";
-import { completeAuthorize } from "../../../emulator/test/support/oauth-forms.ts";
+import { DEMO, type Org, type OrgAdmin, type RunningEmulator } from "@forcelink/emulator";
+import { completeAuthorize, startDemoOrg as startEmulatedDemoOrg } from "@forcelink/emulator/testing";
 import {
   authorizeUrl,
   createOAuthState,
@@ -36,8 +28,9 @@ export interface DemoOrg {
 
 /** The emulator's demo org on free ports; generated records only when a suite reads data. */
 export async function startDemoOrg(options: { records?: boolean } = {}): Promise<DemoOrg> {
-  const { org, admin } = buildOrg({ ...DEMO_SEED, generate: options.records ? { Account: 50, Contact: 450 } : {} });
-  const emulator = await startEmulator({ org, port: 0 });
+  const { org, admin, emulator } = await startEmulatedDemoOrg({
+    generate: options.records ? { Account: 50, Contact: 450 } : {},
+  });
   const app = org.appByClientId(APP.clientId);
   if (!app) throw new Error("the demo seed lost its app");
   return { org, admin, emulator, hosts: emulatorHosts(emulator.urls), appId: app.id, close: () => emulator.close() };

@@ -1,12 +1,5 @@
-import {
-  buildOrg,
-  DEMO,
-  DEMO_SEED,
-  type Org,
-  type OrgAdmin,
-  type RunningEmulator,
-  startEmulator,
-} from "@forcelink/emulator";
+import { DEMO, type Org, type OrgAdmin, type RunningEmulator } from "@forcelink/emulator";
+import { startDemoOrg } from "@forcelink/emulator/testing";
 import { fixedToken, OAuthFailure, refreshAccessToken, SalesforceClient } from "@forcelink/salesforce";
 import type { ObservedFailure } from "../../src/checklist/evaluate.ts";
 import { refreshTokenProbe } from "../../src/checklist/refresh-probe.ts";
@@ -59,7 +52,7 @@ export interface ChecklistOrg {
  * User profile), so one scenario can take exactly one of them away.
  */
 export async function startChecklistOrg(): Promise<ChecklistOrg> {
-  const { org, admin } = buildOrg({ ...DEMO_SEED, generate: {} });
+  const { org, admin, emulator } = await startDemoOrg();
   admin.setSystemPermissions(INTEGRATION_SET, {
     ViewSetup: true,
     CanApproveUninstalledApps: true,
@@ -79,7 +72,6 @@ export async function startChecklistOrg(): Promise<ChecklistOrg> {
   admin.setFieldPermissions(INTEGRATION_SET, "Invoice__c.Amount__c", "read");
   admin.setFieldPermissions(INTEGRATION_SET, "Lead.LeadSource", "edit");
 
-  const emulator = await startEmulator({ org, port: 0 });
   const user = org.userByUsername(DEMO.integration.username);
   const app = org.appByClientId(DEMO.app.clientId);
   if (!user || !app) throw new Error("the demo org lacks its integration user or app");
@@ -118,7 +110,7 @@ export async function startChecklistOrg(): Promise<ChecklistOrg> {
       }
     },
     async control(method, path, body) {
-      const res = await fetch(`${instanceUrl}/__emulator${path}`, {
+      const res = await fetch(`${emulator.urls.login}/__emulator${path}`, {
         method,
         headers: body === undefined ? {} : { "content-type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),

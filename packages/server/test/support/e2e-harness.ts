@@ -5,12 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { DEMO, DEMO_SEED, type SeedSpec } from "@forcelink/emulator";
+import { type AuthorizeOutcome, type CookieJar, completeAuthorize } from "@forcelink/emulator/testing";
 import { expect } from "vitest";
-import {
-  type AuthorizeOutcome,
-  type CookieJar,
-  completeAuthorize,
-} from "../../../emulator/test/support/oauth-forms.ts";
 import { parseConfig } from "../../src/config/config.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 import { apiWith, type Harness, startHarness } from "./server-with-emulator.ts";

@@ -2,16 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
-import {
-  buildOrg,
-  DEMO,
-  DEMO_SEED,
-  type Org,
-  type OrgAdmin,
-  type RunningEmulator,
-  type SeedSpec,
-  startEmulator,
-} from "@forcelink/emulator";
+import { DEMO, type Org, type OrgAdmin, type RunningEmulator, type SeedSpec } from "@forcelink/emulator";
+import { startDemoOrg } from "@forcelink/emulator/testing";
 import { parseConfig } from "../../src/config/config.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
@@ -40,8 +32,9 @@ export async function startHarness(
     logSink?: Writable;
   } = {},
 ): Promise<Harness> {
-  const { org, admin } = buildOrg(options.seed ?? { ...DEMO_SEED, generate: { Account: 20 } });
-  const emulator = await startEmulator({ org, port: 0 });
+  const { org, admin, emulator } = await startDemoOrg(
+    options.seed ? { seed: options.seed } : { generate: { Account: 20 } },
+  );
   const dataDir = mkdtempSync(join(tmpdir(), "forcelink-test-"));
   const server = await startServer(
     parseConfig({
