@@ -515,6 +515,7 @@ export const ERROR_TABLE: readonly ErrorRule[] = [
     source: "oauth",
     code: "invalid_grant",
     messageIncludes: "IP restricted",
+    alsoMatches: [{ code: "invalid_grant", messageIncludes: "login hours" }],
     oauth: "terminal",
     retry: "never",
     customerAction: true,
