@@ -115,6 +115,9 @@ const FOR_CUSTOMER: Record<string, CustomerExplanation> = {
   },
 };
 
+/** The reason ids the connect page explains in its own words. */
+export const CUSTOMER_REASONS: readonly string[] = Object.keys(FOR_CUSTOMER);
+
 /** The customer's explanation of a reason id, or undefined when only the generic one fits. */
 export function forCustomer(reason: string): CustomerExplanation | undefined {
   return FOR_CUSTOMER[reason];
@@ -135,6 +138,9 @@ const FOR_BUILDER: Record<string, string> = {
   "oauth.jwt_audience_invalid":
     "The JWT audience must be the environment's login host: choose environment production or sandbox to match the org.",
 };
+
+/** The reason ids the server-side flows explain in their own words. */
+export const BUILDER_REASONS: readonly string[] = Object.keys(FOR_BUILDER);
 
 export function forBuilder(reason: string): string | undefined {
   return FOR_BUILDER[reason];
