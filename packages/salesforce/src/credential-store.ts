@@ -4,8 +4,11 @@ import type { ChecklistItemId } from "./error-table.ts";
 export interface ReauthReason {
   error: string;
   description: string;
+  /** The error table's id for the cause; absent on reasons recorded before ids existed. */
+  reason?: string;
   checklistItem?: ChecklistItemId;
-  misconfiguration?: string;
+  /** What to do about it, for the builder. */
+  remedy?: string;
   /** Epoch ms. */
   at: number;
 }

@@ -1,4 +1,4 @@
-import { type ChecklistItemId, lookupError, type RetryAdvice } from "./error-table.ts";
+import { type ChecklistItemId, type ClassifiedFailure, lookupError, type RetryAdvice } from "./error-table.ts";
 
 export interface SalesforceErrorDetail {
   code: string;
@@ -10,8 +10,10 @@ export interface SalesforceErrorDetail {
  * A REST error Salesforce answered, typed through the error table: whether to retry, whether the
  * customer must act, and which checklist item explains it.
  */
-export class SalesforceApiError extends Error {
+export class SalesforceApiError extends Error implements ClassifiedFailure {
   override readonly name = "SalesforceApiError";
+  /** The error table's stable id for the cause (`rest.field_hidden`…). */
+  readonly reason: string;
   readonly code: string;
   readonly status: number;
   readonly retry: RetryAdvice;
@@ -27,6 +29,7 @@ export class SalesforceApiError extends Error {
   constructor(status: number, detail: SalesforceErrorDetail, others: SalesforceErrorDetail[] = []) {
     super(detail.message);
     const outcome = lookupError("rest", detail.code, status, detail.message);
+    this.reason = outcome.reason;
     this.code = detail.code;
     this.status = status;
     this.retry = outcome.retry;

@@ -56,12 +56,16 @@ export {
 export type { CredentialStore, ReauthReason, RefreshFailing, StoredCredentials } from "./credential-store.ts";
 export {
   type ChecklistItemId,
+  type ClassifiedFailure,
   ERROR_TABLE,
+  type ErrorMatch,
   type ErrorOutcome,
   type ErrorRule,
+  type ErrorSource,
   lookupError,
   type OAuthFailureKind,
   outcomeForStatus,
+  outcomeOfReason,
   type RetryAdvice,
 } from "./error-table.ts";
 export { apiErrorFrom, SalesforceApiError, type SalesforceErrorDetail } from "./errors.ts";

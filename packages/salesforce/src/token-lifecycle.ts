@@ -337,9 +337,14 @@ export class TokenLifecycle {
   }
 
   private async markNeedsReauth(connectionId: string, creds: StoredCredentials, failure: OAuthFailure): Promise<never> {
-    const reason: ReauthReason = { error: failure.error, description: failure.description, at: this.now() };
+    const reason: ReauthReason = {
+      error: failure.error,
+      reason: failure.reason,
+      description: failure.description,
+      at: this.now(),
+    };
     if (failure.checklistItem) reason.checklistItem = failure.checklistItem;
-    if (failure.misconfiguration) reason.misconfiguration = failure.misconfiguration;
+    if (failure.remedy) reason.remedy = failure.remedy;
     const { refreshFailing: _cleared, ...rest } = creds;
     const dead: StoredCredentials = { ...rest, needsReauth: reason };
     await this.store.write(connectionId, dead);

@@ -1,12 +1,18 @@
+import { type ClassifiedFailure, lookupError, type RetryAdvice } from "./error-table.ts";
+
 /**
  * A request that got no HTTP answer. The kind matters for retries: only a failure to connect
  * proves Salesforce never saw the request; a reset or a timeout may hide a request it executed.
  */
 export type TransportFailureKind = "connect" | "reset" | "timeout" | "aborted" | "other";
 
-export class TransportFailure extends Error {
+export class TransportFailure extends Error implements ClassifiedFailure {
   override readonly name = "TransportFailure";
   readonly kind: TransportFailureKind;
+  readonly reason: string;
+  readonly retry: RetryAdvice;
+  readonly customerAction = false;
+  readonly remedy?: string;
   /** The system or undici error code (ECONNREFUSED, UND_ERR_SOCKET…). */
   readonly code?: string;
 
@@ -14,6 +20,10 @@ export class TransportFailure extends Error {
     super(`no answer from Salesforce (${code ?? kind})`, { cause });
     this.kind = kind;
     this.code = code;
+    const outcome = lookupError("transport", kind, 0);
+    this.reason = outcome.reason;
+    this.retry = outcome.retry;
+    this.remedy = outcome.remedy;
   }
 }
 

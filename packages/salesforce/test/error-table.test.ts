@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
 import {
   apiErrorFrom,
+  BulkJobFailed,
+  BulkJobTimedOut,
+  BulkResultError,
   type ChecklistItemId,
+  CsvFormatError,
   ERROR_TABLE,
   lookupError,
   OAuthFailure,
+  outcomeOfReason,
   type RetryAdvice,
+  transportFailureFrom,
 } from "../src/index.ts";
 
 type Row = [
@@ -164,7 +170,7 @@ describe("OAuth errors (reference §1.1, §1.2, §1.5, §4.4)", () => {
     expect(failure.kind).toBe(kind);
     expect(failure.checklistItem).toBe(checklist);
     expect(failure.retry).toBe(kind === "transient" ? "backoff" : "never");
-    if (checklist) expect(failure.misconfiguration).toBeTruthy();
+    if (checklist) expect(failure.remedy).toBeTruthy();
   });
 
   it("classifies an unknown OAuth error by status", () => {
@@ -187,3 +193,98 @@ describe("OAuth errors (reference §1.1, §1.2, §1.5, §4.4)", () => {
     );
   });
 });
+
+describe("reason ids: one stable id per cause", () => {
+  it("every row has a reason id of the form <source>.<cause>, unique across the table", () => {
+    const ids = ERROR_TABLE.map((r) => r.reason);
+    for (const row of ERROR_TABLE)
+      expect(row.reason, row.code).toMatch(new RegExp(`^${row.source}\\.[a-z][a-z0-9_]*$`));
+    const seen = new Set<string>();
+    for (const id of ids) {
+      expect(seen.has(id), `${id} appears twice`).toBe(false);
+      seen.add(id);
+    }
+    expect(outcomeOfReason("rest.field_hidden")?.checklistItem).toBe("field-level-security");
+  });
+
+  type ReasonRow = [
+    what: string,
+    error: { reason: string; retry: RetryAdvice; customerAction: boolean },
+    reason: string,
+  ];
+  const reasonRows: ReasonRow[] = [
+    [
+      "a hidden field",
+      apiErrorFrom(400, '[{"errorCode":"INVALID_FIELD","message":"No such column"}]'),
+      "rest.field_hidden",
+    ],
+    ["an unknown 4xx", apiErrorFrom(418, "teapot"), "rest.refused"],
+    ["an unknown 5xx", apiErrorFrom(502, "<html>"), "rest.unavailable"],
+    [
+      "app not installed (authorize page)",
+      new OAuthFailure("OAUTH_APPROVAL_ERROR_GENERIC", "", 0),
+      "oauth.app_not_installed",
+    ],
+    [
+      "app not installed (token endpoint)",
+      new OAuthFailure("invalid_client", "app must be installed into org", 400),
+      "oauth.app_not_installed",
+    ],
+    [
+      "not admin approved",
+      new OAuthFailure("invalid_app_access", "user is not admin approved", 400),
+      "oauth.user_not_admin_approved",
+    ],
+    ["a frozen user", new OAuthFailure("invalid_grant", "user is frozen", 400), "oauth.user_inactive"],
+    [
+      "a wrong secret",
+      new OAuthFailure("invalid_client", "invalid client credentials", 400),
+      "oauth.consumer_secret_wrong",
+    ],
+    [
+      "an unknown consumer key",
+      new OAuthFailure("invalid_client_id", "client identifier invalid", 400),
+      "oauth.consumer_key_unknown",
+    ],
+    ["a Bulk job Salesforce failed", bulkFailed("Failed", ""), "bulk.job_failed"],
+    ["a Bulk job that timed out", bulkFailed("Failed", "Query timeout: narrow it"), "bulk.query_timeout"],
+    [
+      "a Bulk job on a hidden field",
+      bulkFailed("Failed", "InvalidBatch : INVALID_FIELD: No such column"),
+      "bulk.field_hidden",
+    ],
+    ["an aborted Bulk job", bulkFailed("Aborted", ""), "bulk.job_aborted"],
+    ["a Bulk job still running", new BulkJobTimedOut("750x", "InProgress", 1000), "bulk.job_still_running"],
+    ["a short results page", new BulkResultError("750x", "fewer rows"), "bulk.results_unreadable"],
+    ["unreadable CSV", new CsvFormatError("stray quote", 3), "bulk.results_unreadable"],
+    [
+      "a refused connection",
+      transportFailureFrom(Object.assign(new Error("x"), { code: "ECONNREFUSED" })),
+      "transport.connect_failed",
+    ],
+    ["a timeout", transportFailureFrom(Object.assign(new Error("x"), { code: "ETIMEDOUT" })), "transport.timeout"],
+    ["an OAuth call without an answer", new OAuthFailure("network_error", "", 0), "oauth.unreachable"],
+  ];
+  it.each(reasonRows)("%s → its reason, with the row's retry advice", (_what, error, reason) => {
+    expect(error.reason).toBe(reason);
+    const row = outcomeOfReason(reason);
+    if (row) {
+      expect(error.retry).toBe(row.retry);
+      expect(error.customerAction).toBe(row.customerAction);
+    }
+  });
+
+  it("names the likely causes of invalid_client_id in order: wrong key, new app, special characters", () => {
+    const remedy = new OAuthFailure("invalid_client_id", "client identifier invalid", 400).remedy ?? "";
+    const wrong = remedy.indexOf("client id is wrong");
+    const fresh = remedy.indexOf("up to 10");
+    const special = remedy.indexOf("special characters");
+    expect(wrong).toBeGreaterThanOrEqual(0);
+    expect(fresh).toBeGreaterThan(wrong);
+    expect(special).toBeGreaterThan(fresh);
+  });
+});
+
+function bulkFailed(state: "Failed" | "Aborted", errorMessage: string): BulkJobFailed {
+  return new BulkJobFailed({ id: "750x", state, errorMessage } as ConstructorParameters<typeof BulkJobFailed>[0]);
+}

@@ -236,7 +236,7 @@ describe("refresh, revoke, introspect", () => {
       "expired access/refresh token",
       "terminal",
     ]);
-    expect(failure.misconfiguration).toMatch(/refresh-token policy/);
+    expect(failure.remedy).toMatch(/refresh-token policy/);
     const again = await failureOf(revokeToken({ baseUrl: demo.hosts.productionLoginUrl, token: "not-a-token" }));
     expect(again.error).toBe("invalid_token");
   });

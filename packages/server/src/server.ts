@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { registerChecklistRoutes } from "./checklist/checklist-routes.ts";
 import { startDailyChecklist } from "./checklist/daily-checklist.ts";
+import { explainError } from "./checklist/explain-failure.ts";
 import type { Config } from "./config/config.ts";
 import { registerConnectRoutes } from "./connect/connect-routes.ts";
 import { registerConnectSessionRoutes } from "./connect/session-routes.ts";
@@ -62,6 +63,7 @@ export async function startServer(
       publicUrl: config.publicUrl,
       version: VERSION,
       intercept: createProxyHandler(platform),
+      explain: (failure) => explainError(failure),
     });
     app.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true, storage: platform.database.kind }));
     for (const register of publicRouteModules) await register(app, platform);

@@ -66,13 +66,13 @@ describe("a session Salesforce ends in the middle of use", () => {
 });
 
 describe("Salesforce's token endpoint down during a refresh", () => {
-  it("reports refresh_failed, answers 502 meanwhile, and recovers on its own once Salesforce is back", async () => {
+  it("reports refresh_failed, answers 503 meanwhile, and recovers on its own once Salesforce is back", async () => {
     const { id } = await connectCustomer();
     h.org.faults.configure({ errorRate: 1, errorStatus: 503, pathContains: "/oauth2/token" });
     try {
       h.org.sessions.expireAll();
       const failing = await proxy(id);
-      expect(failing.status).toBe(502);
+      expect(failing.status).toBe(503);
       const body = (await failing.json()) as { error: { code: string; message: string; remedy: string } };
       expect(body.error.code).toBe("salesforce_unavailable");
       expect(body.error.remedy).toMatch(/retries on its own/);

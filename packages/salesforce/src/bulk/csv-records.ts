@@ -9,18 +9,29 @@
  * not) reads as null: Bulk results cannot tell an empty string from null.
  */
 
+import { type ClassifiedFailure, lookupError, type RetryAdvice } from "../error-table.ts";
+
 export type CsvRecord = Record<string, string | null>;
 
 /** A stream of chunks: a Readable, an async generator, or an array of chunks. */
 export type CsvSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 
 /** The text is not CSV as Bulk writes it; `row` counts from 1, the header being row 1. */
-export class CsvFormatError extends Error {
+export class CsvFormatError extends Error implements ClassifiedFailure {
   override readonly name = "CsvFormatError";
   readonly row: number;
+  readonly reason: string;
+  readonly retry: RetryAdvice;
+  readonly customerAction = false;
+  readonly remedy?: string;
   constructor(message: string, row: number) {
     super(`${message} (CSV row ${row})`);
     this.row = row;
+    // Bulk results are the only CSV read here: an unreadable page is one the table knows.
+    const outcome = lookupError("bulk", "results_unreadable", 0);
+    this.reason = outcome.reason;
+    this.retry = outcome.retry;
+    this.remedy = outcome.remedy;
   }
 }
 

@@ -1,4 +1,10 @@
-import { type ChecklistItemId, lookupError, type OAuthFailureKind, type RetryAdvice } from "../error-table.ts";
+import {
+  type ChecklistItemId,
+  type ClassifiedFailure,
+  lookupError,
+  type OAuthFailureKind,
+  type RetryAdvice,
+} from "../error-table.ts";
 import type { TransportFailure } from "../transport-failure.ts";
 
 export type { OAuthFailureKind };
@@ -9,10 +15,12 @@ export type { OAuthFailureKind };
  * (`configuration`). The message carries Salesforce's error and description only: never a
  * token, a code, a secret or the request.
  */
-export class OAuthFailure extends Error {
+export class OAuthFailure extends Error implements ClassifiedFailure {
   override readonly name = "OAuthFailure";
   /** Salesforce's `error` (or one of ours: network_error, timeout, server_error, invalid_response). */
   readonly error: string;
+  /** The error table's stable id for the cause (`oauth.app_not_installed`…). */
+  readonly reason: string;
   readonly description: string;
   /** HTTP status of the answer; 0 when there was none. */
   readonly status: number;
@@ -20,20 +28,21 @@ export class OAuthFailure extends Error {
   readonly retry: RetryAdvice;
   readonly customerAction: boolean;
   readonly checklistItem?: ChecklistItemId;
-  /** The misconfiguration this answer points to (reference §4.4), and what to do about it. */
-  readonly misconfiguration?: string;
+  /** What this answer points to (reference §4.4), and what to do about it, for the builder. */
+  readonly remedy?: string;
 
   constructor(error: string, description: string, status: number, options: { cause?: unknown } = {}) {
     super(`Salesforce OAuth ${error}${description ? `: ${description}` : ""}`, options);
     const outcome = lookupError("oauth", error, status, description);
     this.error = error;
+    this.reason = outcome.reason;
     this.description = description;
     this.status = status;
     this.kind = outcome.oauth ?? "configuration";
     this.retry = outcome.retry;
     this.customerAction = outcome.customerAction;
     this.checklistItem = outcome.checklistItem;
-    this.misconfiguration = outcome.remedy;
+    this.remedy = outcome.remedy;
   }
 }
 

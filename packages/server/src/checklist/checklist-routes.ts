@@ -4,8 +4,7 @@ import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
-import { ConnectionNeedsReauth, latestChecklistRun, runConnectionChecklist } from "./connection-checklist.ts";
-import { explainGrantFailure } from "./explain-failure.ts";
+import { latestChecklistRun, runConnectionChecklist } from "./connection-checklist.ts";
 
 const params = z.object({ id: z.string().min(1).max(200) });
 
@@ -16,18 +15,9 @@ export function registerChecklistRoutes(app: FastifyInstance, platform: Platform
   r.post("/connections/:id/checklist", { schema: { tags: ["connections"], params } }, async (req) => {
     const row = await findConnection(platform, req.projectId, req.params.id);
     if (!row) throw notFound("connection", req.params.id);
-    try {
-      return await runConnectionChecklist(platform, row);
-    } catch (e) {
-      if (e instanceof ConnectionNeedsReauth)
-        throw new HttpError(409, "connection_needs_reauth", e.message, {
-          remedy:
-            "Have the customer connect again (POST /v1/connect-sessions with {connectionId}), then run the checklist.",
-          check: e.reauth ? explainGrantFailure(e.reauth) : undefined,
-          details: { reauth: e.reauth },
-        });
-      throw e;
-    }
+    // A connection that needs the customer again throws ConnectionNeedsReauth: the one HTTP
+    // mapping answers 409 with its check and remedy.
+    return await runConnectionChecklist(platform, row);
   });
 
   r.get("/connections/:id/checklist", { schema: { tags: ["connections"], params } }, async (req) => {

@@ -2,6 +2,7 @@ import type { ReauthReason } from "@forcelink/salesforce";
 import { and, desc, eq } from "drizzle-orm";
 import type { ConnectionRow } from "../connections/connection-store.ts";
 import { connectionTokens } from "../connections/connection-tokens.ts";
+import { Problem } from "../failures/problem.ts";
 import { newId } from "../ids.ts";
 import { installedIntegrations } from "../integrations/integration-store.ts";
 import { manifestRequirements } from "../integrations/manifest/manifest.ts";
@@ -10,6 +11,7 @@ import { getProviderAppById, openProviderAppSecrets } from "../provider-apps/pro
 import { type Requirements, requirementsSchema } from "../provider-apps/requirements.ts";
 import { checklistRuns } from "../store/schema.ts";
 import type { CheckResult, ConnectionFlow, ObservedFailure, Verdict } from "./evaluate.ts";
+import { explainGrantFailure } from "./explain-failure.ts";
 import type { ApiCallCount } from "./org-snapshot.ts";
 import { refreshTokenProbe } from "./refresh-probe.ts";
 import { runChecklist } from "./run-checklist.ts";
@@ -34,11 +36,19 @@ export interface ConnectionChecklistRun {
 }
 
 /** The connection's grant is gone: its org cannot be read until the customer connects again. */
-export class ConnectionNeedsReauth extends Error {
+export class ConnectionNeedsReauth extends Problem {
   readonly reauth: ReauthReason | null;
   constructor(reauth: ReauthReason | null) {
     super(
+      "customer-action",
+      "connection_needs_reauth",
       `The connection needs to be connected again${reauth ? ` (${reauth.error}: ${reauth.description})` : ""}; its org cannot be read.`,
+      {
+        remedy:
+          "Have the customer connect again (POST /v1/connect-sessions with {connectionId}), then run the checklist.",
+        check: reauth ? explainGrantFailure(reauth) : undefined,
+        details: { reauth },
+      },
     );
     this.reauth = reauth;
   }

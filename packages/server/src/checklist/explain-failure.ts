@@ -1,3 +1,6 @@
+import { type ChecklistItemId, type ClassifiedFailure, lookupError, OAuthFailure } from "@forcelink/salesforce";
+import type { CheckPointer } from "../failures/problem.ts";
+import { ITEMS_OUTSIDE_CHECKLIST, RUNTIME_REMEDY_OF_CHECK } from "../failures/remedy-catalogue.ts";
 import { CHECK_IDS, type CheckId, checkDefinition } from "./checks.ts";
 import { fill, GENERIC_NAMES } from "./evaluate.ts";
 
@@ -5,17 +8,10 @@ import { fill, GENERIC_NAMES } from "./evaluate.ts";
  * Runtime errors lead back to the checklist: a Salesforce failure the error table ties to a
  * checklist item becomes a pointer to that check, with its remedy written for what the failure
  * itself says (the field, the object, the refusal), so the builder can pass it on to the
- * customer's admin without running the checklist first.
+ * customer's admin without running the checklist first. Which remedy applies comes from the
+ * catalogue of remedies; the steps are the check's own.
  */
-export interface CheckPointer {
-  /** The checklist item: a check id, or an item outside the checklist such as `record-access`. */
-  id: string;
-  title: string;
-  /** Steps for the customer's admin, as the checklist would give them. */
-  remedy: string[];
-  /** Whether `id` is a check the pre-install checklist verifies (run it to confirm the fix). */
-  checklist: boolean;
-}
+export type { CheckPointer };
 
 /** What a failure carries: Salesforce's code and message and the error table's item and remedy. */
 export interface ExplainableFailure {
@@ -25,31 +21,6 @@ export interface ExplainableFailure {
   fields?: string[];
   remedy?: string;
 }
-
-/** The remedy each check gives for a failure met at runtime. */
-const RUNTIME_MODE: Record<CheckId, string> = {
-  "api-access-edition": "edition-without-api",
-  "api-enabled-permission": "permission-missing",
-  "user-license": "license-not-supported",
-  "app-installed-or-approve-uninstalled": "not-installed",
-  "refresh-token-policy": "policy-expires",
-  "permitted-users": "not-pre-authorized",
-  "ip-relaxation": "ip-restricted",
-  "object-access": "permissions-missing",
-  "field-level-security": "fields-hidden",
-  "field-editable": "fields-read-only",
-  "subscription-permissions": "permissions-missing",
-  "cdc-allocation": "allocation-used",
-  "daily-api-quota": "quota-low",
-};
-
-/** Items of the error table the checklist cannot verify through the API, with a title of their own. */
-const OUTSIDE_CHECKLIST: Record<string, string> = {
-  "record-access": "The connected user can reach the records involved (sharing)",
-  "oauth-scopes": "The app and the connection carry the OAuth scopes the integration needs",
-  "client-credentials-user": "The app's client credentials flow runs as an enabled user",
-  "user-active": "The connected user is active and can sign in",
-};
 
 export function isCheckId(id: string): id is CheckId {
   return (CHECK_IDS as readonly string[]).includes(id);
@@ -63,7 +34,7 @@ export function explainFailure(
   const id = failure.checklistItem;
   if (!id) return undefined;
   if (!isCheckId(id)) {
-    const title = OUTSIDE_CHECKLIST[id];
+    const title = ITEMS_OUTSIDE_CHECKLIST[id as ChecklistItemId];
     if (!title) return undefined;
     return { id, title, remedy: failure.remedy ? [failure.remedy] : [], checklist: false };
   }
@@ -75,7 +46,8 @@ export function explainFailure(
     app: names.app ?? "the integration's app",
     profile: "the connected user's profile",
   };
-  const steps = def.remedies[RUNTIME_MODE[id]] ?? [];
+  const mode = RUNTIME_REMEDY_OF_CHECK[id as ChecklistItemId];
+  const steps = (mode ? def.remedies[mode] : undefined) ?? [];
   return {
     id,
     title: def.title,
@@ -89,17 +61,40 @@ export interface GrantFailure {
   error: string;
   description: string;
   checklistItem?: string;
-  misconfiguration?: string;
+  remedy?: string;
 }
 
-/** The check that explains a refused token call (OAuthFailure and ReauthReason both fit). */
+/**
+ * The check that explains a refused token call (OAuthFailure and ReauthReason both fit). A reason
+ * recorded without its item (before the table named one) is classified again by the table.
+ */
 export function explainGrantFailure(failure: GrantFailure, names: { user?: string } = {}): CheckPointer | undefined {
+  const outcome = failure.checklistItem ? undefined : lookupError("oauth", failure.error, 400, failure.description);
   return explainFailure(
     {
-      checklistItem: failure.checklistItem,
+      checklistItem: failure.checklistItem ?? outcome?.checklistItem,
       code: failure.error,
       message: failure.description,
-      remedy: failure.misconfiguration,
+      remedy: failure.remedy ?? outcome?.remedy,
+    },
+    names,
+  );
+}
+
+/** The check behind any classified Salesforce failure (REST, OAuth, Bulk, transport). */
+export function explainError(
+  error: ClassifiedFailure & Error,
+  names: { user?: string } = {},
+): CheckPointer | undefined {
+  if (error instanceof OAuthFailure) return explainGrantFailure(error, names);
+  const e = error as ClassifiedFailure & Error & { code?: unknown; fields?: string[] };
+  return explainFailure(
+    {
+      checklistItem: e.checklistItem,
+      code: typeof e.code === "string" ? e.code : e.reason,
+      message: e.message,
+      fields: e.fields,
+      remedy: e.remedy,
     },
     names,
   );

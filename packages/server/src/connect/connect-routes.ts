@@ -1,19 +1,9 @@
-import {
-  exchangeCode,
-  fetchIdentity,
-  OAuthFailure,
-  SalesforceApiError,
-  type TokenSet,
-  TransportFailure,
-} from "@forcelink/salesforce";
+import { exchangeCode, fetchIdentity, OAuthFailure, type TokenSet } from "@forcelink/salesforce";
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from "fastify";
-import {
-  ConnectionNeedsReauth,
-  latestChecklistRun,
-  runConnectionChecklist,
-} from "../checklist/connection-checklist.ts";
+import { latestChecklistRun, runConnectionChecklist } from "../checklist/connection-checklist.ts";
 import { type ConnectionRow, findConnection, insertConnection } from "../connections/connection-store.ts";
 import { connectionTokens } from "../connections/connection-tokens.ts";
+import { httpErrorFrom } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppForProject, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
 import { emitEvent } from "../webhooks/emit.ts";
@@ -77,7 +67,7 @@ async function checklistForPage(
     log.warn({ err: e, connectionId: connection.id }, "the pre-install checklist could not run on the connect page");
     // Only errors about the customer's org are shown; anything else stays in the log.
     const reason =
-      e instanceof ConnectionNeedsReauth || e instanceof SalesforceApiError || e instanceof TransportFailure
+      httpErrorFrom(e).status !== 500
         ? (e as Error).message
         : "Something went wrong on our side while reading your org's settings.";
     return { error: reason };

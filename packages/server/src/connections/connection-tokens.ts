@@ -189,15 +189,16 @@ export class ConnectionTokens {
       },
       onTerminalFailure: async (
         connectionId: string,
-        reason: { error: string; description: string; checklistItem?: string; misconfiguration?: string },
+        reason: { error: string; reason?: string; description: string; checklistItem?: string; remedy?: string },
       ) => {
         await emitEvent(platform, projectId, "connection.needs_reauth", {
           connectionId,
           reason: {
             error: reason.error,
             description: reason.description,
+            reason: reason.reason ?? null,
             checklistItem: reason.checklistItem ?? null,
-            misconfiguration: reason.misconfiguration ?? null,
+            remedy: reason.remedy ?? null,
           },
           check: explainGrantFailure(reason) ?? null,
           reconnect: { method: "POST", path: "/v1/connect-sessions", body: { connectionId } },

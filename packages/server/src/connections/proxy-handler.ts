@@ -1,7 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { apiErrorFrom, OAuthFailure, OffInstanceUrlError, UnknownConnectionError } from "@forcelink/salesforce";
-import { explainFailure, explainGrantFailure } from "../checklist/explain-failure.ts";
-import { HttpError, notFound } from "../http/http-error.ts";
+import {
+  apiErrorFrom,
+  OffInstanceUrlError,
+  TransportFailure,
+  transportFailureFrom,
+  UnknownConnectionError,
+} from "@forcelink/salesforce";
+import { explainError, explainFailure } from "../checklist/explain-failure.ts";
+import { HttpError, httpErrorFrom, notFound } from "../http/http-error.ts";
 import { projectOf } from "../http/project-auth.ts";
 import type { Platform } from "../platform/platform.ts";
 import { connectionTokens } from "./connection-tokens.ts";
@@ -97,15 +103,15 @@ export function createProxyHandler(platform: Platform): (req: IncomingMessage, r
     const match = req.url ? PROXY_PATH.exec(req.url) : null;
     if (!match) return false;
     serve(req, res, match).catch((e: unknown) => {
-      const error = e instanceof HttpError ? e : null;
-      if (!error) platform.logger.error({ err: e, method: req.method, url: "/v1/connections/…/proxy" }, "proxy failed");
+      const answer = httpErrorFrom(e, explainError);
+      if (answer.status >= 500 && !(e instanceof HttpError))
+        platform.logger.error({ err: e, method: req.method, url: "/v1/connections/…/proxy" }, "proxy failed");
       if (res.headersSent) return void res.destroy();
-      const answer =
-        error ?? new HttpError(500, "internal_error", "Something went wrong on our side; the error is logged.");
       const body = JSON.stringify(answer.body());
       res.writeHead(answer.status, {
         "content-type": "application/json; charset=utf-8",
         "content-length": Buffer.byteLength(body),
+        ...(answer.retryAfterSeconds !== undefined ? { "retry-after": String(answer.retryAfterSeconds) } : {}),
       });
       res.end(body);
       req.resume();
@@ -145,31 +151,11 @@ function proxyError(e: unknown): unknown {
       "The proxy only calls the connection's own Salesforce instance; give a path such as /services/data/v67.0/limits.",
     );
   }
-  if (e instanceof OAuthFailure) {
-    if (e.kind === "terminal") {
-      return new HttpError(
-        409,
-        "connection_needs_reauth",
-        `The customer must connect again: ${e.description || e.error}.`,
-        {
-          remedy:
-            "Create a connect session with this connectionId (POST /v1/connect-sessions) and send the link to the customer.",
-          check: explainGrantFailure(e),
-          details: { checklistItem: e.checklistItem ?? null },
-        },
-      );
-    }
-    return new HttpError(
-      502,
-      "salesforce_unavailable",
-      `Salesforce could not renew the connection's session right now (${e.error}).`,
-      {
-        remedy: "Retry later; Forcelink backs off and retries on its own.",
-      },
-    );
-  }
   const code = (e as { code?: string }).code;
-  if (code && /^UND_ERR|^ECONN|^ETIMEDOUT/.test(code))
-    return new HttpError(502, "salesforce_unreachable", "Salesforce could not be reached.");
-  return e;
+  // A socket error that reached here unnamed is named by the library, then mapped like any other.
+  if (code && /^UND_ERR|^ECONN|^ETIMEDOUT/.test(code) && !(e instanceof TransportFailure))
+    return httpErrorFrom(transportFailureFrom(e), explainError);
+  const answer = httpErrorFrom(e, explainError);
+  // Our bug: the error itself travels on, so the handler logs it before answering 500.
+  return answer.status === 500 ? e : answer;
 }

@@ -7,7 +7,8 @@ import {
   parseMyDomain,
   type TokenSet,
 } from "@forcelink/salesforce";
-import { HttpError } from "../http/http-error.ts";
+import { Problem } from "../failures/problem.ts";
+import { forBuilder } from "../failures/remedy-catalogue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { openProviderAppSecrets, type ProviderAppRow } from "../provider-apps/provider-app-store.ts";
 import { emitEvent } from "../webhooks/emit.ts";
@@ -17,25 +18,24 @@ export type ServerSideRequest =
   | { flow: "client_credentials"; myDomain: string; endUserId: string }
   | { flow: "jwt_bearer"; environment: Environment; myDomain?: string; username?: string; endUserId: string };
 
-/** Salesforce's refusals of a server-side flow, explained for the builder. */
-function explain(failure: OAuthFailure): HttpError {
-  const d = failure.description.toLowerCase();
-  const remedy = d.includes("not supported on this domain")
-    ? "The client-credentials flow works only on the org's My Domain (https://<name>.my.salesforce.com), never on login.salesforce.com or test.salesforce.com: pass the org's My Domain."
-    : d.includes("no client credentials user")
-      ? 'In Salesforce, open the app\'s policies (Setup → Manage Connected Apps or External Client App Manager → the app → Edit Policies), tick "Enable Client Credentials Flow" and choose a Run As user (an API-only integration user is best).'
-      : d.includes("hasn't approved")
-        ? 'The user must approve the app once, or an admin must pre-authorize them: set Permitted Users to "Admin approved users are pre-authorized" and add the user\'s profile or permission set to the app.'
-        : d.includes("audience")
-          ? "The JWT audience must be the environment's login host: choose environment production or sandbox to match the org."
-          : failure.kind === "configuration"
-            ? "Check the provider app's consumer key and secret against the app in Salesforce."
-            : undefined;
-  return new HttpError(
-    failure.kind === "transient" ? 502 : 400,
+/**
+ * Salesforce's refusal of a server-side flow, for the builder: here the builder holds the org's
+ * settings, so even what the connect page would ask of the customer is theirs to fix (400). A
+ * refusal that may pass is left to the one HTTP mapping.
+ */
+function explain(failure: OAuthFailure): Problem | OAuthFailure {
+  if (failure.kind === "transient") return failure;
+  return new Problem(
+    "bad-input",
     `salesforce_${failure.error}`,
     `Salesforce refused the ${failure.error === "invalid_grant" ? "grant" : "request"}: ${failure.description || failure.error}`,
-    { remedy },
+    {
+      remedy:
+        forBuilder(failure.reason) ??
+        failure.remedy ??
+        "Check the provider app's consumer key and secret against the app in Salesforce.",
+      details: { reason: failure.reason },
+    },
   );
 }
 
@@ -54,8 +54,8 @@ export async function connectServerSide(
   try {
     if (req.flow === "client_credentials") {
       if (!app.clientCredentialsEnabled) {
-        throw new HttpError(
-          400,
+        throw new Problem(
+          "bad-input",
           "client_credentials_disabled",
           "This provider app does not have the client-credentials flow enabled.",
           {
@@ -65,7 +65,7 @@ export async function connectServerSide(
       }
       const domain = parseMyDomain(req.myDomain);
       if (!domain.ok)
-        throw new HttpError(400, "invalid_my_domain", domain.refusal.message, { remedy: domain.refusal.fix });
+        throw new Problem("bad-input", "invalid_my_domain", domain.refusal.message, { remedy: domain.refusal.fix });
       loginUrl = platform.hosts.myDomainUrl(domain.domain.name);
       environment = "mydomain";
       tokens = await clientCredentialsToken({
@@ -75,7 +75,7 @@ export async function connectServerSide(
       });
     } else {
       if (!secrets.jwtPrivateKey || !(req.username ?? app.jwtUsername)) {
-        throw new HttpError(400, "jwt_not_configured", "This provider app has no JWT signing key and username.", {
+        throw new Problem("bad-input", "jwt_not_configured", "This provider app has no JWT signing key and username.", {
           remedy:
             "PATCH the provider app with jwt: {username, privateKey}, the key whose certificate is uploaded to the app in Salesforce.",
         });
@@ -85,7 +85,7 @@ export async function connectServerSide(
       if (req.myDomain) {
         const domain = parseMyDomain(req.myDomain);
         if (!domain.ok)
-          throw new HttpError(400, "invalid_my_domain", domain.refusal.message, { remedy: domain.refusal.fix });
+          throw new Problem("bad-input", "invalid_my_domain", domain.refusal.message, { remedy: domain.refusal.fix });
         tokenBaseUrl = platform.hosts.myDomainUrl(domain.domain.name);
       }
       const audienceEnv = req.environment === "sandbox" ? "sandbox" : "production";

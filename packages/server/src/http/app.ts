@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import fastifySwagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -9,7 +9,7 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import type { Logger } from "../log/logger.ts";
-import { HttpError } from "./http-error.ts";
+import { type CheckExplainer, HttpError, httpErrorFrom } from "./http-error.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -29,6 +29,11 @@ function errorPage(message: string): string {
  * The Fastify instance with what every route shares: zod validation, the OpenAPI document, and one
  * error shape. Capabilities add their routes to it; they never see Fastify's error machinery.
  */
+function sendHttpError(reply: FastifyReply, error: HttpError) {
+  if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
+  return reply.status(error.status).send(error.body());
+}
+
 export async function createHttpApp(
   logger: Logger,
   options: {
@@ -36,6 +41,8 @@ export async function createHttpApp(
     version: string;
     /** Serves some requests before the framework (the proxy); answers false for the rest. */
     intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
+    /** Finds the checklist item behind a Salesforce failure that reaches a route. */
+    explain?: CheckExplainer;
   },
 ): Promise<FastifyInstance> {
   const intercept = options.intercept;
@@ -80,7 +87,7 @@ export async function createHttpApp(
   app.setErrorHandler((error, request, reply) => {
     // Pages a customer's browser shows (connect page, callback) answer errors as a page.
     if (request.routeOptions.config?.htmlErrors) {
-      const status = error instanceof HttpError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
+      const status = (error as { statusCode?: number }).statusCode ?? httpErrorFrom(error, options.explain).status;
       if (status >= 500) request.log.error({ err: error }, "unexpected error");
       const message =
         status === 413
@@ -90,7 +97,7 @@ export async function createHttpApp(
             : "This request could not be handled.";
       return reply.status(status).type("text/html; charset=utf-8").send(errorPage(message));
     }
-    if (error instanceof HttpError) return reply.status(error.status).send(error.body());
+    if (error instanceof HttpError) return sendHttpError(reply, error);
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issues = error.validation.map((v) => ({
         where: `${error.validationContext ?? "body"}${v.instancePath.replace(/\//g, ".")}`.replace(/\.$/, ""),
@@ -120,10 +127,9 @@ export async function createHttpApp(
       const [c, message] = known[code ?? ""] ?? ["invalid_request", (error as Error).message];
       return reply.status(status).send(new HttpError(status, c, message).body());
     }
-    request.log.error({ err: error }, "unexpected error");
-    return reply
-      .status(500)
-      .send(new HttpError(500, "internal_error", "Something went wrong on our side; the error is logged.").body());
+    const mapped = httpErrorFrom(error, options.explain);
+    if (mapped.status >= 500) request.log.error({ err: error }, "unexpected error");
+    return sendHttpError(reply, mapped);
   });
 
   app.setNotFoundHandler((request, reply) =>

@@ -1,12 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
-import {
-  BulkJobFailed,
-  OAuthFailure,
-  SalesforceApiError,
-  type SalesforceClient,
-  TransportFailure,
-} from "@forcelink/salesforce";
-import { explainFailure, explainGrantFailure } from "../checklist/explain-failure.ts";
+import { type ClassifiedFailure, OAuthFailure, SalesforceApiError, type SalesforceClient } from "@forcelink/salesforce";
+import { explainError, explainFailure } from "../checklist/explain-failure.ts";
 import { findConnection } from "../connections/connection-store.ts";
 import { connectionTokens } from "../connections/connection-tokens.ts";
 import type { InstallationRow, OpenedIntegration } from "../integrations/integration-store.ts";
@@ -16,6 +10,7 @@ import { emitEvent } from "../webhooks/emit.ts";
 import type { Destination, ObjectSchema, SyncRecord } from "./destinations/destination.ts";
 import { openDestinations } from "./destinations/open-destinations.ts";
 import { recordConverter } from "./record-values.ts";
+import { syncFailureAction } from "./sync-failure-action.ts";
 import { tryLock, trySlot } from "./sync-lock.ts";
 import {
   bulkSupports,
@@ -214,7 +209,7 @@ class ObjectSyncRun {
       return await this.finish("completed", null);
     } catch (error) {
       if (error instanceof QuotaPause) return this.pause(error);
-      if (error instanceof SalesforceApiError && error.code === "REQUEST_LIMIT_EXCEEDED" && error.checklistItem)
+      if (syncFailureAction({ error, attempt: 1, splittable: false }, this.settings).action === "pause-quota")
         return this.pause(new QuotaPause(this.usage?.used ?? 0, this.usage?.max ?? 0));
       return this.fail(error);
     }
@@ -278,20 +273,20 @@ class ObjectSyncRun {
         last = null;
       } catch (error) {
         if (error instanceof QuotaPause) throw error;
-        if (isQueryTimeout(error) && cursorField && window.from && window.to) {
-          const halves = splitWindow(window);
-          if (halves) {
-            pending.splice(0, 1, ...halves);
-            last = null;
-            continue;
-          }
+        const halves = cursorField && window.from && window.to ? splitWindow(window) : null;
+        const next = syncFailureAction({ error, attempt: ++attempts, splittable: halves !== null }, this.settings);
+        if (next.action === "split-window" && halves) {
+          pending.splice(0, 1, ...halves);
+          last = null;
+          attempts = 0;
+          continue;
         }
-        if (!retryable(error) || ++attempts > this.settings.attempts) throw error;
+        if (next.action !== "resume") throw error;
         this.platform.logger.warn(
           { err: error, connectionId: this.ctx.conn.id, object: this.ctx.spec.name, attempt: attempts },
           "sync read failed; resuming from the checkpoint",
         );
-        await delay(Math.min(30_000, this.settings.retryBaseMs * 2 ** (attempts - 1) * (0.5 + Math.random())));
+        await delay(next.delayMs);
       }
     }
   }
@@ -445,13 +440,6 @@ class ObjectSyncRun {
   }
 }
 
-function isQueryTimeout(error: unknown): boolean {
-  return (
-    (error instanceof SalesforceApiError && error.code === "QUERY_TIMEOUT") ||
-    (error instanceof BulkJobFailed && /timeout|timed out/i.test(error.errorMessage ?? ""))
-  );
-}
-
 function splitWindow(w: SyncWindow): [SyncWindow, SyncWindow] | null {
   const from = Date.parse(w.after?.ts ?? w.from ?? "");
   const to = Date.parse(w.to ?? "");
@@ -465,31 +453,25 @@ function splitWindow(w: SyncWindow): [SyncWindow, SyncWindow] | null {
   ];
 }
 
-/** Failures that say nothing about the data: the read starts again from the checkpoint. */
-function retryable(error: unknown): boolean {
-  if (error instanceof TransportFailure) return true;
-  if (error instanceof SalesforceApiError) {
-    if (error.status >= 500) return true;
-    return ["UNABLE_TO_LOCK_ROW", "INVALID_QUERY_LOCATOR", "QUERY_TIMEOUT", "SERVER_UNAVAILABLE"].includes(error.code);
-  }
-  if (error instanceof OAuthFailure) return error.kind === "transient";
-  if (error instanceof BulkJobFailed) return true;
-  const name = (error as { name?: string })?.name;
-  return name === "BulkResultError" || name === "CsvFormatError";
-}
-
 function describeError(error: unknown): Record<string, unknown> {
   if (error instanceof ObjectNotVisible) {
     const check = explainFailure({ checklistItem: "object-access", code: "NOT_FOUND", message: error.message });
     return { code: "NOT_FOUND", message: error.message, status: 404, ...(check ? { check } : {}) };
   }
-  if (error instanceof SalesforceApiError) {
-    const check = explainFailure(error);
-    return { code: error.code, message: error.message, status: error.status, ...(check ? { check } : {}) };
-  }
-  if (error instanceof OAuthFailure) {
-    const check = explainGrantFailure(error);
-    return { code: error.error, message: error.description || error.error, ...(check ? { check } : {}) };
+  const failure = error as Partial<ClassifiedFailure> & { code?: unknown; error?: unknown; status?: unknown };
+  if (error instanceof Error && typeof failure.reason === "string") {
+    const check = explainError(error as ClassifiedFailure & Error);
+    // REST errors keep Salesforce's errorCode and status; OAuth errors their `error`.
+    const code =
+      error instanceof OAuthFailure ? error.error : typeof failure.code === "string" ? failure.code : failure.reason;
+    const message = error instanceof OAuthFailure ? error.description || error.error : error.message;
+    return {
+      code,
+      reason: failure.reason,
+      message,
+      ...(error instanceof SalesforceApiError ? { status: error.status } : {}),
+      ...(check ? { check } : {}),
+    };
   }
   return { code: "sync_error", message: error instanceof Error ? error.message : String(error) };
 }

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
+import { backoffDelay } from "@forcelink/salesforce";
 import { Agent, request } from "undici";
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from "../../webhooks/signing.ts";
 import type { DeliveryBatch, Destination, ObjectSchema, SchemaChange } from "./destination.ts";
@@ -85,7 +86,10 @@ export class WebhookDestination implements Destination {
       } catch (error) {
         last = (error as Error).message;
       }
-      if (attempt < attempts) await (this.options.sleep ?? delay)(Math.min(30_000, 250 * 2 ** attempt));
+      if (attempt < attempts)
+        await (this.options.sleep ?? delay)(
+          backoffDelay(attempt + 1, { baseDelayMs: 250, maxDelayMs: 30_000 }, Math.random),
+        );
     }
     throw new Error(
       `Webhook destination '${this.name}' did not acknowledge a batch after ${attempts} attempts (${last}); the sync keeps its checkpoint and resumes from there on the next run.`,
