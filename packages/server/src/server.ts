@@ -5,12 +5,12 @@ import type { Config } from "./config/config.ts";
 import { registerConnectRoutes } from "./connect/connect-routes.ts";
 import { registerConnectSessionRoutes } from "./connect/session-routes.ts";
 import { registerConnectionRoutes } from "./connections/connection-routes.ts";
-import { connectionTokens } from "./connections/connection-tokens.ts";
 import { createProxyHandler } from "./connections/proxy-handler.ts";
 import { createHttpApp } from "./http/app.ts";
 import { requireApiKey } from "./http/project-auth.ts";
 import { registerIntegrationRoutes, registerManifestSchemaRoute } from "./integrations/integration-routes.ts";
 import { createLogger, type Logger } from "./log/logger.ts";
+import type { Clock } from "./platform/clock.ts";
 import { openPlatform, type Platform } from "./platform/platform.ts";
 import type { CreatedKey } from "./projects/api-keys.ts";
 import { ensureDefaultProject } from "./projects/default-project.ts";
@@ -46,10 +46,10 @@ export const publicRouteModules: RouteModule[] = [registerConnectRoutes, (app) =
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */
 export async function startServer(
   config: Config,
-  options: { logger?: Logger; listen?: boolean } = {},
+  options: { logger?: Logger; listen?: boolean; clock?: Clock } = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const platform = await openPlatform(config, logger);
+  const platform = await openPlatform(config, logger, { clock: options.clock });
   try {
     if (platform.key.source === "generated") {
       logger.warn(
@@ -90,7 +90,6 @@ export async function startServer(
       firstKey,
       close: async () => {
         await app.close();
-        await connectionTokens(platform).close();
         await platform.close();
       },
     };

@@ -1,7 +1,6 @@
 import type { ReauthReason } from "@forcelink/salesforce";
 import { and, desc, eq } from "drizzle-orm";
 import type { ConnectionRow } from "../connections/connection-store.ts";
-import { connectionTokens } from "../connections/connection-tokens.ts";
 import { newId } from "../ids.ts";
 import { installedIntegrations } from "../integrations/integration-store.ts";
 import { manifestRequirements } from "../integrations/manifest/manifest.ts";
@@ -90,7 +89,7 @@ export async function runConnectionChecklist(platform: Platform, row: Connection
     parsed?.success ? parsed.data : NO_REQUIREMENTS,
     ...(await installedRequirements(platform, row.id)),
   ]);
-  const client = await connectionTokens(platform).clientFor(row);
+  const client = await platform.tokens.clientFor(row);
   const run = await runChecklist(client, requirements, {
     userId: row.userId,
     flow: row.authFlow as ConnectionFlow,

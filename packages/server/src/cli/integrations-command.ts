@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
 import { parseConfig } from "../config/config.ts";
-import { connectionTokens } from "../connections/connection-tokens.ts";
 import {
   findIntegration,
   installIntegration,
@@ -108,7 +107,6 @@ async function withPlatform(work: (platform: Platform) => Promise<number>): Prom
   try {
     return await work(platform);
   } finally {
-    await connectionTokens(platform).close();
     await platform.close();
   }
 }

@@ -13,7 +13,6 @@ import {
   runConnectionChecklist,
 } from "../checklist/connection-checklist.ts";
 import { type ConnectionRow, findConnection, insertConnection } from "../connections/connection-store.ts";
-import { connectionTokens } from "../connections/connection-tokens.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppForProject, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
 import { emitEvent } from "../webhooks/emit.ts";
@@ -327,7 +326,7 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
             });
           }
           // The lease-taking adopt keeps a refresh still running elsewhere from overwriting the new tokens.
-          await (await connectionTokens(platform).lifecycleFor(existing)).adopt(existing.id, tokens);
+          await (await platform.tokens.lifecycleFor(existing)).adopt(existing.id, tokens);
           const { checklistToken } = await completeSession(platform, session.id, existing.id);
           await emitEvent(platform, session.projectId, "connection.recovered", {
             connectionId: existing.id,

@@ -4,7 +4,6 @@ import { explainFailure, explainGrantFailure } from "../checklist/explain-failur
 import { HttpError, notFound } from "../http/http-error.ts";
 import { projectOf } from "../http/project-auth.ts";
 import type { Platform } from "../platform/platform.ts";
-import { connectionTokens } from "./connection-tokens.ts";
 
 /** Hop-by-hop headers: never passed to Salesforce or back. */
 const HOP = new Set([
@@ -31,7 +30,7 @@ const PROXY_PATH = /^\/v1\/connections\/([^/?]+)\/proxy(\/[^?]*)?(\?.*)?$/;
  * layer it skips is latency and throughput the builder keeps. Answers `false` for other paths.
  */
 export function createProxyHandler(platform: Platform): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const tokens = connectionTokens(platform);
+  const tokens = platform.tokens;
 
   async function serve(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> {
     const projectId = await projectOf(req.headers.authorization, platform.verifier);

@@ -8,7 +8,6 @@ import {
 } from "@forcelink/salesforce";
 import { explainFailure, explainGrantFailure } from "../checklist/explain-failure.ts";
 import { findConnection } from "../connections/connection-store.ts";
-import { connectionTokens } from "../connections/connection-tokens.ts";
 import type { InstallationRow, OpenedIntegration } from "../integrations/integration-store.ts";
 import type { ManifestObject } from "../integrations/manifest/manifest.ts";
 import type { Platform } from "../platform/platform.ts";
@@ -177,7 +176,7 @@ class ObjectSyncRun {
   async execute(): Promise<RunOutcome> {
     const { conn, spec, run } = this.ctx;
     try {
-      const client = await connectionTokens(this.platform).jobClient(conn, (used, max) => {
+      const client = await this.platform.tokens.jobClient(conn, (used, max) => {
         this.apiCalls++;
         this.usage = { used, max };
       });

@@ -18,22 +18,15 @@ export interface SyncJob {
 const JOB_EXPIRE_SECONDS = 6 * 3600;
 const HEARTBEAT_SECONDS = 30;
 
-const ready = new WeakMap<PgBoss, Promise<void>>();
-
-function ensureSyncQueue(boss: PgBoss): Promise<void> {
-  let done = ready.get(boss);
-  if (!done) {
-    done = boss.createQueue(SYNC_QUEUE, {
-      expireInSeconds: JOB_EXPIRE_SECONDS,
-      heartbeatSeconds: HEARTBEAT_SECONDS,
-      retryLimit: 3,
-      retryDelay: 30,
-      retryBackoff: true,
-    });
-    done.catch(() => ready.delete(boss));
-    ready.set(boss, done);
-  }
-  return done;
+/** The sync's queue; `openPlatform` creates it once when the process starts. */
+export async function createSyncQueue(boss: PgBoss): Promise<void> {
+  await boss.createQueue(SYNC_QUEUE, {
+    expireInSeconds: JOB_EXPIRE_SECONDS,
+    heartbeatSeconds: HEARTBEAT_SECONDS,
+    retryLimit: 3,
+    retryDelay: 30,
+    retryBackoff: true,
+  });
 }
 
 function scheduleKey(installationId: string, object: string, kind: "read" | "formulas" = "read"): string {
@@ -42,7 +35,6 @@ function scheduleKey(installationId: string, object: string, kind: "read" | "for
 
 /** One run now (or at `startAfter`); a run already queued for the same object is not queued twice. */
 export async function enqueueSync(platform: Platform, job: SyncJob, startAfter?: Date): Promise<void> {
-  await ensureSyncQueue(platform.boss);
   await platform.boss.send(SYNC_QUEUE, job, {
     singletonKey: `${job.installationId}:${job.object.toLowerCase()}:${job.trigger === "resume" ? "resume" : "run"}`,
     ...(startAfter ? { startAfter } : {}),
@@ -51,7 +43,6 @@ export async function enqueueSync(platform: Platform, job: SyncJob, startAfter?:
 
 /** Puts every object of an installation on its manifest's cron (UTC). */
 export async function scheduleInstallation(platform: Platform, installationId: string): Promise<void> {
-  await ensureSyncQueue(platform.boss);
   const opened = await openInstallation(platform, installationId);
   if (!opened) return;
   const row = opened.installation;
@@ -83,7 +74,6 @@ export async function scheduleInstallation(platform: Platform, installationId: s
 }
 
 export async function unscheduleInstallation(platform: Platform, installationId: string): Promise<void> {
-  await ensureSyncQueue(platform.boss);
   for (const s of await platform.boss.getSchedules(SYNC_QUEUE))
     if (s.key?.startsWith(`${installationId}.`)) await platform.boss.unschedule(SYNC_QUEUE, s.key);
 }
@@ -94,23 +84,18 @@ export async function runSyncJob(platform: Platform, job: SyncJob): Promise<RunO
   if (!opened) return { status: "skipped", reason: "the installation or its integration was removed" };
   const outcome = await runObjectSync(platform, { ...opened, object: job.object }, { trigger: job.trigger });
   if (outcome.status === "paused") {
-    const resumeAt = new Date(Date.now() + platform.config.sync.pauseRecheckMs);
+    const resumeAt = new Date(platform.clock.nowMs() + platform.config.sync.pauseRecheckMs);
     await enqueueSync(platform, { ...job, trigger: "resume" }, resumeAt);
   }
   return outcome;
 }
 
-const started = new WeakSet<Platform>();
-
 /**
- * Starts the sync workers of this process (`forcelink serve` and `forcelink worker`). Every
- * process may: pg-boss hands each job to one of them, and the run lock keeps one run per
+ * Starts the sync workers of this process (`forcelink serve` and `forcelink worker` call it once).
+ * Every process may: pg-boss hands each job to one of them, and the run lock keeps one run per
  * connection and object.
  */
 export async function startSyncWorkers(platform: Platform, options: { concurrency?: number } = {}): Promise<void> {
-  if (started.has(platform)) return;
-  started.add(platform);
-  await ensureSyncQueue(platform.boss);
   await platform.boss.work(
     SYNC_QUEUE,
     { batchSize: 1, localConcurrency: options.concurrency ?? 2, pollingIntervalSeconds: 1 },

@@ -33,10 +33,8 @@ export const DEFAULT_DELIVERY_SETTINGS: WebhookDeliverySettings = {
   pollingIntervalSeconds: 1,
 };
 
-const settingsByPlatform = new WeakMap<Platform, WebhookDeliverySettings>();
-
-export function deliverySettings(platform: Platform): WebhookDeliverySettings {
-  return settingsByPlatform.get(platform) ?? DEFAULT_DELIVERY_SETTINGS;
+export function deliverySettings(platform: Pick<Platform, "webhookDelivery">): WebhookDeliverySettings {
+  return platform.webhookDelivery ?? DEFAULT_DELIVERY_SETTINGS;
 }
 
 /**
@@ -45,11 +43,11 @@ export function deliverySettings(platform: Platform): WebhookDeliverySettings {
  * polling apply when the worker starts.
  */
 export function configureWebhookDelivery(
-  platform: Platform,
+  platform: Pick<Platform, "webhookDelivery">,
   changes: Partial<WebhookDeliverySettings>,
 ): WebhookDeliverySettings {
   const settings = deliverySettingsSchema.parse({ ...deliverySettings(platform), ...changes });
-  settingsByPlatform.set(platform, settings);
+  platform.webhookDelivery = settings;
   return settings;
 }
 

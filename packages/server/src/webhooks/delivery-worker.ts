@@ -8,13 +8,7 @@ import {
   judgeResponse,
   settleAttempt,
 } from "./delivery-policy.ts";
-import {
-  DELIVERY_DEAD_LETTER_QUEUE,
-  DELIVERY_QUEUE,
-  type DeliveryJob,
-  enqueueDeliveries,
-  ensureDeliveryQueues,
-} from "./delivery-queue.ts";
+import { DELIVERY_DEAD_LETTER_QUEUE, DELIVERY_QUEUE, type DeliveryJob, enqueueDeliveries } from "./delivery-queue.ts";
 import { failWithoutAttempt, loadDelivery, neverAttemptedDeliveries, recordAttempt } from "./delivery-store.ts";
 import { endpointForDelivery } from "./endpoints.ts";
 import { TEST_EVENT_TYPE } from "./event-types.ts";
@@ -34,18 +28,13 @@ const RECOVERY_BATCH = 500;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const USER_AGENT = "Forcelink-Webhooks/1";
 
-const started = new WeakSet<Platform>();
-
 /**
- * Starts sending webhook deliveries in this process: every process that runs `startServer` (or,
- * later, a worker-only process) calls it once; any number of processes share the queue.
+ * Starts sending webhook deliveries in this process: every process that runs `startServer` (or
+ * `forcelink worker`) calls it once; any number of processes share the queue.
  */
 export async function startWebhookWorker(platform: Platform): Promise<void> {
-  if (started.has(platform)) return;
-  started.add(platform);
   const { boss, logger } = platform;
   const settings = deliverySettings(platform);
-  await ensureDeliveryQueues(boss);
   // One keep-alive pool for every endpoint this process sends to.
   const agent = new Agent({ keepAliveTimeout: 10_000, connect: { timeout: settings.timeoutMs } });
 
