@@ -33,7 +33,7 @@ export interface RunningServer {
 
 /** Route modules of each capability, added inside the API-key scope or as public pages. */
 export type RouteModule = (app: FastifyInstance, platform: Platform) => void | Promise<void>;
-export const apiRouteModules: RouteModule[] = [(app, p) => registerKeyRoutes(app, p.db, p.verifier)];
+export const apiRouteModules: RouteModule[] = [(app, p) => registerKeyRoutes(app, p.db, p.clock, p.verifier)];
 apiRouteModules.push(registerProviderAppRoutes);
 apiRouteModules.push(registerConnectSessionRoutes, registerConnectionRoutes);
 apiRouteModules.push(registerWebhooks);

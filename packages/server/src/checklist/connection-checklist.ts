@@ -92,6 +92,7 @@ export async function runConnectionChecklist(platform: Platform, row: Connection
   const client = await platform.tokens.clientFor(row);
   const run = await runChecklist(client, requirements, {
     userId: row.userId,
+    now: platform.clock.now,
     flow: row.authFlow as ConnectionFlow,
     // The provider app's name in Forcelink, used to find the app in the org (ConnectedApplication.Name)
     // and in remedies. It must match the app's name in the customer's org: when nothing there

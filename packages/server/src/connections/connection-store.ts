@@ -43,7 +43,7 @@ export async function insertConnection(platform: Platform, input: NewConnection)
       accessTokenSealed: platform.sealer.seal(tokens.accessToken),
       refreshTokenSealed: tokens.refreshToken ? platform.sealer.seal(tokens.refreshToken) : null,
       tokenIssuedAt: tokens.issuedAt,
-      tokenObtainedAt: Date.now(),
+      tokenObtainedAt: platform.clock.nowMs(),
       status: "active",
       lastRefreshAt: null,
     })

@@ -53,6 +53,7 @@ export async function openPlatform(
   try {
     const boss = options.jobs === false ? (undefined as unknown as PgBoss) : await startJobQueue(database, logger);
     if (boss) await createJobQueues(boss);
+    const clock = options.clock ?? systemClock();
     const platform: Platform = {
       config,
       logger,
@@ -60,11 +61,11 @@ export async function openPlatform(
       db: database.db,
       sealer: new Sealer(key.key, config.previousSecretKeys.map(parseKey)),
       boss,
-      verifier: new ApiKeyVerifier(database.db),
+      verifier: new ApiKeyVerifier(database.db, clock),
       hosts: salesforceHosts(config),
       processId: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
       key,
-      clock: options.clock ?? systemClock(),
+      clock,
       // Set just below: the token service is built on the platform it belongs to.
       tokens: undefined as unknown as ConnectionTokens,
       webhookDelivery: DEFAULT_DELIVERY_SETTINGS,

@@ -208,7 +208,7 @@ class ObjectSyncRun {
       if (refresh.length > 0) await this.refreshFields(client, schema, cursorField, refresh, window);
       await updateState(this.platform, this.ctx.state.id, {
         fields: schema.fields.map((f) => f.name),
-        ...(this.ctx.options.trigger === "formulas" ? { formulaRefreshedAt: new Date() } : {}),
+        ...(this.ctx.options.trigger === "formulas" ? { formulaRefreshedAt: this.platform.clock.now() } : {}),
       });
       return await this.finish("completed", null);
     } catch (error) {
@@ -229,7 +229,7 @@ class ObjectSyncRun {
         if (error instanceof SalesforceApiError && error.status === 404) throw new ObjectNotVisible(spec.name);
         throw error;
       });
-    const serverNow = Date.parse(String(res.headers.date ?? "")) || Date.now();
+    const serverNow = Date.parse(String(res.headers.date ?? "")) || this.platform.clock.nowMs();
     const selection = selectFields(res.body, spec.fields);
     const schema: ObjectSchema = { name: spec.name, fields: selection.fields };
     const names = schema.fields.map((f) => f.name);
@@ -356,7 +356,7 @@ class ObjectSyncRun {
     for (const raw of page) {
       const record = convert(raw);
       if (record.IsDeleted === true) {
-        const stamp = (cursorField ? record[cursorField] : null) ?? new Date().toISOString();
+        const stamp = (cursorField ? record[cursorField] : null) ?? this.platform.clock.now().toISOString();
         deletes.push({ id: String(record.Id), deletedAt: String(stamp) });
       } else upserts.push(record);
     }
@@ -404,7 +404,7 @@ class ObjectSyncRun {
   }
 
   private async pause(reason: QuotaPause): Promise<RunOutcome> {
-    const resumeAt = new Date(Date.now() + this.settings.pauseRecheckMs);
+    const resumeAt = new Date(this.platform.clock.nowMs() + this.settings.pauseRecheckMs);
     const text = `Paused to spare the org's daily API quota: ${reason.message} (the limit for syncs is ${Math.round(this.settings.quotaShare * 100)}%). It resumes on its own once the quota allows.`;
     await updateState(this.platform, this.ctx.state.id, { status: "paused", statusReason: text, resumeAt });
     return this.finish("paused", { code: "quota_paused", message: text, resumeAt: resumeAt.toISOString() });
@@ -431,7 +431,7 @@ class ObjectSyncRun {
       apiCalls: this.apiCalls,
       drift: this.drift,
       error,
-      finishedAt: new Date(),
+      finishedAt: this.platform.clock.now(),
     });
     const view = runView(row);
     await emitEvent(this.platform, conn.projectId, `sync.${status}`, {

@@ -58,7 +58,7 @@ export async function startWebhookWorker(platform: Platform): Promise<void> {
           platform.db,
           job.data.deliveryId,
           "The last attempt did not finish (the process stopped, the attempt outlived its job, or the store failed); no attempts remain.",
-          new Date(),
+          platform.clock.now(),
         );
       }
     },
@@ -76,7 +76,7 @@ export async function startWebhookWorker(platform: Platform): Promise<void> {
 }
 
 /** Enqueues deliveries whose job was never queued; returns how many it looked at. */
-export async function requeueNeverAttempted(platform: Platform, now = new Date()): Promise<number> {
+export async function requeueNeverAttempted(platform: Platform, now = platform.clock.now()): Promise<number> {
   const rows = await neverAttemptedDeliveries(platform.db, new Date(now.getTime() - RECOVERY_AGE_MS), RECOVERY_BATCH);
   await enqueueDeliveries(
     platform,
@@ -91,10 +91,15 @@ async function runDeliveryJob(platform: Platform, agent: Agent, job: JobWithMeta
     const delivery = await loadDelivery(db, job.data.deliveryId);
     // Deleted with its endpoint, or settled by an earlier run of this job: nothing to send.
     if (delivery?.status !== "pending") return { id: job.id, status: "completed" };
-    const endpoint = await endpointForDelivery(db, sealer, delivery.endpointId, new Date());
+    const endpoint = await endpointForDelivery(db, sealer, delivery.endpointId, platform.clock.now());
     if (!endpoint) return { id: job.id, status: "completed" };
     if (!endpoint.enabled && delivery.eventType !== TEST_EVENT_TYPE) {
-      await failWithoutAttempt(db, delivery.id, "The endpoint was disabled before this delivery was sent.", new Date());
+      await failWithoutAttempt(
+        db,
+        delivery.id,
+        "The endpoint was disabled before this delivery was sent.",
+        platform.clock.now(),
+      );
       return { id: job.id, status: "completed" };
     }
     const event = delivery.payload;
@@ -106,7 +111,7 @@ async function runDeliveryJob(platform: Platform, agent: Agent, job: JobWithMeta
       projectId: event.projectId,
       data: event.data,
     });
-    const timestamp = Math.floor(Date.now() / 1000);
+    const timestamp = Math.floor(platform.clock.nowMs() / 1000);
     const headers = {
       "content-type": "application/json",
       "user-agent": USER_AGENT,
@@ -119,7 +124,7 @@ async function runDeliveryJob(platform: Platform, agent: Agent, job: JobWithMeta
     const timeoutMs = deliverySettings(platform).timeoutMs;
     const result = await post(agent, endpoint.url, headers, body, timeoutMs, job.signal);
     const decision = settleAttempt(result, job);
-    await recordAttempt(db, delivery.id, result, decision.status, new Date());
+    await recordAttempt(db, delivery.id, result, decision.status, platform.clock.now());
     const fields = {
       deliveryId: delivery.id,
       endpointId: delivery.endpointId,
