@@ -8,7 +8,7 @@ import {
 import type { Verdict } from "../checklist/evaluate.ts";
 import { parseConfig } from "../config/config.ts";
 import { createLogger } from "../log/logger.ts";
-import { openPlatform } from "../platform/platform.ts";
+import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
 
 const USAGE = "Usage: forcelink doctor CONNECTION_ID [--json]";

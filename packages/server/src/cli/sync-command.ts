@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { parseConfig } from "../config/config.ts";
 import { findSyncTarget } from "../integrations/integration-store.ts";
 import { createLogger } from "../log/logger.ts";
-import { openPlatform } from "../platform/platform.ts";
+import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
 import { runObjectSync, type SyncProgress } from "../sync/run-object-sync.ts";
 

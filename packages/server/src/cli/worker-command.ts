@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { startDailyChecklist } from "../checklist/daily-checklist.ts";
 import { parseConfig } from "../config/config.ts";
 import { createLogger } from "../log/logger.ts";
-import { openPlatform } from "../platform/platform.ts";
+import { openPlatform } from "../platform/open-platform.ts";
 import { startSyncWorkers } from "../sync/sync-jobs.ts";
 import { startWebhookWorker } from "../webhooks/delivery-worker.ts";
 

@@ -12,7 +12,7 @@ import {
 import { eq } from "drizzle-orm";
 import { explainGrantFailure } from "../checklist/explain-failure.ts";
 import type { Clock } from "../platform/clock.ts";
-import type { Platform } from "../platform/platform.ts";
+import type { ConnectionTokenService, Platform } from "../platform/platform.ts";
 import {
   getProviderAppById,
   openProviderAppSecrets,
@@ -40,7 +40,7 @@ const USAGE_WRITE_MS = 10_000;
  * share keep-alive pools, and webhooks for what happens to a connection on the way. `openPlatform`
  * builds the process's one instance (`platform.tokens`); its clock is the platform's.
  */
-export class ConnectionTokens {
+export class ConnectionTokens implements ConnectionTokenService {
   private readonly platform: Platform;
   private readonly clock: Clock;
   private readonly store: DbCredentialStore;

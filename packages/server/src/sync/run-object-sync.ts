@@ -10,6 +10,7 @@ import { explainFailure, explainGrantFailure } from "../checklist/explain-failur
 import { findConnection } from "../connections/connection-store.ts";
 import type { InstallationRow, OpenedIntegration } from "../integrations/integration-store.ts";
 import type { ManifestObject } from "../integrations/manifest/manifest.ts";
+import type { SyncTrigger } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { emitEvent } from "../webhooks/emit.ts";
 import type { Destination, ObjectSchema, SyncRecord } from "./destinations/destination.ts";
@@ -45,7 +46,6 @@ import {
 } from "./sync-store.ts";
 
 /** What started a run; `formulas` also re-reads the formula fields of every row. */
-export type SyncTrigger = "schedule" | "manual" | "resume" | "cli" | "formulas";
 
 export interface SyncProgress {
   read: number;

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { Platform } from "../platform/platform.ts";
 
 /**
  * How deliveries are attempted and retried. Retries are pg-boss's own (the retry is scheduled in the
@@ -33,7 +32,7 @@ export const DEFAULT_DELIVERY_SETTINGS: WebhookDeliverySettings = {
   pollingIntervalSeconds: 1,
 };
 
-export function deliverySettings(platform: Pick<Platform, "webhookDelivery">): WebhookDeliverySettings {
+export function deliverySettings(platform: { webhookDelivery: WebhookDeliverySettings }): WebhookDeliverySettings {
   return platform.webhookDelivery ?? DEFAULT_DELIVERY_SETTINGS;
 }
 
@@ -43,7 +42,7 @@ export function deliverySettings(platform: Pick<Platform, "webhookDelivery">): W
  * polling apply when the worker starts.
  */
 export function configureWebhookDelivery(
-  platform: Pick<Platform, "webhookDelivery">,
+  platform: { webhookDelivery: WebhookDeliverySettings },
   changes: Partial<WebhookDeliverySettings>,
 ): WebhookDeliverySettings {
   const settings = deliverySettingsSchema.parse({ ...deliverySettings(platform), ...changes });
