@@ -1,10 +1,10 @@
 import { DEMO } from "@forcelink/emulator";
 import { afterEach, describe, expect, it } from "vitest";
-import { CHECK_IDS, type CheckId } from "../src/checklist/checks.ts";
 import type { Verdict } from "../src/checklist/evaluate.ts";
 import { type RunChecklistContext, runChecklist } from "../src/checklist/run-checklist.ts";
 import { systemClock } from "../src/platform/clock.ts";
 import type { Requirements } from "../src/provider-apps/requirements.ts";
+import { CHECK_IDS, type CheckId } from "../src/remedies/checks.ts";
 import {
   BASELINE_REQUIREMENTS,
   type ChecklistOrg,

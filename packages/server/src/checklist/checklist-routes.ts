@@ -4,8 +4,8 @@ import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
+import { explainGrantFailure } from "../remedies/explain-failure.ts";
 import { ConnectionNeedsReauth, latestChecklistRun, runConnectionChecklist } from "./connection-checklist.ts";
-import { explainGrantFailure } from "./explain-failure.ts";
 
 const params = z.object({ id: z.string().min(1).max(200) });
 

@@ -1,8 +1,8 @@
 import type { ReauthReason, TokenSet } from "@forcelink/salesforce";
 import { and, desc, eq, type SQL } from "drizzle-orm";
-import { explainGrantFailure } from "../checklist/explain-failure.ts";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
+import { explainGrantFailure } from "../remedies/explain-failure.ts";
 import { connections } from "../store/schema.ts";
 
 export type ConnectionRow = typeof connections.$inferSelect;

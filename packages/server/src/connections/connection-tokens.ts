@@ -10,7 +10,6 @@ import {
   type TokenRenewal,
 } from "@forcelink/salesforce";
 import { eq } from "drizzle-orm";
-import { explainGrantFailure } from "../checklist/explain-failure.ts";
 import type { Clock } from "../platform/clock.ts";
 import type { ConnectionTokenService, Platform } from "../platform/platform.ts";
 import {
@@ -18,6 +17,7 @@ import {
   openProviderAppSecrets,
   type ProviderAppRow,
 } from "../provider-apps/provider-app-store.ts";
+import { explainGrantFailure } from "../remedies/explain-failure.ts";
 import { connections } from "../store/schema.ts";
 import { emitEvent } from "../webhooks/emit.ts";
 import { type ConnectionRow, findConnection } from "./connection-store.ts";

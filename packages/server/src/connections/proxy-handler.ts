@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { apiErrorFrom, OAuthFailure, OffInstanceUrlError, UnknownConnectionError } from "@forcelink/salesforce";
-import { explainFailure, explainGrantFailure } from "../checklist/explain-failure.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import { projectOf } from "../http/project-auth.ts";
 import type { Platform } from "../platform/platform.ts";
+import { explainFailure, explainGrantFailure } from "../remedies/explain-failure.ts";
 
 /** Hop-by-hop headers: never passed to Salesforce or back. */
 const HOP = new Set([

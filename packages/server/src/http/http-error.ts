@@ -1,4 +1,4 @@
-import type { CheckPointer } from "../checklist/explain-failure.ts";
+import type { CheckPointer } from "../remedies/explain-failure.ts";
 
 /**
  * An API error in the one shape every route answers: `{"error": {code, message, remedy?, check?,

@@ -6,12 +6,12 @@ import {
   type SalesforceClient,
   TransportFailure,
 } from "@forcelink/salesforce";
-import { explainFailure, explainGrantFailure } from "../checklist/explain-failure.ts";
 import { findConnection } from "../connections/connection-store.ts";
 import type { InstallationRow, OpenedIntegration } from "../integrations/integration-store.ts";
 import type { ManifestObject } from "../integrations/manifest/manifest.ts";
 import type { SyncTrigger } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
+import { explainFailure, explainGrantFailure } from "../remedies/explain-failure.ts";
 import { emitEvent } from "../webhooks/emit.ts";
 import type { Destination, ObjectSchema, SyncRecord } from "./destinations/destination.ts";
 import { openDestinations } from "./destinations/open-destinations.ts";

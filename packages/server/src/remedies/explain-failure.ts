@@ -1,5 +1,5 @@
 import { CHECK_IDS, type CheckId, checkDefinition } from "./checks.ts";
-import { fill, GENERIC_NAMES } from "./evaluate.ts";
+import { fill, GENERIC_NAMES } from "./remedy-text.ts";
 
 /**
  * Runtime errors lead back to the checklist: a Salesforce failure the error table ties to a
