@@ -1,22 +1,23 @@
 import type { FastifyInstance } from "fastify";
 import { registerChecklistRoutes } from "./checklist/checklist-routes.ts";
 import { startDailyChecklist } from "./checklist/daily-checklist.ts";
-import { explainError } from "./checklist/explain-failure.ts";
 import type { Config } from "./config/config.ts";
 import { registerConnectRoutes } from "./connect/connect-routes.ts";
 import { registerConnectSessionRoutes } from "./connect/session-routes.ts";
 import { registerConnectionRoutes } from "./connections/connection-routes.ts";
-import { connectionTokens } from "./connections/connection-tokens.ts";
 import { createProxyHandler } from "./connections/proxy-handler.ts";
 import { createHttpApp } from "./http/app.ts";
 import { requireApiKey } from "./http/project-auth.ts";
 import { registerIntegrationRoutes, registerManifestSchemaRoute } from "./integrations/integration-routes.ts";
 import { createLogger, type Logger } from "./log/logger.ts";
-import { openPlatform, type Platform } from "./platform/platform.ts";
+import type { Clock } from "./platform/clock.ts";
+import { openPlatform } from "./platform/open-platform.ts";
+import type { Platform } from "./platform/platform.ts";
 import type { CreatedKey } from "./projects/api-keys.ts";
 import { ensureDefaultProject } from "./projects/default-project.ts";
 import { registerKeyRoutes } from "./projects/key-routes.ts";
 import { registerProviderAppRoutes } from "./provider-apps/provider-app-routes.ts";
+import { explainError } from "./remedies/explain-failure.ts";
 import { startSyncWorkers } from "./sync/sync-jobs.ts";
 import { registerSyncRoutes } from "./sync/sync-routes.ts";
 import { registerWebhooks } from "./webhooks/webhook-module.ts";
@@ -34,7 +35,7 @@ export interface RunningServer {
 
 /** Route modules of each capability, added inside the API-key scope or as public pages. */
 export type RouteModule = (app: FastifyInstance, platform: Platform) => void | Promise<void>;
-export const apiRouteModules: RouteModule[] = [(app, p) => registerKeyRoutes(app, p.db, p.verifier)];
+export const apiRouteModules: RouteModule[] = [(app, p) => registerKeyRoutes(app, p.db, p.clock, p.verifier)];
 apiRouteModules.push(registerProviderAppRoutes);
 apiRouteModules.push(registerConnectSessionRoutes, registerConnectionRoutes);
 apiRouteModules.push(registerWebhooks);
@@ -47,10 +48,10 @@ export const publicRouteModules: RouteModule[] = [registerConnectRoutes, (app) =
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */
 export async function startServer(
   config: Config,
-  options: { logger?: Logger; listen?: boolean } = {},
+  options: { logger?: Logger; listen?: boolean; clock?: Clock } = {},
 ): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const platform = await openPlatform(config, logger);
+  const platform = await openPlatform(config, logger, { clock: options.clock });
   try {
     if (platform.key.source === "generated") {
       logger.warn(
@@ -92,7 +93,6 @@ export async function startServer(
       firstKey,
       close: async () => {
         await app.close();
-        await connectionTokens(platform).close();
         await platform.close();
       },
     };

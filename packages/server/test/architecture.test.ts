@@ -22,7 +22,7 @@ const CAPABILITIES = [
   "webhooks",
   "connect",
   "projects",
-  "failures",
+  "remedies",
 ];
 const HTTP_ADAPTERS = [/-routes\.ts$/, /^connections\/proxy-handler\.ts$/];
 
@@ -86,7 +86,7 @@ describe("architecture: who may import whom", () => {
   it("the HTTP layer imports no capability but the domain problems and types it maps", () => {
     const bad = sourceFiles(HTTP).flatMap((file) =>
       offending(file, (_m, resolved) =>
-        CAPABILITIES.filter((c) => c !== "failures" && c !== "projects").some((c) =>
+        CAPABILITIES.filter((c) => c !== "remedies" && c !== "projects").some((c) =>
           inside(resolved, join(SERVER_SRC, c)),
         ),
       ),

@@ -3,8 +3,8 @@ import { rmSync } from "node:fs";
 import { DEMO } from "@forcelink/emulator";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHECK_IDS, type CheckId } from "../src/checklist/checks.ts";
 import type { CheckResult, Verdict } from "../src/checklist/evaluate.ts";
+import { CHECK_IDS, type CheckId } from "../src/remedies/checks.ts";
 import { connections, projects } from "../src/store/schema.ts";
 import { type Harness, startHarness } from "./support/server-with-emulator.ts";
 

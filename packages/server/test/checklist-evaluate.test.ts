@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { CHECK_IDS, CHECKS, type CheckId } from "../src/checklist/checks.ts";
 import { type ChecklistContext, evaluateChecklist, type Verdict } from "../src/checklist/evaluate.ts";
 import { changeEventName, needsFrom } from "../src/checklist/needs.ts";
 import type { OrgSnapshot } from "../src/checklist/org-snapshot.ts";
 import type { Requirements } from "../src/provider-apps/requirements.ts";
+import { CHECK_IDS, CHECKS, type CheckId } from "../src/remedies/checks.ts";
 import { APP_ID, EXTRA_SET, healthySnapshot, PROFILE_SET } from "./support/checklist-snapshot.ts";
 
 const ACCOUNT: Requirements = {

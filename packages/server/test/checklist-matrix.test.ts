@@ -1,9 +1,10 @@
 import { DEMO } from "@forcelink/emulator";
 import { afterEach, describe, expect, it } from "vitest";
-import { CHECK_IDS, type CheckId } from "../src/checklist/checks.ts";
 import type { Verdict } from "../src/checklist/evaluate.ts";
 import { type RunChecklistContext, runChecklist } from "../src/checklist/run-checklist.ts";
+import { systemClock } from "../src/platform/clock.ts";
 import type { Requirements } from "../src/provider-apps/requirements.ts";
+import { CHECK_IDS, type CheckId } from "../src/remedies/checks.ts";
 import {
   BASELINE_REQUIREMENTS,
   type ChecklistOrg,
@@ -292,6 +293,7 @@ describe("the pre-install checklist against the emulator", () => {
       refreshProbe: o.refreshProbe,
       observed: o.observed,
       ...scenario.context,
+      now: systemClock().now,
     });
     const verdicts = Object.fromEntries(run.checks.map((c) => [c.id, c.verdict]));
     expect(verdicts).toEqual({ ...(scenario.base ?? HEALTHY), ...scenario.expect });
@@ -330,7 +332,7 @@ describe("what the checklist costs", () => {
       const run = await runChecklist(
         o.client,
         { objects },
-        { userId: o.userId, flow: "web_server", appName: DEMO.app.name, hasRefreshToken: true },
+        { userId: o.userId, flow: "web_server", appName: DEMO.app.name, hasRefreshToken: true, now: systemClock().now },
       );
       // No refresh-token introspection here, so the refresh policy stays undecided alongside IP relaxation.
       expect(run.checks.filter((c) => c.verdict !== "pass").map((c) => c.id)).toEqual([

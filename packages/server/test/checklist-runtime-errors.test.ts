@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ExplainableFailure, explainFailure } from "../src/checklist/explain-failure.ts";
+import { type ExplainableFailure, explainFailure } from "../src/remedies/explain-failure.ts";
 import {
   connectionView,
   connectThroughPages,

@@ -1,13 +1,13 @@
 import { ERROR_TABLE, lookupError } from "@forcelink/salesforce";
 import { describe, expect, it } from "vitest";
-import { CHECK_IDS, checkDefinition } from "../src/checklist/checks.ts";
 import { explainConnectFailure } from "../src/connect/callback-errors.ts";
+import { CHECK_IDS, checkDefinition } from "../src/remedies/checks.ts";
 import {
   BUILDER_REASONS,
   CUSTOMER_REASONS,
   ITEMS_OUTSIDE_CHECKLIST,
   RUNTIME_REMEDY_OF_CHECK,
-} from "../src/failures/remedy-catalogue.ts";
+} from "../src/remedies/remedy-catalogue.ts";
 
 const REASONS = new Set(ERROR_TABLE.map((r) => r.reason));
 const ITEMS = new Set(ERROR_TABLE.flatMap((r) => (r.checklistItem ? [r.checklistItem] : [])));

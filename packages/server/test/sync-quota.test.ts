@@ -1,6 +1,6 @@
 import { generateRecords } from "@forcelink/emulator";
 import { afterEach, describe, expect, it } from "vitest";
-import { SYNC_QUEUE, type SyncJob } from "../src/sync/sync-jobs.ts";
+import { SYNC_QUEUE, type SyncJob } from "../src/jobs/sync-queue.ts";
 import {
   ACCOUNT_MANIFEST,
   expectServedEqualsSource,

@@ -329,12 +329,12 @@ describe("event data never carries secrets", () => {
   });
 
   it("refuses to build an event with secret-looking data, naming where", () => {
-    expect(() => buildEvent("proj_1", "connection.created", { connectionId: "c", refreshToken: "x" })).toThrow(
-      UnsafeEventDataError,
-    );
-    expect(() => buildEvent("proj_1", "connection.created", { connectionId: "c", refreshToken: "x" })).toThrow(
-      /data\.refreshToken/,
-    );
+    expect(() =>
+      buildEvent("proj_1", "connection.created", { connectionId: "c", refreshToken: "x" }, new Date()),
+    ).toThrow(UnsafeEventDataError);
+    expect(() =>
+      buildEvent("proj_1", "connection.created", { connectionId: "c", refreshToken: "x" }, new Date()),
+    ).toThrow(/data\.refreshToken/);
   });
 
   it("builds the documented envelope, with JSON values only", () => {

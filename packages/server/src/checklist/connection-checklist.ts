@@ -1,17 +1,16 @@
 import type { ReauthReason } from "@forcelink/salesforce";
 import { and, desc, eq } from "drizzle-orm";
 import type { ConnectionRow } from "../connections/connection-store.ts";
-import { connectionTokens } from "../connections/connection-tokens.ts";
-import { Problem } from "../failures/problem.ts";
 import { newId } from "../ids.ts";
 import { installedIntegrations } from "../integrations/integration-store.ts";
 import { manifestRequirements } from "../integrations/manifest/manifest.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppById, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
 import { type Requirements, requirementsSchema } from "../provider-apps/requirements.ts";
+import { explainGrantFailure } from "../remedies/explain-failure.ts";
+import { Problem } from "../remedies/problem.ts";
 import { checklistRuns } from "../store/schema.ts";
 import type { CheckResult, ConnectionFlow, ObservedFailure, Verdict } from "./evaluate.ts";
-import { explainGrantFailure } from "./explain-failure.ts";
 import type { ApiCallCount } from "./org-snapshot.ts";
 import { refreshTokenProbe } from "./refresh-probe.ts";
 import { runChecklist } from "./run-checklist.ts";
@@ -100,9 +99,10 @@ export async function runConnectionChecklist(platform: Platform, row: Connection
     parsed?.success ? parsed.data : NO_REQUIREMENTS,
     ...(await installedRequirements(platform, row.id)),
   ]);
-  const client = await connectionTokens(platform).clientFor(row);
+  const client = await platform.tokens.clientFor(row);
   const run = await runChecklist(client, requirements, {
     userId: row.userId,
+    now: platform.clock.now,
     flow: row.authFlow as ConnectionFlow,
     // The provider app's name in Forcelink, used to find the app in the org (ConnectedApplication.Name)
     // and in remedies. It must match the app's name in the customer's org: when nothing there

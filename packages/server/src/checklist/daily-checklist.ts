@@ -119,7 +119,6 @@ async function runOneSafely(platform: Platform, connectionId: string): Promise<D
 export async function enqueueDailyChecklists(platform: Platform): Promise<number> {
   const ids = await activeConnectionIds(platform);
   if (ids.length === 0) return 0;
-  await ensureChecklistQueues(platform.boss);
   await platform.boss.insert(
     CHECKLIST_CONNECTION_QUEUE,
     ids.map((connectionId) => ({
@@ -136,33 +135,19 @@ interface ConnectionJob {
   connectionId: string;
 }
 
-const ready = new WeakMap<PgBoss, Promise<void>>();
-
-function ensureChecklistQueues(boss: PgBoss): Promise<void> {
-  let done = ready.get(boss);
-  if (!done) {
-    done = (async () => {
-      await boss.createQueue(CHECKLIST_DAILY_QUEUE);
-      await boss.createQueue(CHECKLIST_CONNECTION_QUEUE);
-    })();
-    done.catch(() => ready.delete(boss));
-    ready.set(boss, done);
-  }
-  return done;
+/** The checklist's queues; `openPlatform` creates them once when the process starts. */
+export async function createChecklistQueues(boss: PgBoss): Promise<void> {
+  await boss.createQueue(CHECKLIST_DAILY_QUEUE);
+  await boss.createQueue(CHECKLIST_CONNECTION_QUEUE);
 }
-
-const started = new WeakSet<Platform>();
 
 /**
  * Schedules the daily checklist (config `checklistCron`, FORCELINK_CHECKLIST_CRON, UTC) and starts
- * its workers in this process. Every process may call it: the schedule is one row, and pg-boss
- * hands each job to one worker.
+ * its workers in this process; the process's composition (serve, worker) calls it once. Every
+ * process may: the schedule is one row, and pg-boss hands each job to one worker.
  */
 export async function startDailyChecklist(platform: Platform): Promise<void> {
-  if (started.has(platform)) return;
-  started.add(platform);
   const { boss, logger } = platform;
-  await ensureChecklistQueues(boss);
   const cron = platform.config.checklistCron ?? DEFAULT_CHECKLIST_CRON;
   // A server down at the hour runs the missed sweep once when it is back.
   await boss.schedule(CHECKLIST_DAILY_QUEUE, cron, null, { tz: "UTC", missed: "once", retryLimit: 2 });

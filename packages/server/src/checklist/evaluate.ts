@@ -1,4 +1,5 @@
-import { type CheckId, checkDefinition, UNREADABLE_REMEDY } from "./checks.ts";
+import { type CheckId, checkDefinition, UNREADABLE_REMEDY } from "../remedies/checks.ts";
+import { fill, GENERIC_NAMES, SUBSCRIPTION_PERMISSIONS } from "../remedies/remedy-text.ts";
 import { type ChecklistNeeds, changeEventName, type FieldNeed, type ObjectPermissionName } from "./needs.ts";
 import type { ObjectPermissionColumn, OrgSnapshot, Reading, SystemPermissionName } from "./org-snapshot.ts";
 
@@ -68,15 +69,6 @@ const PLATFORM_EXCLUDED = new Set(
   ].map((n) => n.toLowerCase()),
 );
 
-const SUBSCRIPTION_PERMISSIONS: Array<{ name: SystemPermissionName; label: string }> = [
-  { name: "ViewSetup", label: "View Setup and Configuration" },
-  { name: "ViewRoles", label: "View Roles and Role Hierarchy" },
-  { name: "ManageCustomPermissions", label: "Manage Custom Permissions" },
-  { name: "CustomizeApplication", label: "Customize Application" },
-  { name: "ModifyMetadata", label: "Modify Metadata Through Metadata API Functions" },
-  { name: "ManageNamedCredentials", label: "Manage Named Credentials" },
-];
-
 const OBJECT_PERMISSION_LABELS: Record<ObjectPermissionName, string> = {
   Read: "Read",
   Create: "Create",
@@ -129,19 +121,6 @@ function finish(id: CheckId, outcome: Outcome, facts: Facts): CheckResult {
   ];
   result.remedy = steps.flatMap((step) => fill(step, { reason: outcome.reason ?? "", ...values }));
   return result;
-}
-
-/** Fills `{name}` placeholders; a step that is only a list placeholder becomes one step per item. */
-export function fill(step: string, values: Record<string, string | string[]>): string[] {
-  const whole = /^\{(\w+)\}$/.exec(step);
-  if (whole && Array.isArray(values[whole[1]])) return values[whole[1]] as string[];
-  return [
-    step.replace(/\{(\w+)\}/g, (m, key: string) => {
-      const v = values[key];
-      if (v === undefined) return m;
-      return Array.isArray(v) ? v.join(", ") : v;
-    }),
-  ];
 }
 
 function unknown(reading: { code: string; message: string }, evidence: Record<string, unknown> = {}): Outcome {
@@ -484,24 +463,6 @@ function dailyApiQuota(f: Facts): Outcome {
     };
   return { verdict: "pass", evidence };
 }
-
-/** Words for placeholders a verdict did not fill (an "unknown" shows the check's first remedy). */
-export const GENERIC_NAMES: Record<string, string> = {
-  edition: "shown there",
-  objects: "the objects the integration declares",
-  fields: "the fields the integration declares",
-  missing:
-    "the permissions the integration declares (Read, View All Records, View All Fields to read; Create, Edit, Delete to write)",
-  permissions: SUBSCRIPTION_PERMISSIONS.map((p) => p.label).join(", "),
-  permission: "Approve Uninstalled Connected Apps (or Use Any API Client where API Access Control is on)",
-  license: "not Salesforce",
-  selected: "some",
-  allocation: "the number",
-  needed: "the integration's objects",
-  used: "some",
-  max: "its",
-  observed: "seen while connecting",
-};
 
 // ---- facts derived from the snapshot, shared by the rules
 

@@ -126,7 +126,8 @@ export interface SnapshotOptions {
   appName?: string;
   /** Asks Salesforce once whether the refresh token is still usable; throws when it is not. */
   refreshProbe?: () => Promise<void>;
-  now?: () => Date;
+  /** The platform's clock: when the snapshot was taken. */
+  now: () => Date;
 }
 
 export interface ApiCallCount {
@@ -154,7 +155,7 @@ export async function takeOrgSnapshot(
 ): Promise<{ snapshot: OrgSnapshot; calls: ApiCallCount }> {
   const calls: ApiCallCount = { api: 0, oauth: 0 };
   const userId = checkedId(options.userId);
-  const takenAt = (options.now?.() ?? new Date()).toISOString();
+  const takenAt = options.now().toISOString();
   const probe = await readApiRoot(client, calls);
   if (!probe.ok) return { snapshot: unreachable(takenAt, userId, probe, needs), calls };
 

@@ -9,7 +9,7 @@ export interface RunChecklistContext extends ChecklistContext {
   userId: string;
   /** Redeems the connection's refresh token once, throwing Salesforce's refusal (an OAuthFailure). */
   refreshProbe?: () => Promise<void>;
-  now?: () => Date;
+  now: () => Date;
 }
 
 export interface ChecklistRun {

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { and, desc, eq, type SQL } from "drizzle-orm";
 import { parseConfig } from "../config/config.ts";
 import { createLogger } from "../log/logger.ts";
-import { openPlatform } from "../platform/platform.ts";
+import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
 
 const USAGE =

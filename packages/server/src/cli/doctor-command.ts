@@ -7,9 +7,8 @@ import {
 } from "../checklist/connection-checklist.ts";
 import type { Verdict } from "../checklist/evaluate.ts";
 import { parseConfig } from "../config/config.ts";
-import { connectionTokens } from "../connections/connection-tokens.ts";
 import { createLogger } from "../log/logger.ts";
-import { openPlatform } from "../platform/platform.ts";
+import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
 
 const USAGE = "Usage: forcelink doctor CONNECTION_ID [--json]";
@@ -54,7 +53,6 @@ export async function doctorCommand(argv: string[]): Promise<number> {
     else console.log(renderRun(run, useColour()));
     return run.passed ? 0 : 1;
   } finally {
-    await connectionTokens(platform).close();
     await platform.close();
   }
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
 import { parseConfig } from "../config/config.ts";
-import { connectionTokens } from "../connections/connection-tokens.ts";
+import { scheduleInstallation } from "../integrations/installation-schedule.ts";
 import {
   findIntegration,
   installIntegration,
@@ -12,9 +12,9 @@ import {
 } from "../integrations/integration-store.ts";
 import { parseManifest } from "../integrations/manifest/manifest.ts";
 import { createLogger } from "../log/logger.ts";
-import { openPlatform, type Platform } from "../platform/platform.ts";
+import { openPlatform } from "../platform/open-platform.ts";
+import type { Platform } from "../platform/platform.ts";
 import { connections, projects } from "../store/schema.ts";
-import { scheduleInstallation } from "../sync/sync-jobs.ts";
 
 const USAGE = `Usage:
   forcelink integrations upload FILE [--project ID]     check a manifest (YAML or JSON) and save it
@@ -108,7 +108,6 @@ async function withPlatform(work: (platform: Platform) => Promise<number>): Prom
   try {
     return await work(platform);
   } finally {
-    await connectionTokens(platform).close();
     await platform.close();
   }
 }

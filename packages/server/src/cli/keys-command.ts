@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { parseConfig } from "../config/config.ts";
 import { createLogger } from "../log/logger.ts";
-import { openPlatform } from "../platform/platform.ts";
+import { openPlatform } from "../platform/open-platform.ts";
 import { createApiKey, createProject } from "../projects/api-keys.ts";
 import { projects } from "../store/schema.ts";
 

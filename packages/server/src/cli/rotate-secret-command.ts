@@ -4,7 +4,7 @@ import { parseConfig } from "../config/config.ts";
 import { resealEverything } from "../crypto/reseal.ts";
 import { generateKey, Sealer } from "../crypto/sealing.ts";
 import { createLogger } from "../log/logger.ts";
-import { openPlatform } from "../platform/platform.ts";
+import { openPlatform } from "../platform/open-platform.ts";
 
 /**
  * `forcelink keys rotate-secret`: re-seals every stored secret.

@@ -1,10 +1,9 @@
 import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
 import { parseConfig } from "../config/config.ts";
-import { connectionTokens } from "../connections/connection-tokens.ts";
 import { findSyncTarget } from "../integrations/integration-store.ts";
 import { createLogger } from "../log/logger.ts";
-import { openPlatform } from "../platform/platform.ts";
+import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
 import { runObjectSync, type SyncProgress } from "../sync/run-object-sync.ts";
 
@@ -64,7 +63,6 @@ export async function syncCommand(argv: string[]): Promise<number> {
     }
     return run.status === "completed" ? 0 : 1;
   } finally {
-    await connectionTokens(platform).close();
     await platform.close();
   }
 }

@@ -1,9 +1,8 @@
 import { parseArgs } from "node:util";
 import { startDailyChecklist } from "../checklist/daily-checklist.ts";
 import { parseConfig } from "../config/config.ts";
-import { connectionTokens } from "../connections/connection-tokens.ts";
 import { createLogger } from "../log/logger.ts";
-import { openPlatform } from "../platform/platform.ts";
+import { openPlatform } from "../platform/open-platform.ts";
 import { startSyncWorkers } from "../sync/sync-jobs.ts";
 import { startWebhookWorker } from "../webhooks/delivery-worker.ts";
 
@@ -35,7 +34,6 @@ export async function workerCommand(argv: string[]): Promise<number> {
     });
   } finally {
     await platform.boss?.stop({ graceful: true, timeout: 10_000 }).catch(() => undefined);
-    await connectionTokens(platform).close();
     await platform.close();
   }
   return 0;

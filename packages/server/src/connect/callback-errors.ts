@@ -1,5 +1,5 @@
 import { lookupError } from "@forcelink/salesforce";
-import { type CustomerExplanation, forCustomer } from "../failures/remedy-catalogue.ts";
+import { type CustomerExplanation, forCustomer } from "../remedies/remedy-catalogue.ts";
 
 /** What a failed connection attempt means for the customer, and what their admin must change. */
 export interface ConnectFailure extends CustomerExplanation {

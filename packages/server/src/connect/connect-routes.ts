@@ -2,7 +2,6 @@ import { exchangeCode, fetchIdentity, OAuthFailure, type TokenSet } from "@force
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from "fastify";
 import { latestChecklistRun, runConnectionChecklist } from "../checklist/connection-checklist.ts";
 import { type ConnectionRow, findConnection, insertConnection } from "../connections/connection-store.ts";
-import { connectionTokens } from "../connections/connection-tokens.ts";
 import { httpErrorFrom } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppForProject, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
@@ -45,7 +44,7 @@ function linkProblem(reply: FastifyReply, status: number, title: string, message
   );
 }
 
-function sessionUsable(row: ConnectSessionRow | undefined, now = Date.now()): "missing" | "expired" | "used" | "ok" {
+function sessionUsable(row: ConnectSessionRow | undefined, now: number): "missing" | "expired" | "used" | "ok" {
   if (!row) return "missing";
   if (row.status === "completed") return "used";
   if (row.expiresAt.getTime() < now) return "expired";
@@ -85,7 +84,7 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
     { schema: { hide: true }, config: { htmlErrors: true } },
     async (req, reply) => {
       const session = await sessionByToken(platform, req.params.token);
-      const usable = sessionUsable(session);
+      const usable = sessionUsable(session, platform.clock.nowMs());
       if (usable === "missing")
         return linkProblem(reply, 404, "This connect link is not valid", "The link is wrong or incomplete.");
       if (usable === "used")
@@ -118,7 +117,7 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
     { schema: { hide: true }, config: { htmlErrors: true } },
     async (req, reply) => {
       const session = await sessionByToken(platform, req.params.token);
-      const usable = sessionUsable(session);
+      const usable = sessionUsable(session, platform.clock.nowMs());
       if (usable !== "ok")
         return linkProblem(
           reply,
@@ -221,7 +220,10 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
         );
 
       const startedAt = session.startedAt?.getTime() ?? 0;
-      if (Date.now() - startedAt > AUTHORIZE_TTL_MS || session.expiresAt.getTime() < Date.now()) {
+      if (
+        platform.clock.nowMs() - startedAt > AUTHORIZE_TTL_MS ||
+        session.expiresAt.getTime() < platform.clock.nowMs()
+      ) {
         await failSession(platform, session.id, { code: "expired", message: "The sign-in took too long." });
         return finish(410, false, {
           ok: false,
@@ -317,7 +319,7 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
             });
           }
           // The lease-taking adopt keeps a refresh still running elsewhere from overwriting the new tokens.
-          await (await connectionTokens(platform).lifecycleFor(existing)).adopt(existing.id, tokens);
+          await (await platform.tokens.lifecycleFor(existing)).adopt(existing.id, tokens);
           const { checklistToken } = await completeSession(platform, session.id, existing.id);
           await emitEvent(platform, session.projectId, "connection.recovered", {
             connectionId: existing.id,
@@ -395,7 +397,7 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
       const session = await sessionByChecklistToken(platform, req.params.token);
       if (!session?.connectionId)
         return linkProblem(reply, 404, "This page is not valid", "The address is wrong or incomplete.");
-      if (!session.checklistTokenExpiresAt || session.checklistTokenExpiresAt.getTime() < Date.now())
+      if (!session.checklistTokenExpiresAt || session.checklistTokenExpiresAt.getTime() < platform.clock.nowMs())
         return linkProblem(
           reply,
           410,
@@ -411,7 +413,7 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
       // One run per connection every few seconds, however often the button is pressed: each run
       // spends the customer's API requests.
       const latest = await latestChecklistRun(platform, session.projectId, connection.id);
-      const wait = latest ? CHECK_AGAIN_INTERVAL_MS - (Date.now() - Date.parse(latest.ranAt)) : 0;
+      const wait = latest ? CHECK_AGAIN_INTERVAL_MS - (platform.clock.nowMs() - Date.parse(latest.ranAt)) : 0;
       if (wait > 0) {
         const seconds = Math.ceil(wait / 1000);
         reply.header("retry-after", String(seconds));

@@ -45,7 +45,7 @@ export async function createConnectSession(
       connectionId: input.reconnectConnectionId ?? null,
       tokenHash: hashToken(token),
       status: "pending",
-      expiresAt: new Date(Date.now() + CONNECT_LINK_TTL_MS),
+      expiresAt: new Date(platform.clock.nowMs() + CONNECT_LINK_TTL_MS),
     })
     .returning();
   return { row, token, url: `${platform.config.publicUrl}/connect/${token}` };
@@ -102,7 +102,7 @@ export async function recordAuthorizeStart(
       myDomain: input.myDomain,
       display: input.display,
       status: "authorizing",
-      startedAt: new Date(),
+      startedAt: platform.clock.now(),
       error: null,
     })
     .where(eq(connectSessions.id, id));
@@ -146,11 +146,11 @@ export async function completeSession(
     .set({
       status: "completed",
       connectionId,
-      completedAt: new Date(),
+      completedAt: platform.clock.now(),
       codeVerifierSealed: null,
       error: null,
       checklistTokenHash: hashToken(checklistToken),
-      checklistTokenExpiresAt: new Date(Date.now() + CHECKLIST_TOKEN_TTL_MS),
+      checklistTokenExpiresAt: new Date(platform.clock.nowMs() + CHECKLIST_TOKEN_TTL_MS),
     })
     .where(eq(connectSessions.id, id));
   return { checklistToken };
@@ -180,7 +180,7 @@ export async function failSession(
 }
 
 /** The status the builder sees: a link left unfinished past its time says why it may have stalled. */
-export function sessionView(row: ConnectSessionRow, now = Date.now()) {
+export function sessionView(row: ConnectSessionRow, now: number) {
   const expired = row.status !== "completed" && row.expiresAt.getTime() < now;
   const stalled =
     row.status === "authorizing" && row.startedAt !== null && now - row.startedAt.getTime() > AUTHORIZE_TTL_MS;

@@ -52,7 +52,7 @@ export function registerConnectSessionRoutes(app: FastifyInstance, platform: Pla
       reconnectConnectionId: body.connectionId,
     });
     return reply.status(201).send({
-      ...sessionView(created.row),
+      ...sessionView(created.row, platform.clock.nowMs()),
       url: created.url,
       popupUrl: `${created.url}?display=popup`,
       expiresInSeconds: CONNECT_LINK_TTL_MS / 1000,
@@ -65,7 +65,7 @@ export function registerConnectSessionRoutes(app: FastifyInstance, platform: Pla
     async (req) => {
       const row = await sessionById(platform, req.projectId, req.params.id);
       if (!row) throw notFound("connect session", req.params.id);
-      return sessionView(row);
+      return sessionView(row, platform.clock.nowMs());
     },
   );
 }

@@ -7,7 +7,6 @@ import type { Platform } from "../platform/platform.ts";
 import { getProviderAppForProject } from "../provider-apps/provider-app-store.ts";
 import { emitEvent } from "../webhooks/emit.ts";
 import { connectionView, findConnection, listConnections, removeConnection } from "./connection-store.ts";
-import { connectionTokens } from "./connection-tokens.ts";
 import { connectServerSide } from "./server-side-connect.ts";
 
 const environment = z.enum(["production", "sandbox", "mydomain"]);
@@ -97,7 +96,7 @@ export function registerConnectionRoutes(app: FastifyInstance, platform: Platfor
         revoked = false;
       }
       await removeConnection(platform, req.projectId, row.id);
-      connectionTokens(platform).forget(row.id);
+      platform.tokens.forget(row.id);
       await emitEvent(platform, req.projectId, "connection.deleted", {
         connectionId: row.id,
         endUserId: row.endUserId,

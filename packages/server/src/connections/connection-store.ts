@@ -1,8 +1,8 @@
 import type { ReauthReason, TokenSet } from "@forcelink/salesforce";
 import { and, desc, eq, type SQL } from "drizzle-orm";
-import { explainGrantFailure } from "../checklist/explain-failure.ts";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
+import { explainGrantFailure } from "../remedies/explain-failure.ts";
 import { connections } from "../store/schema.ts";
 
 export type ConnectionRow = typeof connections.$inferSelect;
@@ -43,7 +43,7 @@ export async function insertConnection(platform: Platform, input: NewConnection)
       accessTokenSealed: platform.sealer.seal(tokens.accessToken),
       refreshTokenSealed: tokens.refreshToken ? platform.sealer.seal(tokens.refreshToken) : null,
       tokenIssuedAt: tokens.issuedAt,
-      tokenObtainedAt: Date.now(),
+      tokenObtainedAt: platform.clock.nowMs(),
       status: "active",
       lastRefreshAt: null,
     })

@@ -10,13 +10,14 @@ import {
   type TokenRenewal,
 } from "@forcelink/salesforce";
 import { eq } from "drizzle-orm";
-import { explainGrantFailure } from "../checklist/explain-failure.ts";
-import type { Platform } from "../platform/platform.ts";
+import type { Clock } from "../platform/clock.ts";
+import type { ConnectionTokenService, Platform } from "../platform/platform.ts";
 import {
   getProviderAppById,
   openProviderAppSecrets,
   type ProviderAppRow,
 } from "../provider-apps/provider-app-store.ts";
+import { explainGrantFailure } from "../remedies/explain-failure.ts";
 import { connections } from "../store/schema.ts";
 import { emitEvent } from "../webhooks/emit.ts";
 import { type ConnectionRow, findConnection } from "./connection-store.ts";
@@ -36,10 +37,12 @@ const USAGE_WRITE_MS = 10_000;
 /**
  * Keeps every connection's token fresh for this process: one TokenLifecycle per provider app and
  * flow (single flight inside the process, the database lease across processes), clients that
- * share keep-alive pools, and webhooks for what happens to a connection on the way.
+ * share keep-alive pools, and webhooks for what happens to a connection on the way. `openPlatform`
+ * builds the process's one instance (`platform.tokens`); its clock is the platform's.
  */
-export class ConnectionTokens {
+export class ConnectionTokens implements ConnectionTokenService {
   private readonly platform: Platform;
+  private readonly clock: Clock;
   private readonly store: DbCredentialStore;
   private readonly pools = new InstancePools({ connections: 64 });
   private readonly lifecycles = new Map<string, TokenLifecycle>();
@@ -52,15 +55,16 @@ export class ConnectionTokens {
 
   constructor(platform: Platform) {
     this.platform = platform;
-    this.store = new DbCredentialStore(platform.db, platform.sealer);
+    this.clock = platform.clock;
+    this.store = new DbCredentialStore(platform.db, platform.sealer, platform.clock);
   }
 
   private async app(id: string): Promise<ProviderAppRow> {
     const cached = this.apps.get(id);
-    if (cached && cached.until > Date.now()) return cached.app;
+    if (cached && cached.until > this.clock.nowMs()) return cached.app;
     const app = await getProviderAppById(this.platform, id);
     if (!app) throw new Error(`provider app ${id} is gone`);
-    this.apps.set(id, { app, until: Date.now() + APP_CACHE_MS });
+    this.apps.set(id, { app, until: this.clock.nowMs() + APP_CACHE_MS });
     return app;
   }
 
@@ -89,6 +93,7 @@ export class ConnectionTokens {
       renew: this.renewal(conn, app, secrets),
       introspect: introspectAsApp(appCredentials),
       processName: this.platform.processId,
+      now: this.clock.nowMs,
       hooks: this.hooks(conn.projectId),
     });
     for (const [k] of this.lifecycles)
@@ -106,6 +111,7 @@ export class ConnectionTokens {
     const client = new SalesforceClient({
       tokens: lifecycle.tokenProvider(conn.id),
       pools: this.pools,
+      now: this.clock.nowMs,
       onUsage: (used, max) => this.recordUsage(conn.id, used, max),
     });
     this.clients.set(conn.id, { key, client });
@@ -121,6 +127,7 @@ export class ConnectionTokens {
     return new SalesforceClient({
       tokens: lifecycle.tokenProvider(conn.id),
       pools: this.pools,
+      now: this.clock.nowMs,
       onUsage: (used, max) => {
         onAnswer(used, max);
         this.recordUsage(conn.id, used, max);
@@ -135,9 +142,9 @@ export class ConnectionTokens {
   async connection(projectId: string, id: string): Promise<ConnectionRow | undefined> {
     const key = `${projectId}:${id}`;
     const cached = this.rows.get(key);
-    if (cached && cached.until > Date.now()) return cached.row;
+    if (cached && cached.until > this.clock.nowMs()) return cached.row;
     const row = await findConnection(this.platform, projectId, id);
-    if (row) this.rows.set(key, { row, until: Date.now() + ROW_CACHE_MS });
+    if (row) this.rows.set(key, { row, until: this.clock.nowMs() + ROW_CACHE_MS });
     else this.rows.delete(key);
     return row;
   }
@@ -169,6 +176,7 @@ export class ConnectionTokens {
           clientId: app.clientId,
           username: conn.username ?? app.jwtUsername ?? "",
           privateKey: secrets.jwtPrivateKey ?? "",
+          now: this.clock.nowMs(),
         });
     }
     return renewWithRefreshToken({
@@ -184,7 +192,7 @@ export class ConnectionTokens {
       onRefreshed: async (connectionId: string) => {
         await platform.db
           .update(connections)
-          .set({ lastRefreshAt: new Date() })
+          .set({ lastRefreshAt: platform.clock.now() })
           .where(eq(connections.id, connectionId));
       },
       onTerminalFailure: async (
@@ -229,7 +237,7 @@ export class ConnectionTokens {
   }
 
   private recordUsage(connectionId: string, used: number, max: number): void {
-    const now = Date.now();
+    const now = this.clock.nowMs();
     if (now - (this.usageWrittenAt.get(connectionId) ?? 0) < USAGE_WRITE_MS) return;
     this.usageWrittenAt.set(connectionId, now);
     this.platform.db
@@ -238,16 +246,4 @@ export class ConnectionTokens {
       .where(eq(connections.id, connectionId))
       .catch((err: unknown) => this.platform.logger.warn({ err }, "could not record API usage"));
   }
-}
-
-const perPlatform = new WeakMap<Platform, ConnectionTokens>();
-
-/** The process's one ConnectionTokens for a platform. */
-export function connectionTokens(platform: Platform): ConnectionTokens {
-  let tokens = perPlatform.get(platform);
-  if (!tokens) {
-    tokens = new ConnectionTokens(platform);
-    perPlatform.set(platform, tokens);
-  }
-  return tokens;
 }

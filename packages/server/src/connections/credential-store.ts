@@ -1,6 +1,7 @@
 import type { CredentialStore, ReauthReason, RefreshFailing, StoredCredentials } from "@forcelink/salesforce";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Sealer } from "../crypto/sealing.ts";
+import type { Clock } from "../platform/clock.ts";
 import type { Db } from "../store/database.ts";
 import { connections } from "../store/schema.ts";
 
@@ -21,9 +22,11 @@ export function statusOf(c: Pick<StoredCredentials, "needsReauth" | "refreshFail
 export class DbCredentialStore implements CredentialStore {
   private readonly db: Db;
   private readonly sealer: Sealer;
-  constructor(db: Db, sealer: Sealer) {
+  private readonly clock: Clock;
+  constructor(db: Db, sealer: Sealer, clock: Clock) {
     this.db = db;
     this.sealer = sealer;
+    this.clock = clock;
   }
 
   async read(connectionId: string): Promise<StoredCredentials | null> {
@@ -64,7 +67,7 @@ export class DbCredentialStore implements CredentialStore {
         status: statusOf(c),
         statusReason: c.needsReauth?.description ?? c.refreshFailing?.description ?? null,
         credentialsVersion: sql`${connections.credentialsVersion} + 1`,
-        updatedAt: new Date(),
+        updatedAt: this.clock.now(),
       })
       .where(eq(connections.id, connectionId));
   }

@@ -6,11 +6,10 @@ import {
   transportFailureFrom,
   UnknownConnectionError,
 } from "@forcelink/salesforce";
-import { explainError, explainFailure } from "../checklist/explain-failure.ts";
 import { HttpError, httpErrorFrom, notFound } from "../http/http-error.ts";
 import { projectOf } from "../http/project-auth.ts";
 import type { Platform } from "../platform/platform.ts";
-import { connectionTokens } from "./connection-tokens.ts";
+import { explainError, explainFailure } from "../remedies/explain-failure.ts";
 
 /** Hop-by-hop headers: never passed to Salesforce or back. */
 const HOP = new Set([
@@ -37,7 +36,7 @@ const PROXY_PATH = /^\/v1\/connections\/([^/?]+)\/proxy(\/[^?]*)?(\?.*)?$/;
  * layer it skips is latency and throughput the builder keeps. Answers `false` for other paths.
  */
 export function createProxyHandler(platform: Platform): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const tokens = connectionTokens(platform);
+  const tokens = platform.tokens;
 
   async function serve(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> {
     const projectId = await projectOf(req.headers.authorization, platform.verifier);

@@ -7,10 +7,10 @@ import {
   parseMyDomain,
   type TokenSet,
 } from "@forcelink/salesforce";
-import { Problem } from "../failures/problem.ts";
-import { forBuilder } from "../failures/remedy-catalogue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { openProviderAppSecrets, type ProviderAppRow } from "../provider-apps/provider-app-store.ts";
+import { Problem } from "../remedies/problem.ts";
+import { forBuilder } from "../remedies/remedy-catalogue.ts";
 import { emitEvent } from "../webhooks/emit.ts";
 import { type ConnectionRow, type Environment, insertConnection } from "./connection-store.ts";
 

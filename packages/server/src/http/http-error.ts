@@ -1,5 +1,5 @@
 import { type ClassifiedFailure, OAuthFailure, TransportFailure } from "@forcelink/salesforce";
-import { type CheckPointer, Problem, type ProblemKind } from "../failures/problem.ts";
+import { type CheckPointer, Problem, type ProblemKind } from "../remedies/problem.ts";
 
 /**
  * An API error in the one shape every route answers: `{"error": {code, message, remedy?, check?,

@@ -3,8 +3,9 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
+import { enqueueSync } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
-import { enqueueSync, scheduleInstallation, unscheduleInstallation } from "../sync/sync-jobs.ts";
+import { scheduleInstallation, unscheduleInstallation } from "./installation-schedule.ts";
 import {
   deleteIntegration,
   findIntegration,

@@ -22,7 +22,7 @@ export interface OpenedIntegration {
  * returned here once.
  */
 export async function saveIntegration(
-  platform: Pick<Platform, "db" | "sealer">,
+  platform: Pick<Platform, "db" | "sealer" | "clock">,
   projectId: string,
   manifest: Manifest,
 ): Promise<{ row: IntegrationRow; created: boolean; newSecrets: Record<string, string> }> {
@@ -41,7 +41,7 @@ export async function saveIntegration(
     manifestSealed: platform.sealer.seal(JSON.stringify(manifest)),
     manifest: redactManifest(manifest),
     webhookSecretsSealed: platform.sealer.seal(JSON.stringify(secrets)),
-    updatedAt: new Date(),
+    updatedAt: platform.clock.now(),
   };
   if (existing) {
     const [row] = await platform.db

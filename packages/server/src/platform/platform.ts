@@ -1,16 +1,21 @@
-import { hostname } from "node:os";
-import type { SalesforceHosts } from "@forcelink/salesforce";
+import type { SalesforceClient, SalesforceHosts, TokenLifecycle } from "@forcelink/salesforce";
 import type { PgBoss } from "pg-boss";
 import type { Config } from "../config/config.ts";
-import { parseKey, Sealer } from "../crypto/sealing.ts";
-import { type LoadedKey, loadSecretKey } from "../crypto/secret-key.ts";
-import { startJobQueue } from "../jobs/job-queue.ts";
+import type { Sealer } from "../crypto/sealing.ts";
+import type { LoadedKey } from "../crypto/secret-key.ts";
 import type { Logger } from "../log/logger.ts";
-import { ApiKeyVerifier } from "../projects/api-keys.ts";
-import { type Database, type Db, openDatabase } from "../store/database.ts";
-import { salesforceHosts } from "./salesforce-hosts.ts";
+import type { ApiKeyVerifier } from "../projects/api-keys.ts";
+import type { Database, Db } from "../store/database.ts";
+import type { connections } from "../store/schema.ts";
+import type { WebhookDeliverySettings } from "../webhooks/delivery-policy.ts";
+import type { Clock } from "./clock.ts";
 
-/** What every capability is built on: the store, the sealer, the job queue, config and logger. */
+/**
+ * What every capability is built on, built once per process by `openPlatform` (open-platform.ts,
+ * the composition) and handed in: the
+ * store, the sealer, the job queue (its queues created), the clock, the token service, config and
+ * logger. Nothing of a process's state hangs anywhere else.
+ */
 export interface Platform {
   config: Config;
   logger: Logger;
@@ -24,36 +29,31 @@ export interface Platform {
   /** Names this process in leases (connection refreshes) and logs. */
   processId: string;
   key: LoadedKey;
+  /** The one clock: every time the server reads or stores, and the Salesforce client's. */
+  clock: Clock;
+  /** Every connection's tokens and Salesforce clients for this process. */
+  tokens: ConnectionTokenService;
+  /** How this process delivers webhooks (configureWebhookDelivery changes them). */
+  webhookDelivery: WebhookDeliverySettings;
   close(): Promise<void>;
 }
 
-export async function openPlatform(
-  config: Config,
-  logger: Logger,
-  options: { jobs?: boolean } = {},
-): Promise<Platform> {
-  const key = loadSecretKey(config);
-  const database = await openDatabase(config);
-  try {
-    const boss = options.jobs === false ? (undefined as unknown as PgBoss) : await startJobQueue(database, logger);
-    return {
-      config,
-      logger,
-      database,
-      db: database.db,
-      sealer: new Sealer(key.key, config.previousSecretKeys.map(parseKey)),
-      boss,
-      verifier: new ApiKeyVerifier(database.db),
-      hosts: salesforceHosts(config),
-      processId: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
-      key,
-      close: async () => {
-        if (boss) await boss.stop({ graceful: true, timeout: 5000 }).catch(() => undefined);
-        await database.close();
-      },
-    };
-  } catch (e) {
-    await database.close();
-    throw e;
-  }
+/**
+ * Every connection's tokens and clients in this process (connections/connection-tokens.ts). Named
+ * here so that capabilities depend on the platform, never on each other through it.
+ */
+export interface ConnectionTokenService {
+  lifecycleFor(conn: typeof connections.$inferSelect): Promise<TokenLifecycle>;
+  /** A client bound to the connection's instance, with its token kept fresh. */
+  clientFor(conn: typeof connections.$inferSelect): Promise<SalesforceClient>;
+  /** A client of its own for a job, every answer's quota header handed to `onAnswer`. */
+  jobClient(
+    conn: typeof connections.$inferSelect,
+    onAnswer: (used: number, max: number) => void,
+  ): Promise<SalesforceClient>;
+  /** A connection of a project, remembered briefly for the proxy's hot path. */
+  connection(projectId: string, id: string): Promise<typeof connections.$inferSelect | undefined>;
+  /** Drops what this process keeps about a deleted connection. */
+  forget(connectionId: string): void;
+  close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { hashToken, randomToken } from "../crypto/hashing.ts";
 import { newId } from "../ids.ts";
+import type { Clock } from "../platform/clock.ts";
 import type { Db } from "../store/database.ts";
 import { apiKeys, projects } from "../store/schema.ts";
 
@@ -46,10 +47,10 @@ export async function listApiKeys(db: Db, projectId: string) {
     .orderBy(apiKeys.createdAt);
 }
 
-export async function revokeApiKey(db: Db, projectId: string, keyId: string): Promise<boolean> {
+export async function revokeApiKey(db: Db, projectId: string, keyId: string, now: Date): Promise<boolean> {
   const rows = await db
     .update(apiKeys)
-    .set({ revokedAt: new Date() })
+    .set({ revokedAt: now })
     .where(and(eq(apiKeys.id, keyId), eq(apiKeys.projectId, projectId), isNull(apiKeys.revokedAt)))
     .returning({ id: apiKeys.id });
   return rows.length > 0;
@@ -58,17 +59,19 @@ export async function revokeApiKey(db: Db, projectId: string, keyId: string): Pr
 /** Resolves API keys to their project, remembering recent answers so the hot path skips the database. */
 export class ApiKeyVerifier {
   private readonly db: Db;
+  private readonly clock: Clock;
   private readonly cache = new Map<string, { projectId: string | null; until: number }>();
   /** Concurrent misses for one key share one lookup. */
   private readonly pending = new Map<string, Promise<string | null>>();
-  constructor(db: Db) {
+  constructor(db: Db, clock: Clock) {
     this.db = db;
+    this.clock = clock;
   }
 
   async projectFor(key: string): Promise<string | null> {
     if (!key.startsWith(KEY_PREFIX)) return null;
     const hash = hashToken(key);
-    const now = Date.now();
+    const now = this.clock.nowMs();
     const cached = this.cache.get(hash);
     if (cached && cached.until > now) return cached.projectId;
     let lookup = this.pending.get(hash);
@@ -80,7 +83,7 @@ export class ApiKeyVerifier {
   }
 
   private async lookup(hash: string): Promise<string | null> {
-    const now = Date.now();
+    const now = this.clock.nowMs();
     const [row] = await this.db
       .select({ id: apiKeys.id, projectId: apiKeys.projectId, revokedAt: apiKeys.revokedAt })
       .from(apiKeys)
@@ -89,7 +92,7 @@ export class ApiKeyVerifier {
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { projectId, until: now + CACHE_MS });
     if (row && projectId) {
-      await this.db.update(apiKeys).set({ lastUsedAt: new Date() }).where(eq(apiKeys.id, row.id));
+      await this.db.update(apiKeys).set({ lastUsedAt: this.clock.now() }).where(eq(apiKeys.id, row.id));
     }
     return projectId;
   }

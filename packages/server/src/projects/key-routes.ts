@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { notFound } from "../http/http-error.ts";
+import type { Clock } from "../platform/clock.ts";
 import type { Db } from "../store/database.ts";
 import { type ApiKeyVerifier, createApiKey, listApiKeys, revokeApiKey } from "./api-keys.ts";
 
@@ -14,7 +15,7 @@ const keyView = z.object({
   revokedAt: z.date().nullable(),
 });
 
-export function registerKeyRoutes(app: FastifyInstance, db: Db, verifier?: ApiKeyVerifier): void {
+export function registerKeyRoutes(app: FastifyInstance, db: Db, clock: Clock, verifier?: ApiKeyVerifier): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     "/api-keys",
@@ -41,7 +42,8 @@ export function registerKeyRoutes(app: FastifyInstance, db: Db, verifier?: ApiKe
     "/api-keys/:id",
     { schema: { tags: ["api keys"], params: z.object({ id: z.string() }) } },
     async (req, reply) => {
-      if (!(await revokeApiKey(db, req.projectId, req.params.id))) throw notFound("api key", req.params.id);
+      if (!(await revokeApiKey(db, req.projectId, req.params.id, clock.now())))
+        throw notFound("api key", req.params.id);
       // This process stops honouring it at once; others within the verifier's short cache time.
       verifier?.forget();
       return reply.status(204).send();

@@ -67,7 +67,7 @@ export async function insertProviderApp(db: Db, row: NewProviderAppRow): Promise
 
 /** Reads an app and holds it against concurrent changes until `change` returns. */
 export async function changeProviderApp<T>(
-  db: Db,
+  { db, clock }: Pick<Platform, "db" | "clock">,
   projectId: string,
   id: string,
   change: (
@@ -85,7 +85,7 @@ export async function changeProviderApp<T>(
     return change(current, async (values) => {
       const [saved] = await tx
         .update(providerApps)
-        .set({ ...values, updatedAt: new Date() })
+        .set({ ...values, updatedAt: clock.now() })
         .where(and(eq(providerApps.projectId, projectId), eq(providerApps.id, id)))
         .returning();
       return saved;

@@ -19,7 +19,7 @@ export type ProviderAppOutcome =
   | { status: "invalid"; problems: ProviderAppProblem[] }
   | { status: "not_found" };
 
-type Deps = Pick<Platform, "db" | "sealer">;
+type Deps = Pick<Platform, "db" | "sealer" | "clock">;
 
 /** Registers a provider app after every rule passed; secrets are sealed before they reach the store. */
 export async function createProviderApp(
@@ -63,7 +63,7 @@ export async function updateProviderApp(
   patch: UpdateProviderAppInput,
 ): Promise<ProviderAppOutcome> {
   const outcome = await changeProviderApp(
-    platform.db,
+    platform,
     projectId,
     id,
     async (current, save): Promise<ProviderAppOutcome> => {
@@ -113,7 +113,7 @@ export async function rotateProviderAppSecret(
   clientSecret: string,
 ): Promise<ProviderAppOutcome> {
   const outcome = await changeProviderApp(
-    platform.db,
+    platform,
     projectId,
     id,
     async (current, save): Promise<ProviderAppOutcome> => {

@@ -1,11 +1,11 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { type ClassifiedFailure, OAuthFailure, SalesforceApiError, type SalesforceClient } from "@forcelink/salesforce";
-import { explainError, explainFailure } from "../checklist/explain-failure.ts";
 import { findConnection } from "../connections/connection-store.ts";
-import { connectionTokens } from "../connections/connection-tokens.ts";
 import type { InstallationRow, OpenedIntegration } from "../integrations/integration-store.ts";
 import type { ManifestObject } from "../integrations/manifest/manifest.ts";
+import type { SyncTrigger } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
+import { explainError, explainFailure } from "../remedies/explain-failure.ts";
 import { emitEvent } from "../webhooks/emit.ts";
 import type { Destination, ObjectSchema, SyncRecord } from "./destinations/destination.ts";
 import { openDestinations } from "./destinations/open-destinations.ts";
@@ -41,7 +41,6 @@ import {
 } from "./sync-store.ts";
 
 /** What started a run; `formulas` also re-reads the formula fields of every row. */
-export type SyncTrigger = "schedule" | "manual" | "resume" | "cli" | "formulas";
 
 export interface SyncProgress {
   read: number;
@@ -172,7 +171,7 @@ class ObjectSyncRun {
   async execute(): Promise<RunOutcome> {
     const { conn, spec, run } = this.ctx;
     try {
-      const client = await connectionTokens(this.platform).jobClient(conn, (used, max) => {
+      const client = await this.platform.tokens.jobClient(conn, (used, max) => {
         this.apiCalls++;
         this.usage = { used, max };
       });
@@ -204,7 +203,7 @@ class ObjectSyncRun {
       if (refresh.length > 0) await this.refreshFields(client, schema, cursorField, refresh, window);
       await updateState(this.platform, this.ctx.state.id, {
         fields: schema.fields.map((f) => f.name),
-        ...(this.ctx.options.trigger === "formulas" ? { formulaRefreshedAt: new Date() } : {}),
+        ...(this.ctx.options.trigger === "formulas" ? { formulaRefreshedAt: this.platform.clock.now() } : {}),
       });
       return await this.finish("completed", null);
     } catch (error) {
@@ -225,7 +224,7 @@ class ObjectSyncRun {
         if (error instanceof SalesforceApiError && error.status === 404) throw new ObjectNotVisible(spec.name);
         throw error;
       });
-    const serverNow = Date.parse(String(res.headers.date ?? "")) || Date.now();
+    const serverNow = Date.parse(String(res.headers.date ?? "")) || this.platform.clock.nowMs();
     const selection = selectFields(res.body, spec.fields);
     const schema: ObjectSchema = { name: spec.name, fields: selection.fields };
     const names = schema.fields.map((f) => f.name);
@@ -352,7 +351,7 @@ class ObjectSyncRun {
     for (const raw of page) {
       const record = convert(raw);
       if (record.IsDeleted === true) {
-        const stamp = (cursorField ? record[cursorField] : null) ?? new Date().toISOString();
+        const stamp = (cursorField ? record[cursorField] : null) ?? this.platform.clock.now().toISOString();
         deletes.push({ id: String(record.Id), deletedAt: String(stamp) });
       } else upserts.push(record);
     }
@@ -400,7 +399,7 @@ class ObjectSyncRun {
   }
 
   private async pause(reason: QuotaPause): Promise<RunOutcome> {
-    const resumeAt = new Date(Date.now() + this.settings.pauseRecheckMs);
+    const resumeAt = new Date(this.platform.clock.nowMs() + this.settings.pauseRecheckMs);
     const text = `Paused to spare the org's daily API quota: ${reason.message} (the limit for syncs is ${Math.round(this.settings.quotaShare * 100)}%). It resumes on its own once the quota allows.`;
     await updateState(this.platform, this.ctx.state.id, { status: "paused", statusReason: text, resumeAt });
     return this.finish("paused", { code: "quota_paused", message: text, resumeAt: resumeAt.toISOString() });
@@ -427,7 +426,7 @@ class ObjectSyncRun {
       apiCalls: this.apiCalls,
       drift: this.drift,
       error,
-      finishedAt: new Date(),
+      finishedAt: this.platform.clock.now(),
     });
     const view = runView(row);
     await emitEvent(this.platform, conn.projectId, `sync.${status}`, {

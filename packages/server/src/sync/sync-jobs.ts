@@ -1,92 +1,11 @@
 import { eq } from "drizzle-orm";
-import type { Job, PgBoss } from "pg-boss";
+import type { Job } from "pg-boss";
 import { openInstallation } from "../integrations/integration-store.ts";
+import { enqueueSync, SYNC_QUEUE, type SyncJob } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { syncStates } from "../store/schema.ts";
-import { type RunOutcome, runObjectSync, type SyncTrigger } from "./run-object-sync.ts";
+import { type RunOutcome, runObjectSync } from "./run-object-sync.ts";
 import { tryLock } from "./sync-lock.ts";
-
-export const SYNC_QUEUE = "sync-run";
-
-export interface SyncJob {
-  installationId: string;
-  object: string;
-  trigger: SyncTrigger;
-}
-
-/** A long backfill may take hours; a worker that dies is noticed by its missing heartbeat. */
-const JOB_EXPIRE_SECONDS = 6 * 3600;
-const HEARTBEAT_SECONDS = 30;
-
-const ready = new WeakMap<PgBoss, Promise<void>>();
-
-function ensureSyncQueue(boss: PgBoss): Promise<void> {
-  let done = ready.get(boss);
-  if (!done) {
-    done = boss.createQueue(SYNC_QUEUE, {
-      expireInSeconds: JOB_EXPIRE_SECONDS,
-      heartbeatSeconds: HEARTBEAT_SECONDS,
-      retryLimit: 3,
-      retryDelay: 30,
-      retryBackoff: true,
-    });
-    done.catch(() => ready.delete(boss));
-    ready.set(boss, done);
-  }
-  return done;
-}
-
-function scheduleKey(installationId: string, object: string, kind: "read" | "formulas" = "read"): string {
-  return kind === "read" ? `${installationId}.${object}` : `${installationId}.${object}.formulas`;
-}
-
-/** One run now (or at `startAfter`); a run already queued for the same object is not queued twice. */
-export async function enqueueSync(platform: Platform, job: SyncJob, startAfter?: Date): Promise<void> {
-  await ensureSyncQueue(platform.boss);
-  await platform.boss.send(SYNC_QUEUE, job, {
-    singletonKey: `${job.installationId}:${job.object.toLowerCase()}:${job.trigger === "resume" ? "resume" : "run"}`,
-    ...(startAfter ? { startAfter } : {}),
-  });
-}
-
-/** Puts every object of an installation on its manifest's cron (UTC). */
-export async function scheduleInstallation(platform: Platform, installationId: string): Promise<void> {
-  await ensureSyncQueue(platform.boss);
-  const opened = await openInstallation(platform, installationId);
-  if (!opened) return;
-  const row = opened.installation;
-  const { manifest } = opened.integration;
-  const wanted = new Set<string>();
-  for (const o of manifest.objects) {
-    const key = scheduleKey(row.id, o.name);
-    wanted.add(key);
-    await platform.boss.schedule(
-      SYNC_QUEUE,
-      o.schedule,
-      { installationId: row.id, object: o.name, trigger: "schedule" },
-      { key, tz: "UTC" },
-    );
-    if (o.formulaRefresh) {
-      const formulasKey = scheduleKey(row.id, o.name, "formulas");
-      wanted.add(formulasKey);
-      await platform.boss.schedule(
-        SYNC_QUEUE,
-        o.formulaRefresh,
-        { installationId: row.id, object: o.name, trigger: "formulas" },
-        { key: formulasKey, tz: "UTC" },
-      );
-    }
-  }
-  // Objects dropped from the manifest stop being scheduled.
-  for (const s of await platform.boss.getSchedules(SYNC_QUEUE))
-    if (s.key?.startsWith(`${row.id}.`) && !wanted.has(s.key)) await platform.boss.unschedule(SYNC_QUEUE, s.key);
-}
-
-export async function unscheduleInstallation(platform: Platform, installationId: string): Promise<void> {
-  await ensureSyncQueue(platform.boss);
-  for (const s of await platform.boss.getSchedules(SYNC_QUEUE))
-    if (s.key?.startsWith(`${installationId}.`)) await platform.boss.unschedule(SYNC_QUEUE, s.key);
-}
 
 /** Runs one job: the installation and its integration are read fresh, so an updated manifest applies. */
 export async function runSyncJob(platform: Platform, job: SyncJob): Promise<RunOutcome> {
@@ -94,23 +13,18 @@ export async function runSyncJob(platform: Platform, job: SyncJob): Promise<RunO
   if (!opened) return { status: "skipped", reason: "the installation or its integration was removed" };
   const outcome = await runObjectSync(platform, { ...opened, object: job.object }, { trigger: job.trigger });
   if (outcome.status === "paused") {
-    const resumeAt = new Date(Date.now() + platform.config.sync.pauseRecheckMs);
+    const resumeAt = new Date(platform.clock.nowMs() + platform.config.sync.pauseRecheckMs);
     await enqueueSync(platform, { ...job, trigger: "resume" }, resumeAt);
   }
   return outcome;
 }
 
-const started = new WeakSet<Platform>();
-
 /**
- * Starts the sync workers of this process (`forcelink serve` and `forcelink worker`). Every
- * process may: pg-boss hands each job to one of them, and the run lock keeps one run per
+ * Starts the sync workers of this process (`forcelink serve` and `forcelink worker` call it once).
+ * Every process may: pg-boss hands each job to one of them, and the run lock keeps one run per
  * connection and object.
  */
 export async function startSyncWorkers(platform: Platform, options: { concurrency?: number } = {}): Promise<void> {
-  if (started.has(platform)) return;
-  started.add(platform);
-  await ensureSyncQueue(platform.boss);
   await platform.boss.work(
     SYNC_QUEUE,
     { batchSize: 1, localConcurrency: options.concurrency ?? 2, pollingIntervalSeconds: 1 },

@@ -4,9 +4,9 @@ import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import { findSyncTarget } from "../integrations/integration-store.ts";
+import { enqueueSync } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { recordChanges } from "./destinations/records-destination.ts";
-import { enqueueSync } from "./sync-jobs.ts";
 import { listRuns, runView, statesOf, stateView } from "./sync-store.ts";
 
 const params = z.object({ id: z.string().min(1).max(200) });

@@ -7,7 +7,7 @@ import type { Checkpoint } from "./sync-plan.ts";
 export type SyncStateRow = typeof syncStates.$inferSelect;
 export type SyncRunRow = typeof syncRuns.$inferSelect;
 
-type Db = Pick<Platform, "db">;
+type Db = Pick<Platform, "db" | "clock">;
 
 /** The state row of one object of one installation, made on first use. */
 export async function ensureState(
@@ -28,7 +28,7 @@ export async function ensureState(
 export async function updateState(platform: Db, id: string, values: Partial<SyncStateRow>): Promise<void> {
   await platform.db
     .update(syncStates)
-    .set({ ...values, updatedAt: new Date() })
+    .set({ ...values, updatedAt: platform.clock.now() })
     .where(eq(syncStates.id, id));
 }
 
@@ -42,7 +42,7 @@ export async function startRun(
 ): Promise<SyncRunRow> {
   const [row] = await platform.db
     .insert(syncRuns)
-    .values({ id: newId("run"), ...values, status: "running", startedAt: new Date() })
+    .values({ id: newId("run"), ...values, status: "running", startedAt: platform.clock.now() })
     .returning();
   return row;
 }

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { Platform } from "../platform/platform.ts";
 
 /**
  * How deliveries are attempted and retried. Retries are pg-boss's own (the retry is scheduled in the
@@ -33,10 +32,8 @@ export const DEFAULT_DELIVERY_SETTINGS: WebhookDeliverySettings = {
   pollingIntervalSeconds: 1,
 };
 
-const settingsByPlatform = new WeakMap<Platform, WebhookDeliverySettings>();
-
-export function deliverySettings(platform: Platform): WebhookDeliverySettings {
-  return settingsByPlatform.get(platform) ?? DEFAULT_DELIVERY_SETTINGS;
+export function deliverySettings(platform: { webhookDelivery: WebhookDeliverySettings }): WebhookDeliverySettings {
+  return platform.webhookDelivery ?? DEFAULT_DELIVERY_SETTINGS;
 }
 
 /**
@@ -45,11 +42,11 @@ export function deliverySettings(platform: Platform): WebhookDeliverySettings {
  * polling apply when the worker starts.
  */
 export function configureWebhookDelivery(
-  platform: Platform,
+  platform: { webhookDelivery: WebhookDeliverySettings },
   changes: Partial<WebhookDeliverySettings>,
 ): WebhookDeliverySettings {
   const settings = deliverySettingsSchema.parse({ ...deliverySettings(platform), ...changes });
-  settingsByPlatform.set(platform, settings);
+  platform.webhookDelivery = settings;
   return settings;
 }
 

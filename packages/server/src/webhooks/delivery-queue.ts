@@ -15,26 +15,15 @@ export interface DeliveryJob {
   deliveryId: string;
 }
 
-const ready = new WeakMap<PgBoss, Promise<void>>();
-
-/** Creates the queues once per pg-boss instance; createQueue leaves an existing queue as it is. */
-export function ensureDeliveryQueues(boss: PgBoss): Promise<void> {
-  let done = ready.get(boss);
-  if (!done) {
-    done = (async () => {
-      await boss.createQueue(DELIVERY_DEAD_LETTER_QUEUE);
-      await boss.createQueue(DELIVERY_QUEUE);
-    })();
-    done.catch(() => ready.delete(boss));
-    ready.set(boss, done);
-  }
-  return done;
+/** The delivery queues; `openPlatform` creates them once when the process starts (createQueue keeps an existing one). */
+export async function createDeliveryQueues(boss: PgBoss): Promise<void> {
+  await boss.createQueue(DELIVERY_DEAD_LETTER_QUEUE);
+  await boss.createQueue(DELIVERY_QUEUE);
 }
 
 /** Enqueues one job per delivery; a delivery already enqueued is not enqueued twice. */
 export async function enqueueDeliveries(platform: Platform, deliveryIds: string[]): Promise<void> {
   if (deliveryIds.length === 0) return;
-  await ensureDeliveryQueues(platform.boss);
   const options = jobRetryOptions(deliverySettings(platform));
   await platform.boss.insert(
     DELIVERY_QUEUE,

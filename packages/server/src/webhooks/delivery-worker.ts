@@ -8,13 +8,7 @@ import {
   judgeResponse,
   settleAttempt,
 } from "./delivery-policy.ts";
-import {
-  DELIVERY_DEAD_LETTER_QUEUE,
-  DELIVERY_QUEUE,
-  type DeliveryJob,
-  enqueueDeliveries,
-  ensureDeliveryQueues,
-} from "./delivery-queue.ts";
+import { DELIVERY_DEAD_LETTER_QUEUE, DELIVERY_QUEUE, type DeliveryJob, enqueueDeliveries } from "./delivery-queue.ts";
 import { failWithoutAttempt, loadDelivery, neverAttemptedDeliveries, recordAttempt } from "./delivery-store.ts";
 import { endpointForDelivery } from "./endpoints.ts";
 import { TEST_EVENT_TYPE } from "./event-types.ts";
@@ -34,18 +28,13 @@ const RECOVERY_BATCH = 500;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const USER_AGENT = "Forcelink-Webhooks/1";
 
-const started = new WeakSet<Platform>();
-
 /**
- * Starts sending webhook deliveries in this process: every process that runs `startServer` (or,
- * later, a worker-only process) calls it once; any number of processes share the queue.
+ * Starts sending webhook deliveries in this process: every process that runs `startServer` (or
+ * `forcelink worker`) calls it once; any number of processes share the queue.
  */
 export async function startWebhookWorker(platform: Platform): Promise<void> {
-  if (started.has(platform)) return;
-  started.add(platform);
   const { boss, logger } = platform;
   const settings = deliverySettings(platform);
-  await ensureDeliveryQueues(boss);
   // One keep-alive pool for every endpoint this process sends to.
   const agent = new Agent({ keepAliveTimeout: 10_000, connect: { timeout: settings.timeoutMs } });
 
@@ -69,7 +58,7 @@ export async function startWebhookWorker(platform: Platform): Promise<void> {
           platform.db,
           job.data.deliveryId,
           "The last attempt did not finish (the process stopped, the attempt outlived its job, or the store failed); no attempts remain.",
-          new Date(),
+          platform.clock.now(),
         );
       }
     },
@@ -87,7 +76,7 @@ export async function startWebhookWorker(platform: Platform): Promise<void> {
 }
 
 /** Enqueues deliveries whose job was never queued; returns how many it looked at. */
-export async function requeueNeverAttempted(platform: Platform, now = new Date()): Promise<number> {
+export async function requeueNeverAttempted(platform: Platform, now = platform.clock.now()): Promise<number> {
   const rows = await neverAttemptedDeliveries(platform.db, new Date(now.getTime() - RECOVERY_AGE_MS), RECOVERY_BATCH);
   await enqueueDeliveries(
     platform,
@@ -102,10 +91,15 @@ async function runDeliveryJob(platform: Platform, agent: Agent, job: JobWithMeta
     const delivery = await loadDelivery(db, job.data.deliveryId);
     // Deleted with its endpoint, or settled by an earlier run of this job: nothing to send.
     if (delivery?.status !== "pending") return { id: job.id, status: "completed" };
-    const endpoint = await endpointForDelivery(db, sealer, delivery.endpointId, new Date());
+    const endpoint = await endpointForDelivery(db, sealer, delivery.endpointId, platform.clock.now());
     if (!endpoint) return { id: job.id, status: "completed" };
     if (!endpoint.enabled && delivery.eventType !== TEST_EVENT_TYPE) {
-      await failWithoutAttempt(db, delivery.id, "The endpoint was disabled before this delivery was sent.", new Date());
+      await failWithoutAttempt(
+        db,
+        delivery.id,
+        "The endpoint was disabled before this delivery was sent.",
+        platform.clock.now(),
+      );
       return { id: job.id, status: "completed" };
     }
     const event = delivery.payload;
@@ -117,7 +111,7 @@ async function runDeliveryJob(platform: Platform, agent: Agent, job: JobWithMeta
       projectId: event.projectId,
       data: event.data,
     });
-    const timestamp = Math.floor(Date.now() / 1000);
+    const timestamp = Math.floor(platform.clock.nowMs() / 1000);
     const headers = {
       "content-type": "application/json",
       "user-agent": USER_AGENT,
@@ -130,7 +124,7 @@ async function runDeliveryJob(platform: Platform, agent: Agent, job: JobWithMeta
     const timeoutMs = deliverySettings(platform).timeoutMs;
     const result = await post(agent, endpoint.url, headers, body, timeoutMs, job.signal);
     const decision = settleAttempt(result, job);
-    await recordAttempt(db, delivery.id, result, decision.status, new Date());
+    await recordAttempt(db, delivery.id, result, decision.status, platform.clock.now());
     const fields = {
       deliveryId: delivery.id,
       endpointId: delivery.endpointId,

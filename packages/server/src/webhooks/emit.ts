@@ -31,7 +31,7 @@ export async function emitEvent(
 ): Promise<{ event: WebhookEvent; deliveryIds: string[] }> {
   if (!isWebhookEventType(type))
     throw new Error(`'${type}' is not a webhook event type; add it to WEBHOOK_EVENT_TYPES`);
-  const event = buildEvent(projectId, type, data, options.now);
+  const event = buildEvent(projectId, type, data, options.now ?? platform.clock.now());
   const endpoints = (await enabledEndpoints(platform.db, projectId)).filter((e) => endpointWants(e.events, type));
   const deliveryIds = await record(
     platform,
@@ -46,15 +46,20 @@ export async function sendTestEvent(
   projectId: string,
   endpointId: string,
 ): Promise<{ event: WebhookEvent; deliveryId: string }> {
-  const event = buildEvent(projectId, TEST_EVENT_TYPE, {
-    endpointId,
-    message: "A test event from Forcelink: if you can read this, the endpoint receives and can verify webhooks.",
-  });
+  const event = buildEvent(
+    projectId,
+    TEST_EVENT_TYPE,
+    {
+      endpointId,
+      message: "A test event from Forcelink: if you can read this, the endpoint receives and can verify webhooks.",
+    },
+    platform.clock.now(),
+  );
   const [deliveryId] = await record(platform, [{ id: newId("whd"), projectId, endpointId, event }]);
   return { event, deliveryId };
 }
 
-export function buildEvent(projectId: string, type: string, data: WebhookEventData, now = new Date()): WebhookEvent {
+export function buildEvent(projectId: string, type: string, data: WebhookEventData, now: Date): WebhookEvent {
   const unsafe = secretLikePaths(data);
   if (unsafe.length > 0)
     throw new UnsafeEventDataError(

@@ -89,6 +89,7 @@ export async function updateEndpoint(
   projectId: string,
   id: string,
   changes: { url?: string; events?: string[]; enabled?: boolean; description?: string | null },
+  now: Date,
 ): Promise<EndpointView | null> {
   const [row] = await db
     .update(webhookEndpoints)
@@ -97,7 +98,7 @@ export async function updateEndpoint(
       ...(changes.events !== undefined ? { events: normalizeSubscription(changes.events) } : {}),
       ...(changes.enabled !== undefined ? { enabled: changes.enabled } : {}),
       ...(changes.description !== undefined ? { description: changes.description } : {}),
-      updatedAt: new Date(),
+      updatedAt: now,
     })
     .where(ofProject(projectId, id))
     .returning(view);
@@ -120,9 +121,9 @@ export async function rotateEndpointSecret(
   sealer: Sealer,
   projectId: string,
   id: string,
-  options: { previousSecretValidSeconds: number; now?: Date },
+  options: { previousSecretValidSeconds: number; now: Date },
 ): Promise<{ endpoint: EndpointView; secret: string } | null> {
-  const now = options.now ?? new Date();
+  const { now } = options;
   const [current] = await db
     .select({ secretSealed: webhookEndpoints.secretSealed })
     .from(webhookEndpoints)

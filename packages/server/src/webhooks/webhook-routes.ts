@@ -110,7 +110,7 @@ export function registerWebhookRoutes(app: FastifyInstance, platform: Platform):
       },
     },
     async (req) => {
-      const endpoint = await updateEndpoint(db, req.projectId, req.params.id, req.body);
+      const endpoint = await updateEndpoint(db, req.projectId, req.params.id, req.body, platform.clock.now());
       if (!endpoint) throw notFound("webhook", req.params.id);
       return endpoint;
     },
@@ -146,6 +146,7 @@ export function registerWebhookRoutes(app: FastifyInstance, platform: Platform):
     async (req) => {
       const rotated = await rotateEndpointSecret(db, sealer, req.projectId, req.params.id, {
         previousSecretValidSeconds: req.body?.previousSecretValidSeconds ?? 0,
+        now: platform.clock.now(),
       });
       if (!rotated) throw notFound("webhook", req.params.id);
       return { ...rotated.endpoint, secret: rotated.secret };

@@ -6,6 +6,7 @@ import { DEMO, type Org, type OrgAdmin, type RunningEmulator, type SeedSpec } fr
 import { startDemoOrg } from "@forcelink/emulator/testing";
 import { parseConfig } from "../../src/config/config.ts";
 import { createLogger } from "../../src/log/logger.ts";
+import { TestClock } from "../../src/platform/clock.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 
 export interface Harness {
@@ -13,6 +14,8 @@ export interface Harness {
   admin: OrgAdmin;
   emulator: RunningEmulator;
   server: RunningServer;
+  /** The server's clock: move it to make time pass for the server (not for the emulated org). */
+  clock: TestClock;
   /** The server's data directory (removed by close()). */
   dataDir: string;
   apiKey: string;
@@ -36,6 +39,7 @@ export async function startHarness(
     options.seed ? { seed: options.seed } : { generate: { Account: 20 } },
   );
   const dataDir = mkdtempSync(join(tmpdir(), "forcelink-test-"));
+  const clock = new TestClock();
   const server = await startServer(
     parseConfig({
       FORCELINK_DATA_DIR: dataDir,
@@ -46,7 +50,7 @@ export async function startHarness(
       FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
       ...options.env,
     }),
-    options.logSink ? { logger: createLogger("trace", options.logSink) } : undefined,
+    { clock, ...(options.logSink ? { logger: createLogger("trace", options.logSink) } : {}) },
   );
   const apiKey = server.firstKey!.key;
   const api = apiWith(server.url, apiKey);
@@ -55,6 +59,7 @@ export async function startHarness(
     admin,
     emulator,
     server,
+    clock,
     dataDir,
     apiKey,
     api,

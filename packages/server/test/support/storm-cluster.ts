@@ -10,7 +10,7 @@ export interface StormServer {
   name: string;
   url: string;
   pid: number;
-  /** Moves this process's clock forward (its `Date.now`). */
+  /** Moves this server's clock forward (the test clock it runs on). */
   advanceClock(ms: number): Promise<void>;
   /** What the process wrote to stdout and stderr, for diagnosing a failure. */
   output(): string;

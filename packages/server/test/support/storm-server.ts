@@ -4,16 +4,15 @@
  *
  * - Prints `READY <url>` once it listens, `FAILED <message>` if it cannot start.
  * - Stops cleanly on SIGTERM (or when its parent goes away).
- * - Over the IPC channel, `{ type: "advance-clock", ms }` moves this process's `Date.now` forward
- *   and answers `{ type: "clock-advanced", offsetMs }`: the server has no injectable clock, and the
- *   expiry-driven refresh path needs the server itself to believe hours have passed.
+ * - Over the IPC channel, `{ type: "advance-clock", ms }` moves the server's clock forward and
+ *   answers `{ type: "clock-advanced", offsetMs }`: the expiry-driven refresh path needs the server
+ *   itself to believe hours have passed. The server runs on a test clock handed to `startServer`.
  */
 import { parseConfig } from "../../src/config/config.ts";
+import { TestClock } from "../../src/platform/clock.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 
-const realNow = Date.now.bind(Date);
-let offsetMs = 0;
-Date.now = () => realNow() + offsetMs;
+const clock = new TestClock();
 
 let server: RunningServer | undefined;
 let stopping = false;
@@ -39,13 +38,13 @@ process.on("disconnect", () => void stop(0));
 process.on("message", (message: unknown) => {
   const m = message as { type?: string; ms?: number };
   if (m?.type === "advance-clock" && typeof m.ms === "number") {
-    offsetMs += m.ms;
+    const offsetMs = clock.advance(m.ms);
     process.send?.({ type: "clock-advanced", offsetMs });
   }
 });
 
 try {
-  server = await startServer(parseConfig(process.env));
+  server = await startServer(parseConfig(process.env), { clock });
   process.stdout.write(`READY ${server.url}\n`);
 } catch (e) {
   process.stdout.write(`FAILED ${((e as Error).message ?? String(e)).replace(/\n/g, " ")}\n`);

@@ -7,7 +7,7 @@ import { WebhookDestination } from "./webhook-destination.ts";
 
 /** The destinations an object of an installed integration delivers to, opened for one run. */
 export function openDestinations(
-  platform: Pick<Platform, "db">,
+  platform: Pick<Platform, "db" | "clock">,
   integration: OpenedIntegration,
   names: readonly string[],
   target: { projectId: string; connectionId: string },
@@ -27,6 +27,7 @@ export function openDestinations(
           secret,
           batchSize: d.batchSize,
           connectionId: target.connectionId,
+          clock: platform.clock,
         });
       }
       case "records":

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { backoffDelay } from "@forcelink/salesforce";
 import { Agent, request } from "undici";
+import type { Clock } from "../../platform/clock.ts";
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from "../../webhooks/signing.ts";
 import type { DeliveryBatch, Destination, ObjectSchema, SchemaChange } from "./destination.ts";
 
@@ -13,6 +14,8 @@ export interface WebhookDestinationOptions {
   /** Records per POST (the batch from the reader is split). */
   batchSize: number;
   connectionId: string;
+  /** Signs each POST with this clock's time. */
+  clock: Clock;
   /** Attempts per POST before the run fails and keeps its checkpoint (default 6). */
   attempts?: number;
   timeoutMs?: number;
@@ -66,7 +69,7 @@ export class WebhookDestination implements Destination {
     let last = "";
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        const timestamp = Math.floor(Date.now() / 1000);
+        const timestamp = Math.floor(this.options.clock.nowMs() / 1000);
         const res = await request(this.options.url, {
           method: "POST",
           dispatcher: this.agent,

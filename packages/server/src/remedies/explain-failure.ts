@@ -1,8 +1,8 @@
 import { type ChecklistItemId, type ClassifiedFailure, lookupError, OAuthFailure } from "@forcelink/salesforce";
-import type { CheckPointer } from "../failures/problem.ts";
-import { ITEMS_OUTSIDE_CHECKLIST, RUNTIME_REMEDY_OF_CHECK } from "../failures/remedy-catalogue.ts";
 import { CHECK_IDS, type CheckId, checkDefinition } from "./checks.ts";
-import { fill, GENERIC_NAMES } from "./evaluate.ts";
+import type { CheckPointer } from "./problem.ts";
+import { ITEMS_OUTSIDE_CHECKLIST, RUNTIME_REMEDY_OF_CHECK } from "./remedy-catalogue.ts";
+import { fill, GENERIC_NAMES } from "./remedy-text.ts";
 
 /**
  * Runtime errors lead back to the checklist: a Salesforce failure the error table ties to a

@@ -1,0 +1,39 @@
+import type { PgBoss } from "pg-boss";
+import type { Platform } from "../platform/platform.ts";
+
+/**
+ * The sync's job queue: what a job names and how one is queued. Installing an integration queues
+ * and schedules runs here; the sync's workers (sync/sync-jobs.ts) take them.
+ */
+export type SyncTrigger = "schedule" | "manual" | "resume" | "cli" | "formulas";
+
+export const SYNC_QUEUE = "sync-run";
+
+export interface SyncJob {
+  installationId: string;
+  object: string;
+  trigger: SyncTrigger;
+}
+
+/** A long backfill may take hours; a worker that dies is noticed by its missing heartbeat. */
+const JOB_EXPIRE_SECONDS = 6 * 3600;
+const HEARTBEAT_SECONDS = 30;
+
+/** The sync's queue; `openPlatform` creates it once when the process starts. */
+export async function createSyncQueue(boss: PgBoss): Promise<void> {
+  await boss.createQueue(SYNC_QUEUE, {
+    expireInSeconds: JOB_EXPIRE_SECONDS,
+    heartbeatSeconds: HEARTBEAT_SECONDS,
+    retryLimit: 3,
+    retryDelay: 30,
+    retryBackoff: true,
+  });
+}
+
+/** One run now (or at `startAfter`); a run already queued for the same object is not queued twice. */
+export async function enqueueSync(platform: Platform, job: SyncJob, startAfter?: Date): Promise<void> {
+  await platform.boss.send(SYNC_QUEUE, job, {
+    singletonKey: `${job.installationId}:${job.object.toLowerCase()}:${job.trigger === "resume" ? "resume" : "run"}`,
+    ...(startAfter ? { startAfter } : {}),
+  });
+}
