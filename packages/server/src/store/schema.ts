@@ -331,9 +331,7 @@ export const syncRuns = pgTable(
     index("sync_runs_connection").on(t.connectionId, t.startedAt),
     index("sync_runs_installation").on(t.installationId, t.object, t.startedAt),
     /** At most one queued or running run per object of an installation, across every process. */
-    uniqueIndex("sync_runs_active")
-      .on(t.installationId, t.object)
-      .where(sql`${t.status} in ('queued', 'running')`),
+    uniqueIndex("sync_runs_active").on(t.installationId, t.object).where(sql`${t.status} in ('queued', 'running')`),
   ],
 );
 
