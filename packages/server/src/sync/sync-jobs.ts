@@ -1,8 +1,8 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Job, PgBoss } from "pg-boss";
 import { openInstallation } from "../integrations/integration-store.ts";
 import type { Platform } from "../platform/platform.ts";
-import { syncStates } from "../store/schema.ts";
+import { syncRuns, syncStates } from "../store/schema.ts";
 import { type RunOutcome, runObjectSync, type SyncTrigger } from "./run-object-sync.ts";
 import { tryLock } from "./sync-lock.ts";
 
@@ -12,6 +12,8 @@ export interface SyncJob {
   installationId: string;
   object: string;
   trigger: SyncTrigger;
+  /** The queued run a request made (POST …/syncs/{object}); the job runs it unless another job took it over. */
+  runId?: string;
 }
 
 /** A long backfill may take hours; a worker that dies is noticed by its missing heartbeat. */
@@ -44,7 +46,9 @@ function scheduleKey(installationId: string, object: string, kind: "read" | "for
 export async function enqueueSync(platform: Platform, job: SyncJob, startAfter?: Date): Promise<void> {
   await ensureSyncQueue(platform.boss);
   await platform.boss.send(SYNC_QUEUE, job, {
-    singletonKey: `${job.installationId}:${job.object.toLowerCase()}:${job.trigger === "resume" ? "resume" : "run"}`,
+    // A queued run is already one of a kind (the store's unique index): its job needs no other key.
+    singletonKey:
+      job.runId ?? `${job.installationId}:${job.object.toLowerCase()}:${job.trigger === "resume" ? "resume" : "run"}`,
     ...(startAfter ? { startAfter } : {}),
   });
 }
@@ -91,13 +95,31 @@ export async function unscheduleInstallation(platform: Platform, installationId:
 /** Runs one job: the installation and its integration are read fresh, so an updated manifest applies. */
 export async function runSyncJob(platform: Platform, job: SyncJob): Promise<RunOutcome> {
   const opened = await openInstallation(platform, job.installationId);
-  if (!opened) return { status: "skipped", reason: "the installation or its integration was removed" };
+  if (!opened) return closeQueued(platform, job, "the installation or its integration was removed");
+  if (job.runId && !(await isQueued(platform, job.runId)))
+    return { status: "skipped", reason: "another job already ran the queued run" };
   const outcome = await runObjectSync(platform, { ...opened, object: job.object }, { trigger: job.trigger });
+  if (outcome.status === "skipped") return closeQueued(platform, job, outcome.reason);
   if (outcome.status === "paused") {
     const resumeAt = new Date(Date.now() + platform.config.sync.pauseRecheckMs);
     await enqueueSync(platform, { ...job, trigger: "resume" }, resumeAt);
   }
   return outcome;
+}
+
+async function isQueued(platform: Platform, runId: string): Promise<boolean> {
+  const [run] = await platform.db.select({ status: syncRuns.status }).from(syncRuns).where(eq(syncRuns.id, runId));
+  return run?.status === "queued";
+}
+
+/** A job that could not run closes the run it was queued for, saying why, so the run does not wait forever. */
+async function closeQueued(platform: Platform, job: SyncJob, reason: string): Promise<RunOutcome> {
+  if (job.runId)
+    await platform.db
+      .update(syncRuns)
+      .set({ status: "skipped", finishedAt: new Date(), error: { code: "run_skipped", message: reason } })
+      .where(and(eq(syncRuns.id, job.runId), eq(syncRuns.status, "queued")));
+  return { status: "skipped", reason };
 }
 
 const started = new WeakSet<Platform>();

@@ -14,6 +14,7 @@ import {
 } from "@forcelink/emulator";
 import { parseConfig } from "../../src/config/config.ts";
 import { createLogger } from "../../src/log/logger.ts";
+import { ensureDefaultProject } from "../../src/projects/default-project.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 
 export interface Harness {
@@ -55,7 +56,8 @@ export async function startHarness(
     }),
     options.logSink ? { logger: createLogger("trace", options.logSink) } : undefined,
   );
-  const apiKey = server.firstKey!.key;
+  // On PostgreSQL the server makes no first key; the harness makes the default project's itself.
+  const apiKey = (server.firstKey ?? (await ensureDefaultProject(server.platform.db)))!.key;
   const api = apiWith(server.url, apiKey);
   return {
     org,
