@@ -1,10 +1,14 @@
+import { abortJob, deleteJob, SalesforceApiError } from "@forcelink/salesforce";
 import { and, eq } from "drizzle-orm";
 import type { Job, PgBoss } from "pg-boss";
+import { findConnection } from "../connections/connection-store.ts";
+import { connectionTokens } from "../connections/connection-tokens.ts";
 import { openInstallation } from "../integrations/integration-store.ts";
 import type { Platform } from "../platform/platform.ts";
 import { syncRuns, syncStates } from "../store/schema.ts";
 import { type RunOutcome, runObjectSync, type SyncTrigger } from "./run-object-sync.ts";
 import { tryLock } from "./sync-lock.ts";
+import { closeInterruptedRuns, runsWithOpenBulkJobs, updateRun } from "./sync-store.ts";
 
 export const SYNC_QUEUE = "sync-run";
 
@@ -150,9 +154,10 @@ export async function startSyncWorkers(platform: Platform, options: { concurrenc
 }
 
 /**
- * A run whose worker died (kill -9, a lost machine) leaves its state `running` and its lock free:
- * such runs are queued again at once, to resume from their checkpoint, instead of waiting for the
- * job's heartbeat to run out.
+ * A run whose worker died (kill -9, a lost machine) leaves its state and its run `running` and
+ * its lock free: the run is closed as interrupted, the sync queued again at once to resume from
+ * its checkpoint (instead of waiting for the job's heartbeat to run out), and the Bulk query jobs
+ * such runs left open in the org are deleted.
  */
 export async function recoverInterruptedSyncs(platform: Platform): Promise<number> {
   const running = await platform.db.select().from(syncStates).where(eq(syncStates.status, "running"));
@@ -160,10 +165,37 @@ export async function recoverInterruptedSyncs(platform: Platform): Promise<numbe
   for (const state of running) {
     const lock = await tryLock(platform.database, `sync:${state.connectionId}:${state.object.toLowerCase()}`);
     if (!lock) continue;
-    await lock.release();
+    try {
+      // Closed before the resume is queued: the store allows one active run per object.
+      await closeInterruptedRuns(platform, state.installationId, state.object);
+    } finally {
+      await lock.release();
+    }
     await enqueueSync(platform, { installationId: state.installationId, object: state.object, trigger: "resume" });
     queued++;
   }
   if (queued > 0) platform.logger.warn({ queued }, "interrupted syncs queued to resume from their checkpoints");
+  await deleteAbandonedBulkJobs(platform);
   return queued;
+}
+
+/** Deletes the Bulk jobs interrupted runs left in the org; one that cannot be deleted now is tried at the next recovery. */
+async function deleteAbandonedBulkJobs(platform: Platform): Promise<void> {
+  for (const run of await runsWithOpenBulkJobs(platform)) {
+    const jobId = run.bulkJobId!;
+    try {
+      const conn = await findConnection(platform, run.projectId, run.connectionId);
+      if (conn) {
+        const client = await connectionTokens(platform).clientFor(conn);
+        // Salesforce refuses to delete a job still in progress: stop it first (refused once it is complete).
+        await abortJob(client, jobId).catch(() => undefined);
+        await deleteJob(client, jobId).catch((error: unknown) => {
+          if (!(error instanceof SalesforceApiError && error.status === 404)) throw error;
+        });
+      }
+      await updateRun(platform, run.id, { bulkJobId: null });
+    } catch (err) {
+      platform.logger.warn({ err, runId: run.id }, "could not delete the Bulk job an interrupted sync left open");
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
 import { syncRuns, syncStates } from "../store/schema.ts";
@@ -74,16 +74,7 @@ export async function queueRun(platform: Db, values: RunKeys): Promise<{ run: Sy
  * it is closed as interrupted first; its Bulk job id stays for the recovery to delete.
  */
 export async function startRun(platform: Db, values: RunKeys): Promise<SyncRunRow> {
-  await platform.db
-    .update(syncRuns)
-    .set({ status: "interrupted", finishedAt: new Date(), error: INTERRUPTED })
-    .where(
-      and(
-        eq(syncRuns.installationId, values.installationId),
-        eq(syncRuns.object, values.object),
-        eq(syncRuns.status, "running"),
-      ),
-    );
+  await closeInterruptedRuns(platform, values.installationId, values.object);
   const [taken] = await platform.db
     .update(syncRuns)
     .set({ status: "running", startedAt: new Date() })
@@ -101,6 +92,29 @@ export async function startRun(platform: Db, values: RunKeys): Promise<SyncRunRo
     .values({ id: newId("run"), ...values, status: "running", startedAt: new Date() })
     .returning();
   return row;
+}
+
+/**
+ * Closes the runs of an object still marked `running` as interrupted, with the time and the
+ * reason. Only for a caller holding the object's run lock: then no process is running them.
+ */
+export async function closeInterruptedRuns(platform: Db, installationId: string, object: string): Promise<number> {
+  const closed = await platform.db
+    .update(syncRuns)
+    .set({ status: "interrupted", finishedAt: new Date(), error: INTERRUPTED })
+    .where(
+      and(eq(syncRuns.installationId, installationId), eq(syncRuns.object, object), eq(syncRuns.status, "running")),
+    )
+    .returning({ id: syncRuns.id });
+  return closed.length;
+}
+
+/** Interrupted runs that left a Bulk job open in the org. */
+export async function runsWithOpenBulkJobs(platform: Db): Promise<SyncRunRow[]> {
+  return platform.db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.status, "interrupted"), isNotNull(syncRuns.bulkJobId)));
 }
 
 /** Takes back a queued run whose job could not be queued. */
