@@ -4,6 +4,7 @@ import { explainGrantFailure } from "../checklist/explain-failure.ts";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
 import { connections } from "../store/schema.ts";
+import type { JwtGrant } from "./connection-grant.ts";
 import { credentialColumns } from "./credential-store.ts";
 
 export type ConnectionRow = typeof connections.$inferSelect;
@@ -20,6 +21,8 @@ export interface NewConnection {
   loginUrl: string;
   tokens: TokenSet;
   username?: string | null;
+  /** How the connection's tokens are renewed without a refresh token (JWT bearer). */
+  grant?: JwtGrant | null;
 }
 
 /** A new connection's credentials as the credential store keeps them. */
@@ -51,6 +54,7 @@ export async function insertConnection(platform: Platform, input: NewConnection)
       authFlow: input.authFlow,
       loginUrl: input.loginUrl,
       username: input.username ?? null,
+      grant: input.grant ?? null,
       ...credentialColumns(platform.sealer, credentialsOf(tokens, Date.now())),
       lastRefreshAt: null,
     })
