@@ -100,7 +100,9 @@ export async function unscheduleInstallation(platform: Platform, installationId:
 export async function runSyncJob(platform: Platform, job: SyncJob): Promise<RunOutcome> {
   const opened = await openInstallation(platform, job.installationId);
   if (!opened) return closeQueued(platform, job, "the installation or its integration was removed");
-  if (job.runId && !(await isQueued(platform, job.runId)))
+  // A run another job took over and finished is done; one still open (this job's own earlier
+  // attempt, or another job's) is settled by the run lock and startRun.
+  if (job.runId && (await isFinished(platform, job.runId)))
     return { status: "skipped", reason: "another job already ran the queued run" };
   const outcome = await runObjectSync(platform, { ...opened, object: job.object }, { trigger: job.trigger });
   if (outcome.status === "skipped") return closeQueued(platform, job, outcome.reason);
@@ -111,9 +113,12 @@ export async function runSyncJob(platform: Platform, job: SyncJob): Promise<RunO
   return outcome;
 }
 
-async function isQueued(platform: Platform, runId: string): Promise<boolean> {
-  const [run] = await platform.db.select({ status: syncRuns.status }).from(syncRuns).where(eq(syncRuns.id, runId));
-  return run?.status === "queued";
+async function isFinished(platform: Platform, runId: string): Promise<boolean> {
+  const [run] = await platform.db
+    .select({ finishedAt: syncRuns.finishedAt })
+    .from(syncRuns)
+    .where(eq(syncRuns.id, runId));
+  return !run || run.finishedAt !== null;
 }
 
 /** A job that could not run closes the run it was queued for, saying why, so the run does not wait forever. */
