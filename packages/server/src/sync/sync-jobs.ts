@@ -108,7 +108,9 @@ export async function runSyncJob(platform: Platform, job: SyncJob): Promise<RunO
   if (outcome.status === "skipped") return closeQueued(platform, job, outcome.reason);
   if (outcome.status === "paused") {
     const resumeAt = new Date(Date.now() + platform.config.sync.pauseRecheckMs);
-    await enqueueSync(platform, { ...job, trigger: "resume" }, resumeAt);
+    // The resume is a run of its own, not the paused one.
+    const { runId: _paused, ...resume } = job;
+    await enqueueSync(platform, { ...resume, trigger: "resume" }, resumeAt);
   }
   return outcome;
 }
