@@ -42,7 +42,15 @@ export interface StoredCredentials {
   /** Set when Salesforce refused the grant for good; nothing refreshes until the customer reconnects. */
   needsReauth?: ReauthReason;
   refreshFailing?: RefreshFailing;
+  /**
+   * Set by the store on read: bumped by every write. A write that carries it succeeds only while
+   * the stored credentials are still the ones read.
+   */
+  version?: number;
 }
+
+/** Whether a write landed: `lost` when another process took the lease (or wrote) meanwhile. */
+export type WriteOutcome = "won" | "lost";
 
 /**
  * Where credentials live, shared by every process. The lease is what makes one refresh per
@@ -50,7 +58,12 @@ export interface StoredCredentials {
  */
 export interface CredentialStore {
   read(connectionId: string): Promise<StoredCredentials | null>;
-  write(connectionId: string, credentials: StoredCredentials): Promise<void>;
+  /**
+   * Stores credentials only while `owner` holds the connection's lease (and, when the credentials
+   * carry a version, while it is still the stored one). Otherwise nothing is written: `lost`, and
+   * the winner's credentials are in the store.
+   */
+  write(connectionId: string, credentials: StoredCredentials, owner: string): Promise<WriteOutcome>;
   /**
    * Takes the lease when it is free, expired, or already `owner`'s (which extends it). A lease
    * another owner holds and that has not expired blocks.

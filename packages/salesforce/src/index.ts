@@ -53,7 +53,13 @@ export {
   csvRecords,
   readCsvRecords,
 } from "./bulk/csv-records.ts";
-export type { CredentialStore, ReauthReason, RefreshFailing, StoredCredentials } from "./credential-store.ts";
+export type {
+  CredentialStore,
+  ReauthReason,
+  RefreshFailing,
+  StoredCredentials,
+  WriteOutcome,
+} from "./credential-store.ts";
 export {
   type ChecklistItemId,
   type ClassifiedFailure,

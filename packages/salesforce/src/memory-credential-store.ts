@@ -1,4 +1,4 @@
-import type { CredentialStore, StoredCredentials } from "./credential-store.ts";
+import type { CredentialStore, StoredCredentials, WriteOutcome } from "./credential-store.ts";
 
 /**
  * A CredentialStore in memory, with the lease semantics a database store must have. Reads and
@@ -18,8 +18,12 @@ export class MemoryCredentialStore implements CredentialStore {
     return row ? structuredClone(row) : null;
   }
 
-  async write(connectionId: string, credentials: StoredCredentials): Promise<void> {
-    this.rows.set(connectionId, structuredClone(credentials));
+  async write(connectionId: string, credentials: StoredCredentials, owner: string): Promise<WriteOutcome> {
+    if (this.leases.get(connectionId)?.owner !== owner) return "lost";
+    const stored = this.rows.get(connectionId);
+    if (credentials.version !== undefined && stored?.version !== credentials.version) return "lost";
+    this.rows.set(connectionId, { ...structuredClone(credentials), version: (stored?.version ?? 0) + 1 });
+    return "won";
   }
 
   async tryAcquireLease(connectionId: string, owner: string, ttlMs: number): Promise<boolean> {

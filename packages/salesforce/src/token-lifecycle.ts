@@ -179,7 +179,14 @@ export class TokenLifecycle {
     }
     try {
       const creds = await this.withLearnedTimeout(credentialsFrom(tokens, this.now()));
-      await this.store.write(connectionId, creds);
+      // Lost only when introspection outlasted the lease and another process took it: these
+      // tokens are newer than anything it holds, so take the lease back and write them again.
+      while ((await this.store.write(connectionId, creds, owner)) === "lost") {
+        if (this.now() > deadline)
+          throw new OAuthFailure("temporarily_unavailable", "the connection's refresh lease stayed taken", 0);
+        await this.sleep(this.options.leasePollMs ?? 100);
+        await this.store.tryAcquireLease(connectionId, owner, this.leaseTtl);
+      }
       this.remember(connectionId, creds);
     } finally {
       await this.store.releaseLease(connectionId, owner);
@@ -277,7 +284,7 @@ export class TokenLifecycle {
       } catch (error) {
         if (!(error instanceof OAuthFailure)) throw error;
         failure = error;
-        if (error.kind === "terminal") return this.terminalUnlessSuperseded(connectionId, creds, error);
+        if (error.kind === "terminal") return this.terminalUnlessSuperseded(connectionId, owner, creds, error);
         if (error.kind === "configuration") return this.coolDownConfiguration(connectionId, creds, error);
         if (attempt < attempts) {
           await this.sleep(
@@ -291,7 +298,7 @@ export class TokenLifecycle {
     if (!tokens) {
       const last = failure ?? new OAuthFailure("temporarily_unavailable", "refresh lease lost", 0);
       if (leaseLost) throw last;
-      return this.recordTransientFailure(connectionId, creds, last);
+      return this.recordTransientFailure(connectionId, owner, creds, last);
     }
 
     const next = await this.withLearnedTimeout({
@@ -299,8 +306,10 @@ export class TokenLifecycle {
       // Salesforce returns a refresh token on refresh only when it rotates them.
       refreshToken: tokens.refreshToken ?? creds.refreshToken,
       scopes: tokens.scopes.length > 0 ? tokens.scopes : creds.scopes,
+      version: creds.version,
     });
-    await this.store.write(connectionId, next);
+    // The token call and the introspection may outlast the lease: then the new holder's tokens win.
+    if ((await this.store.write(connectionId, next, owner)) === "lost") return this.winnersCredentials(connectionId);
     this.remember(connectionId, next);
     await this.report((h) =>
       h.onRefreshed?.(connectionId, {
@@ -323,6 +332,7 @@ export class TokenLifecycle {
    */
   private async terminalUnlessSuperseded(
     connectionId: string,
+    owner: string,
     creds: StoredCredentials,
     failure: OAuthFailure,
   ): Promise<StoredCredentials> {
@@ -333,10 +343,15 @@ export class TokenLifecycle {
       (stored.refreshToken !== creds.refreshToken || stored.accessToken !== creds.accessToken)
     )
       return this.remember(connectionId, stored).creds;
-    return this.markNeedsReauth(connectionId, creds, failure);
+    return this.markNeedsReauth(connectionId, owner, creds, failure);
   }
 
-  private async markNeedsReauth(connectionId: string, creds: StoredCredentials, failure: OAuthFailure): Promise<never> {
+  private async markNeedsReauth(
+    connectionId: string,
+    owner: string,
+    creds: StoredCredentials,
+    failure: OAuthFailure,
+  ): Promise<StoredCredentials> {
     const reason: ReauthReason = {
       error: failure.error,
       reason: failure.reason,
@@ -347,10 +362,25 @@ export class TokenLifecycle {
     if (failure.remedy) reason.remedy = failure.remedy;
     const { refreshFailing: _cleared, ...rest } = creds;
     const dead: StoredCredentials = { ...rest, needsReauth: reason };
-    await this.store.write(connectionId, dead);
+    // Another process replaced the grant meanwhile: its verdict stands, not this refusal.
+    if ((await this.store.write(connectionId, dead, owner)) === "lost") return this.winnersCredentials(connectionId);
     this.remember(connectionId, dead);
     await this.report((h) => h.onTerminalFailure?.(connectionId, reason));
     throw failure;
+  }
+
+  /**
+   * After a lost write: the credentials the lease's new holder stored, never our own. A winner
+   * that found the grant dead, or that has written nothing usable yet, is reported as such.
+   */
+  private async winnersCredentials(connectionId: string): Promise<StoredCredentials> {
+    const stored = await this.store.read(connectionId);
+    if (!stored) throw new UnknownConnectionError(connectionId);
+    const state = this.remember(connectionId, stored);
+    if (stored.needsReauth) throw reauthFailure(stored.needsReauth);
+    if (state.rejected.has(stored.accessToken))
+      throw new OAuthFailure("temporarily_unavailable", "another process is refreshing the connection", 0);
+    return stored;
   }
 
   private async coolDownConfiguration(
@@ -367,9 +397,10 @@ export class TokenLifecycle {
 
   private async recordTransientFailure(
     connectionId: string,
+    owner: string,
     creds: StoredCredentials,
     failure: OAuthFailure,
-  ): Promise<never> {
+  ): Promise<StoredCredentials> {
     const now = this.now();
     const failures = (creds.refreshFailing?.failures ?? 0) + 1;
     const nextAttemptAt =
@@ -384,7 +415,7 @@ export class TokenLifecycle {
       description: failure.description,
     };
     const next: StoredCredentials = { ...creds, refreshFailing };
-    await this.store.write(connectionId, next);
+    if ((await this.store.write(connectionId, next, owner)) === "lost") return this.winnersCredentials(connectionId);
     const state = this.remember(connectionId, next);
     state.retryNotBefore = nextAttemptAt;
     state.lastFailure = failure;

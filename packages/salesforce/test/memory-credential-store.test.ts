@@ -54,12 +54,39 @@ describe("MemoryCredentialStore: the lease semantics a database store must share
       scopes: ["api"],
       issuedAt: 1,
     };
-    await store.write("c1", creds);
+    await store.tryAcquireLease("c1", "a", 1_000);
+    expect(await store.write("c1", creds, "a")).toBe("won");
     creds.scopes.push("mutated");
     const read = await store.read("c1");
     expect(read?.scopes).toEqual(["api"]);
     read?.scopes.push("again");
     expect((await store.read("c1"))?.scopes).toEqual(["api"]);
     expect(await store.read("nope")).toBeNull();
+  });
+
+  it("fences writes by the lease: a writer whose lease was taken over loses, and the winner's write stays", async () => {
+    const c = clock();
+    const store = new MemoryCredentialStore({ now: c.now });
+    const creds = (accessToken: string): StoredCredentials => ({
+      accessToken,
+      instanceUrl: "https://x",
+      identityUrl: "https://y",
+      orgId: "o",
+      userId: "u",
+      scopes: ["api"],
+      issuedAt: 1,
+    });
+    expect(await store.write("c1", creds("nobody's"), "a")).toBe("lost");
+    await store.tryAcquireLease("c1", "a", 1_000);
+    c.advance(1_001);
+    await store.tryAcquireLease("c1", "b", 1_000);
+    expect(await store.write("c1", creds("b's"), "b")).toBe("won");
+    expect(await store.write("c1", creds("a's"), "a")).toBe("lost");
+    expect((await store.read("c1"))?.accessToken).toBe("b's");
+    // A write carrying the version it read loses once another write moved the version on.
+    const read = await store.read("c1");
+    expect(await store.write("c1", creds("b's again"), "b")).toBe("won");
+    expect(await store.write("c1", { ...read!, accessToken: "stale" }, "b")).toBe("lost");
+    expect((await store.read("c1"))?.accessToken).toBe("b's again");
   });
 });

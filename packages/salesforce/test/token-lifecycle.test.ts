@@ -435,12 +435,11 @@ describe("the lease, on a fake clock", () => {
     await world.store.tryAcquireLease("c1", "other-process", 5_000);
     const creds = await world.store.read("c1");
     if (!creds) throw new Error("adopted credentials missing");
-    await world.store.write("c1", {
-      ...creds,
-      accessToken: "00D000000000001!from-other",
-      issuedAt: world.now(),
-      obtainedAt: world.now(),
-    });
+    await world.store.write(
+      "c1",
+      { ...creds, accessToken: "00D000000000001!from-other", issuedAt: world.now(), obtainedAt: world.now() },
+      "other-process",
+    );
     const grant = await lc.current("c1");
     expect(grant.accessToken).toBe("00D000000000001!from-other");
     expect(world.renewals.length).toBe(0);
@@ -452,15 +451,13 @@ describe("the lease, on a fake clock", () => {
     const lc = world.make({
       hooks: rec.hooks,
       renew: async () => {
-        // A process whose lease had lapsed rotated the refresh token while this call ran.
+        // This call outlived the lease; another process took it and rotated the refresh token.
+        world.advance(6_000);
+        expect(await world.store.tryAcquireLease("c1", "other-process", 5_000)).toBe(true);
         const creds = await world.store.read("c1");
         if (!creds) throw new Error("adopted credentials missing");
-        await world.store.write("c1", {
-          ...creds,
-          accessToken: "00D000000000001!rotated",
-          refreshToken: "5Aep-new",
-          obtainedAt: world.now(),
-        });
+        const rotated = { ...creds, accessToken: "00D000000000001!rotated", refreshToken: "5Aep-new" };
+        expect(await world.store.write("c1", { ...rotated, obtainedAt: world.now() }, "other-process")).toBe("won");
         throw new OAuthFailure("invalid_grant", "expired access/refresh token", 400);
       },
     });
@@ -469,6 +466,32 @@ describe("the lease, on a fake clock", () => {
     expect((await lc.current("c1")).accessToken).toBe("00D000000000001!rotated");
     expect(rec.count("terminal")).toBe(0);
     expect((await world.store.read("c1"))?.needsReauth).toBeUndefined();
+  });
+
+  it("loses its write when its lease was taken over during the token call, and uses the winner's tokens", async () => {
+    const world = fakeWorld();
+    let issued = 0;
+    const lc = world.make({
+      renew: async () => {
+        // The token call (and introspection) outlast the 5 s lease: another process takes it over
+        // and stores the tokens it obtained.
+        world.advance(6_000);
+        expect(await world.store.tryAcquireLease("c1", "other-process", 5_000)).toBe(true);
+        const creds = await world.store.read("c1");
+        if (!creds) throw new Error("adopted credentials missing");
+        const theirs = { ...creds, accessToken: "00D000000000001!winner", obtainedAt: world.now() };
+        expect(await world.store.write("c1", theirs, "other-process")).toBe("won");
+        return tokenSet(++issued, world.now());
+      },
+    });
+    await lc.adopt("c1", tokenSet(0, world.now()));
+    world.advance(2 * HOUR);
+    const grant = await lc.current("c1");
+    expect(grant.accessToken).toBe("00D000000000001!winner");
+    expect((await world.store.read("c1"))?.accessToken).toBe("00D000000000001!winner");
+    // The lifecycle remembers the winner's token too: the next caller gets it without a token call.
+    expect((await lc.current("c1")).accessToken).toBe("00D000000000001!winner");
+    expect(issued).toBe(1);
   });
 
   it("rejects callers of an unknown connection", async () => {

@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { DEMO, type Org, type RunningEmulator } from "@forcelink/emulator";
 import { startDemoOrg } from "@forcelink/emulator/testing";
 import pg from "pg";
@@ -9,8 +7,8 @@ import { createApiKey, createProject } from "../src/projects/api-keys.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
 import { apiWith } from "./support/server-with-emulator.ts";
 import { createTestDatabase, freshStore, storeBackends, type TestDatabase } from "./support/test-database.ts";
+import { sleep, startWorker, waitUntil } from "./support/worker-process.ts";
 
-const CLI = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 const RECORDS = 200_000;
 const KILLS = 10;
 
@@ -168,42 +166,3 @@ async function makeKey(server: RunningServer): Promise<string> {
   const project = await createProject(server.platform.db, "Crash test");
   return (await createApiKey(server.platform.db, project.id, "crash test")).key;
 }
-
-function startWorker(env: Record<string, string>) {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith("FORCELINK_") && k !== "DATABASE_URL"),
-  );
-  const child: ChildProcess = spawn(process.execPath, [CLI, "worker"], {
-    env: { ...inherited, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (c: string) => {
-    stderr += c;
-  });
-  let exited = false;
-  const done = new Promise<void>((resolve) =>
-    child.once("exit", () => {
-      exited = true;
-      resolve();
-    }),
-  );
-  return {
-    done,
-    exited: () => exited,
-    output: () => stderr,
-    kill: (signal: NodeJS.Signals = "SIGKILL") => {
-      if (!exited) child.kill(signal);
-    },
-  };
-}
-
-async function waitUntil(probe: () => Promise<boolean> | boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > until) throw new Error(`timed out after ${ms} ms`);
-    await sleep(200);
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -89,8 +89,8 @@ export interface BulkQueryOptions extends WaitOptions, Omit<ResultPageOptions, "
   includeDeleted?: boolean;
   /** Delete the job once its last page is read (default true); it would stay for 7 days. */
   deleteWhenDone?: boolean;
-  /** Told of the job as soon as it exists, e.g. to record its id. */
-  onJob?: (job: QueryJobInfo) => void;
+  /** Told of the job as soon as it exists, e.g. to record its id; awaited, so the record precedes the wait. */
+  onJob?: (job: QueryJobInfo) => unknown;
   /** How long the clean-up of an abandoned job may take (default 30 s). */
   cleanupTimeoutMs?: number;
 }
@@ -336,7 +336,7 @@ export async function* bulkQuery(
   let running = true;
   let finished = false;
   try {
-    options.onJob?.(job);
+    await options.onJob?.(job);
     let done: QueryJobInfo;
     try {
       done = await waitForJob(client, job.id, options);

@@ -1,12 +1,11 @@
-import { revokeToken } from "@forcelink/salesforce";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError, notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppForProject } from "../provider-apps/provider-app-store.ts";
-import { emitEvent } from "../webhooks/emit.ts";
-import { connectionView, findConnection, listConnections, removeConnection } from "./connection-store.ts";
+import { connectionView, findConnection, listConnections } from "./connection-store.ts";
+import { disconnect, forceFlag } from "./disconnect.ts";
 import { connectServerSide } from "./server-side-connect.ts";
 
 const environment = z.enum(["production", "sandbox", "mydomain"]);
@@ -67,43 +66,32 @@ export function registerConnectionRoutes(app: FastifyInstance, platform: Platfor
     return reply.status(201).send(connectionView(row));
   });
 
-  // Revokes the refresh token at Salesforce first, so a deleted connection leaves no live grant.
+  // Revokes the grant at Salesforce first, so a deleted connection leaves no live grant behind.
   r.delete(
     "/connections/:id",
-    { schema: { tags: ["connections"], params: z.object({ id: z.string() }) } },
+    {
+      schema: {
+        tags: ["connections"],
+        params: z.object({ id: z.string() }),
+        querystring: z.object({ force: forceFlag }),
+      },
+    },
     async (req, reply) => {
       const row = await findConnection(platform, req.projectId, req.params.id);
       if (!row) throw notFound("connection", req.params.id);
-      const token = row.refreshTokenSealed
-        ? platform.sealer.open(row.refreshTokenSealed)
-        : platform.sealer.open(row.accessTokenSealed);
-      let revoked = true;
-      try {
-        await revokeToken({ baseUrl: row.instanceUrl, token });
-      } catch (e) {
-        // An already-dead token is as good as revoked; an unreachable Salesforce is not.
-        const status = (e as { status?: number }).status;
-        if (status === undefined || status >= 500) {
-          throw new HttpError(
-            502,
-            "salesforce_unreachable",
-            "Salesforce could not be reached to revoke the connection's token; nothing was deleted.",
-            {
-              remedy: "Try again shortly.",
-            },
-          );
-        }
-        revoked = false;
-      }
-      await removeConnection(platform, req.projectId, row.id);
-      platform.tokens.forget(row.id);
-      await emitEvent(platform, req.projectId, "connection.deleted", {
-        connectionId: row.id,
-        endUserId: row.endUserId,
-        providerAppId: row.providerAppId,
-        tokenRevoked: revoked,
-      });
-      return reply.status(204).send();
+      const outcome = await disconnect(platform, row, { force: req.query.force });
+      if (!outcome.deleted)
+        throw new HttpError(
+          502,
+          "salesforce_unreachable",
+          `The connection was kept: ${outcome.revoke.reason}, so its grant may still be live.`,
+          {
+            remedy:
+              "Try again once Salesforce answers, or pass ?force=true to delete the connection anyway and revoke the app's access in Salesforce (Setup → Connected Apps OAuth Usage).",
+          },
+        );
+      if (outcome.revoke.revoked || outcome.revoke.alreadyInvalid) return reply.status(204).send();
+      return reply.status(200).send({ id: row.id, deleted: true, revoked: false, reason: outcome.revoke.reason });
     },
   );
 }

@@ -1,9 +1,11 @@
-import type { ReauthReason, TokenSet } from "@forcelink/salesforce";
+import type { ReauthReason, StoredCredentials, TokenSet } from "@forcelink/salesforce";
 import { and, desc, eq, type SQL } from "drizzle-orm";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
 import { explainGrantFailure } from "../remedies/explain-failure.ts";
 import { connections } from "../store/schema.ts";
+import type { JwtGrant } from "./connection-grant.ts";
+import { credentialColumns } from "./credential-store.ts";
 
 export type ConnectionRow = typeof connections.$inferSelect;
 export type Environment = "production" | "sandbox" | "mydomain";
@@ -19,9 +21,26 @@ export interface NewConnection {
   loginUrl: string;
   tokens: TokenSet;
   username?: string | null;
+  /** How the connection's tokens are renewed without a refresh token (JWT bearer). */
+  grant?: JwtGrant | null;
 }
 
-/** Stores a new connection, its tokens sealed. */
+/** A new connection's credentials as the credential store keeps them. */
+function credentialsOf(tokens: TokenSet, obtainedAt: number): StoredCredentials {
+  return {
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    instanceUrl: tokens.instanceUrl,
+    identityUrl: tokens.identityUrl,
+    orgId: tokens.orgId,
+    userId: tokens.userId,
+    scopes: tokens.scopes,
+    issuedAt: tokens.issuedAt,
+    obtainedAt,
+  };
+}
+
+/** Stores a new connection, its tokens sealed by the credential store's one mapping. */
 export async function insertConnection(platform: Platform, input: NewConnection): Promise<ConnectionRow> {
   const { tokens } = input;
   const [row] = await platform.db
@@ -34,17 +53,9 @@ export async function insertConnection(platform: Platform, input: NewConnection)
       environment: input.environment,
       authFlow: input.authFlow,
       loginUrl: input.loginUrl,
-      instanceUrl: tokens.instanceUrl,
-      identityUrl: tokens.identityUrl,
-      orgId: tokens.orgId,
-      userId: tokens.userId,
       username: input.username ?? null,
-      scopes: tokens.scopes,
-      accessTokenSealed: platform.sealer.seal(tokens.accessToken),
-      refreshTokenSealed: tokens.refreshToken ? platform.sealer.seal(tokens.refreshToken) : null,
-      tokenIssuedAt: tokens.issuedAt,
-      tokenObtainedAt: platform.clock.nowMs(),
-      status: "active",
+      grant: input.grant ?? null,
+      ...credentialColumns(platform.sealer, credentialsOf(tokens, platform.clock.nowMs())),
       lastRefreshAt: null,
     })
     .returning();

@@ -2,7 +2,6 @@ import {
   InstancePools,
   introspectAsApp,
   jwtBearerToken,
-  loginUrlFor,
   renewWithClientCredentials,
   renewWithRefreshToken,
   SalesforceClient,
@@ -20,12 +19,22 @@ import {
 import { explainGrantFailure } from "../remedies/explain-failure.ts";
 import { connections } from "../store/schema.ts";
 import { emitEvent } from "../webhooks/emit.ts";
+import { jwtGrantOf } from "./connection-grant.ts";
 import { type ConnectionRow, findConnection } from "./connection-store.ts";
 import { DbCredentialStore } from "./credential-store.ts";
 
+/**
+ * Whose lifecycle renews a connection: the provider app's, per flow, except for JWT bearer, whose
+ * renewal carries the connection's own grant (subject, audience, host), so each connection has its own.
+ */
+function lifecycleScope(conn: Pick<ConnectionRow, "id" | "providerAppId" | "authFlow">): string {
+  const scope = `${conn.providerAppId}:${conn.authFlow}`;
+  return conn.authFlow === "jwt_bearer" ? `${scope}:${conn.id}` : scope;
+}
+
 /** What a connection's token renewal depends on; a change (a rotated secret) means a new lifecycle. */
-function lifecycleKey(conn: Pick<ConnectionRow, "providerAppId" | "authFlow">, app: ProviderAppRow): string {
-  return `${conn.providerAppId}:${conn.authFlow}:${app.updatedAt.getTime()}`;
+function lifecycleKey(conn: Pick<ConnectionRow, "id" | "providerAppId" | "authFlow">, app: ProviderAppRow): string {
+  return `${lifecycleScope(conn)}@${app.updatedAt.getTime()}`;
 }
 
 /** How long a provider app row is trusted without reading it again (a rotated secret shows up after this). */
@@ -96,8 +105,7 @@ export class ConnectionTokens implements ConnectionTokenService {
       now: this.clock.nowMs,
       hooks: this.hooks(conn.projectId),
     });
-    for (const [k] of this.lifecycles)
-      if (k.startsWith(`${conn.providerAppId}:${conn.authFlow}:`)) this.lifecycles.delete(k);
+    for (const [k] of this.lifecycles) if (k.startsWith(`${lifecycleScope(conn)}@`)) this.lifecycles.delete(k);
     this.lifecycles.set(key, lifecycle);
     return lifecycle;
   }
@@ -153,6 +161,7 @@ export class ConnectionTokens implements ConnectionTokenService {
   forget(connectionId: string): void {
     for (const key of this.rows.keys()) if (key.endsWith(`:${connectionId}`)) this.rows.delete(key);
     this.clients.delete(connectionId);
+    for (const key of this.lifecycles.keys()) if (key.includes(`:${connectionId}@`)) this.lifecycles.delete(key);
     for (const lifecycle of this.lifecycles.values()) lifecycle.forget(connectionId);
   }
 
@@ -168,13 +177,13 @@ export class ConnectionTokens implements ConnectionTokenService {
     if (conn.authFlow === "client_credentials")
       return renewWithClientCredentials({ clientId: app.clientId, clientSecret: secrets.clientSecret });
     if (conn.authFlow === "jwt_bearer") {
-      const environment = conn.environment === "sandbox" ? "sandbox" : "production";
-      return (credentials) =>
+      const grant = jwtGrantOf(conn, this.platform.hosts, app.jwtUsername);
+      return () =>
         jwtBearerToken({
-          loginUrl: loginUrlFor(this.platform.hosts, environment),
-          tokenBaseUrl: conn.environment === "mydomain" ? credentials.instanceUrl : undefined,
+          loginUrl: grant.audience,
+          tokenBaseUrl: grant.tokenHost,
           clientId: app.clientId,
-          username: conn.username ?? app.jwtUsername ?? "",
+          username: grant.subject,
           privateKey: secrets.jwtPrivateKey ?? "",
           now: this.clock.nowMs(),
         });

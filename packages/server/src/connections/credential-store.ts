@@ -1,4 +1,10 @@
-import type { CredentialStore, ReauthReason, RefreshFailing, StoredCredentials } from "@forcelink/salesforce";
+import type {
+  CredentialStore,
+  ReauthReason,
+  RefreshFailing,
+  StoredCredentials,
+  WriteOutcome,
+} from "@forcelink/salesforce";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Sealer } from "../crypto/sealing.ts";
 import type { Clock } from "../platform/clock.ts";
@@ -12,6 +18,29 @@ export function statusOf(c: Pick<StoredCredentials, "needsReauth" | "refreshFail
   if (c.needsReauth) return "needs_reauth";
   if (c.refreshFailing) return "error";
   return "active";
+}
+
+/**
+ * The columns that hold a connection's credentials, tokens sealed: the one place that writes
+ * them, for a new connection as for a refresh.
+ */
+export function credentialColumns(sealer: Sealer, c: StoredCredentials) {
+  return {
+    accessTokenSealed: sealer.seal(c.accessToken),
+    refreshTokenSealed: c.refreshToken ? sealer.seal(c.refreshToken) : null,
+    instanceUrl: c.instanceUrl,
+    identityUrl: c.identityUrl,
+    orgId: c.orgId,
+    userId: c.userId,
+    scopes: c.scopes,
+    tokenIssuedAt: c.issuedAt,
+    tokenObtainedAt: c.obtainedAt ?? null,
+    sessionTimeoutMs: c.sessionTimeoutMs ?? null,
+    reauth: c.needsReauth ?? null,
+    refreshFailing: c.refreshFailing ?? null,
+    status: statusOf(c),
+    statusReason: c.needsReauth?.description ?? c.refreshFailing?.description ?? null,
+  };
 }
 
 /**
@@ -45,31 +74,28 @@ export class DbCredentialStore implements CredentialStore {
       sessionTimeoutMs: row.sessionTimeoutMs ?? undefined,
       needsReauth: (row.reauth as ReauthReason | null) ?? undefined,
       refreshFailing: (row.refreshFailing as RefreshFailing | null) ?? undefined,
+      version: row.credentialsVersion,
     };
   }
 
-  async write(connectionId: string, c: StoredCredentials): Promise<void> {
-    await this.db
+  /**
+   * Fenced by the lease: lands only while `owner` still holds it (a token call plus an
+   * introspection can outlast the lease) and, when the credentials carry the version they were
+   * read at, while that is still the stored version.
+   */
+  async write(connectionId: string, c: StoredCredentials, owner: string): Promise<WriteOutcome> {
+    const fence = [eq(connections.id, connectionId), eq(connections.leaseOwner, owner)];
+    if (c.version !== undefined) fence.push(eq(connections.credentialsVersion, c.version));
+    const rows = await this.db
       .update(connections)
       .set({
-        accessTokenSealed: this.sealer.seal(c.accessToken),
-        refreshTokenSealed: c.refreshToken ? this.sealer.seal(c.refreshToken) : null,
-        instanceUrl: c.instanceUrl,
-        identityUrl: c.identityUrl,
-        orgId: c.orgId,
-        userId: c.userId,
-        scopes: c.scopes,
-        tokenIssuedAt: c.issuedAt,
-        tokenObtainedAt: c.obtainedAt ?? null,
-        sessionTimeoutMs: c.sessionTimeoutMs ?? null,
-        reauth: c.needsReauth ?? null,
-        refreshFailing: c.refreshFailing ?? null,
-        status: statusOf(c),
-        statusReason: c.needsReauth?.description ?? c.refreshFailing?.description ?? null,
+        ...credentialColumns(this.sealer, c),
         credentialsVersion: sql`${connections.credentialsVersion} + 1`,
         updatedAt: this.clock.now(),
       })
-      .where(eq(connections.id, connectionId));
+      .where(and(...fence))
+      .returning({ id: connections.id });
+    return rows.length > 0 ? "won" : "lost";
   }
 
   async tryAcquireLease(connectionId: string, owner: string, ttlMs: number): Promise<boolean> {

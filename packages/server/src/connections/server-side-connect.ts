@@ -12,6 +12,7 @@ import { openProviderAppSecrets, type ProviderAppRow } from "../provider-apps/pr
 import { Problem } from "../remedies/problem.ts";
 import { forBuilder } from "../remedies/remedy-catalogue.ts";
 import { emitEvent } from "../webhooks/emit.ts";
+import type { JwtGrant } from "./connection-grant.ts";
 import { type ConnectionRow, type Environment, insertConnection } from "./connection-store.ts";
 
 export type ServerSideRequest =
@@ -51,6 +52,7 @@ export async function connectServerSide(
   let loginUrl: string;
   let environment: Environment;
   let username: string | null = null;
+  let grant: JwtGrant | null = null;
   try {
     if (req.flow === "client_credentials") {
       if (!app.clientCredentialsEnabled) {
@@ -88,14 +90,16 @@ export async function connectServerSide(
           throw new Problem("bad-input", "invalid_my_domain", domain.refusal.message, { remedy: domain.refusal.fix });
         tokenBaseUrl = platform.hosts.myDomainUrl(domain.domain.name);
       }
-      const audienceEnv = req.environment === "sandbox" ? "sandbox" : "production";
-      loginUrl = tokenBaseUrl ?? loginUrlFor(platform.hosts, audienceEnv);
+      const audience = loginUrlFor(platform.hosts, req.environment === "sandbox" ? "sandbox" : "production");
+      loginUrl = tokenBaseUrl ?? audience;
       environment = req.myDomain ? "mydomain" : req.environment;
+      // Kept with the connection: its renewals repeat exactly this call.
+      grant = { flow: "jwt_bearer", audience, tokenHost: loginUrl, subject: username! };
       tokens = await jwtBearerToken({
-        loginUrl: loginUrlFor(platform.hosts, audienceEnv),
-        tokenBaseUrl,
+        loginUrl: audience,
+        tokenBaseUrl: loginUrl,
         clientId: app.clientId,
-        username: username!,
+        username: grant.subject,
         privateKey: secrets.jwtPrivateKey,
       });
     }
@@ -119,6 +123,7 @@ export async function connectServerSide(
     loginUrl,
     tokens,
     username,
+    grant,
   });
   await emitEvent(platform, projectId, "connection.created", {
     connectionId: connection.id,

@@ -13,6 +13,8 @@ export interface SyncJob {
   installationId: string;
   object: string;
   trigger: SyncTrigger;
+  /** The queued run a request made (POST …/syncs/{object}); the job runs it unless another job took it over. */
+  runId?: string;
 }
 
 /** A long backfill may take hours; a worker that dies is noticed by its missing heartbeat. */
@@ -33,7 +35,9 @@ export async function createSyncQueue(boss: PgBoss): Promise<void> {
 /** One run now (or at `startAfter`); a run already queued for the same object is not queued twice. */
 export async function enqueueSync(platform: Platform, job: SyncJob, startAfter?: Date): Promise<void> {
   await platform.boss.send(SYNC_QUEUE, job, {
-    singletonKey: `${job.installationId}:${job.object.toLowerCase()}:${job.trigger === "resume" ? "resume" : "run"}`,
+    // A queued run is already one of a kind (the store's unique index): its job needs no other key.
+    singletonKey:
+      job.runId ?? `${job.installationId}:${job.object.toLowerCase()}:${job.trigger === "resume" ? "resume" : "run"}`,
     ...(startAfter ? { startAfter } : {}),
   });
 }

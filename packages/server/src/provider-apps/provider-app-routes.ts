@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { connectionsOfApp, disconnectAll, forceFlag } from "../connections/disconnect.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
 import { createProviderAppInput, rotateSecretInput, updateProviderAppInput } from "./provider-app-input.ts";
@@ -139,11 +140,33 @@ export function registerProviderAppRoutes(app: FastifyInstance, platform: Platfo
 
   r.delete(
     "/provider-apps/:id",
-    { schema: { tags, summary: "Delete a provider app and every connection made through it", params: idParams } },
+    {
+      schema: {
+        tags,
+        summary: "Delete a provider app; with ?force=true, also disconnect every connection made through it",
+        params: idParams,
+        querystring: z.object({ force: forceFlag }),
+      },
+    },
     async (req, reply) => {
-      if (!(await deleteProviderApp(platform, req.projectId, req.params.id)))
-        throw notFound("provider app", req.params.id);
-      return reply.status(204).send();
+      const found = await getProviderApp(platform, req.projectId, req.params.id);
+      if (!found) throw notFound("provider app", req.params.id);
+      const rows = await connectionsOfApp(platform, req.projectId, found.id);
+      if (rows.length > 0 && !req.query.force)
+        throw new HttpError(
+          409,
+          "provider_app_has_connections",
+          `${rows.length} connection${rows.length === 1 ? " was" : "s were"} made through this provider app; deleting it would delete them.`,
+          {
+            remedy:
+              "Delete the connections first (DELETE /v1/connections/{id}), or pass ?force=true to revoke and delete them all with the app.",
+            details: { connections: rows.length },
+          },
+        );
+      const notRevoked = await disconnectAll(platform, rows);
+      if (!(await deleteProviderApp(platform, req.projectId, found.id))) throw notFound("provider app", found.id);
+      if (rows.length === 0) return reply.status(204).send();
+      return reply.status(200).send({ id: found.id, deleted: true, connectionsDeleted: rows.length, notRevoked });
     },
   );
 

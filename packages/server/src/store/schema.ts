@@ -125,6 +125,11 @@ export const connections = pgTable(
     orgId: text("org_id").notNull(),
     userId: text("user_id").notNull(),
     username: text("username"),
+    /**
+     * How this connection's tokens are renewed without a refresh token (JWT bearer): the audience,
+     * the host tokens are redeemed on and the subject. Per connection, never per provider app.
+     */
+    grant: jsonb("grant").$type<unknown>(),
     scopes: jsonb("scopes").$type<string[]>().notNull(),
     identityUrl: text("identity_url").notNull(),
     accessTokenSealed: text("access_token_sealed").notNull(),
@@ -317,12 +322,16 @@ export const syncRuns = pgTable(
     apiCalls: integer("api_calls").notNull().default(0),
     drift: jsonb("drift").$type<unknown>(),
     error: jsonb("error").$type<unknown>(),
+    /** The Bulk query job the run has open in the org: deleted by whoever finds the run orphaned. */
+    bulkJobId: text("bulk_job_id"),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [
     index("sync_runs_connection").on(t.connectionId, t.startedAt),
     index("sync_runs_installation").on(t.installationId, t.object, t.startedAt),
+    /** At most one queued or running run per object of an installation, across every process. */
+    uniqueIndex("sync_runs_active").on(t.installationId, t.object).where(sql`${t.status} in ('queued', 'running')`),
   ],
 );
 

@@ -262,7 +262,14 @@ class ObjectSyncRun {
         this.progress.expected ??= count;
         await updateRun(this.platform, this.ctx.run.id, { mode: this.progress.mode });
         const soql = readQuery(this.ctx.spec.name, schema.fields, cursorField, window);
-        for await (const page of readPages(client, mode, soql, this.ctx.spec.deletes, this.ctx.options.signal)) {
+        for await (const page of readPages(
+          client,
+          mode,
+          soql,
+          this.ctx.spec.deletes,
+          this.ctx.options.signal,
+          this.recordBulkJob,
+        )) {
           const confirmed = await this.deliver(page, schema, cursorField);
           if (confirmed) last = confirmed;
           attempts = 0;
@@ -318,7 +325,7 @@ class ObjectSyncRun {
       this.settings.bulkThreshold,
     );
     const soql = readQuery(schema.name, partial.fields, cursorField, all);
-    for await (const page of readPages(client, mode, soql, false, this.ctx.options.signal)) {
+    for await (const page of readPages(client, mode, soql, false, this.ctx.options.signal, this.recordBulkJob)) {
       await this.deliver(page, partial, cursorField, false);
       this.checkQuota();
     }
@@ -415,6 +422,10 @@ class ObjectSyncRun {
     return this.finish("failed", described);
   }
 
+  private readonly recordBulkJob = async (jobId: string): Promise<void> => {
+    await updateRun(this.platform, this.ctx.run.id, { bulkJobId: jobId });
+  };
+
   private async finish(status: "completed" | "failed" | "paused", error: Record<string, unknown> | null) {
     const { run, conn, spec } = this.ctx;
     const row = await updateRun(this.platform, run.id, {
@@ -426,6 +437,8 @@ class ObjectSyncRun {
       apiCalls: this.apiCalls,
       drift: this.drift,
       error,
+      // The read deleted its Bulk jobs on the way out: nothing is left open in the org.
+      bulkJobId: null,
       finishedAt: this.platform.clock.now(),
     });
     const view = runView(row);

@@ -7,7 +7,7 @@ import { findSyncTarget } from "../integrations/integration-store.ts";
 import { enqueueSync } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { recordChanges } from "./destinations/records-destination.ts";
-import { listRuns, runView, statesOf, stateView } from "./sync-store.ts";
+import { deleteQueuedRun, listRuns, queueRun, runView, statesOf, stateView } from "./sync-store.ts";
 
 const params = z.object({ id: z.string().min(1).max(200) });
 const objectParams = params.extend({ object: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/) });
@@ -45,8 +45,28 @@ export function registerSyncRoutes(app: FastifyInstance, platform: Platform): vo
     async (req, reply) => {
       const conn = await connectionOr404(req.projectId, req.params.id);
       const { installation, spec } = await syncedObject(conn.id, req.params.object);
-      await enqueueSync(platform, { installationId: installation.id, object: spec.name, trigger: "manual" });
-      return reply.status(202).send({ queued: true, installationId: installation.id, object: spec.name });
+      const { run, created } = await queueRun(platform, {
+        projectId: conn.projectId,
+        connectionId: conn.id,
+        installationId: installation.id,
+        object: spec.name,
+        trigger: "manual",
+      });
+      const answer = { queued: created, installationId: installation.id, object: spec.name, run: runView(run) };
+      // A run already queued or running is the answer to this request too: 200 and its id.
+      if (!created) return reply.status(200).send(answer);
+      try {
+        await enqueueSync(platform, {
+          installationId: installation.id,
+          object: spec.name,
+          trigger: "manual",
+          runId: run.id,
+        });
+      } catch (error) {
+        await deleteQueuedRun(platform, run.id);
+        throw error;
+      }
+      return reply.status(202).send(answer);
     },
   );
 

@@ -19,6 +19,8 @@ export async function* readPages(
   soql: string,
   includeDeleted: boolean,
   signal?: AbortSignal,
+  /** Told of a Bulk job as soon as it exists: a run records it, so whoever finds the run orphaned can delete it. */
+  onBulkJob?: (jobId: string) => Promise<void>,
 ): AsyncGenerator<Array<Record<string, unknown>>> {
   if (mode === "bulk") {
     for await (const page of bulkQuery(client, soql, {
@@ -28,6 +30,7 @@ export async function* readPages(
       pollIntervalMs: 500,
       maxPollIntervalMs: 5_000,
       signal,
+      onJob: onBulkJob && ((job) => onBulkJob(job.id)),
     }))
       yield page.records;
     return;

@@ -1,4 +1,4 @@
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
 import { syncRuns, syncStates } from "../store/schema.ts";
@@ -36,16 +36,98 @@ export function checkpointOf(state: SyncStateRow): Checkpoint | null {
   return state.cursorTs && state.cursorId ? { ts: state.cursorTs, id: state.cursorId } : null;
 }
 
-export async function startRun(
-  platform: Db,
-  values: Pick<SyncRunRow, "projectId" | "connectionId" | "installationId" | "object" | "trigger">,
-): Promise<SyncRunRow> {
+type RunKeys = Pick<SyncRunRow, "projectId" | "connectionId" | "installationId" | "object" | "trigger">;
+
+const ACTIVE = sql`${syncRuns.status} in ('queued', 'running')`;
+
+/** The queued or running run of an object, if one is: the unique index `sync_runs_active` allows one. */
+export async function activeRun(platform: Db, installationId: string, object: string): Promise<SyncRunRow | undefined> {
+  const [row] = await platform.db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.installationId, installationId), eq(syncRuns.object, object), ACTIVE));
+  return row;
+}
+
+/**
+ * A run asked for now: a new queued run, or the one already queued or running for the object.
+ * The unique index decides between concurrent callers in any process.
+ */
+export async function queueRun(platform: Db, values: RunKeys): Promise<{ run: SyncRunRow; created: boolean }> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [made] = await platform.db
+      .insert(syncRuns)
+      .values({ id: newId("run"), ...values, status: "queued", startedAt: platform.clock.now() })
+      .onConflictDoNothing()
+      .returning();
+    if (made) return { run: made, created: true };
+    const existing = await activeRun(platform, values.installationId, values.object);
+    // The run that held the place may have finished in between: try again.
+    if (existing) return { run: existing, created: false };
+  }
+  throw new Error(`could not queue a run of ${values.object}: active runs kept changing`);
+}
+
+/**
+ * Starts the run of an object; the caller holds the object's run lock. A queued run is taken
+ * over rather than doubled. A run still `running` here lost its process (the lock was free), so
+ * it is closed as interrupted first; its Bulk job id stays for the recovery to delete.
+ */
+export async function startRun(platform: Db, values: RunKeys): Promise<SyncRunRow> {
+  await closeInterruptedRuns(platform, values.installationId, values.object);
+  const [taken] = await platform.db
+    .update(syncRuns)
+    .set({ status: "running", startedAt: platform.clock.now() })
+    .where(
+      and(
+        eq(syncRuns.installationId, values.installationId),
+        eq(syncRuns.object, values.object),
+        eq(syncRuns.status, "queued"),
+      ),
+    )
+    .returning();
+  if (taken) return taken;
   const [row] = await platform.db
     .insert(syncRuns)
     .values({ id: newId("run"), ...values, status: "running", startedAt: platform.clock.now() })
     .returning();
   return row;
 }
+
+/**
+ * Closes the runs of an object still marked `running` as interrupted, with the time and the
+ * reason. Only for a caller holding the object's run lock: then no process is running them.
+ */
+export async function closeInterruptedRuns(platform: Db, installationId: string, object: string): Promise<number> {
+  const closed = await platform.db
+    .update(syncRuns)
+    .set({ status: "interrupted", finishedAt: platform.clock.now(), error: INTERRUPTED })
+    .where(
+      and(eq(syncRuns.installationId, installationId), eq(syncRuns.object, object), eq(syncRuns.status, "running")),
+    )
+    .returning({ id: syncRuns.id });
+  return closed.length;
+}
+
+/** Interrupted runs that left a Bulk job open in the org. */
+export async function runsWithOpenBulkJobs(platform: Db): Promise<SyncRunRow[]> {
+  return platform.db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.status, "interrupted"), isNotNull(syncRuns.bulkJobId)));
+}
+
+/** Takes back a queued run whose job could not be queued. */
+export async function deleteQueuedRun(platform: Db, id: string): Promise<void> {
+  await platform.db.delete(syncRuns).where(and(eq(syncRuns.id, id), eq(syncRuns.status, "queued")));
+}
+
+/** Why a run was closed without finishing: its process stopped (kill -9, a lost machine). */
+export const INTERRUPTED = {
+  code: "run_interrupted",
+  message:
+    "The process running this sync stopped before it finished; the sync resumes from its checkpoint in a new run.",
+};
 
 export async function updateRun(platform: Db, id: string, values: Partial<SyncRunRow>): Promise<SyncRunRow> {
   const [row] = await platform.db.update(syncRuns).set(values).where(eq(syncRuns.id, id)).returning();

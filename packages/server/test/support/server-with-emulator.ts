@@ -7,6 +7,7 @@ import { startDemoOrg } from "@forcelink/emulator/testing";
 import { parseConfig } from "../../src/config/config.ts";
 import { createLogger } from "../../src/log/logger.ts";
 import { TestClock } from "../../src/platform/clock.ts";
+import { ensureDefaultProject } from "../../src/projects/default-project.ts";
 import { type RunningServer, startServer } from "../../src/server.ts";
 
 export interface Harness {
@@ -52,7 +53,8 @@ export async function startHarness(
     }),
     { clock, ...(options.logSink ? { logger: createLogger("trace", options.logSink) } : {}) },
   );
-  const apiKey = server.firstKey!.key;
+  // On PostgreSQL the server makes no first key; the harness makes the default project's itself.
+  const apiKey = (server.firstKey ?? (await ensureDefaultProject(server.platform.db)))!.key;
   const api = apiWith(server.url, apiKey);
   return {
     org,

@@ -1,0 +1,4 @@
+ALTER TABLE "connections" ADD COLUMN "grant" jsonb;--> statement-breakpoint
+ALTER TABLE "sync_runs" ADD COLUMN "bulk_job_id" text;--> statement-breakpoint
+UPDATE "sync_runs" SET "status" = 'interrupted', "finished_at" = now(), "error" = '{"code":"run_interrupted","message":"The process running this sync stopped before it finished; the sync resumed from its checkpoint in a later run."}'::jsonb WHERE "status" in ('queued', 'running') AND "id" NOT IN (SELECT DISTINCT ON ("installation_id", "object") "id" FROM "sync_runs" WHERE "status" in ('queued', 'running') ORDER BY "installation_id", "object", "started_at" DESC, "id" DESC);--> statement-breakpoint
+CREATE UNIQUE INDEX "sync_runs_active" ON "sync_runs" USING btree ("installation_id","object") WHERE "sync_runs"."status" in ('queued', 'running');

@@ -1,0 +1,149 @@
+import { buildOrg, DEMO, DEMO_SEED, type RunningEmulator, startEmulator } from "@forcelink/emulator";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config/config.ts";
+import { ensureDefaultProject } from "../src/projects/default-project.ts";
+import { type RunningServer, startServer } from "../src/server.ts";
+import { apiWith } from "./support/server-with-emulator.ts";
+import { ACCOUNT_MANIFEST } from "./support/sync-harness.ts";
+import { freshStore, storeBackends } from "./support/test-database.ts";
+import { startWorker, waitUntil } from "./support/worker-process.ts";
+
+const { missingPostgres } = storeBackends();
+const suite = missingPostgres && !process.env.CI ? describe.skip : describe;
+
+interface RunView {
+  id: string;
+  status: string;
+  finishedAt: string | null;
+  error: { code: string; message: string } | null;
+}
+
+/**
+ * A worker killed with kill -9 while its run has a Bulk query job open in the org: the next
+ * worker closes the run as interrupted, deletes the job, and resumes in a new run.
+ */
+suite("a sync run killed with SIGKILL while its Bulk query job is open", () => {
+  let emulator: RunningEmulator;
+  let store: Awaited<ReturnType<typeof freshStore>>;
+  let server: RunningServer;
+  let env: Record<string, string>;
+  let api: ReturnType<typeof apiWith>;
+  let db: pg.Client;
+  let connectionId: string;
+
+  beforeAll(async () => {
+    if (missingPostgres) throw new Error(missingPostgres);
+    const { org } = buildOrg({ ...DEMO_SEED, generate: { Account: 20_000 } });
+    emulator = await startEmulator({ org, port: 0 });
+    org.faults.configure({ latencyMs: 20 });
+    store = await freshStore("postgres", "forcelink_interrupted");
+    env = {
+      ...store.env,
+      FORCELINK_LOG_LEVEL: "warn",
+      FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
+      FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
+      FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
+      FORCELINK_SYNC_LAG_SECONDS: "0",
+      // Every read goes through a Bulk query job.
+      FORCELINK_SYNC_BULK_THRESHOLD: "0",
+    };
+    server = await startServer(parseConfig({ ...env, FORCELINK_SYNC_WORKERS: "0" }));
+    api = apiWith(server.url, (server.firstKey ?? (await ensureDefaultProject(server.platform.db)))!.key);
+    db = new pg.Client({ connectionString: store.env.DATABASE_URL });
+    await db.connect();
+    const app = await api("/v1/provider-apps", {
+      method: "POST",
+      body: {
+        name: "Interrupted",
+        kind: "external_client_app",
+        clientId: DEMO.app.clientId,
+        clientSecret: DEMO.app.clientSecret,
+        scopes: ["api", "refresh_token", "id"],
+        clientCredentials: { enabled: true },
+      },
+    });
+    const providerAppId = ((await app.json()) as { id: string }).id;
+    const conn = await api("/v1/connections", {
+      method: "POST",
+      body: { flow: "client_credentials", providerAppId, endUserId: "killed", myDomain: "forcelink-demo" },
+    });
+    expect(conn.status).toBe(201);
+    connectionId = ((await conn.json()) as { id: string }).id;
+    const up = await api("/v1/integrations", {
+      method: "POST",
+      body: ACCOUNT_MANIFEST,
+      headers: { "content-type": "application/yaml" },
+    });
+    expect(up.status, await up.clone().text()).toBe(201);
+    const installed = await api(`/v1/connections/${connectionId}/integrations`, {
+      method: "POST",
+      body: { integration: "crm", startNow: false },
+    });
+    expect(installed.status).toBe(201);
+  }, 180_000);
+
+  afterAll(async () => {
+    await db?.end();
+    await server?.close();
+    await emulator?.close();
+    await store?.dispose();
+  });
+
+  const runs = async () =>
+    ((await (await api(`/v1/connections/${connectionId}/sync-runs?object=Account`)).json()) as { data: RunView[] })
+      .data;
+  /** The org's Bulk query jobs, as Salesforce lists them (through the connection's proxy). */
+  const openJobs = async () => {
+    const res = await api(`/v1/connections/${connectionId}/proxy/services/data/v67.0/jobs/query`);
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { records: Array<{ id: string }> }).records.map((j) => j.id);
+  };
+
+  it("is closed as interrupted, its Bulk job deleted, and the sync resumes in a new run", async () => {
+    const queued = await api(`/v1/connections/${connectionId}/syncs/Account`, { method: "POST" });
+    expect(queued.status).toBe(202);
+    const runId = ((await queued.json()) as { run: { id: string } }).run.id;
+
+    const first = startWorker(env);
+    let jobId: string | null = null;
+    await waitUntil(async () => {
+      const { rows } = await db.query<{ bulk_job_id: string | null }>(
+        "SELECT bulk_job_id FROM sync_runs WHERE id = $1",
+        [runId],
+      );
+      jobId = rows[0]?.bulk_job_id ?? null;
+      return jobId !== null || first.exited();
+    }, 60_000);
+    first.kill();
+    await first.done;
+    expect(jobId, first.output()).not.toBeNull();
+
+    // Nobody runs it any more, yet it still says running, and its job is still in the org.
+    expect((await runs()).find((r) => r.id === runId)?.status).toBe("running");
+    expect(await openJobs()).toContain(jobId);
+
+    const second = startWorker(env);
+    try {
+      await waitUntil(async () => {
+        const all = await runs();
+        return all.find((r) => r.id === runId)?.status === "interrupted" && all[0]?.status === "completed";
+      }, 120_000);
+    } finally {
+      second.kill("SIGTERM");
+      await second.done;
+    }
+    const all = await runs();
+    const interrupted = all.find((r) => r.id === runId)!;
+    expect(interrupted.finishedAt).not.toBeNull();
+    expect(interrupted.error?.code).toBe("run_interrupted");
+    expect(all.filter((r) => r.status === "running")).toEqual([]);
+    expect(await openJobs()).not.toContain(jobId);
+    const { rows } = await db.query("SELECT bulk_job_id FROM sync_runs WHERE bulk_job_id IS NOT NULL");
+    expect(rows).toEqual([]);
+    const state = (await (await api(`/v1/connections/${connectionId}/syncs`)).json()) as {
+      data: Array<{ object: string; status: string }>;
+    };
+    expect(state.data.find((s) => s.object === "Account")?.status).toBe("idle");
+  }, 300_000);
+});

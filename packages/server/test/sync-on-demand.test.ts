@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config/config.ts";
+import { type RunningServer, startServer } from "../src/server.ts";
+import { apiWith, type Harness } from "./support/server-with-emulator.ts";
+import { ACCOUNT_MANIFEST, type SyncHarness, startSyncHarness, syncRunsOf } from "./support/sync-harness.ts";
+import { type Backend, freshStore, storeBackends } from "./support/test-database.ts";
+
+const { backends, missingPostgres } = storeBackends();
+
+let h: SyncHarness | undefined;
+let second: { server: RunningServer; dataDir: string } | undefined;
+let disposeStore: (() => Promise<void>) | undefined;
+let storeEnv: Record<string, string> = {};
+afterEach(async () => {
+  await second?.server.close();
+  if (second) rmSync(second.dataDir, { recursive: true, force: true });
+  await h?.close();
+  await disposeStore?.();
+  h = second = disposeStore = undefined;
+});
+
+interface Answer {
+  status: number;
+  body: { queued: boolean; run: { id: string; status: string; trigger: string } };
+}
+
+async function askForRun(api: Harness["api"], connectionId: string): Promise<Answer> {
+  const res = await api(`/v1/connections/${connectionId}/syncs/Account`, { method: "POST" });
+  return { status: res.status, body: (await res.json()) as Answer["body"] };
+}
+
+/** A sync harness whose servers run no sync jobs, so a queued run stays queued while it is asked for. */
+async function harnessOn(backend: Backend): Promise<SyncHarness> {
+  const store = await freshStore(backend, "forcelink-on-demand");
+  disposeStore = store.dispose;
+  storeEnv = store.env;
+  return startSyncHarness({ manifest: ACCOUNT_MANIFEST, env: { ...store.env, FORCELINK_SYNC_WORKERS: "0" } });
+}
+
+/** Another Forcelink process's view of the same PostgreSQL: its own server, pool and job queue. */
+async function secondServer(s: SyncHarness): Promise<Harness["api"]> {
+  const dataDir = mkdtempSync(join(tmpdir(), "forcelink-on-demand-2-"));
+  const server = await startServer(
+    parseConfig({
+      FORCELINK_DATA_DIR: dataDir,
+      FORCELINK_PORT: "0",
+      FORCELINK_LOG_LEVEL: "silent",
+      FORCELINK_SYNC_WORKERS: "0",
+      DATABASE_URL: storeEnv.DATABASE_URL,
+      FORCELINK_SECRET_KEY: storeEnv.FORCELINK_SECRET_KEY,
+    }),
+  );
+  second = { server, dataDir };
+  return apiWith(server.url, s.apiKey);
+}
+
+describe.each(backends)("POST /v1/connections/{id}/syncs/{object} asked 20 times at once (%s)", (backend) => {
+  it("queues one run and answers every request with it", async () => {
+    h = await harnessOn(backend);
+    const s = h;
+    const apis = [s.api];
+    if (backend === "postgres") apis.push(await secondServer(s));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => askForRun(apis[i % apis.length], s.connectionId)),
+    );
+    const ids = new Set(answers.map((a) => a.body.run.id));
+    expect(ids.size, JSON.stringify(answers)).toBe(1);
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(19);
+    expect(answers.find((a) => a.status === 202)!.body.queued).toBe(true);
+    for (const a of answers.filter((x) => x.status === 200)) expect(a.body.queued).toBe(false);
+    const runs = await syncRunsOf(s, "Account");
+    expect(runs.map((r) => [r.id, r.status])).toEqual([[[...ids][0], "queued"]]);
+
+    // The worker runs the queued run itself, not a second one beside it.
+    const outcome = await s.run("Account");
+    expect(outcome.status).toBe("completed");
+    expect(outcome.status !== "skipped" && outcome.run.id).toBe([...ids][0]);
+    expect((await syncRunsOf(s, "Account")).map((r) => r.status)).toEqual(["completed"]);
+
+    // Once it finished, a request queues a new run.
+    const next = await askForRun(s.api, s.connectionId);
+    expect(next.status).toBe(202);
+    expect(next.body.run.id).not.toBe([...ids][0]);
+  });
+});
+
+it.skipIf(!missingPostgres || !process.env.CI)("PostgreSQL half", () => {
+  throw new Error(missingPostgres!);
+});
