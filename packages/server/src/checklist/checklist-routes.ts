@@ -1,3 +1,4 @@
+import { OAuthFailure } from "@forcelink/salesforce";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -5,7 +6,7 @@ import { findConnection } from "../connections/connection-store.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
 import { ConnectionNeedsReauth, latestChecklistRun, runConnectionChecklist } from "./connection-checklist.ts";
-import { explainGrantFailure } from "./explain-failure.ts";
+import { explainRefusedGrant } from "./grant-refusal.ts";
 
 const params = z.object({ id: z.string().min(1).max(200) });
 
@@ -19,13 +20,27 @@ export function registerChecklistRoutes(app: FastifyInstance, platform: Platform
     try {
       return await runConnectionChecklist(platform, row);
     } catch (e) {
-      if (e instanceof ConnectionNeedsReauth)
+      if (e instanceof ConnectionNeedsReauth) {
+        const lastRun = await latestChecklistRun(platform, req.projectId, row.id);
+        const check = e.reauth
+          ? explainRefusedGrant(e.reauth, lastRun, { user: row.username ? `the user ${row.username}` : undefined })
+          : undefined;
         throw new HttpError(409, "connection_needs_reauth", e.message, {
           remedy:
             "Have the customer connect again (POST /v1/connect-sessions with {connectionId}), then run the checklist.",
-          check: e.reauth ? explainGrantFailure(e.reauth) : undefined,
+          check,
           details: { reauth: e.reauth },
         });
+      }
+      if (e instanceof OAuthFailure)
+        throw new HttpError(
+          502,
+          "salesforce_unavailable",
+          `Salesforce could not renew the connection's session (${e.error}).`,
+          {
+            remedy: "Retry later; Forcelink backs off and retries on its own.",
+          },
+        );
       throw e;
     }
   });

@@ -1,4 +1,4 @@
-import type { ReauthReason } from "@forcelink/salesforce";
+import { OAuthFailure, type ReauthReason } from "@forcelink/salesforce";
 import { and, desc, eq } from "drizzle-orm";
 import type { ConnectionRow } from "../connections/connection-store.ts";
 import { connectionTokens } from "../connections/connection-tokens.ts";
@@ -42,6 +42,17 @@ export class ConnectionNeedsReauth extends Error {
     );
     this.reauth = reauth;
   }
+}
+
+/** The reason a refused grant carries, as the token lifecycle records it on the connection. */
+function reauthFrom(failure: OAuthFailure): ReauthReason {
+  return {
+    error: failure.error,
+    description: failure.description,
+    ...(failure.checklistItem ? { checklistItem: failure.checklistItem } : {}),
+    ...(failure.misconfiguration ? { misconfiguration: failure.misconfiguration } : {}),
+    at: Date.now(),
+  };
 }
 
 const NO_REQUIREMENTS: Requirements = { objects: [] };
@@ -110,6 +121,11 @@ export async function runConnectionChecklist(platform: Platform, row: Connection
           refreshToken: platform.sealer.open(row.refreshTokenSealed),
         })
       : undefined,
+  }).catch((error: unknown) => {
+    // The token lifecycle has already recorded the refusal on the connection; the caller hears
+    // the same 409 a second run would give, not whatever the refusal was thrown as.
+    if (error instanceof OAuthFailure && error.kind === "terminal") throw new ConnectionNeedsReauth(reauthFrom(error));
+    throw error;
   });
   const summary = summarize(run.checks);
   const [stored] = await platform.db
