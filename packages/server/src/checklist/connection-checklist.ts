@@ -8,10 +8,10 @@ import { manifestRequirements } from "../integrations/manifest/manifest.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppById, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
 import { type Requirements, requirementsSchema } from "../provider-apps/requirements.ts";
-import { checklistRuns } from "../store/schema.ts";
+import { checklistRuns, connections } from "../store/schema.ts";
 import type { CheckResult, ConnectionFlow, ObservedFailure, Verdict } from "./evaluate.ts";
 import type { ApiCallCount } from "./org-snapshot.ts";
-import { refreshTokenProbe } from "./refresh-probe.ts";
+import { accessTokenProbe, refreshTokenProbe } from "./refresh-probe.ts";
 import { runChecklist } from "./run-checklist.ts";
 
 export interface ChecklistSummary {
@@ -42,6 +42,15 @@ export class ConnectionNeedsReauth extends Error {
     );
     this.reauth = reauth;
   }
+}
+
+/** The connection's access token as stored now: the run's own calls may have renewed it. */
+async function currentAccessToken(platform: Platform, row: ConnectionRow): Promise<string> {
+  const [now] = await platform.db
+    .select({ sealed: connections.accessTokenSealed })
+    .from(connections)
+    .where(eq(connections.id, row.id));
+  return platform.sealer.open(now?.sealed ?? row.accessTokenSealed);
 }
 
 /** The reason a refused grant carries, as the token lifecycle records it on the connection. */
@@ -102,6 +111,7 @@ export async function runConnectionChecklist(platform: Platform, row: Connection
     ...(await installedRequirements(platform, row.id)),
   ]);
   const client = await connectionTokens(platform).clientFor(row);
+  const clientSecret = (await openProviderAppSecrets(platform, app)).clientSecret;
   const run = await runChecklist(client, requirements, {
     userId: row.userId,
     flow: row.authFlow as ConnectionFlow,
@@ -117,10 +127,16 @@ export async function runConnectionChecklist(platform: Platform, row: Connection
       ? refreshTokenProbe({
           instanceUrl: row.instanceUrl,
           clientId: app.clientId,
-          clientSecret: (await openProviderAppSecrets(platform, app)).clientSecret,
+          clientSecret,
           refreshToken: platform.sealer.open(row.refreshTokenSealed),
         })
       : undefined,
+    accessProbe: accessTokenProbe({
+      instanceUrl: row.instanceUrl,
+      clientId: app.clientId,
+      clientSecret,
+      accessToken: () => currentAccessToken(platform, row),
+    }),
   }).catch((error: unknown) => {
     // The token lifecycle has already recorded the refusal on the connection; the caller hears
     // the same 409 a second run would give, not whatever the refusal was thrown as.

@@ -41,6 +41,8 @@ const RUNTIME_MODE: Record<CheckId, string> = {
   "subscription-permissions": "permissions-missing",
   "cdc-allocation": "allocation-used",
   "daily-api-quota": "quota-low",
+  "session-security-level": "high-assurance-required",
+  "session-expiry": "expiry-assumed",
 };
 
 /** Items of the error table the checklist cannot verify through the API, with a title of their own. */

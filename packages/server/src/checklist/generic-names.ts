@@ -1,0 +1,18 @@
+/**
+ * Words for placeholders a verdict did not fill: an "unknown" that shows the check's steps, and
+ * a runtime failure explained without the checklist's reading. Each reads as plain English in
+ * the sentence its placeholder sits in.
+ */
+export const GENERIC_NAMES: Record<string, string> = {
+  objects: "the objects the integration declares",
+  fields: "the fields the integration declares",
+  computed: "the computed fields",
+  absent: "the declared object",
+  missing:
+    "Read on every declared object; Create, Edit and Delete on the objects it writes; View All Records on the objects it subscribes to",
+  permissions: "View Setup and Configuration, Customize Application",
+  permission: "Approve Uninstalled Connected Apps (or Use Any API Client where API Access Control is on)",
+  license: "not a Salesforce license",
+  needed: "the integration's objects",
+  observed: "seen while connecting",
+};
