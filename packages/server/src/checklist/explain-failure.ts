@@ -15,6 +15,8 @@ export interface CheckPointer {
   remedy: string[];
   /** Whether `id` is a check the pre-install checklist verifies (run it to confirm the fix). */
   checklist: boolean;
+  /** What the failure means, said once above the steps. */
+  reason?: string;
 }
 
 /** What a failure carries: Salesforce's code and message and the error table's item and remedy. */
@@ -78,11 +80,13 @@ export function explainFailure(
     profile: "the connected user's profile",
   };
   const steps = def.remedies[RUNTIME_MODE[id]] ?? [];
+  const heading = def.headings?.[RUNTIME_MODE[id]];
   return {
     id,
     title: def.title,
     remedy: steps.flatMap((step) => fill(step, values)),
     checklist: true,
+    ...(heading ? { reason: fill(heading, values).join("") } : {}),
   };
 }
 

@@ -1,8 +1,8 @@
 import type { CheckResult } from "./evaluate.ts";
 import { type CheckPointer, explainGrantFailure, type GrantFailure } from "./explain-failure.ts";
 
-/** A pointer for a refused grant, with what Forcelink concluded about why it was refused. */
-export type GrantRefusal = CheckPointer & { reason?: string };
+/** A pointer for a refused grant; its `reason` says what Forcelink concluded about why. */
+export type GrantRefusal = CheckPointer;
 
 /** The item a refresh token an admin or the user revoked points to; the checklist cannot verify it. */
 export const GRANT_REVOKED = "grant-revoked";
