@@ -52,6 +52,16 @@ describe("a failure the checklist explains names its check and carries the remed
       /IP restricted or invalid login hours/,
     ],
     [
+      "a session refused for its security level",
+      {
+        checklistItem: "session-security-level",
+        code: "INSUFFICIENT_ACCESS",
+        message: "This session's security level is Standard; the connected app requires a High Assurance session.",
+      },
+      "session-security-level",
+      /Session Level Policy to None/,
+    ],
+    [
       "an item outside the checklist keeps the error table's remedy",
       { checklistItem: "oauth-scopes", code: "invalid_scope", message: "bad scope", remedy: "Add the api scope." },
       "oauth-scopes",
