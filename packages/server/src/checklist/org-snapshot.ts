@@ -429,5 +429,3 @@ function probeFailure(error: unknown): RefreshProbeResult {
   const checklistItem = str(e.checklistItem) ?? undefined;
   return checklistItem ? { ok: false, code, message, checklistItem } : { ok: false, code, message };
 }
-
-export { quote } from "./org-reads.ts";
