@@ -155,6 +155,28 @@ describe("org and user API access", () => {
   });
 });
 
+describe("session security level", () => {
+  it("an app requiring a High Assurance session has its tokens refused with 403 INSUFFICIENT_ACCESS", async () => {
+    const app = t.org.appByClientId(DEMO.app.clientId)!;
+    const user = t.org.userByUsername(INTEGRATION)!;
+    const token = t.org.sessions.openSession(user.Id, app.id, ["api"], null).accessToken;
+    const call = () => fetch(dataUrl("/sobjects/Account/describe"), { headers: { authorization: `Bearer ${token}` } });
+    expect((await call()).status).toBe(200);
+    const patched = await control(`/apps/${DEMO.app.clientId}`, "PATCH", { highAssuranceRequired: true });
+    expect(await patched.json()).toMatchObject({ highAssuranceRequired: true });
+    const err = await errorOf(await call(), 403, "INSUFFICIENT_ACCESS");
+    expect(err.message).toMatch(/High Assurance/);
+    // The policy is readable as ConnectedApplication.OptionsHasSessionLevelPolicy (by a session of no app).
+    const q = encodeURIComponent(
+      `SELECT OptionsHasSessionLevelPolicy FROM ConnectedApplication WHERE Name = '${app.name}'`,
+    );
+    const rows = (await (await t.api(ADMIN, `/query?q=${q}`)).json()) as { records: Array<Record<string, unknown>> };
+    expect(rows.records[0].OptionsHasSessionLevelPolicy).toBe(true);
+    await control(`/apps/${DEMO.app.clientId}`, "PATCH", { highAssuranceRequired: false });
+    expect((await call()).status).toBe(200);
+  });
+});
+
 describe("daily API quota and Sforce-Limit-Info", () => {
   it("calls succeed until the quota is used, then 403 REQUEST_LIMIT_EXCEEDED 'TotalRequests Limit exceeded.'", async () => {
     const set = await control("/quota", "PUT", { limit: 5, used: 3 });

@@ -27,7 +27,8 @@ export type ChecklistItemId =
   | "user-license"
   | "field-editable"
   | "subscription-permissions"
-  | "cdc-allocation";
+  | "cdc-allocation"
+  | "session-security-level";
 
 /** Who has to act when an OAuth call fails. */
 export type OAuthFailureKind =
@@ -180,6 +181,18 @@ export const ERROR_TABLE: readonly ErrorRule[] = [
     retry: "never",
     customerAction: true,
     remedy: "The connected user lacks a permission this call needs (for /limits: View Setup and Configuration).",
+  },
+  {
+    reason: "rest.high_assurance_required",
+    source: "rest",
+    code: "INSUFFICIENT_ACCESS",
+    status: 403,
+    messageIncludes: "high assurance",
+    retry: "never",
+    customerAction: true,
+    checklistItem: "session-security-level",
+    remedy:
+      "The app or the user's profile requires a High Assurance session, which an integration's session never is: set the app's Session Level Policy (or the profile's Session Security Level Required at Login) to None.",
   },
   {
     reason: "rest.password_expired",

@@ -4,8 +4,10 @@ import { DEMO } from "@forcelink/emulator";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResult, Verdict } from "../src/checklist/evaluate.ts";
+import { VERDICT_WORDS } from "../src/checklist/verdict-words.ts";
 import { CHECK_IDS, type CheckId } from "../src/remedies/checks.ts";
 import { connections, projects } from "../src/store/schema.ts";
+import { connectThroughPages, sessionStatus } from "./support/e2e-harness.ts";
 import { type Harness, startHarness } from "./support/server-with-emulator.ts";
 
 /** What the demo app's client-credentials user (the org's System Administrator) is asked for. */
@@ -106,7 +108,7 @@ describe("checklist API", () => {
       expect(body.summary.fail).toBe(1);
       const failing = check(body, "object-access");
       expect(failing.evidence).toMatchObject({ missing: { Account: expect.arrayContaining(["Read"]) } });
-      expect(failing.remedy).toContain("Account: tick Read, Create, Edit, Delete, View All Records, View All Fields.");
+      expect(failing.remedy).toContain("Account: tick Read, Create, Edit, Delete.");
       const latest = (await (await h.api(`/v1/connections/${id}/checklist`)).json()) as RunBody;
       expect(latest.id).toBe(body.id);
       expect(latest.passed).toBe(false);
@@ -212,7 +214,9 @@ describe("forcelink doctor", () => {
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/FAIL\s+object-access/);
       expect(r.out).toContain("FAIL object-access:");
-      expect(r.out).toContain("Account: tick Read, Create, Edit, Delete, View All Records, View All Fields.");
+      expect(r.out).toContain("1 failed");
+      expect(r.out).not.toMatch(/\d+ failed, 0 warnings/);
+      expect(r.out).toContain("Account: tick Read, Create, Edit, Delete.");
       expect(r.out).not.toContain("\x1b["); // stdout is a pipe: no colours
     } finally {
       restoreAccountAccess(h);
@@ -224,6 +228,12 @@ describe("forcelink doctor", () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/PASS\s+object-access/);
     expect(r.out).toMatch(/UNKNOWN\s+ip-relaxation/);
+    // One vocabulary with the connect page: every row's verdict is one of its words, in capitals.
+    const words = Object.values(VERDICT_WORDS).map((w) => w.toUpperCase());
+    const rows = r.out.split("\n").filter((l) => / {2}[a-z-]+ {2}/.test(l) && !l.startsWith("VERDICT"));
+    expect(rows.length).toBe(CHECK_IDS.length);
+    for (const row of rows) expect(words).toContain(row.split(/\s+/)[0]);
+    expect(r.out).toMatch(/\d+ passed/);
     const json = await doctor([id, "--json"]);
     expect(json.code).toBe(0);
     const body = JSON.parse(json.out) as RunBody;
@@ -237,5 +247,85 @@ describe("forcelink doctor", () => {
     const unknown = await doctor(["conn_nope"]);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain("No connection with id 'conn_nope'");
+  });
+});
+
+describe("a refresh the checklist triggers is refused", () => {
+  let h: Harness;
+  let providerAppId: string;
+  beforeAll(async () => {
+    h = await startHarness();
+    providerAppId = (await h.demoProviderApp({ name: DEMO.app.name, requirements: REQUIREMENTS })).id;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const control = async (method: string, path: string, body: unknown) => {
+    const res = await fetch(`${h.emulator.urls.login}/__emulator${path}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(res.status, `${method} ${path}`).toBeLessThan(300);
+  };
+  let customers = 0;
+  /** A browser-flow connection of the demo integration user, its session used once. */
+  async function connectCustomer(): Promise<string> {
+    const connected = await connectThroughPages(h, { providerAppId, endUserId: `refused-${++customers}` });
+    expect(connected.result.status).toBe(200);
+    const id = (await sessionStatus(h, connected.session.id)).connectionId!;
+    expect((await h.api(`/v1/connections/${id}/checklist`, { method: "POST" })).status).toBe(200);
+    return id;
+  }
+  /** Two runs in a row: both must be the 409 the README promises, with the reason and the check. */
+  async function expectReauthTwice(id: string, checkId: string) {
+    for (const attempt of [1, 2]) {
+      const res = await h.api(`/v1/connections/${id}/checklist`, { method: "POST" });
+      expect(res.status, `attempt ${attempt}`).toBe(409);
+      const body = (await res.json()) as {
+        error: { code: string; remedy: string; check?: { id: string; remedy: string[] }; details: { reauth: unknown } };
+      };
+      expect(body.error.code).toBe("connection_needs_reauth");
+      expect(body.error.remedy).toContain("/v1/connect-sessions");
+      expect(body.error.details.reauth).toMatchObject({ error: expect.any(String) });
+      expect(body.error.check?.id, `attempt ${attempt}`).toBe(checkId);
+    }
+  }
+
+  it("answers 409 with reauth and the check on the first call when the connected user was deactivated", async () => {
+    const id = await connectCustomer();
+    await control("PATCH", `/users/${DEMO.integration.username}`, { active: false });
+    try {
+      await control("POST", "/sessions/expire", {});
+      await expectReauthTwice(id, "user-active");
+    } finally {
+      await control("PATCH", `/users/${DEMO.integration.username}`, { active: true });
+    }
+  });
+
+  it("tells a grant an admin revoked from one the policy expired, and says so", async () => {
+    const id = await connectCustomer();
+    await control("POST", "/sessions/revoke", { username: DEMO.integration.username });
+    await expectReauthTwice(id, "grant-revoked");
+    const res = await h.api(`/v1/connections/${id}/checklist`, { method: "POST" });
+    const { check } = ((await res.json()) as { error: { check: { reason: string; remedy: string[] } } }).error;
+    expect(check.reason).toMatch(/valid until revoked, so this one was revoked/);
+    expect(check.remedy.join(" ")).toMatch(/not to revoke the app's access/);
+    expect(check.remedy.join(" ")).not.toMatch(/Refresh Token Policy/);
+  });
+
+  it("answers 409 on the first call when an idle refresh-token policy expired the grant", async () => {
+    await control("PATCH", `/apps/${DEMO.app.clientId}`, { refreshTokenPolicy: { type: "idle", seconds: 3600 } });
+    try {
+      const id = await connectCustomer();
+      await control("POST", "/clock/advance", { seconds: 3 * 3600 });
+      await expectReauthTwice(id, "refresh-token-policy");
+      const res = await h.api(`/v1/connections/${id}/checklist`, { method: "POST" });
+      const { check } = ((await res.json()) as { error: { check: { reason: string } } }).error;
+      expect(check.reason).toMatch(/expired: the app's policy ends refresh tokens left unused for 1 hour\./);
+    } finally {
+      await control("PATCH", `/apps/${DEMO.app.clientId}`, { refreshTokenPolicy: { type: "until_revoked" } });
+    }
   });
 });

@@ -15,6 +15,38 @@ const HEALTHY = Object.fromEntries(CHECK_IDS.map((id) => [id, id === "ip-relaxat
   Verdict
 >;
 
+const ALL_UNKNOWN = Object.fromEntries(CHECK_IDS.map((id) => [id, "unknown"])) as Record<CheckId, Verdict>;
+
+/** The API refused the first call: every part of the snapshot carries that refusal, as takeOrgSnapshot does. */
+function refuseAll(s: OrgSnapshot, refused: Extract<OrgSnapshot["api"], { ok: false }>): void {
+  Object.assign(s, {
+    api: refused,
+    organization: refused,
+    user: refused,
+    systemPermissions: refused,
+    useAnyApiClient: refused,
+    permissionSets: refused,
+    objectPermissions: refused,
+    fieldPermissions: refused,
+    existingObjects: null,
+    describes: { account: refused },
+    connectedApp: refused,
+    appGrants: refused,
+    cdcSelected: refused,
+    refreshProbe: null,
+    accessProbe: null,
+  });
+}
+
+function exhaust(s: OrgSnapshot): void {
+  refuseAll(s, {
+    ok: false,
+    code: "REQUEST_LIMIT_EXCEEDED",
+    message: "TotalRequests Limit exceeded.",
+    checklistItem: "daily-api-quota",
+  });
+}
+
 interface Case {
   name: string;
   change?: (s: OrgSnapshot) => void;
@@ -32,8 +64,9 @@ const CASES: Case[] = [
     change: (s) => {
       if (s.objectPermissions.ok) s.objectPermissions.value[1].granted = { Read: true, ViewAllRecords: true };
     },
-    expect: { "object-access": "fail" },
-    mentions: { "object-access": "Account: tick View All Fields." },
+    // View All Fields only widens a read: a note on a passing check, not a failure.
+    expect: {},
+    mentions: { "object-access": "Not granted: View All Fields on Account" },
   },
   {
     name: "Modify All Data grants every object permission but View All Fields (field-level security still applies)",
@@ -45,8 +78,8 @@ const CASES: Case[] = [
         value: [{ parentId: PROFILE_SET, field: "Account.Industry", read: true, edit: true }],
       };
     },
-    expect: { "object-access": "fail" },
-    mentions: { "object-access": "Account: tick View All Fields." },
+    expect: {},
+    mentions: { "object-access": "Not granted: View All Fields on Account" },
   },
   {
     name: "View All Fields (Global) stands for View All Fields on each object",
@@ -91,7 +124,7 @@ const CASES: Case[] = [
       s.fieldPermissions = { ok: true, value: [] };
       if (s.describes.account?.ok) s.describes.account.value.fields.pop();
     },
-    expect: { "object-access": "fail", "field-level-security": "fail" },
+    expect: { "field-level-security": "fail" },
     mentions: { "field-level-security": "Account.Industry" },
   },
   {
@@ -118,7 +151,7 @@ const CASES: Case[] = [
     },
     requirements: { objects: [{ name: "Account", access: ["read", "write"], fields: ["Score__c"] }] },
     expect: { "field-editable": "fail" },
-    mentions: { "field-editable": "can never be written" },
+    mentions: { "field-editable": "never lets them be written: Account.Score__c" },
   },
   {
     name: "fields of an object the user cannot read are left to object access",
@@ -308,7 +341,151 @@ const CASES: Case[] = [
     expect: { "object-access": "unknown", "field-level-security": "unknown", "field-editable": "unknown" },
     mentions: { "object-access": "INSUFFICIENT_ACCESS: insufficient access rights" },
   },
+  {
+    name: "read-only manifest without View All Records and View All Fields: passes with a note",
+    change: (s) => {
+      s.objectPermissions = {
+        ok: true,
+        value: [{ parentId: PROFILE_SET, sobjectType: "Account", granted: { Read: true } }],
+      };
+    },
+    requirements: { objects: [{ name: "Account", access: ["read"], fields: ["Name", "Industry"] }] },
+    expect: {},
+    mentions: { "object-access": "Not granted: View All Records and View All Fields on Account" },
+  },
+  {
+    name: "subscribing still needs View All Records (change events follow it)",
+    change: (s) => {
+      if (s.objectPermissions.ok) s.objectPermissions.value[1].granted = { Read: true, ViewAllFields: true };
+    },
+    expect: { "object-access": "fail" },
+    mentions: { "object-access": "Account: tick View All Records." },
+  },
+  {
+    name: "a declared object the org does not have is reported missing, not as permissions to tick",
+    change: (s) => {
+      s.existingObjects = { ok: true, value: [] };
+    },
+    requirements: { objects: [...ACCOUNT.objects, { name: "Nonexistent__c", access: ["read"] }] },
+    expect: { "object-access": "fail" },
+    mentions: { "object-access": "Install the package that brings Nonexistent__c" },
+  },
+  {
+    name: "exhausted daily quota: the quota check fails, every other check names the quota",
+    change: (s) => exhaust(s),
+    expect: { ...ALL_UNKNOWN, "daily-api-quota": "fail" },
+    mentions: { "daily-api-quota": "used all of its daily API requests" },
+  },
+  {
+    name: "CDC: the needed entity among those already selected past the default passes",
+    change: (s) => {
+      s.cdcSelected = { ok: true, value: ["AccountChangeEvent", "A", "B", "C", "D", "E"] };
+    },
+    expect: {},
+  },
+  {
+    name: "CDC: an allocation raised to what is selected, with no room left, names the counts and the entity",
+    change: (s) => {
+      s.cdcSelected = { ok: true, value: ["A", "B", "C", "D", "E", "F"] };
+    },
+    expect: { "cdc-allocation": "fail" },
+    mentions: { "cdc-allocation": "selected 6 of the 6 entities" },
+  },
+  {
+    name: "read-only and computed fields found in one run are both in the steps",
+    change: (s) => {
+      if (s.describes.account?.ok)
+        s.describes.account.value.fields.push({
+          name: "Score__c",
+          permissionable: true,
+          createable: false,
+          updateable: false,
+          calculated: true,
+        });
+      if (s.fieldPermissions.ok) {
+        s.fieldPermissions.value[0].edit = false;
+        s.fieldPermissions.value.push({ parentId: EXTRA_SET, field: "Account.Score__c", read: true, edit: false });
+      }
+    },
+    requirements: { objects: [{ name: "Account", access: ["read", "write"], fields: ["Industry", "Score__c"] }] },
+    expect: { "field-editable": "fail" },
+    mentions: { "field-editable": "stop declaring Account.Score__c as written" },
+  },
+  {
+    name: "subscriptions ask for Customize Application, not another vendor's set",
+    change: (s) => {
+      for (const holder of [
+        s.systemPermissions,
+        ...(s.permissionSets.ok ? s.permissionSets.value.map((p) => ({ ok: true as const, value: p.system })) : []),
+      ])
+        if (holder.ok) holder.value.CustomizeApplication = false;
+    },
+    expect: { "subscription-permissions": "fail" },
+    mentions: { "subscription-permissions": "Tick: Customize Application." },
+  },
+  {
+    name: "Modify All Data stands for Customize Application",
+    change: (s) => {
+      if (s.systemPermissions.ok)
+        Object.assign(s.systemPermissions.value, { CustomizeApplication: false, ModifyAllData: true });
+    },
+    expect: {},
+  },
+  {
+    name: "subscribing to User needs View All Users",
+    requirements: { objects: [...ACCOUNT.objects, { name: "User", access: ["subscribe"] }] },
+    change: (s) => {
+      s.objectPermissions = {
+        ok: true,
+        value: [
+          ...(s.objectPermissions.ok ? s.objectPermissions.value : []),
+          { parentId: EXTRA_SET, sobjectType: "User", granted: { Read: true, ViewAllRecords: true } },
+        ],
+      };
+    },
+    expect: { "subscription-permissions": "fail" },
+    mentions: { "subscription-permissions": "View All Users" },
+  },
+  {
+    name: "the app requires a High Assurance session",
+    change: (s) => {
+      if (s.connectedApp?.ok && s.connectedApp.value) s.connectedApp.value.highAssuranceRequired = true;
+    },
+    expect: { "session-security-level": "fail" },
+    mentions: { "session-security-level": "Session Level Policy to None" },
+  },
+  {
+    name: "the API refused the session for its security level: only that check decides",
+    change: (s) =>
+      refuseAll(s, {
+        ok: false,
+        code: "INSUFFICIENT_ACCESS",
+        message: "This session's security level is Standard; the connected app requires a High Assurance session.",
+        checklistItem: "session-security-level",
+      }),
+    expect: { ...ALL_UNKNOWN, "session-security-level": "fail" },
+    mentions: { "object-access": "Fix what the session-security-level check reports" },
+  },
+  {
+    name: "introspection gives no expiry: Forcelink assumes two hours, and says so",
+    change: (s) => {
+      s.accessProbe = { ok: true, expiresAt: null };
+    },
+    expect: { "session-expiry": "warn" },
+    mentions: { "session-expiry": "Introspect All Tokens" },
+  },
+  {
+    name: "an uninstalled app: the policy checks name the installation, not View Setup",
+    change: (s) => {
+      s.connectedApp = { ok: true, value: null };
+    },
+    expect: { "refresh-token-policy": "unknown", "permitted-users": "unknown", "session-security-level": "pass" },
+    mentions: { "permitted-users": "Install the app in the org" },
+  },
 ];
+
+/** Phrases a filled template must never read as. */
+const WORDING_FAULTS = [/\bits its\b/, /profile 'the /, /'the user's profile'/, /\s{2}/, /\(\)/, / ,/, /that\s+fit/];
 
 describe("evaluateChecklist", () => {
   it.each(CASES)("$name", (c) => {
@@ -322,7 +499,22 @@ describe("evaluateChecklist", () => {
     }
     for (const r of checks) {
       expect(r.title).toBeTruthy();
-      if (r.verdict !== "pass") for (const step of r.remedy ?? []) expect(step).not.toMatch(/\{\w+\}/);
+      if (r.verdict === "pass") continue;
+      const steps = r.remedy ?? [];
+      expect(steps.length, r.id).toBeGreaterThan(0);
+      for (const step of steps) {
+        expect(step, r.id).not.toMatch(/\{\w+\}/);
+        WORDING_FAULTS.forEach((fault) => {
+          expect(step, r.id).not.toMatch(fault);
+        });
+        // A heading is said once, as the reason; a step is an action.
+        expect(step, r.id).not.toMatch(/:$/);
+        if (r.reason) expect(step, r.id).not.toContain(r.reason);
+      }
+      if (r.reason) for (const fault of WORDING_FAULTS) expect(r.reason, r.id).not.toMatch(fault);
+      // Only a closed door is opened by View Setup: other causes never send the admin there.
+      if (r.verdict === "unknown" && !/INSUFFICIENT_ACCESS|INVALID_FIELD|INVALID_TYPE|NO_ROWS/.test(r.reason ?? ""))
+        expect(steps.join(" "), r.id).not.toContain("tick 'View Setup and Configuration'");
     }
   });
 
@@ -348,7 +540,7 @@ describe("the check catalog", () => {
 
 describe("needsFrom", () => {
   it.each([
-    { access: ["read"], permissions: ["Read", "ViewAllRecords", "ViewAllFields"], editable: false },
+    { access: ["read"], permissions: ["Read"], editable: false },
     { access: ["write"], permissions: ["Read", "Create", "Edit", "Delete"], editable: true },
     { access: ["create"], permissions: ["Read", "Create"], editable: true },
     { access: ["edit"], permissions: ["Read", "Edit"], editable: true },
@@ -357,7 +549,7 @@ describe("needsFrom", () => {
     { access: ["subscribe"], permissions: ["Read", "ViewAllRecords"], editable: false },
     {
       access: ["read", "write"],
-      permissions: ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ViewAllFields"],
+      permissions: ["Read", "Create", "Edit", "Delete"],
       editable: true,
     },
   ] as const)("$access needs $permissions", ({ access, permissions, editable }) => {

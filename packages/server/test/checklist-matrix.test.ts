@@ -33,6 +33,8 @@ interface Scenario {
   base?: VerdictMap;
   context?: Partial<RunChecklistContext>;
   requirements?: Requirements;
+  /** Something a check must say (reason, evidence or remedy). */
+  mentions?: Partial<Record<CheckId, string>>;
 }
 
 /** Takes one object permission away from the profile and the permission set alike. */
@@ -52,31 +54,55 @@ function setFieldAccess(field: string, access: "read" | "none") {
   };
 }
 
+/**
+ * Every permission the declared access needs fails object access when taken away; View All
+ * Records and View All Fields only widen a read, so taking them away leaves a note on a pass.
+ */
 const OBJECT_PERMISSION_SCENARIOS: Scenario[] = BASELINE_REQUIREMENTS.objects.flatMap((object) => {
   const permissions = new Set<string>(["Read"]);
-  if (object.access.includes("read")) for (const p of ["ViewAllRecords", "ViewAllFields"]) permissions.add(p);
   if (object.access.includes("write")) for (const p of ["Create", "Edit", "Delete"]) permissions.add(p);
   if (object.access.includes("subscribe")) permissions.add("ViewAllRecords");
-  return [...permissions].map(
-    (p): Scenario => ({
-      name: `${object.name} without ${p}`,
-      break: withoutObjectPermission(object.name, p),
-      expect: { "object-access": "fail" },
-    }),
-  );
+  const widening = object.access.includes("read")
+    ? ["ViewAllRecords", "ViewAllFields"].filter((p) => !permissions.has(p))
+    : [];
+  return [
+    ...[...permissions].map(
+      (p): Scenario => ({
+        name: `${object.name} without ${p}`,
+        break: withoutObjectPermission(object.name, p),
+        expect: { "object-access": "fail" },
+      }),
+    ),
+    ...widening.map(
+      (p): Scenario => ({
+        name: `${object.name} without ${p} (it only widens the read)`,
+        break: withoutObjectPermission(object.name, p),
+        expect: {},
+        mentions: {
+          "object-access": `Not granted: ${p === "ViewAllRecords" ? "View All Records" : "View All Fields"} on ${object.name}`,
+        },
+      }),
+    ),
+  ];
 });
 
-const SUBSCRIPTION_PERMISSION_SCENARIOS: Scenario[] = [
-  "ViewRoles",
-  "ManageCustomPermissions",
-  "CustomizeApplication",
-  "ModifyMetadata",
-  "ManageNamedCredentials",
-].map((p) => ({
+/** What selecting entities through the Tooling API needs (View Setup has a scenario of its own). */
+const SUBSCRIPTION_PERMISSION_SCENARIOS: Scenario[] = ["CustomizeApplication"].map((p) => ({
   name: `subscription permission ${p} missing`,
   break: (o) => o.admin.setSystemPermissions(INTEGRATION_SET, { [p]: false }),
   expect: { "subscription-permissions": "fail" },
 }));
+
+/** Selects entities for Change Data Capture as the org's admin would, through the Tooling API. */
+async function selectEntities(o: ChecklistOrg, entities: string[]): Promise<void> {
+  const admin = o.adminClient();
+  for (const entity of entities)
+    await admin.request({
+      method: "POST",
+      path: `${admin.dataPath}/tooling/sobjects/PlatformEventChannelMember`,
+      json: { FullName: `ChangeEvents_${entity}`, Metadata: { eventChannel: "ChangeEvents", selectedEntity: entity } },
+    });
+}
 
 const SCENARIOS: Scenario[] = [
   { name: "correctly configured org", expect: {} },
@@ -246,25 +272,73 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: "Change Data Capture allocation used up",
-    break: async (o) => {
-      const admin = o.adminClient();
-      for (const entity of [
+    break: (o) =>
+      selectEntities(o, [
         "ContactChangeEvent",
         "LeadChangeEvent",
         "OpportunityChangeEvent",
         "CaseChangeEvent",
         "Invoice__ChangeEvent",
-      ])
-        await admin.request({
-          method: "POST",
-          path: `${admin.dataPath}/tooling/sobjects/PlatformEventChannelMember`,
-          json: {
-            FullName: `ChangeEvents_${entity}`,
-            Metadata: { eventChannel: "ChangeEvents", selectedEntity: entity },
-          },
-        });
+      ]),
+    expect: { "cdc-allocation": "fail" },
+  },
+  {
+    name: "Change Data Capture allocation raised, the needed entity among those already selected",
+    break: async (o) => {
+      await o.control("PATCH", "/org", { cdcEntityAllocation: 6 });
+      await selectEntities(o, [
+        "AccountChangeEvent",
+        "ContactChangeEvent",
+        "LeadChangeEvent",
+        "OpportunityChangeEvent",
+        "CaseChangeEvent",
+        "Invoice__ChangeEvent",
+      ]);
+    },
+    expect: {},
+  },
+  {
+    name: "Change Data Capture allocation raised and used up by other entities",
+    break: async (o) => {
+      await o.control("PATCH", "/org", { cdcEntityAllocation: 6 });
+      await selectEntities(o, [
+        "ContactChangeEvent",
+        "LeadChangeEvent",
+        "OpportunityChangeEvent",
+        "CaseChangeEvent",
+        "Invoice__ChangeEvent",
+        "UserChangeEvent",
+      ]);
     },
     expect: { "cdc-allocation": "fail" },
+    mentions: { "cdc-allocation": "so that AccountChangeEvent fit" },
+  },
+  {
+    name: "a declared object the org does not have",
+    requirements: { objects: [...BASELINE_REQUIREMENTS.objects, { name: "Nonexistent__c", access: ["read"] }] },
+    expect: { "object-access": "fail" },
+    mentions: { "object-access": "Install the package that brings Nonexistent__c" },
+  },
+  {
+    name: "daily API quota used up: the quota check fails, the others name the quota",
+    break: (o) => o.control("PUT", "/quota", { used: o.org.apiUsage.limit }),
+    base: UNREACHABLE,
+    expect: { "daily-api-quota": "fail" },
+    mentions: {
+      "daily-api-quota": "used all of its daily API requests",
+      "object-access": "REQUEST_LIMIT_EXCEEDED",
+      "permitted-users": "Wait until the org has daily API requests free again",
+    },
+  },
+  {
+    name: "the app requires a High Assurance session",
+    break: (o) => o.control("PATCH", `/apps/${DEMO.app.clientId}`, { highAssuranceRequired: true }),
+    base: UNREACHABLE,
+    expect: { "session-security-level": "fail" },
+    mentions: {
+      "session-security-level": "Session Level Policy to None",
+      "object-access": "Fix what the session-security-level check reports",
+    },
   },
   {
     name: "daily API quota nearly used up",
@@ -291,12 +365,15 @@ describe("the pre-install checklist against the emulator", () => {
       appName: DEMO.app.name,
       hasRefreshToken: true,
       refreshProbe: o.refreshProbe,
+      accessProbe: o.accessProbe,
       observed: o.observed,
       ...scenario.context,
       now: systemClock().now,
     });
     const verdicts = Object.fromEntries(run.checks.map((c) => [c.id, c.verdict]));
     expect(verdicts).toEqual({ ...(scenario.base ?? HEALTHY), ...scenario.expect });
+    for (const [id, text] of Object.entries(scenario.mentions ?? {}))
+      expect(JSON.stringify(run.checks.find((c) => c.id === id)), id).toContain(text);
     for (const c of run.checks) {
       if (c.verdict === "pass") expect(c.remedy, c.id).toBeUndefined();
       else {
@@ -335,9 +412,11 @@ describe("what the checklist costs", () => {
         { userId: o.userId, flow: "web_server", appName: DEMO.app.name, hasRefreshToken: true, now: systemClock().now },
       );
       // No refresh-token introspection here, so the refresh policy stays undecided alongside IP relaxation.
+      // Nor of the access token, so the session's expiry stays undecided too.
       expect(run.checks.filter((c) => c.verdict !== "pass").map((c) => c.id)).toEqual([
         "refresh-token-policy",
         "ip-relaxation",
+        "session-expiry",
       ]);
       const seen = o.org.counters.snapshot().byKind;
       return { reported: run.apiCalls.api, seen: (seen.rest ?? 0) + (seen.tooling ?? 0) };

@@ -52,6 +52,16 @@ describe("a failure the checklist explains names its check and carries the remed
       /IP restricted or invalid login hours/,
     ],
     [
+      "a session refused for its security level",
+      {
+        checklistItem: "session-security-level",
+        code: "INSUFFICIENT_ACCESS",
+        message: "This session's security level is Standard; the connected app requires a High Assurance session.",
+      },
+      "session-security-level",
+      /Session Level Policy to None/,
+    ],
+    [
       "an item outside the checklist keeps the error table's remedy",
       { checklistItem: "oauth-scopes", code: "invalid_scope", message: "bad scope", remedy: "Add the api scope." },
       "oauth-scopes",
@@ -63,10 +73,12 @@ describe("a failure the checklist explains names its check and carries the remed
   it.each(cases)("%s", (_name, failure, id, step) => {
     const check = explainFailure(failure);
     expect(check?.id).toBe(id);
+    // What the failure means is said once, as the reason; the steps say what to do.
+    const said = [check?.reason ?? "", ...(check?.remedy ?? [])];
     if (step)
       expect(
-        check?.remedy.some((s) => step.test(s)),
-        JSON.stringify(check?.remedy),
+        said.some((s) => step.test(s)),
+        JSON.stringify(said),
       ).toBe(true);
     for (const s of check?.remedy ?? []) expect(s, "every placeholder is filled").not.toMatch(/\{\w+\}/);
   });

@@ -3,6 +3,7 @@ import { DEMO } from "@forcelink/emulator";
 import { eq } from "drizzle-orm";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { VERDICT_WORDS } from "../src/checklist/verdict-words.ts";
 import { resultPage } from "../src/connect/connect-pages.ts";
 import { hashToken } from "../src/crypto/hashing.ts";
 import { redactUrl } from "../src/log/logger.ts";
@@ -84,6 +85,21 @@ describe("the connect page shows the pre-install checklist", () => {
     const remedy = await failing.locator("ol.remedy").textContent();
     expect(remedy).toContain("Edit Access");
     expect(remedy).toContain("Account.Industry");
+    // One vocabulary with the CLI: the badge reads as `forcelink doctor` prints it.
+    // biome-ignore lint/performance/useDomNodeTextContent: the badge's capitals come from its style; this reads what the customer sees.
+    expect(await failing.locator(".verdict").innerText()).toBe(VERDICT_WORDS.fail.toUpperCase());
+    const passing = page.locator('li.check[data-check="api-enabled-permission"] .verdict');
+    // biome-ignore lint/performance/useDomNodeTextContent: as above.
+    expect(await passing.innerText()).toBe(VERDICT_WORDS.pass.toUpperCase());
+    expect(await page.locator("#checklist-summary").textContent()).toContain("1 failed");
+    // The steps are actions only: no step repeats the reason above them or ends like a heading.
+    for (const item of await page.locator("li.check:not([data-verdict=pass])").all()) {
+      const reason = (await item.locator("p.reason").count()) ? await item.locator("p.reason").textContent() : "";
+      for (const step of await item.locator("ol.remedy li").allTextContents()) {
+        expect(step).not.toMatch(/:$/);
+        if (reason) expect(step).not.toContain(reason);
+      }
+    }
     await page.screenshot({
       path: `${process.env.SCREENSHOT_DIR ?? "/tmp"}/forcelink-connect-checklist-fail.png`,
       fullPage: true,

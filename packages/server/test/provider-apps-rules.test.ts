@@ -272,6 +272,20 @@ describe("setupSteps", () => {
     expect(text).not.toMatch(/Client Credentials|JWT/);
   });
 
+  it.each(["connected_app", "external_client_app"] as const)(
+    "asks a %s to tick Introspect All Tokens, and says what happens without it",
+    (kind) => {
+      const steps = setupSteps(
+        { kind, scopes: ["api", "refresh_token"], pkce: true, clientCredentialsEnabled: false, jwt: null },
+        callback,
+      );
+      const step = steps.find((s) => s.includes('"Introspect All Tokens"'));
+      expect(step).toBeDefined();
+      expect(step).toContain("real expiry");
+      expect(step).toContain("two-hour session");
+    },
+  );
+
   it("tells External Client Apps, PKCE off, client credentials and JWT apart", () => {
     const eca = setupSteps(
       {

@@ -28,13 +28,23 @@ objects:
     });
     const res = await h.api(`/v1/connections/${h.connectionId}/checklist`, { method: "POST" });
     expect(res.status).toBe(200);
-    const run = (await res.json()) as { checks: Array<{ id: string; verdict: string; remedy?: string[] }> };
+    const run = (await res.json()) as {
+      checks: Array<{
+        id: string;
+        verdict: string;
+        reason?: string;
+        remedy?: string[];
+        evidence: Record<string, unknown>;
+      }>;
+    };
     const objects = run.checks.find((c) => c.id === "object-access")!;
-    // A sync reads every record and field: View All on both objects, and Read on Invoices, which
-    // nobody gave the integration user.
+    // A read needs Read: nobody gave the integration user Read on Invoices. View All Records and
+    // View All Fields only widen what the sync sees, so they are a note, never a step to tick.
     expect(objects.verdict).toBe("fail");
     const steps = objects.remedy ?? [];
-    expect(steps).toContain("Account: tick View All Records, View All Fields.");
-    expect(steps).toContain("Invoice__c: tick Read, View All Records, View All Fields.");
+    expect(steps).toContain("Invoice__c: tick Read.");
+    expect(steps.join(" ")).not.toMatch(/View All/);
+    expect(steps.some((s) => s.startsWith("Account:"))).toBe(false);
+    expect(objects.evidence.wouldWidenVisibility).toMatchObject({ Account: ["View All Records", "View All Fields"] });
   });
 });

@@ -81,6 +81,7 @@ const appFields = {
   clientCredentialsUser: z.string().nullable(),
   jwtCertificate: z.string().nullable(),
   introspectAllTokens: z.boolean(),
+  highAssuranceRequired: z.boolean(),
 };
 
 export const appSpec = z

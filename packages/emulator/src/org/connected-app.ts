@@ -38,6 +38,11 @@ export interface ConnectedApp {
   /** PEM certificate or public key that JWT bearer assertions are checked against. */
   jwtCertificate: string | null;
   introspectAllTokens: boolean;
+  /**
+   * The app's session policy "High assurance session required". Salesforce does not carry a
+   * High Assurance level into access tokens, so every API call with a token of this app is refused.
+   */
+  highAssuranceRequired: boolean;
 }
 
 export function defaultApp(
@@ -60,6 +65,7 @@ export function defaultApp(
     clientCredentialsUser: null,
     jwtCertificate: null,
     introspectAllTokens: false,
+    highAssuranceRequired: false,
     ...partial,
   };
 }
@@ -73,7 +79,7 @@ export function connectedApplicationRecord(app: ConnectedApp): Record<string, un
     OptionsRefreshTokenValidityMetric: policy.type === "idle",
     RefreshTokenValidityPeriod:
       policy.type === "lifetime" || policy.type === "idle" ? Math.max(1, Math.round(policy.seconds / 3600)) : null,
-    OptionsHasSessionLevelPolicy: false,
+    OptionsHasSessionLevelPolicy: app.highAssuranceRequired,
     OptionsFullContentPushNotifications: false,
     StartUrl: null,
     MobileStartUrl: null,

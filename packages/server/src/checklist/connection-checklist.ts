@@ -1,4 +1,4 @@
-import type { ReauthReason } from "@forcelink/salesforce";
+import { OAuthFailure, type ReauthReason } from "@forcelink/salesforce";
 import { and, desc, eq } from "drizzle-orm";
 import type { ConnectionRow } from "../connections/connection-store.ts";
 import { newId } from "../ids.ts";
@@ -7,12 +7,13 @@ import { manifestRequirements } from "../integrations/manifest/manifest.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppById, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
 import { type Requirements, requirementsSchema } from "../provider-apps/requirements.ts";
-import { explainGrantFailure } from "../remedies/explain-failure.ts";
+import type { CheckPointer } from "../remedies/problem.ts";
 import { Problem } from "../remedies/problem.ts";
-import { checklistRuns } from "../store/schema.ts";
+import { checklistRuns, connections } from "../store/schema.ts";
 import type { CheckResult, ConnectionFlow, ObservedFailure, Verdict } from "./evaluate.ts";
+import { explainRefusedGrant } from "./grant-refusal.ts";
 import type { ApiCallCount } from "./org-snapshot.ts";
-import { refreshTokenProbe } from "./refresh-probe.ts";
+import { accessTokenProbe, refreshTokenProbe } from "./refresh-probe.ts";
 import { runChecklist } from "./run-checklist.ts";
 
 export interface ChecklistSummary {
@@ -37,7 +38,7 @@ export interface ConnectionChecklistRun {
 /** The connection's grant is gone: its org cannot be read until the customer connects again. */
 export class ConnectionNeedsReauth extends Problem {
   readonly reauth: ReauthReason | null;
-  constructor(reauth: ReauthReason | null) {
+  constructor(reauth: ReauthReason | null, check?: CheckPointer) {
     super(
       "customer-action",
       "connection_needs_reauth",
@@ -45,12 +46,33 @@ export class ConnectionNeedsReauth extends Problem {
       {
         remedy:
           "Have the customer connect again (POST /v1/connect-sessions with {connectionId}), then run the checklist.",
-        check: reauth ? explainGrantFailure(reauth) : undefined,
+        check,
         details: { reauth },
       },
     );
     this.reauth = reauth;
   }
+}
+
+/** The connection's access token as stored now: the run's own calls may have renewed it. */
+async function currentAccessToken(platform: Platform, row: ConnectionRow): Promise<string> {
+  const [now] = await platform.db
+    .select({ sealed: connections.accessTokenSealed })
+    .from(connections)
+    .where(eq(connections.id, row.id));
+  return platform.sealer.open(now?.sealed ?? row.accessTokenSealed);
+}
+
+/** The reason a refused grant carries, as the token lifecycle records it on the connection. */
+function reauthFrom(failure: OAuthFailure, at: number): ReauthReason {
+  return {
+    error: failure.error,
+    reason: failure.reason,
+    description: failure.description,
+    ...(failure.checklistItem ? { checklistItem: failure.checklistItem } : {}),
+    ...(failure.remedy ? { remedy: failure.remedy } : {}),
+    at,
+  };
 }
 
 const NO_REQUIREMENTS: Requirements = { objects: [] };
@@ -89,7 +111,7 @@ export function mergeRequirements(all: Requirements[]): Requirements {
  */
 export async function runConnectionChecklist(platform: Platform, row: ConnectionRow): Promise<ConnectionChecklistRun> {
   const reauth = (row.reauth as ReauthReason | null) ?? null;
-  if (row.status === "needs_reauth" || reauth) throw new ConnectionNeedsReauth(reauth);
+  if (row.status === "needs_reauth" || reauth) throw await needsReauth(platform, row, reauth);
   const app = await getProviderAppById(platform, row.providerAppId);
   if (!app) throw new Error(`provider app ${row.providerAppId} of connection ${row.id} is gone`);
   // What the provider app declares and what every installed integration's manifest reads; with
@@ -100,6 +122,7 @@ export async function runConnectionChecklist(platform: Platform, row: Connection
     ...(await installedRequirements(platform, row.id)),
   ]);
   const client = await platform.tokens.clientFor(row);
+  const clientSecret = (await openProviderAppSecrets(platform, app)).clientSecret;
   const run = await runChecklist(client, requirements, {
     userId: row.userId,
     now: platform.clock.now,
@@ -116,10 +139,22 @@ export async function runConnectionChecklist(platform: Platform, row: Connection
       ? refreshTokenProbe({
           instanceUrl: row.instanceUrl,
           clientId: app.clientId,
-          clientSecret: (await openProviderAppSecrets(platform, app)).clientSecret,
+          clientSecret,
           refreshToken: platform.sealer.open(row.refreshTokenSealed),
         })
       : undefined,
+    accessProbe: accessTokenProbe({
+      instanceUrl: row.instanceUrl,
+      clientId: app.clientId,
+      clientSecret,
+      accessToken: () => currentAccessToken(platform, row),
+    }),
+  }).catch(async (error: unknown) => {
+    // The token lifecycle has already recorded the refusal on the connection; the caller hears
+    // the same 409 a second run would give, not whatever the refusal was thrown as.
+    if (error instanceof OAuthFailure && error.kind === "terminal")
+      throw await needsReauth(platform, row, reauthFrom(error, platform.clock.nowMs()));
+    throw error;
   });
   const summary = summarize(run.checks);
   const [stored] = await platform.db
@@ -135,6 +170,21 @@ export async function runConnectionChecklist(platform: Platform, row: Connection
     })
     .returning();
   return viewRun(stored);
+}
+
+/**
+ * The refusal explained with what the connection's last run read of the app's policy, which
+ * tells a revoked grant from one the policy expired.
+ */
+async function needsReauth(
+  platform: Platform,
+  row: ConnectionRow,
+  reauth: ReauthReason | null,
+): Promise<ConnectionNeedsReauth> {
+  if (!reauth) return new ConnectionNeedsReauth(null);
+  const lastRun = await latestChecklistRun(platform, row.projectId, row.id);
+  const user = row.username ? `the user ${row.username}` : undefined;
+  return new ConnectionNeedsReauth(reauth, explainRefusedGrant(reauth, lastRun, { user }));
 }
 
 /** The latest stored run of a connection of a project, or null. */

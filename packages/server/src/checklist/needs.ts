@@ -11,6 +11,8 @@ export interface ObjectNeed {
   subscribe: boolean;
   /** The object permissions the declared access needs, in a stable order. */
   permissions: ObjectPermissionName[];
+  /** Permissions that only widen what a read sees (every record, every field): a note, not a need. */
+  widening: ObjectPermissionName[];
 }
 
 export interface FieldNeed {
@@ -31,11 +33,13 @@ export interface ChecklistNeeds {
 const ORDER: ObjectPermissionName[] = ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ViewAllFields"];
 
 /**
- * What the declared requirements ask of the org. Reading needs Read, View All Records and View
- * All Fields (a sync must see every record and every column); `create`, `edit` and `delete` need
- * Create, Edit and Delete each (`write` means all three); subscribing needs Read and View All
- * Records (Change Data Capture sends only what the subscriber may see). Declared fields are read by
- * any object access and written by any of create, edit or write (a delete writes no field).
+ * What the declared requirements ask of the org. Reading needs Read; View All Records and View
+ * All Fields only widen what it sees (records not shared with the user, fields without their own
+ * grant), so they are asked as a note. `create`, `edit` and `delete` need Create, Edit and Delete
+ * each (`write` means all three); subscribing needs Read and View All Records (Change Data Capture
+ * sends change events only for objects the subscriber holds View All Records on). Declared fields
+ * are read by any object access and written by any of create, edit or write (a delete writes no
+ * field).
  */
 export function needsFrom(requirements: Requirements): ChecklistNeeds {
   const objects: ObjectNeed[] = [];
@@ -48,14 +52,22 @@ export function needsFrom(requirements: Requirements): ChecklistNeeds {
     const del = all || o.access.includes("delete");
     const subscribe = o.access.includes("subscribe");
     const wanted = new Set<ObjectPermissionName>(["Read"]);
-    if (read) for (const p of ["ViewAllRecords", "ViewAllFields"] as const) wanted.add(p);
+    const widening = new Set<ObjectPermissionName>();
+    if (read) for (const p of ["ViewAllRecords", "ViewAllFields"] as const) widening.add(p);
     if (create) wanted.add("Create");
     if (edit) wanted.add("Edit");
     if (del) wanted.add("Delete");
     if (subscribe) wanted.add("ViewAllRecords");
     const write = create || edit || del;
     const writesFields = create || edit;
-    objects.push({ name: o.name, read, write, subscribe, permissions: ORDER.filter((p) => wanted.has(p)) });
+    objects.push({
+      name: o.name,
+      read,
+      write,
+      subscribe,
+      permissions: ORDER.filter((p) => wanted.has(p)),
+      widening: ORDER.filter((p) => widening.has(p) && !wanted.has(p)),
+    });
     const seen = new Set<string>();
     for (const f of o.fields ?? []) {
       if (seen.has(f.toLowerCase())) continue;

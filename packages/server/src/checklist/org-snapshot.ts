@@ -1,25 +1,37 @@
-import { parseLimitInfo, SalesforceApiError, type SalesforceClient } from "@forcelink/salesforce";
+import type { SalesforceClient } from "@forcelink/salesforce";
 import type { ChecklistNeeds, ObjectPermissionName } from "./needs.ts";
+import {
+  checkedId,
+  chunks,
+  first,
+  firstOrNull,
+  merge,
+  path,
+  quote,
+  readApiRoot,
+  readDescribes,
+  readQuery,
+  str,
+} from "./org-reads.ts";
 
 /**
  * Everything the checklist knows about an org, read as the connected user in a small, fixed
  * number of calls. Each part is a `Reading`: what Salesforce answered, or why it could not be
  * read (so a check can say "unknown" with the reason instead of guessing).
  */
-export type Reading<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
+export type Reading<T> = { ok: true; value: T } | Refusal;
+/** Why a part could not be read; `checklistItem` when the error table ties the refusal to a check. */
+export type Refusal = { ok: false; code: string; message: string; checklistItem?: string };
 
 /** System permissions the checks look at, by the suffix of their `Permissions*` column. */
 export const SYSTEM_PERMISSION_NAMES = [
   "ApiEnabled",
   "ApiUserOnly",
   "ViewSetup",
-  "ViewRoles",
   "ViewAllData",
+  "ViewAllUsers",
   "ModifyAllData",
   "CustomizeApplication",
-  "ModifyMetadata",
-  "ManageCustomPermissions",
-  "ManageNamedCredentials",
   "CanApproveUninstalledApps",
   "ViewAllFieldsGlobal",
 ] as const;
@@ -88,10 +100,15 @@ export interface AppFacts {
   /** True: refresh tokens expire after a period unused; false with a period: after a fixed lifetime. */
   refreshTokenValidityMetric: boolean;
   refreshTokenValidityPeriod: number | null;
+  /** OptionsHasSessionLevelPolicy: the app requires a High Assurance session. */
+  highAssuranceRequired: boolean;
 }
 
 /** What introspecting the connection's refresh token gave, when it was tried. */
 export type RefreshProbeResult = { ok: true } | { ok: false; code: string; message: string; checklistItem?: string };
+
+/** What introspecting the connection's access token as the app gave: its expiry when Salesforce told it. */
+export type AccessProbeResult = { ok: true; expiresAt: number | null } | { ok: false; code: string; message: string };
 
 export interface OrgSnapshot {
   takenAt: string;
@@ -107,6 +124,11 @@ export interface OrgSnapshot {
   /** The permission sets assigned to the user, the profile-owned one included. */
   permissionSets: Reading<PermissionSetFacts[]>;
   objectPermissions: Reading<ObjectPermissionRow[]>;
+  /**
+   * Which declared objects without a permission row for the user exist in the org at all (any
+   * permission set holds a row for them); null when every declared object has a row.
+   */
+  existingObjects: Reading<string[]> | null;
   fieldPermissions: Reading<FieldPermissionRow[]>;
   /** Lower-cased object name to its describe as the user (only the objects with declared fields). */
   describes: Record<string, Reading<DescribedObject>>;
@@ -117,6 +139,7 @@ export interface OrgSnapshot {
   /** Change Data Capture entities already selected; null when nothing is subscribed. */
   cdcSelected: Reading<string[]> | null;
   refreshProbe: RefreshProbeResult | null;
+  accessProbe: AccessProbeResult | null;
 }
 
 export interface SnapshotOptions {
@@ -126,7 +149,8 @@ export interface SnapshotOptions {
   appName?: string;
   /** Asks Salesforce once whether the refresh token is still usable; throws when it is not. */
   refreshProbe?: () => Promise<void>;
-  /** The platform's clock: when the snapshot was taken. */
+  /** Introspects the connection's access token as the app; answers its expiry (epoch ms) or null. */
+  accessProbe?: () => Promise<{ expiresAt: number | null }>;
   now: () => Date;
 }
 
@@ -140,13 +164,14 @@ export interface ApiCallCount {
 /** Declared object names per ObjectPermissions query, and field paths per FieldPermissions query. */
 const OBJECTS_PER_QUERY = 100;
 const FIELDS_PER_QUERY = 200;
-/** Subrequests per composite batch call. */
-const DESCRIBES_PER_BATCH = 25;
+
+type Query = <T>(soql: string, map: (r: Record<string, unknown>) => T) => Promise<Reading<T[]>>;
 
 /**
  * Reads the org for the checklist. The number of calls does not grow with the requirements up
  * to 25 objects with declared fields, 100 objects and 200 fields; past that one more call per
- * 25 described objects, 100 objects or 200 fields.
+ * 25 described objects, 100 objects or 200 fields. One more call when a declared object has no
+ * permission row for the user, to learn whether the org has it at all.
  */
 export async function takeOrgSnapshot(
   client: SalesforceClient,
@@ -156,13 +181,34 @@ export async function takeOrgSnapshot(
   const calls: ApiCallCount = { api: 0, oauth: 0 };
   const userId = checkedId(options.userId);
   const takenAt = options.now().toISOString();
-  const probe = await readApiRoot(client, calls);
-  if (!probe.ok) return { snapshot: unreachable(takenAt, userId, probe, needs), calls };
+  const api = await readApiRoot(client, calls);
+  if (!api.ok) return { snapshot: unreachable(takenAt, userId, api, needs), calls };
 
-  const query = <T>(soql: string, map: (r: Record<string, unknown>) => T) => readQuery(client, calls, soql, map);
+  const query: Query = (soql, map) => readQuery(client, calls, soql, map);
   const assigned = `SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = ${quote(userId)}`;
-  const permissionColumns = SYSTEM_PERMISSION_NAMES.map((p) => `Permissions${p}`).join(", ");
+  const identity = await readIdentity(query, userId, assigned);
+  const grants = await readGrants(query, needs, assigned);
+  const describes = await readDescribes(client, calls, [...new Set(needs.fields.map((f) => f.object))]);
+  const app = await readApp(query, options.appName, assigned);
+  const cdcSelected = needs.subscribes
+    ? await readQuery(
+        client,
+        calls,
+        "SELECT SelectedEntity FROM PlatformEventChannelMember",
+        (r) => String(r.SelectedEntity),
+        "tooling",
+      )
+    : null;
+  const probes = await readProbes(options, calls);
+  return {
+    snapshot: { takenAt, userId, api, ...identity, ...grants, describes, ...app, cdcSelected, ...probes },
+    calls,
+  };
+}
 
+/** The org, the user, and the user's effective system permissions. */
+async function readIdentity(query: Query, userId: string, assigned: string) {
+  const permissionColumns = SYSTEM_PERMISSION_NAMES.map((p) => `Permissions${p}`).join(", ");
   const [organization, user, systemPermissions, useAnyApiClient, permissionSets] = await Promise.all([
     first(
       query("SELECT Id, Name, OrganizationType, IsSandbox FROM Organization", (r) => ({
@@ -208,12 +254,18 @@ export async function takeOrgSnapshot(
       }),
     ),
   ]);
+  return { organization, user, systemPermissions, useAnyApiClient, permissionSets };
+}
 
-  const objectNames = needs.objects.map((o) => o.name);
+/** Object and field permissions of the user's permission sets, and which declared objects exist. */
+async function readGrants(query: Query, needs: ChecklistNeeds, assigned: string) {
   const objectColumns = OBJECT_PERMISSION_COLUMNS.map((p) => `Permissions${p}`).join(", ");
   const objectPermissions = merge(
     await Promise.all(
-      chunks(objectNames, OBJECTS_PER_QUERY).map((names) =>
+      chunks(
+        needs.objects.map((o) => o.name),
+        OBJECTS_PER_QUERY,
+      ).map((names) =>
         query(
           `SELECT ParentId, SobjectType, ${objectColumns} FROM ObjectPermissions WHERE ParentId IN (${assigned}) ` +
             `AND SobjectType IN (${names.map(quote).join(", ")})`,
@@ -245,16 +297,44 @@ export async function takeOrgSnapshot(
       ),
     ),
   );
-  const describedNames = [...new Set(needs.fields.map((f) => f.object))];
-  const describes = await readDescribes(client, calls, describedNames);
+  return { objectPermissions, fieldPermissions, existingObjects: await readExisting(query, needs, objectPermissions) };
+}
 
+/**
+ * An object no permission set of the user mentions may be missing from the org rather than
+ * withheld: any permission set in the org holding a row for it proves it exists.
+ */
+async function readExisting(
+  query: Query,
+  needs: ChecklistNeeds,
+  rows: Reading<ObjectPermissionRow[]>,
+): Promise<Reading<string[]> | null> {
+  if (!rows.ok) return null;
+  const mentioned = new Set(rows.value.map((r) => r.sobjectType.toLowerCase()));
+  const unmentioned = needs.objects.map((o) => o.name).filter((n) => !mentioned.has(n.toLowerCase()));
+  if (unmentioned.length === 0) return null;
+  const found = merge(
+    await Promise.all(
+      chunks(unmentioned, OBJECTS_PER_QUERY).map((names) =>
+        query(`SELECT SobjectType FROM ObjectPermissions WHERE SobjectType IN (${names.map(quote).join(", ")})`, (r) =>
+          String(r.SobjectType),
+        ),
+      ),
+    ),
+  );
+  return found.ok ? { ok: true, value: [...new Set(found.value)] } : found;
+}
+
+/** The app's ConnectedApplication row and the SetupEntityAccess rows pre-authorizing apps for the user. */
+async function readApp(query: Query, appName: string | undefined, assigned: string) {
   const connectedApp =
-    options.appName === undefined
+    appName === undefined
       ? null
       : await firstOrNull(
           query(
             "SELECT Id, Name, OptionsAllowAdminApprovedUsersOnly, OptionsRefreshTokenValidityMetric, " +
-              `RefreshTokenValidityPeriod FROM ConnectedApplication WHERE Name = ${quote(options.appName)}`,
+              "RefreshTokenValidityPeriod, OptionsHasSessionLevelPolicy FROM ConnectedApplication " +
+              `WHERE Name = ${quote(appName)}`,
             (r): AppFacts => ({
               id: String(r.Id),
               name: String(r.Name),
@@ -262,6 +342,7 @@ export async function takeOrgSnapshot(
               refreshTokenValidityMetric: r.OptionsRefreshTokenValidityMetric === true,
               refreshTokenValidityPeriod:
                 typeof r.RefreshTokenValidityPeriod === "number" ? r.RefreshTokenValidityPeriod : null,
+              highAssuranceRequired: r.OptionsHasSessionLevelPolicy === true,
             }),
           ),
         );
@@ -270,16 +351,14 @@ export async function takeOrgSnapshot(
       `AND ParentId IN (${assigned})`,
     (r) => ({ parentId: String(r.ParentId), setupEntityId: String(r.SetupEntityId) }),
   );
-  const cdcSelected = needs.subscribes
-    ? await readQuery(
-        client,
-        calls,
-        "SELECT SelectedEntity FROM PlatformEventChannelMember",
-        (r) => String(r.SelectedEntity),
-        "tooling",
-      )
-    : null;
+  return { connectedApp, appGrants };
+}
 
+/** The OAuth introspections: whether the refresh token is usable, and when the access token ends. */
+async function readProbes(
+  options: SnapshotOptions,
+  calls: ApiCallCount,
+): Promise<Pick<OrgSnapshot, "refreshProbe" | "accessProbe">> {
   let refreshProbe: RefreshProbeResult | null = null;
   if (options.refreshProbe) {
     calls.oauth++;
@@ -290,38 +369,17 @@ export async function takeOrgSnapshot(
       refreshProbe = probeFailure(error);
     }
   }
-
-  return {
-    snapshot: {
-      takenAt,
-      userId,
-      api: probe,
-      organization,
-      user,
-      systemPermissions,
-      useAnyApiClient,
-      permissionSets,
-      objectPermissions,
-      fieldPermissions,
-      describes,
-      connectedApp,
-      appGrants,
-      cdcSelected,
-      refreshProbe,
-    },
-    calls,
-  };
-}
-
-async function readApiRoot(client: SalesforceClient, calls: ApiCallCount): Promise<OrgSnapshot["api"]> {
-  calls.api++;
-  try {
-    const res = await client.request({ path: client.dataPath });
-    const usage = parseLimitInfo(res.headers["sforce-limit-info"]);
-    return { ok: true, value: { usage: usage ? { used: usage.used, max: usage.max } : null } };
-  } catch (error) {
-    return refusal(error);
+  let accessProbe: AccessProbeResult | null = null;
+  if (options.accessProbe) {
+    calls.oauth++;
+    try {
+      accessProbe = { ok: true, expiresAt: (await options.accessProbe()).expiresAt };
+    } catch (error) {
+      const { code, message } = probeFailure(error) as { code: string; message: string };
+      accessProbe = { ok: false, code, message };
+    }
   }
+  return { refreshProbe, accessProbe };
 }
 
 /** When the API refuses the first call, nothing else can be read: every part carries that refusal. */
@@ -342,110 +400,13 @@ function unreachable(
     permissionSets: refused,
     objectPermissions: refused,
     fieldPermissions: refused,
+    existingObjects: null,
     describes: Object.fromEntries(needs.fields.map((f) => [f.object.toLowerCase(), refused])),
     connectedApp: refused,
     appGrants: refused,
     cdcSelected: needs.subscribes ? refused : null,
     refreshProbe: null,
-  };
-}
-
-async function readQuery<T>(
-  client: SalesforceClient,
-  calls: ApiCallCount,
-  soql: string,
-  map: (r: Record<string, unknown>) => T,
-  api: "data" | "tooling" = "data",
-): Promise<Reading<T[]>> {
-  const out: T[] = [];
-  try {
-    if (api === "tooling") {
-      let next: string | undefined = `${client.dataPath}/tooling/query`;
-      let q: Record<string, string> | undefined = { q: soql };
-      while (next) {
-        calls.api++;
-        const page: { body: QueryAnswer } = await client.request<QueryAnswer>({ path: next, query: q });
-        for (const r of page.body.records ?? []) out.push(map(r));
-        next = page.body.done === false ? page.body.nextRecordsUrl : undefined;
-        q = undefined;
-      }
-    } else {
-      const pages = client.queryPages(soql);
-      for (;;) {
-        calls.api++;
-        const page = await pages.next();
-        if (page.done) {
-          calls.api--;
-          break;
-        }
-        for (const r of page.value.records) out.push(map(r));
-      }
-    }
-    return { ok: true, value: out };
-  } catch (error) {
-    return refusal(error);
-  }
-}
-
-interface QueryAnswer {
-  done?: boolean;
-  nextRecordsUrl?: string;
-  records?: Record<string, unknown>[];
-}
-
-async function readDescribes(
-  client: SalesforceClient,
-  calls: ApiCallCount,
-  names: string[],
-): Promise<Record<string, Reading<DescribedObject>>> {
-  const out: Record<string, Reading<DescribedObject>> = {};
-  for (const batch of chunks(names, DESCRIBES_PER_BATCH)) {
-    calls.api++;
-    try {
-      const res = await client.request<{ results: Array<{ statusCode: number; result: unknown }> }>({
-        method: "POST",
-        path: `${client.dataPath}/composite/batch`,
-        json: {
-          batchRequests: batch.map((name) => ({
-            method: "GET",
-            url: `v${client.apiVersion}/sobjects/${encodeURIComponent(name)}/describe`,
-          })),
-        },
-        idempotent: true,
-      });
-      batch.forEach((name, i) => {
-        out[name.toLowerCase()] = describedFrom(res.body.results?.[i]);
-      });
-    } catch (error) {
-      for (const name of batch) out[name.toLowerCase()] = refusal(error);
-    }
-  }
-  return out;
-}
-
-function describedFrom(answer: { statusCode: number; result: unknown } | undefined): Reading<DescribedObject> {
-  if (!answer) return { ok: false, code: "NO_ANSWER", message: "the batch answered fewer results than asked" };
-  if (answer.statusCode >= 400) {
-    const detail = Array.isArray(answer.result) ? (answer.result[0] as Record<string, unknown> | undefined) : undefined;
-    return {
-      ok: false,
-      code: str(detail?.errorCode) ?? `HTTP_${answer.statusCode}`,
-      message: str(detail?.message) ?? `describe answered HTTP ${answer.statusCode}`,
-    };
-  }
-  const body = answer.result as { name?: unknown; fields?: Array<Record<string, unknown>> };
-  return {
-    ok: true,
-    value: {
-      name: String(body.name),
-      fields: (body.fields ?? []).map((f) => ({
-        name: String(f.name),
-        permissionable: f.permissionable === true,
-        createable: f.createable === true,
-        updateable: f.updateable === true,
-        calculated: f.calculated === true,
-      })),
-    },
+    accessProbe: null,
   };
 }
 
@@ -453,35 +414,6 @@ function systemFlags(r: Record<string, unknown>): Partial<Record<SystemPermissio
   const out: Partial<Record<SystemPermissionName, boolean>> = {};
   for (const p of SYSTEM_PERMISSION_NAMES) out[p] = r[`Permissions${p}`] === true;
   return out;
-}
-
-/** The one row a query must answer. */
-async function first<T>(reading: Promise<Reading<T[]>>, what: string): Promise<Reading<T>> {
-  const r = await reading;
-  if (!r.ok) return r;
-  if (r.value.length > 0) return { ok: true, value: r.value[0] };
-  return { ok: false, code: "NO_ROWS", message: `${what} answered no row for the connected user` };
-}
-
-/** The row a query may answer, or null. */
-async function firstOrNull<T>(reading: Promise<Reading<T[]>>): Promise<Reading<T | null>> {
-  const r = await reading;
-  if (!r.ok) return r;
-  return { ok: true, value: r.value[0] ?? null };
-}
-
-function merge<T>(readings: Reading<T[]>[]): Reading<T[]> {
-  const out: T[] = [];
-  for (const r of readings) {
-    if (!r.ok) return r;
-    out.push(...r.value);
-  }
-  return { ok: true, value: out };
-}
-
-function refusal(error: unknown): { ok: false; code: string; message: string } {
-  if (error instanceof SalesforceApiError) return { ok: false, code: error.code, message: error.message };
-  throw error;
 }
 
 function probeFailure(error: unknown): RefreshProbeResult {
@@ -496,33 +428,4 @@ function probeFailure(error: unknown): RefreshProbeResult {
   const message = str(e.description) ?? str(e.message) ?? String(error);
   const checklistItem = str(e.checklistItem) ?? undefined;
   return checklistItem ? { ok: false, code, message, checklistItem } : { ok: false, code, message };
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/** A SOQL string literal. */
-export function quote(value: string): string {
-  return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-}
-
-function checkedId(id: string): string {
-  if (!/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/.test(id)) throw new Error(`'${id}' is not a Salesforce user id`);
-  return id;
-}
-
-function path(r: Record<string, unknown>, ...keys: string[]): unknown {
-  let v: unknown = r;
-  for (const k of keys) {
-    if (v === null || typeof v !== "object") return null;
-    v = (v as Record<string, unknown>)[k];
-  }
-  return v;
-}
-
-function str(v: unknown): string | null {
-  return typeof v === "string" && v !== "" ? v : null;
 }

@@ -33,3 +33,28 @@ export function refreshTokenProbe(input: RefreshProbeInput): () => Promise<void>
     }
   };
 }
+
+export interface AccessProbeInput {
+  instanceUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** The connection's access token as it is now (the run may have renewed it). */
+  accessToken: () => Promise<string>;
+}
+
+/**
+ * Asks Salesforce, as the app, when the connection's access token expires: the answer's `exp`
+ * is what the token lifecycle renews by; without it Forcelink assumes a two-hour session.
+ */
+export function accessTokenProbe(input: AccessProbeInput): () => Promise<{ expiresAt: number | null }> {
+  return async () => {
+    const answer = await introspectToken({
+      baseUrl: input.instanceUrl,
+      clientId: input.clientId,
+      clientSecret: input.clientSecret,
+      token: await input.accessToken(),
+      tokenTypeHint: "access_token",
+    });
+    return { expiresAt: answer.active && answer.expiresAt !== undefined ? answer.expiresAt : null };
+  };
+}

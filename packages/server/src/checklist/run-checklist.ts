@@ -9,6 +9,8 @@ export interface RunChecklistContext extends ChecklistContext {
   userId: string;
   /** Redeems the connection's refresh token once, throwing Salesforce's refusal (an OAuthFailure). */
   refreshProbe?: () => Promise<void>;
+  /** Introspects the connection's access token as the app, for its expiry. */
+  accessProbe?: () => Promise<{ expiresAt: number | null }>;
   now: () => Date;
 }
 
@@ -27,11 +29,12 @@ export async function runChecklist(
   context: RunChecklistContext,
 ): Promise<ChecklistRun> {
   const needs = needsFrom(requirements);
-  const { userId, refreshProbe, now, ...judging } = context;
+  const { userId, refreshProbe, accessProbe, now, ...judging } = context;
   const { snapshot, calls } = await takeOrgSnapshot(client, needs, {
     userId,
     appName: context.appName,
     refreshProbe,
+    accessProbe,
     now,
   });
   return { ranAt: snapshot.takenAt, checks: evaluateChecklist(snapshot, needs, judging), apiCalls: calls, snapshot };

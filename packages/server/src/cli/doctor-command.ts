@@ -6,6 +6,7 @@ import {
   runConnectionChecklist,
 } from "../checklist/connection-checklist.ts";
 import type { Verdict } from "../checklist/evaluate.ts";
+import { VERDICT_WORDS, verdictCounts } from "../checklist/verdict-words.ts";
 import { parseConfig } from "../config/config.ts";
 import { createLogger } from "../log/logger.ts";
 import { openPlatform } from "../platform/open-platform.ts";
@@ -65,20 +66,18 @@ function useColour(): boolean {
 export function renderRun(run: ConnectionChecklistRun, colour: boolean): string {
   const paint = (verdict: Verdict, text: string) => (colour ? `\x1b[${COLOURS[verdict]}m${text}\x1b[0m` : text);
   const idWidth = Math.max("CHECK".length, ...run.checks.map((c) => c.id.length));
-  const verdictWidth = "UNKNOWN".length;
+  const word = (verdict: Verdict) => VERDICT_WORDS[verdict].toUpperCase();
+  const verdictWidth = Math.max(...Object.values(VERDICT_WORDS).map((w) => w.length));
   const lines = [
     `Checklist for ${run.connectionId} (${run.ranAt}, ${run.apiCalls.api} API calls)`,
     "",
     `${"VERDICT".padEnd(verdictWidth)}  ${"CHECK".padEnd(idWidth)}  TITLE`,
   ];
   for (const c of run.checks)
-    lines.push(
-      `${paint(c.verdict, c.verdict.toUpperCase().padEnd(verdictWidth))}  ${c.id.padEnd(idWidth)}  ${c.title}`,
-    );
-  const { pass, fail, warn, unknown } = run.summary;
-  lines.push("", `${pass} passed, ${fail} failed, ${warn} warnings, ${unknown} unknown (run ${run.id})`);
+    lines.push(`${paint(c.verdict, word(c.verdict).padEnd(verdictWidth))}  ${c.id.padEnd(idWidth)}  ${c.title}`);
+  lines.push("", `${verdictCounts(run.summary)} (run ${run.id})`);
   for (const c of run.checks.filter((check) => check.verdict === "fail")) {
-    lines.push("", `${paint("fail", "FAIL")} ${c.id}: ${c.title}`);
+    lines.push("", `${paint("fail", word("fail"))} ${c.id}: ${c.title}`);
     if (c.reason) lines.push(`  ${c.reason}`);
     (c.remedy ?? []).forEach((step, i) => {
       lines.push(`  ${i + 1}. ${step}`);

@@ -1,5 +1,6 @@
 import type { ConnectionChecklistRun } from "../checklist/connection-checklist.ts";
 import type { Verdict } from "../checklist/evaluate.ts";
+import { VERDICT_WORDS, verdictCounts } from "../checklist/verdict-words.ts";
 import { esc, page } from "./html.ts";
 
 export interface ChoosePageInput {
@@ -71,7 +72,6 @@ export interface ResultPageInput {
   checkAgainAction?: string | null;
 }
 
-const VERDICT_LABEL: Record<Verdict, string> = { fail: "Fails", warn: "Warning", unknown: "Not known", pass: "Passes" };
 const VERDICT_ORDER: Record<Verdict, number> = { fail: 0, warn: 1, unknown: 2, pass: 3 };
 
 /** The checklist section of the result page: what is wrong first, each with its remedy. */
@@ -89,14 +89,7 @@ export function checklistSection(
   const { run } = checklist;
   const { summary } = run;
   const checks = [...run.checks].sort((a, b) => VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict]);
-  const counts = [
-    summary.fail ? `${summary.fail} to fix` : "",
-    summary.warn ? `${summary.warn} warning${summary.warn === 1 ? "" : "s"}` : "",
-    summary.unknown ? `${summary.unknown} not known` : "",
-    `${summary.pass} passed`,
-  ]
-    .filter(Boolean)
-    .join(", ");
+  const counts = verdictCounts(summary);
   const headline = run.passed
     ? summary.warn || summary.unknown
       ? "Nothing blocks the app; have a look at the notes below."
@@ -104,15 +97,18 @@ export function checklistSection(
     : "Some settings in your org will stop the app from working. Ask your Salesforce admin to make the changes below, then check again.";
   const items = checks
     .map((c) => {
+      // A passing check shows only its note; any other shows why, then the numbered steps.
       const detail =
         c.verdict === "pass"
-          ? ""
+          ? c.reason
+            ? `<p class="reason">${esc(c.reason)}</p>`
+            : ""
           : `${c.reason ? `<p class="reason">${esc(c.reason)}</p>` : ""}${
               c.remedy?.length
                 ? `<ol class="remedy">${c.remedy.map((step) => `<li>${esc(step)}</li>`).join("")}</ol>`
                 : ""
             }`;
-      return `<li class="check check-${esc(c.verdict)}" data-check="${esc(c.id)}" data-verdict="${esc(c.verdict)}"><span class="verdict">${esc(VERDICT_LABEL[c.verdict] ?? c.verdict)}</span> <span class="check-title">${esc(c.title)}</span>${detail}</li>`;
+      return `<li class="check check-${esc(c.verdict)}" data-check="${esc(c.id)}" data-verdict="${esc(c.verdict)}"><span class="verdict">${esc(VERDICT_WORDS[c.verdict] ?? c.verdict)}</span> <span class="check-title">${esc(c.title)}</span>${detail}</li>`;
     })
     .join("");
   return `<section id="checklist" data-passed="${run.passed ? "true" : "false"}" data-run="${esc(run.id)}">

@@ -39,6 +39,9 @@ export function setupSteps(app: SetupFacts, callbackUrl: string): string[] {
       : `PKCE: untick ${PKCE_BOX}. Forcelink sends no code challenge for this app, and Salesforce refuses the connect while the box is ticked.`,
     'Secret: keep "Require secret for Web Server Flow" and "Require secret for Refresh Token Flow" ticked; Forcelink keeps the consumer secret sealed and sends it with every token request.',
     `Permitted users: ${policies}, set Permitted Users to "All users may self-authorize" (or "Admin approved users are pre-authorized" and assign the profiles or permission sets that will connect), and set Refresh Token Policy to "Refresh token is valid until revoked".`,
+    eca
+      ? "Token expiry: in the app's Settings tab, under OAuth Settings, tick \"Introspect All Tokens\". Salesforce does not say when a session ends; with it Forcelink learns each session's real expiry by introspection, without it Forcelink assumes a two-hour session and renews when Salesforce ends one."
+      : 'Token expiry: in App Manager, edit the Connected App and, under API (Enable OAuth Settings), tick "Introspect All Tokens". Salesforce does not say when a session ends; with it Forcelink learns each session\'s real expiry by introspection, without it Forcelink assumes a two-hour session and renews when Salesforce ends one.',
     'Customer orgs: a user in an org where the app is not installed can approve it only with the "Approve Uninstalled Connected Apps" or "Use Any API Client" permission; without it Salesforce shows its own error page. Ask the customer\'s admin to install the app or grant one of them.',
   ];
   if (app.clientCredentialsEnabled) {

@@ -7,7 +7,12 @@ import type { ChecklistItemId } from "@forcelink/salesforce";
  */
 
 /** Ids the error table does not know yet; they are proposed for `ChecklistItemId`. */
-export type NewCheckId = "user-license" | "field-editable" | "subscription-permissions" | "cdc-allocation";
+export type NewCheckId =
+  | "user-license"
+  | "field-editable"
+  | "subscription-permissions"
+  | "cdc-allocation"
+  | "session-expiry";
 
 export type CheckId =
   | Extract<
@@ -21,6 +26,7 @@ export type CheckId =
       | "object-access"
       | "field-level-security"
       | "daily-api-quota"
+      | "session-security-level"
     >
   | NewCheckId;
 
@@ -29,11 +35,22 @@ export interface CheckDefinition {
   title: string;
   why: string;
   howVerified: string;
-  /** Step-by-step remedies, one list per way the check can go wrong. */
+  /** Step-by-step remedies, one list per way the check can go wrong. Every step is an action. */
   remedies: Record<string, readonly string[]>;
+  /**
+   * What a remedy is about, said once above its steps (it becomes the result's `reason` when the
+   * verdict has none of its own); never numbered as a step.
+   */
+  headings?: Record<string, string>;
 }
 
 const SETUP = "Sign in to Salesforce as an administrator and open Setup (the gear icon, top right, then Setup).";
+
+const QUOTA_STEPS = [
+  SETUP,
+  "Type 'Company Information' in Quick Find and open it; API Requests, Last 24 Hours shows how many requests the org used.",
+  "Find the integrations using most requests (Quick Find 'API Usage' in the Lightning Usage reports, or the 'API Usage Last 7 Days' report) and slow them down, or buy more API calls from Salesforce.",
+];
 
 export const CHECKS: readonly CheckDefinition[] = [
   {
@@ -45,7 +62,7 @@ export const CHECKS: readonly CheckDefinition[] = [
     remedies: {
       "edition-without-api": [
         SETUP,
-        "Type 'Company Information' in Quick Find and open it; the Organization Edition field shows your edition ({edition}).",
+        "Type 'Company Information' in Quick Find and open it; the Organization Edition field shows the org's edition.",
         "Ask your Salesforce account executive for the API add-on, or move to Enterprise, Unlimited, Performance or Developer Edition.",
         "Once the API is on, run this checklist again.",
       ],
@@ -82,7 +99,6 @@ export const CHECKS: readonly CheckDefinition[] = [
         "Alternatively, connect with a different user who already holds a Salesforce license.",
       ],
       "api-only-interactive": [
-        "The user {user} holds the Salesforce Integration (API only) license, which cannot sign in through the browser sign-in this connection uses.",
         "Connect with a user who holds a Salesforce license, or ask the integration's builder for a server-side (client credentials or JWT) connection that runs as this user.",
       ],
       "license-not-supported": [
@@ -90,6 +106,10 @@ export const CHECKS: readonly CheckDefinition[] = [
         "Type 'Users' in Quick Find and open Users; click Edit next to {user}.",
         "Under User License pick 'Salesforce', choose a matching Profile, and click Save (the current license, {license}, has no API access to business data).",
       ],
+    },
+    headings: {
+      "api-only-interactive":
+        "The user {user} holds the Salesforce Integration (API only) license, which cannot sign in through the browser sign-in this connection uses.",
     },
   },
   {
@@ -121,10 +141,12 @@ export const CHECKS: readonly CheckDefinition[] = [
         "Click Save, then connect once more so the connection gets a refresh token under the new policy.",
       ],
       "no-refresh-token": [
-        "The connection holds no refresh token, so it stops working when the current session ends.",
         "Ask the integration's builder to add the 'refresh_token' (Perform requests at any time) scope to the app and to the scopes it requests.",
         "Then connect again.",
       ],
+    },
+    headings: {
+      "no-refresh-token": "The connection holds no refresh token, so it stops working when the current session ends.",
     },
   },
   {
@@ -138,7 +160,7 @@ export const CHECKS: readonly CheckDefinition[] = [
         SETUP,
         "Type 'Connected Apps OAuth Usage' in Quick Find (or 'Manage Connected Apps'), find {app} and click Manage App Policies.",
         "Either, in the OAuth Policies section, set Permitted Users to 'All users may self-authorize' and click Save.",
-        "Or keep 'Admin approved users are pre-authorized': on the app's page scroll to Profiles (click Manage Profiles) or Permission Sets (click Manage Permission Sets), tick the profile '{profile}' or a set assigned to {user}, and click Save.",
+        "Or keep 'Admin approved users are pre-authorized': on the app's page scroll to Profiles (click Manage Profiles) or Permission Sets (click Manage Permission Sets), tick {profile} or a set assigned to {user}, and click Save.",
       ],
     },
   },
@@ -150,35 +172,50 @@ export const CHECKS: readonly CheckDefinition[] = [
       "Salesforce does not expose this policy through the API, so the check stays undecided until a sign-in or refresh is refused as 'IP restricted', which turns it into a failure.",
     remedies: {
       "cannot-read": [
-        "Salesforce keeps this setting out of the API, so please check it by hand:",
         SETUP,
         "Type 'Connected Apps OAuth Usage' in Quick Find (or 'Manage Connected Apps'), find {app} and click Manage App Policies (or Edit Policies).",
         "In the OAuth Policies section, set IP Relaxation to 'Relax IP restrictions' and click Save.",
       ],
       "ip-restricted": [
-        "Salesforce refused this connection as 'IP restricted' ({observed}).",
         SETUP,
         "Type 'Connected Apps OAuth Usage' in Quick Find (or 'Manage Connected Apps'), find {app} and click Manage App Policies (or Edit Policies).",
         "In the OAuth Policies section, set IP Relaxation to 'Relax IP restrictions' and click Save.",
-        "If the user's profile limits Login IP Ranges or Login Hours, widen them: Setup, Quick Find 'Profiles', open '{profile}', then Login IP Ranges.",
+        "If the user's profile limits Login IP Ranges or Login Hours, widen them: Setup, Quick Find 'Profiles', open {profile}, then Login IP Ranges.",
       ],
+    },
+    headings: {
+      "cannot-read": "Salesforce keeps this setting out of the API, so it has to be checked by hand.",
+      "ip-restricted": "Salesforce refused this connection as 'IP restricted' ({observed}).",
     },
   },
   {
     id: "object-access",
     title: "The connected user can read and write the objects the integration declares",
-    why: "Objects the user cannot read are invisible to the API (INVALID_TYPE); without View All Records a sync silently misses records it is not shared on; without Create, Edit or Delete, writes are refused.",
+    why: "Objects the user cannot read are invisible to the API (INVALID_TYPE); without Create, Edit or Delete, writes are refused; change events arrive only for objects the user holds View All Records on. For reading, View All Records and View All Fields only widen what the user sees, so their absence is a note, not a failure.",
     howVerified:
-      "One SOQL query over ObjectPermissions for every declared object, limited to the permission sets assigned to the user (the profile's included), united as Salesforce does, plus View All Data / Modify All Data from UserPermissionAccess.",
+      "One SOQL query over ObjectPermissions for every declared object, limited to the permission sets assigned to the user (the profile's included), united as Salesforce does, plus View All Data / Modify All Data from UserPermissionAccess. A declared object no permission set in the org mentions is reported as missing from the org.",
     remedies: {
       "permissions-missing": [
         SETUP,
         "Type 'Permission Sets' in Quick Find and open the set you use for this integration (assigned to {user}).",
-        "Click Object Settings, then for each object below click its name and Edit:",
+        "Click Object Settings; for each object in the steps below, click its name, then Edit.",
         "{missing}",
         "Click Save after each object.",
-        "If an object is not in the list, the org does not have it: install the package that brings it, or check its name with the integration's builder.",
       ],
+      "objects-absent": [
+        "Install the package that brings {absent}, or ask the integration's builder whether the name is right; the org has no such object.",
+      ],
+      "permissions-and-objects": [
+        SETUP,
+        "Type 'Permission Sets' in Quick Find and open the set you use for this integration (assigned to {user}).",
+        "Click Object Settings; for each object in the steps below, click its name, then Edit.",
+        "{missing}",
+        "Click Save after each object.",
+        "Install the package that brings {absent}, or ask the integration's builder whether the name is right; the org has no such object.",
+      ],
+    },
+    headings: {
+      "objects-absent": "The org has no object named {absent}.",
     },
   },
   {
@@ -212,18 +249,29 @@ export const CHECKS: readonly CheckDefinition[] = [
         "Under Field Permissions tick Edit Access for: {fields}.",
         "Click Save.",
       ],
-      "fields-computed": [
-        "These fields are computed by Salesforce (formula or system fields) and can never be written: {fields}.",
-        "Ask the integration's builder to stop declaring them as written.",
+      "fields-computed": ["Ask the integration's builder to stop declaring {computed} as written."],
+      "fields-read-only-and-computed": [
+        SETUP,
+        "Type 'Permission Sets' in Quick Find and open the set you use for this integration (assigned to {user}).",
+        "Click Object Settings, click the object, then Edit.",
+        "Under Field Permissions tick Edit Access for: {fields}.",
+        "Click Save.",
+        "Ask the integration's builder to stop declaring {computed} as written.",
       ],
+    },
+    headings: {
+      "fields-computed":
+        "Salesforce computes these fields (formula or system fields) and never lets them be written: {computed}.",
+      "fields-read-only-and-computed":
+        "The user may not edit {fields}, and Salesforce computes {computed} (formula or system fields), which can never be written.",
     },
   },
   {
     id: "subscription-permissions",
     title: "The connected user holds the permissions change subscriptions need",
-    why: "Subscribing to changes sets up Change Data Capture and reads setup data, which needs setup-level permissions on top of object access.",
+    why: "Forcelink subscribes by selecting each declared object for Change Data Capture through the Tooling API (PlatformEventChannelMember: reading it needs View Setup and Configuration, selecting an entity needs Customize Application) and then receives change events, which Salesforce sends only for objects the user holds View All Records on (View All Data for objects without that permission, such as Task and Event; View All Users for User).",
     howVerified:
-      "UserPermissionAccess (the user's effective system permissions): View Setup and Configuration, View Roles and Role Hierarchy, Manage Custom Permissions, Customize Application, Modify Metadata Through Metadata API Functions, Manage Named Credentials.",
+      "UserPermissionAccess (the user's effective system permissions): View Setup and Configuration and Customize Application (Modify All Data stands for it), plus View All Data or View All Users where a subscribed object needs them. View All Records on each subscribed object is part of the object-access check.",
     remedies: {
       "permissions-missing": [
         SETUP,
@@ -237,40 +285,109 @@ export const CHECKS: readonly CheckDefinition[] = [
   {
     id: "cdc-allocation",
     title: "Change Data Capture has room for the objects the integration subscribes to",
-    why: "An org may select only a limited number of objects for Change Data Capture (5 unless an add-on was bought); past that, the integration cannot receive changes for its objects.",
+    why: "An org may select only a limited number of objects for Change Data Capture (5 unless an add-on was bought); past that, the integration cannot receive changes for its objects. Objects already selected need no new room.",
     howVerified:
-      "One Tooling query over PlatformEventChannelMember (the objects already selected) compared with the declared subscriptions and the org's allocation.",
+      "One Tooling query over PlatformEventChannelMember (the objects already selected) compared with the declared subscriptions. The allocation is the one given to Forcelink, and never less than what the org has already selected.",
     remedies: {
       "allocation-used": [
         SETUP,
         "Type 'Change Data Capture' in Quick Find and open it.",
-        "The Selected Entities list holds {selected} of {allocation} allowed. Move entities you no longer need back to Available Entities so that {needed} fit, and click Save.",
+        "Move entities you no longer need from Selected Entities back to Available Entities, so that {needed} fit, and click Save.",
         "Or ask your Salesforce account executive for more Change Data Capture entities.",
       ],
+    },
+    headings: {
+      "allocation-used":
+        "The org has selected {selected} of the {allocation} entities it may select for Change Data Capture, and the integration needs room for {needed}.",
     },
   },
   {
     id: "daily-api-quota",
     title: "The org has daily API requests left",
     why: "Salesforce counts API requests over a rolling 24 hours per org; when they run out every integration in the org is refused until the window frees requests.",
-    howVerified: "The Sforce-Limit-Info header (api-usage=used/max) on the checklist's first API call.",
+    howVerified:
+      "The Sforce-Limit-Info header (api-usage=used/max) on the checklist's first API call; a REQUEST_LIMIT_EXCEEDED answer to that call means none are left.",
     remedies: {
-      "quota-low": [
-        "The org has used {used} of its {max} daily API requests.",
+      "quota-low": QUOTA_STEPS,
+      "quota-exhausted": QUOTA_STEPS,
+    },
+    headings: {
+      "quota-low": "The org has used {used} of its {max} daily API requests.",
+      "quota-exhausted":
+        "The org has used all of its daily API requests ({observed}); Salesforce refuses every API call until the rolling 24 hours free some.",
+    },
+  },
+  {
+    id: "session-security-level",
+    title: "The app does not require a High Assurance session",
+    why: "An app (or the user's profile) may require a High Assurance session, which only an interactive sign-in with identity verification gives. The sessions an integration holds are standard, so Salesforce refuses them (INSUFFICIENT_ACCESS) on every call.",
+    howVerified:
+      "ConnectedApplication.OptionsHasSessionLevelPolicy for the app, and the API's answer to the checklist's first call (a refusal naming the session's security level).",
+    remedies: {
+      "high-assurance-required": [
         SETUP,
-        "Type 'Company Information' in Quick Find and open it; API Requests, Last 24 Hours shows the same figure.",
-        "Find the integrations using most requests (Quick Find 'API Usage' in the Lightning Usage reports, or the 'API Usage Last 7 Days' report) and slow them down, or buy more API calls from Salesforce.",
+        "Type 'Manage Connected Apps' in Quick Find (or 'Connected Apps OAuth Usage'), find {app} and click Edit Policies.",
+        "Under Session Policies, set Session Level Policy to None (untick 'High assurance session required') and click Save.",
+        "If the user's profile requires it instead: type 'Profiles' in Quick Find, open {profile}, then Session Settings, and set Session Security Level Required at Login to None.",
+        "Check Setup, Quick Find 'Identity Verification', Session Security Level Policies too: keep them for people signing in, not for the integration's user.",
+      ],
+    },
+  },
+  {
+    id: "session-expiry",
+    title: "Forcelink knows when each session of the connection ends",
+    why: "Salesforce does not say when an access token expires. When the app may introspect the connection's tokens, Forcelink learns each session's real expiry and renews just in time; otherwise it assumes a two-hour session and renews when Salesforce refuses one.",
+    howVerified:
+      "An introspection of the connection's access token as the app: an answer with `exp` gives the real expiry.",
+    remedies: {
+      "expiry-assumed": [
+        "Ask the integration's builder to tick 'Introspect All Tokens' in the app's OAuth settings (App Manager, the app, Edit, API (Enable OAuth Settings)).",
+        "Nothing breaks meanwhile: Forcelink renews a session when Salesforce ends it.",
       ],
     },
   },
 ];
 
-/** When a check cannot read what it needs: the first steps of its "unknown" remedy. */
-export const UNREADABLE_REMEDY: readonly string[] = [
-  "The checklist could not read this as the connected user ({reason}).",
-  "To let it check for you: open Setup, type 'Permission Sets' in Quick Find, open the set assigned to {user}, click System Permissions, then Edit, tick 'View Setup and Configuration', Save, and run the checklist again.",
-  "Or check it by hand:",
-];
+/** The steps an "unknown" gives, by what kept the checklist from reading: the cause, not a guess. */
+export const UNREADABLE_STEPS: Record<UnreadableCause, readonly string[]> = {
+  closed: [
+    "To let the checklist check for you: open Setup, type 'Permission Sets' in Quick Find, open the set assigned to {user}, click System Permissions, then Edit, tick 'View Setup and Configuration', Save, and run the checklist again.",
+  ],
+  quota: [
+    "Wait until the org has daily API requests free again (see the daily-api-quota check), then run the checklist again.",
+  ],
+  "api-refused": [
+    "Fix what the API access checks (api-access-edition, api-enabled-permission) report, then run the checklist again.",
+  ],
+  "session-level": ["Fix what the session-security-level check reports, then run the checklist again."],
+  "not-installed": [
+    "Install the app in the org (see the app-installed-or-approve-uninstalled check), then run the checklist again to read its policies.",
+  ],
+  "app-not-named": [
+    "Ask the integration's builder to name the provider app in Forcelink exactly as the app is named in Salesforce, then run the checklist again.",
+  ],
+  other: ["Run the checklist again; if it stays undecided, check it by hand."],
+};
+
+export type UnreadableCause =
+  | "closed"
+  | "quota"
+  | "api-refused"
+  | "session-level"
+  | "not-installed"
+  | "app-not-named"
+  | "other";
+
+/** Which cause a refusal code stands for. */
+export function unreadableCause(code: string, checklistItem?: string): UnreadableCause {
+  if (code === "REQUEST_LIMIT_EXCEEDED" || checklistItem === "daily-api-quota") return "quota";
+  if (checklistItem === "session-security-level") return "session-level";
+  if (code === "API_DISABLED_FOR_ORG" || code === "API_CURRENTLY_DISABLED") return "api-refused";
+  if (code === "NOT_INSTALLED") return "not-installed";
+  if (code === "NOT_KNOWN") return "app-not-named";
+  if (["INSUFFICIENT_ACCESS", "INVALID_TYPE", "INVALID_FIELD", "NO_ROWS", "NOT_FOUND"].includes(code)) return "closed";
+  return "other";
+}
 
 const BY_ID = new Map(CHECKS.map((c) => [c.id, c]));
 

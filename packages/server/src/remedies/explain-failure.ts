@@ -48,11 +48,13 @@ export function explainFailure(
   };
   const mode = RUNTIME_REMEDY_OF_CHECK[id as ChecklistItemId];
   const steps = (mode ? def.remedies[mode] : undefined) ?? [];
+  const heading = mode ? def.headings?.[mode] : undefined;
   return {
     id,
     title: def.title,
     remedy: steps.flatMap((step) => fill(step, values)),
     checklist: true,
+    ...(heading ? { reason: fill(heading, values).join("") } : {}),
   };
 }
 

@@ -28,6 +28,8 @@ export interface CheckPointer {
   remedy: string[];
   /** Whether `id` is a check the pre-install checklist verifies (run it to confirm the fix). */
   checklist: boolean;
+  /** What the failure means, said once above the steps. */
+  reason?: string;
 }
 
 export interface ProblemOptions {

@@ -156,6 +156,7 @@ export const RUNTIME_REMEDY_OF_CHECK: Partial<Record<ChecklistItemId, string>> =
   "user-license": "license-not-supported",
   "app-installed-or-approve-uninstalled": "not-installed",
   "refresh-token-policy": "policy-expires",
+  "session-security-level": "high-assurance-required",
   "permitted-users": "not-pre-authorized",
   "ip-relaxation": "ip-restricted",
   "object-access": "permissions-missing",

@@ -3,16 +3,6 @@
  * run found nothing more specific. Shared by the checklist's verdicts and runtime explanations.
  */
 
-/** The system permissions the subscription-permissions check asks for, with their names in Setup. */
-export const SUBSCRIPTION_PERMISSIONS = [
-  { name: "ViewSetup", label: "View Setup and Configuration" },
-  { name: "ViewRoles", label: "View Roles and Role Hierarchy" },
-  { name: "ManageCustomPermissions", label: "Manage Custom Permissions" },
-  { name: "CustomizeApplication", label: "Customize Application" },
-  { name: "ModifyMetadata", label: "Modify Metadata Through Metadata API Functions" },
-  { name: "ManageNamedCredentials", label: "Manage Named Credentials" },
-] as const;
-
 /** Fills `{name}` placeholders; a step that is only a list placeholder becomes one step per item. */
 export function fill(step: string, values: Record<string, string | string[]>): string[] {
   const whole = /^\{(\w+)\}$/.exec(step);
@@ -26,20 +16,21 @@ export function fill(step: string, values: Record<string, string | string[]>): s
   ];
 }
 
-/** Words for placeholders a verdict did not fill (an "unknown" shows the check's first remedy). */
+/**
+ * Words for placeholders a verdict did not fill: an "unknown" that shows the check's steps, and
+ * a runtime failure explained without the checklist's reading. Each reads as plain English in
+ * the sentence its placeholder sits in.
+ */
 export const GENERIC_NAMES: Record<string, string> = {
-  edition: "shown there",
   objects: "the objects the integration declares",
   fields: "the fields the integration declares",
+  computed: "the computed fields",
+  absent: "the declared object",
   missing:
-    "the permissions the integration declares (Read, View All Records, View All Fields to read; Create, Edit, Delete to write)",
-  permissions: SUBSCRIPTION_PERMISSIONS.map((p) => p.label).join(", "),
+    "Read on every declared object; Create, Edit and Delete on the objects it writes; View All Records on the objects it subscribes to",
+  permissions: "View Setup and Configuration, Customize Application",
   permission: "Approve Uninstalled Connected Apps (or Use Any API Client where API Access Control is on)",
-  license: "not Salesforce",
-  selected: "some",
-  allocation: "the number",
+  license: "not a Salesforce license",
   needed: "the integration's objects",
-  used: "some",
-  max: "its",
   observed: "seen while connecting",
 };

@@ -2,7 +2,7 @@ import { DEMO, type Org, type OrgAdmin, type RunningEmulator } from "@forcelink/
 import { startDemoOrg } from "@forcelink/emulator/testing";
 import { fixedToken, OAuthFailure, refreshAccessToken, SalesforceClient } from "@forcelink/salesforce";
 import type { ObservedFailure } from "../../src/checklist/evaluate.ts";
-import { refreshTokenProbe } from "../../src/checklist/refresh-probe.ts";
+import { accessTokenProbe, refreshTokenProbe } from "../../src/checklist/refresh-probe.ts";
 import type { Requirements } from "../../src/provider-apps/requirements.ts";
 
 /** The permission set the demo integration user holds, where the baseline grants everything. */
@@ -32,6 +32,8 @@ export interface ChecklistOrg {
   client: SalesforceClient;
   /** Introspects the integration user's refresh token, as the server's checklist does. */
   refreshProbe: () => Promise<void>;
+  /** Introspects the integration user's access token as the app, for its expiry. */
+  accessProbe: () => Promise<{ expiresAt: number | null }>;
   /**
    * Redeems the refresh token as the server's token lifecycle does at runtime, and gives back the
    * failure the way a connection records it (null when the refresh worked).
@@ -56,11 +58,7 @@ export async function startChecklistOrg(): Promise<ChecklistOrg> {
   admin.setSystemPermissions(INTEGRATION_SET, {
     ViewSetup: true,
     CanApproveUninstalledApps: true,
-    ViewRoles: true,
-    ManageCustomPermissions: true,
     CustomizeApplication: true,
-    ModifyMetadata: true,
-    ManageNamedCredentials: true,
   });
   const readAll = ["Read", "ViewAllRecords", "ViewAllFields"] as const;
   admin.setObjectPermissions(INTEGRATION_SET, "Account", [...readAll, "Create", "Edit", "Delete"]);
@@ -93,6 +91,12 @@ export async function startChecklistOrg(): Promise<ChecklistOrg> {
       refreshToken: grant.refreshToken,
       clientId: DEMO.app.clientId,
       clientSecret: DEMO.app.clientSecret,
+    }),
+    accessProbe: accessTokenProbe({
+      instanceUrl,
+      clientId: DEMO.app.clientId,
+      clientSecret: DEMO.app.clientSecret,
+      accessToken: async () => session.accessToken,
     }),
     observed: [],
     async runtimeRefresh() {

@@ -7,17 +7,13 @@ export const APP_ID = "0H4000000000001AAA";
 const ALL_SYSTEM: SystemPermissionName[] = [
   "ApiEnabled",
   "ViewSetup",
-  "ViewRoles",
   "CustomizeApplication",
-  "ModifyMetadata",
-  "ManageCustomPermissions",
-  "ManageNamedCredentials",
   "CanApproveUninstalledApps",
 ];
 
 function flags(on: SystemPermissionName[]): PermissionSetFacts["system"] {
   return Object.fromEntries(
-    [...ALL_SYSTEM, "ApiUserOnly", "ViewAllData", "ModifyAllData", "ViewAllFieldsGlobal"].map((p) => [
+    [...ALL_SYSTEM, "ApiUserOnly", "ViewAllData", "ViewAllUsers", "ModifyAllData", "ViewAllFieldsGlobal"].map((p) => [
       p,
       on.includes(p as SystemPermissionName),
     ]),
@@ -74,6 +70,7 @@ export function healthySnapshot(): OrgSnapshot {
         },
       ],
     },
+    existingObjects: null,
     fieldPermissions: {
       ok: true,
       value: [{ parentId: EXTRA_SET, field: "Account.Industry", read: true, edit: true }],
@@ -98,10 +95,12 @@ export function healthySnapshot(): OrgSnapshot {
         adminApprovedOnly: false,
         refreshTokenValidityMetric: false,
         refreshTokenValidityPeriod: null,
+        highAssuranceRequired: false,
       },
     },
     appGrants: { ok: true, value: [] },
     cdcSelected: { ok: true, value: [] },
     refreshProbe: { ok: true },
+    accessProbe: { ok: true, expiresAt: Date.parse("2026-01-01T02:00:00.000Z") },
   };
 }
