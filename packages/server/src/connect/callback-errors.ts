@@ -93,8 +93,8 @@ export function explainConnectFailure(error: string, description = ""): ConnectF
     if (d.includes("verifier") || d.includes("authorization code")) {
       return {
         code: "code_rejected",
-        title: "The sign-in took too long or was repeated",
-        message: "Salesforce's one-time code expired or was already used.",
+        title: "Salesforce could not verify the sign-in",
+        message: `Salesforce did not accept this sign-in's one-time code${description ? ` ("${description}")` : ""}: it was used already, is too old, or does not belong to this sign-in.`,
         steps: ["Connect again from the start."],
       };
     }
