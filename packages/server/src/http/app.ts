@@ -26,8 +26,10 @@ declare module "fastify" {
 export const OPENAPI_PATH = "/v1/openapi.json";
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 function errorPage(message: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forcelink</title></head><body><main><h1>Sorry</h1><p id="error">${message}</p></main></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forcelink</title></head><body><main><h1>Sorry</h1><p id="error">${escapeHtml(message)}</p></main></body></html>`;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function createHttpApp(
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Ids and connect tokens are far shorter; longer path segments get a clear 404 from the routes.
     routerOptions: { maxParamLength: 16_384 },
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, request, reply) => {
       const status = (error as { statusCode?: number }).statusCode ?? 400;
       const answer =
         (error as { code?: string }).code === "FST_ERR_BAD_URL"
@@ -67,9 +69,13 @@ export async function createHttpApp(
               status === 414 ? "uri_too_long" : "invalid_request",
               `The request could not be read: ${error.message}`,
             );
-      (reply as unknown as { status(code: number): { send(body: unknown): void } })
-        .status(answer.status)
-        .send(answer.body());
+      const plain = reply as unknown as {
+        status(code: number): { type(t: string): { send(body: unknown): void }; send(body: unknown): void };
+      };
+      // No route is known yet: a browser (a customer on a garbled connect link) gets a page.
+      if (/^text\/html/.test(String(request.headers.accept ?? "")))
+        return plain.status(answer.status).type("text/html; charset=utf-8").send(errorPage(answer.message));
+      plain.status(answer.status).send(answer.body());
     },
     clientErrorHandler: answerClientError,
     trustProxy: false,
@@ -96,12 +102,15 @@ export async function createHttpApp(
     if (request.routeOptions.config?.htmlErrors) {
       const status = error instanceof HttpError ? error.status : ((error as { statusCode?: number }).statusCode ?? 500);
       if (status >= 500) request.log.error({ err: error }, "unexpected error");
+      // Our own 4xx messages say what was wrong with the request; anything else stays generic.
       const message =
         status === 413
           ? "What was sent is larger than this page accepts."
           : status >= 500
             ? "Something went wrong on our side; please try again."
-            : "This request could not be handled.";
+            : error instanceof HttpError
+              ? error.message
+              : "This request could not be handled.";
       return reply.status(status).type("text/html; charset=utf-8").send(errorPage(message));
     }
     if (error instanceof HttpError) return reply.status(error.status).send(error.body());
