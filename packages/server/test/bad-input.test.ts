@@ -930,6 +930,20 @@ describe("the API refuses bad input with a 4xx that names the problem", () => {
     expect(parsed.error.message.length).toBeLessThan(2000);
   });
 
+  it("needs no key for the OpenAPI document alone, as the README says", async () => {
+    const doc = await fetch(`${h.server.url}/v1/openapi.json`);
+    expect(doc.status).toBe(200);
+    const body = (await doc.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(body.openapi).toMatch(/^3\./);
+    // Every route the document lists needs the key.
+    for (const [path, methods] of Object.entries(body.paths)) {
+      for (const method of Object.keys(methods)) {
+        const res = await fetch(`${h.server.url}${path.replace(/\{[^}]+\}/g, "x")}`, { method: method.toUpperCase() });
+        expect(res.status, `${method} ${path}`).toBe(401);
+      }
+    }
+  });
+
   it("leaves the other project's things as they were", async () => {
     expect((await apiB(`/v1/provider-apps/${ids.appB}`)).status).toBe(200);
     expect((await apiB(`/v1/connections/${ids.connB}`)).status).toBe(200);
