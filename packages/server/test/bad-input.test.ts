@@ -1,8 +1,11 @@
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
+import { Writable } from "node:stream";
 import { DEMO } from "@forcelink/emulator";
+import { DrizzleQueryError } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { completeAuthorize } from "../../emulator/test/support/oauth-forms.ts";
+import { createLogger } from "../src/log/logger.ts";
 import { createApiKey, createProject } from "../src/projects/api-keys.ts";
 import {
   connectThroughPages,
@@ -1328,6 +1331,24 @@ describe("no secret in plaintext", () => {
       .filter(([, value]) => log.includes(value))
       .map(([name]) => name);
     expect(leaked).toEqual([]);
+  });
+
+  it("a failed query's parameters never reach the log", () => {
+    let line = "";
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        line += chunk.toString();
+        done();
+      },
+    });
+    const cause = new Error('invalid byte sequence for encoding "UTF8": 0x00');
+    createLogger("info", sink).error(
+      { err: new DrizzleQueryError('select * from "connections" where "id" = $1', ["conn_what-a-caller-sent"], cause) },
+      "unexpected error",
+    );
+    expect(line).toContain('select * from \\"connections\\"');
+    expect(line).toContain("invalid byte sequence");
+    expect(line).not.toContain("conn_what-a-caller-sent");
   });
 
   it("the log holds no connect-link secret (only its hash is stored)", () => {
