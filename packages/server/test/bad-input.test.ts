@@ -1,7 +1,11 @@
 import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
+import { Writable } from "node:stream";
 import { DEMO } from "@forcelink/emulator";
 import { completeAuthorize } from "@forcelink/emulator/testing";
+import { DrizzleQueryError } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLogger } from "../src/log/logger.ts";
 import { createApiKey, createProject } from "../src/projects/api-keys.ts";
 import {
   connectThroughPages,
@@ -276,16 +280,16 @@ const apiCases: ApiCase[] = [
     code: "invalid_request",
     message: /not valid/,
   },
-  // text/plain and form bodies are parsed (Fastify's text parser, the connect page's form parser), then refused by the schema.
+  // Only the manifest upload takes YAML and only the connect pages take forms: JSON routes answer 415.
   {
     what: "a text body",
     method: "POST",
     path: "/v1/connections",
     body: "flow=client_credentials",
     headers: { "content-type": "text/plain" },
-    status: 400,
-    code: "invalid_request",
-    message: /body: .*expected object/,
+    status: 415,
+    code: "unsupported_media_type",
+    message: /text\/plain is not accepted here; this endpoint takes application\/json/,
   },
   {
     what: "a form body on the API",
@@ -293,9 +297,56 @@ const apiCases: ApiCase[] = [
     path: "/v1/webhooks",
     body: "url=http://x",
     headers: { "content-type": "application/x-www-form-urlencoded" },
+    status: 415,
+    code: "unsupported_media_type",
+    message: /application\/x-www-form-urlencoded is not accepted here; this endpoint takes application\/json/,
+  },
+  {
+    what: "a YAML body on a JSON route",
+    method: "POST",
+    path: "/v1/provider-apps",
+    body: "name: x",
+    headers: { "content-type": "application/yaml" },
+    status: 415,
+    code: "unsupported_media_type",
+    message: /takes application\/json/,
+  },
+  {
+    what: "a body without a Content-Type",
+    method: "PATCH",
+    path: "/v1/webhooks/:hook",
+    body: '{"enabled": false}',
+    headers: { "content-type": "" },
+    status: 415,
+    code: "unsupported_media_type",
+    message: /without a Content-Type is not accepted here/,
+  },
+  {
+    what: "a JSON body with __proto__",
+    method: "POST",
+    path: "/v1/webhooks",
+    body: '{"url": "https://example.com/x", "events": ["*"], "__proto__": {"admin": true}}',
     status: 400,
-    code: "invalid_request",
-    message: /body\.events/,
+    code: "forbidden_key",
+    message: /'__proto__' key at body, which is refused/,
+  },
+  {
+    what: "a JSON body with constructor.prototype",
+    method: "PATCH",
+    path: "/v1/provider-apps/:app",
+    body: '{"name": "x", "requirements": {"constructor": {"prototype": {"admin": true}}}}',
+    status: 400,
+    code: "forbidden_key",
+    message: /'constructor\.prototype' key at body\.requirements/,
+  },
+  {
+    what: "a NUL in a JSON body",
+    method: "POST",
+    path: "/v1/connect-sessions",
+    body: { providerAppId: ":app", endUserId: "a\u0000b" },
+    status: 400,
+    code: "control_character",
+    message: /body field 'body\.endUserId' contains a control character \(U\+0000\)/,
   },
   {
     what: "an unknown content type",
@@ -554,6 +605,118 @@ const apiCases: ApiCase[] = [
     message: /already stored/,
   },
 
+  // --- control characters and percent-encoding, in the path and the query
+  {
+    what: "a NUL in a query parameter",
+    method: "GET",
+    path: "/v1/connections?endUserId=%00",
+    status: 400,
+    code: "control_character",
+    message: /query parameter 'endUserId' contains a control character \(U\+0000\)/,
+  },
+  {
+    what: "a tab in a query parameter",
+    method: "GET",
+    path: "/v1/webhooks/:hook/deliveries?status=%09failed",
+    status: 400,
+    code: "control_character",
+    message: /query parameter 'status' contains a control character \(U\+0009\)/,
+  },
+  {
+    what: "a NUL in a path parameter",
+    method: "GET",
+    path: "/v1/provider-apps/app_%00",
+    status: 400,
+    code: "control_character",
+    message: /path parameter 'id' contains a control character \(U\+0000\)/,
+  },
+  {
+    what: "a line break in a path parameter",
+    method: "DELETE",
+    path: "/v1/webhooks/wh_%0Ax",
+    status: 400,
+    code: "control_character",
+    message: /path parameter 'id' contains a control character \(U\+000A\)/,
+  },
+  {
+    what: "a NUL in the proxy's connection id",
+    method: "GET",
+    path: "/v1/connections/conn_%00/proxy/services/data/v67.0/limits",
+    status: 400,
+    code: "control_character",
+    message: /path parameter 'id' contains a control character/,
+  },
+  {
+    what: "bad percent-encoding in the proxy's connection id",
+    method: "GET",
+    path: "/v1/connections/%ZZ/proxy/services/data/v67.0/limits",
+    status: 400,
+    code: "invalid_percent_encoding",
+    message: /path of the URL is not valid percent-encoding/,
+  },
+  {
+    what: "bad percent-encoding in a proxied query",
+    method: "GET",
+    path: "/v1/connections/:conn/proxy/services/data/v67.0/query?q=SELECT+Id+FROM+Account+WHERE+Name+LIKE+'10%'",
+    status: 400,
+    code: "invalid_percent_encoding",
+    message: /query of the URL is not valid percent-encoding/,
+  },
+  {
+    what: "bad percent-encoding in a path parameter",
+    method: "GET",
+    path: "/v1/provider-apps/%ZZ",
+    status: 400,
+    code: "invalid_percent_encoding",
+    message: /path of the URL is not valid percent-encoding/,
+  },
+  {
+    what: "percent-encoding that is not UTF-8",
+    method: "GET",
+    path: "/v1/connections/%C0%AF",
+    status: 400,
+    code: "invalid_percent_encoding",
+    message: /not valid percent-encoding/,
+  },
+  {
+    what: "bad percent-encoding in a query",
+    method: "GET",
+    path: "/v1/connections?endUserId=%ZZ",
+    status: 400,
+    code: "invalid_percent_encoding",
+    message: /query of the URL is not valid percent-encoding/,
+  },
+  {
+    what: "a DELETE with Content-Type application/json and no body",
+    method: "DELETE",
+    path: "/v1/webhooks/wh_nope",
+    headers: { "content-type": "application/json" },
+    status: 404,
+    code: "not_found",
+    message: /wh_nope/,
+  },
+
+  // --- a My Domain the connect page would refuse
+  ...(
+    [
+      ["evil.example.com", /evil\.example\.com is not a Salesforce address/],
+      ["acme.lightning.force.com", /Salesforce user interface \(Lightning\)/],
+      ["acme.my.salesforce.com@127.0.0.1", /contains a user name or password/],
+      ["https://acme.my.salesforce.com:8443", /do not use port 8443/],
+      ["", /Enter your My Domain/],
+    ] as Array<[string, RegExp]>
+  ).map(
+    ([myDomain, message]): ApiCase => ({
+      what: `a connect session for the My Domain '${myDomain}'`,
+      method: "POST",
+      path: "/v1/connect-sessions",
+      body: { providerAppId: ":app", endUserId: "x", environment: "mydomain", myDomain },
+      status: 400,
+      code: "invalid_my_domain",
+      message: new RegExp(`^myDomain: .*${message.source}`),
+    }),
+  ),
+
   // --- unknown ids
   ...(
     [
@@ -716,6 +879,24 @@ const apiCases: ApiCase[] = [
     code: "off_instance",
     message: /only calls the connection's own Salesforce instance/,
   },
+  // --- the proxy serves Salesforce's API paths only
+  ...[
+    "/__emulator/info",
+    "/__emulator/apps",
+    "/secur/frontdoor.jsp",
+    "/",
+    "/services/oauth2/token",
+    "/servicesdata",
+  ].map(
+    (rest): ApiCase => ({
+      what: `a proxy path that is no Salesforce API: ${rest}`,
+      method: rest === "/services/oauth2/token" ? "POST" : "GET",
+      path: `/v1/connections/:conn/proxy${rest}`,
+      status: 400,
+      code: "path_not_allowed",
+      message: /serves Salesforce API paths only \(\/services\/data, \/services\/async, .*\/id, \/cometd/,
+    }),
+  ),
 ];
 
 function authHeader(c: ApiCase): Record<string, string> {
@@ -750,6 +931,20 @@ describe("the API refuses bad input with a 4xx that names the problem", () => {
       fill(c.message.source) === c.message.source ? c.message : new RegExp(fill(c.message.source)),
     );
     expect(parsed.error.message.length).toBeLessThan(2000);
+  });
+
+  it("needs no key for the OpenAPI document alone, as the README says", async () => {
+    const doc = await fetch(`${h.server.url}/v1/openapi.json`);
+    expect(doc.status).toBe(200);
+    const body = (await doc.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(body.openapi).toMatch(/^3\./);
+    // Every route the document lists needs the key.
+    for (const [path, methods] of Object.entries(body.paths)) {
+      for (const method of Object.keys(methods)) {
+        const res = await fetch(`${h.server.url}${path.replace(/\{[^}]+\}/g, "x")}`, { method: method.toUpperCase() });
+        expect(res.status, `${method} ${path}`).toBe(401);
+      }
+    }
   });
 
   it("leaves the other project's things as they were", async () => {
@@ -795,6 +990,8 @@ describe("the proxy with dot segments", () => {
     ["up out of the proxy into the API", "/v1/connections/:conn/proxy/../../../v1/api-keys"],
     ["up out of /services", "/v1/connections/:conn/proxy/services/data/../../../__emulator/info"],
     ["encoded dots", "/v1/connections/:conn/proxy/services/%2e%2e/%2e%2e/__emulator/info"],
+    ["the emulator's control surface", "/v1/connections/:conn/proxy/__emulator/info"],
+    ["the emulator's app list", "/v1/connections/:conn/proxy/__emulator/apps"],
   ])("refuses %s without calling anything but Salesforce's API paths", async (_what, path) => {
     const before = h.org.counters.snapshot().byKind.control ?? 0;
     const res = await raw("GET", fill(path), { authorization: `Bearer ${h.apiKey}` });
@@ -809,12 +1006,70 @@ describe("the proxy with dot segments", () => {
   });
 });
 
+/** Writes bytes as they are to the server and reads its whole answer (the server closes after an error). */
+function rawExchange(bytes: string): Promise<{ status: number; headers: string; body: string }> {
+  const url = new URL(h.server.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => socket.write(bytes));
+    const chunks: Buffer[] = [];
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      const [head, ...rest] = text.split("\r\n\r\n");
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0),
+        headers: head,
+        body: rest.join("\r\n\r\n"),
+      });
+    });
+  });
+}
+
+describe("requests Node refuses before the framework answer in the API's error shape", () => {
+  it.each([
+    [
+      "headers over 16 KB",
+      `GET /v1/connections HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+      431,
+      "headers_too_large",
+    ],
+    ["a method that is no HTTP method", "FOO@ /v1/connections HTTP/1.1\r\nHost: x\r\n\r\n", 405, "method_not_allowed"],
+    ["a raw tab in the path", "GET /v1/conn\tections HTTP/1.1\r\nHost: x\r\n\r\n", 400, "invalid_url"],
+    ["a raw space in the path", "GET /v1/conn ections HTTP/1.1\r\nHost: x\r\n\r\n", 400, "*"],
+    [
+      "a Content-Length that is no number",
+      "POST /v1/webhooks HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n",
+      400,
+      "invalid_headers",
+    ],
+    [
+      "a header name with a space",
+      "GET /v1/connections HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n",
+      400,
+      "invalid_headers",
+    ],
+    ["not HTTP at all", "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\r\n\r\n", 405, "method_not_allowed"],
+  ])("%s", async (_what, bytes, status, code) => {
+    const res = await rawExchange(bytes as string);
+    expect(res.status, res.headers + res.body).toBe(status);
+    expect(res.headers).toMatch(/content-type: application\/json/i);
+    const parsed = JSON.parse(res.body) as { error: { code: string; message: string; remedy?: string } };
+    expect(Object.keys(parsed)).toEqual(["error"]);
+    if (code !== "*") expect(parsed.error.code).toBe(code);
+    expect(parsed.error.message).toMatch(/\S/);
+    expect(parsed.error.remedy).toMatch(/\S/);
+  });
+});
+
 describe("the public pages refuse bad input with a page that says what happened", () => {
   interface PageCase {
     what: string;
     method: "GET" | "POST";
     path: string;
     form?: Record<string, string> | string;
+    /** The form's Content-Type, when not a form's. */
+    contentType?: string;
     /** The status, or the statuses that are acceptable. */
     status: number | number[];
     text: RegExp;
@@ -882,6 +1137,44 @@ describe("the public pages refuse bad input with a page that says what happened"
     },
     { what: "a callback with nothing", method: "GET", path: "/oauth/callback", status: 400, text: /carries no state/ },
     {
+      what: "a callback with bad percent-encoding",
+      method: "GET",
+      path: "/oauth/callback?state=%ZZ&code=c",
+      status: 400,
+      text: /query of the URL is not valid percent-encoding/,
+    },
+    {
+      what: "a callback with a NUL in its state",
+      method: "GET",
+      path: "/oauth/callback?state=%00&code=c",
+      status: 400,
+      text: /query parameter 'state' contains a control character/,
+    },
+    {
+      what: "a connect link with bad percent-encoding",
+      method: "GET",
+      path: "/connect/%ZZ",
+      status: 400,
+      text: /not valid percent-encoding/,
+    },
+    {
+      what: "a form with a NUL in the My Domain",
+      method: "POST",
+      path: "/connect/:pendingToken",
+      form: "environment=mydomain&myDomain=acme%00",
+      status: 400,
+      text: /body field 'body\.myDomain' contains a control character/,
+    },
+    {
+      what: "a form sent as text",
+      method: "POST",
+      path: "/connect/:pendingToken",
+      form: "environment=production",
+      contentType: "text/plain",
+      status: 415,
+      text: /text\/plain is not accepted here; this endpoint takes application\/x-www-form-urlencoded/,
+    },
+    {
       what: "a callback with a made-up state",
       method: "GET",
       path: "/oauth/callback?state=made-up&code=aPrx.fake",
@@ -919,10 +1212,11 @@ describe("the public pages refuse bad input with a page that says what happened"
   ];
 
   it.each(pageCases.map((c) => [c.what, c] as const))("%s", async (_what, c) => {
-    const init: RequestInit = { method: c.method, redirect: "manual" };
+    // As a browser asks for a page.
+    const init: RequestInit = { method: c.method, redirect: "manual", headers: { accept: "text/html" } };
     if (c.form !== undefined) {
       init.body = typeof c.form === "string" ? c.form : new URLSearchParams(c.form).toString();
-      init.headers = { "content-type": "application/x-www-form-urlencoded" };
+      init.headers = { accept: "text/html", "content-type": c.contentType ?? "application/x-www-form-urlencoded" };
     }
     const res = await fetch(`${h.server.url}${fill(c.path)}`, init);
     const html = await res.text();
@@ -932,10 +1226,12 @@ describe("the public pages refuse bad input with a page that says what happened"
     expect(html).not.toContain("<script>alert(1)</script>");
   });
 
-  it("a replayed callback is refused", async () => {
+  it("a replayed callback shows the completed result and exchanges nothing", async () => {
+    const tokenCalls = h.tokenCalls();
     const res = await fetch(usedCallbackUrl);
-    expect(res.status).toBe(400);
-    expect(pageText(await res.text())).toMatch(/already used/);
+    expect(res.status).toBe(200);
+    expect(pageText(await res.text())).toContain("Salesforce is connected");
+    expect(h.tokenCalls()).toBe(tokenCalls);
   });
 
   it("a callback with its real state and a repeated error_description", async () => {
@@ -959,8 +1255,12 @@ describe("the public pages refuse bad input with a page that says what happened"
     const outcome = await completeAuthorize(start.location!, DEMO.admin.username, DEMO.admin.password);
     const mixed = new URL(outcome.location);
     mixed.searchParams.set("state", secrets.stateA);
+    const tokenCalls = h.tokenCalls();
     const res = await fetch(mixed);
-    expect(res.status).toBe(400);
+    // The used state names the completed sign-in A: its result is shown again, and B's code is never redeemed.
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain(ids.conn);
+    expect(h.tokenCalls()).toBe(tokenCalls);
     expect((await sessionStatus(h, session.id)).status).toBe("authorizing");
   });
 });
@@ -1031,6 +1331,24 @@ describe("no secret in plaintext", () => {
       .filter(([, value]) => log.includes(value))
       .map(([name]) => name);
     expect(leaked).toEqual([]);
+  });
+
+  it("a failed query's parameters never reach the log", () => {
+    let line = "";
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        line += chunk.toString();
+        done();
+      },
+    });
+    const cause = new Error('invalid byte sequence for encoding "UTF8": 0x00');
+    createLogger("info", sink).error(
+      { err: new DrizzleQueryError('select * from "connections" where "id" = $1', ["conn_what-a-caller-sent"], cause) },
+      "unexpected error",
+    );
+    expect(line).toContain('select * from \\"connections\\"');
+    expect(line).toContain("invalid byte sequence");
+    expect(line).not.toContain("conn_what-a-caller-sent");
   });
 
   it("the log holds no connect-link secret (only its hash is stored)", () => {

@@ -83,7 +83,7 @@ const cases: CallbackCase[] = [
     name: "the customer clicks Deny on Salesforce's approval page",
     approve: false,
     salesforceError: "access_denied",
-    status: 200,
+    status: 403,
     title: "Access was not approved",
     message: /approval page was declined/,
     steps: /choose Allow/,
@@ -94,7 +94,7 @@ const cases: CallbackCase[] = [
     beforeCallback: () => {
       h.admin.updateApp(h.appId, { permittedUsers: "admin_approved", preauthorized: ["System Administrator"] });
     },
-    status: 200,
+    status: 403,
     title: "Your user is not approved for this app",
     message: /only lets users an admin approved connect/,
     steps: /Manage Connected Apps.*Profiles or Permission Sets.*All users may self-authorize/,
@@ -106,7 +106,7 @@ const cases: CallbackCase[] = [
       await control("PATCH", `/apps/${DEMO.app.clientId}`, { ipRelaxation: "enforce" });
       await control("PATCH", "/org", { clientIpTrusted: false });
     },
-    status: 200,
+    status: 403,
     title: "Salesforce refused the login from this network or at this time",
     message: /restricts logins by IP address or login hours/,
     steps: /IP Relaxation.*Relax IP restrictions.*Login IP Ranges.*Login Hours/,
@@ -115,9 +115,9 @@ const cases: CallbackCase[] = [
   {
     name: "the authorization code expired before the callback was loaded",
     beforeCallback: () => h.org.clock.advance(16 * 60_000),
-    status: 200,
-    title: "The sign-in took too long or was repeated",
-    message: /expired or was already used/,
+    status: 400,
+    title: "Salesforce could not verify the sign-in",
+    message: /did not accept this sign-in's one-time code: .* Salesforce said: "[^"]*authorization code[^"]*"/,
     steps: /Connect again from the start/,
     code: "code_rejected",
   },
@@ -139,9 +139,9 @@ const cases: CallbackCase[] = [
       });
       expect(res.status).toBe(400);
     },
-    status: 200,
-    title: "The sign-in took too long or was repeated",
-    message: /expired or was already used/,
+    status: 400,
+    title: "Salesforce could not verify the sign-in",
+    message: /did not accept this sign-in's one-time code: .* Salesforce said: "[^"]*authorization code[^"]*"/,
     steps: /Connect again from the start/,
     code: "code_rejected",
   },
@@ -150,7 +150,7 @@ const cases: CallbackCase[] = [
     beforeCallback: () => {
       h.admin.setUserActive(h.org.userByUsername(lastUser.username)!.Id, false);
     },
-    status: 200,
+    status: 403,
     title: "Your user or org is inactive",
     message: /inactive/,
     steps: /activate it/,
@@ -163,7 +163,7 @@ const cases: CallbackCase[] = [
       h.admin.updateApp(h.appId, { scopes: ["chatter_api", "web"] });
     },
     salesforceError: "invalid_scope",
-    status: 200,
+    status: 400,
     title: "The app asks for access Salesforce does not allow it",
     message: /refused one of the OAuth scopes/,
     steps: /builder adds the missing OAuth scopes/,
@@ -221,7 +221,7 @@ describe("each error path of the OAuth callback, from its real cause", () => {
     try {
       const user = freshUser();
       const run = await connectThroughPages(h, { providerAppId, endUserId: "wrong-secret", ...user });
-      expect(run.result.status).toBe(200);
+      expect(run.result.status).toBe(400);
       const text = pageText(run.result.html);
       expect(text).toContain("The app is not set up correctly");
       expect(text).toContain("This is for the app's builder to fix; nothing is wrong with your org.");
@@ -324,21 +324,38 @@ describe("callbacks that cannot be trusted", () => {
     return { session, callbackUrl: outcome.location };
   }
 
-  it("a replayed callback is refused and makes no second connection", async () => {
+  it("a reloaded callback shows the same result, makes no second exchange and no second connection", async () => {
     const { session, callbackUrl } = await untilCallback("replayed");
     const first = await fetch(callbackUrl);
     expect(first.status).toBe(200);
-    expect(pageText(await first.text())).toContain("Salesforce is connected");
+    const firstHtml = await first.text();
+    expect(pageText(firstHtml)).toContain("Salesforce is connected");
     const tokenCalls = h.tokenCalls();
+    const { connectionId } = await sessionStatus(h, session.id);
 
     const second = await fetch(callbackUrl);
-    expect(second.status).toBe(400);
-    const text = pageText(await second.text());
-    expect(text).toMatch(/already used/);
-    expect(text).toContain("Ask the app you came from for a new connect link.");
+    expect(second.status).toBe(200);
+    const html = await second.text();
+    const text = pageText(html);
+    expect(text).toContain("Salesforce is connected");
+    expect(text).not.toMatch(/already used|not valid/);
+    expect(html).toContain(`id="detail-connection-id">${connectionId}<`);
+    // The checks shown are the ones run at connecting, not a new run; the "Check again" token is not minted twice.
+    expect(/data-run="([^"]+)"/.exec(html)?.[1]).toBe(/data-run="([^"]+)"/.exec(firstHtml)?.[1]);
+    expect(html).not.toContain('id="check-again"');
     expect(h.tokenCalls()).toBe(tokenCalls);
     expect(await connectionsOf("replayed")).toHaveLength(1);
     expect(await sessionStatus(h, session.id)).toMatchObject({ status: "completed" });
+
+    // After the result page's hour, a reload says the sign-in is complete and shows nothing of it.
+    await h.sql("UPDATE connect_sessions SET checklist_token_expires_at = now() - interval '1 minute' WHERE id = $1", [
+      session.id,
+    ]);
+    const late = await fetch(callbackUrl);
+    expect(late.status).toBe(410);
+    const lateHtml = await late.text();
+    expect(pageText(lateHtml)).toContain("This sign-in is complete");
+    expect(lateHtml).not.toContain(connectionId!);
   });
 
   it("a tampered state is refused and does not spoil the real callback", async () => {

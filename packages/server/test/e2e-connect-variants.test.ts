@@ -232,20 +232,18 @@ describe("a production org", () => {
     const { connectionId } = await sessionStatus(h, session.id);
     expect(connectionId).toMatch(/\S/);
 
-    const script = /<script>([\s\S]*)<\/script>/.exec(html)?.[1] ?? "";
-    const posted = /window\.opener\.postMessage\((\{[\s\S]*?\}), ("[^"]*")\)/.exec(script);
-    expect(posted, script).not.toBeNull();
-    expect(JSON.parse(posted![1])).toEqual({
+    const posted = popupPost(html);
+    expect(posted.message).toEqual({
       type: "forcelink:connect",
       status: "connected",
       connectionId,
       endUserId: "popup-customer",
     });
-    expect(JSON.parse(posted![2])).toBe("https://app.example.com");
+    expect(posted.targetOrigin).toBe("https://app.example.com");
     // The popup closes itself only when the checklist leaves nothing to read.
     const passed = /id="checklist"[^>]*data-passed="(\w+)"/.exec(html)?.[1];
     expect(passed).toBe("true");
-    expect(script).toContain("window.close()");
+    expect(posted.close).toBe(true);
 
     const back = /<a href="([^"]+)" id="return">/.exec(html)?.[1]?.replace(/&amp;/g, "&");
     expect(back).toBeDefined();
@@ -263,12 +261,13 @@ describe("a production org", () => {
       password: DEMO.admin.password,
     });
     expect(run.result.status).toBe(200);
-    expect(run.result.html).not.toContain("postMessage");
+    expect(run.result.html).not.toContain('id="popup-message"');
+    expect(run.result.html).not.toContain("<script");
     const { connectionId } = await sessionStatus(h, run.session.id);
     expect(run.result.html).toContain(`href="http://localhost:3000/after-connect?connection_id=${connectionId}"`);
   });
 
-  it("a popup that fails posts the failure to the opener (with '*' when no returnUrl is known)", async () => {
+  it("a popup that fails without a returnUrl posts only its status to any opener ('*')", async () => {
     const session = await createConnectSession(h, { providerAppId, endUserId: "popup-denier" });
     const start = await submitConnectPage(session.popupUrl, { environment: "production" });
     // A user who never approved the app gets the approval page, and declines.
@@ -277,12 +276,11 @@ describe("a production org", () => {
     });
     expect(outcome.pages).toEqual(["login", "consent"]);
     const html = await (await fetch(outcome.location)).text();
-    const posted = /window\.opener\.postMessage\((\{[\s\S]*?\}), ("[^"]*")\)/.exec(html);
-    expect(posted).not.toBeNull();
-    expect(JSON.parse(posted![1])).toEqual({ type: "forcelink:connect", status: "failed", error: "access_denied" });
-    expect(JSON.parse(posted![2])).toBe("*");
+    const posted = popupPost(html);
+    expect(posted.message).toEqual({ type: "forcelink:connect", status: "failed" });
+    expect(posted.targetOrigin).toBe("*");
     // A failure stays on screen for the customer to read.
-    expect(html).not.toContain("window.close()");
+    expect(posted.close).toBe(false);
   });
 
   it("warns when Salesforce grants no refresh token (the app in Salesforce lacks the refresh_token scope)", async () => {
@@ -386,7 +384,7 @@ describe("a production org", () => {
       await h.sql("UPDATE connections SET org_id = $1 WHERE id = $2", [otherOrg, connectionId]);
       try {
         const run = await connectThroughPages(h, { providerAppId, sessionBody: { connectionId } });
-        expect(run.result.status).toBe(200);
+        expect(run.result.status).toBe(409);
         const text = pageText(run.result.html);
         expect(text).toContain("That is a different Salesforce org");
         expect(text).toContain(otherOrg);
@@ -426,3 +424,10 @@ describe("a production org", () => {
     });
   });
 });
+
+/** What a popup's result page posts to its opener: the page's JSON data block, which its one script reads. */
+function popupPost(html: string): { message: Record<string, unknown>; targetOrigin: string; close: boolean } {
+  const data = /<script type="application\/json" id="popup-message">([\s\S]*?)<\/script>/.exec(html)?.[1];
+  expect(data, html.slice(-600)).toBeDefined();
+  return JSON.parse(data!) as { message: Record<string, unknown>; targetOrigin: string; close: boolean };
+}

@@ -13,7 +13,12 @@ export interface ConnectFailure extends CustomerExplanation {
 export function explainConnectFailure(error: string, description = ""): ConnectFailure {
   const { reason } = lookupError("oauth", error, 400, description);
   const known = forCustomer(reason);
-  if (known) return { ...known, code: known.code ?? error };
+  if (known) {
+    const { quotesSalesforce, ...explanation } = known;
+    const message =
+      quotesSalesforce && description ? `${known.message} Salesforce said: "${description}".` : known.message;
+    return { ...explanation, message, code: known.code ?? error };
+  }
   return {
     code: error || "unknown_error",
     title: "Salesforce could not complete the connection",

@@ -1,7 +1,7 @@
 import type { ConnectionChecklistRun } from "../checklist/connection-checklist.ts";
 import type { Verdict } from "../checklist/evaluate.ts";
 import { VERDICT_WORDS, verdictCounts } from "../checklist/verdict-words.ts";
-import { esc, page } from "./html.ts";
+import { esc, type PopupPost, page } from "./html.ts";
 
 export interface ChoosePageInput {
   appName: string;
@@ -63,9 +63,13 @@ export interface ResultPageInput {
   details?: Record<string, string>;
   retryUrl?: string;
   returnUrl?: string | null;
-  /** In a popup: posted to the opener, then the window closes itself. */
-  popupMessage?: Record<string, unknown> | null;
-  popupTargetOrigin?: string;
+  /**
+   * In a popup: posted to the opener, then the window closes itself. With an origin (the
+   * returnUrl's) the whole message goes there; without one only `{type, status}` goes to any
+   * opener ("*"), never an id.
+   */
+  popupMessage?: { type: string; status: string; [key: string]: unknown } | null;
+  popupTargetOrigin?: string | null;
   /** The pre-install checklist run right after connecting: its checks, or why it could not run. */
   checklist?: { run: ConnectionChecklistRun } | { error: string } | null;
   /** Where the "Check again" form posts (carries the re-run token). */
@@ -137,9 +141,14 @@ export function resultPage(input: ResultPageInput): string {
     ${input.returnUrl ? `<p><a href="${esc(input.returnUrl)}" id="return">Back to the app</a></p>` : ""}`;
   // The popup closes itself only when there is nothing left to read: a failing check keeps it open.
   const nothingToRead = input.ok && !(input.checklist && (!("run" in input.checklist) || !input.checklist.run.passed));
-  const close = nothingToRead ? " setTimeout(function () { window.close(); }, 1500);" : "";
-  const script = input.popupMessage
-    ? `if (window.opener) { window.opener.postMessage(${JSON.stringify(input.popupMessage).replace(/</g, "\\u003c")}, ${JSON.stringify(input.popupTargetOrigin ?? "*")});${close} }`
-    : "";
-  return page(input.title, body, script);
+  const popup: PopupPost | null = input.popupMessage
+    ? input.popupTargetOrigin
+      ? { message: input.popupMessage, targetOrigin: input.popupTargetOrigin, close: nothingToRead }
+      : {
+          message: { type: input.popupMessage.type, status: input.popupMessage.status },
+          targetOrigin: "*",
+          close: nothingToRead,
+        }
+    : null;
+  return page(input.title, body, popup);
 }

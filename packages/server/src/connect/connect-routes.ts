@@ -1,36 +1,26 @@
-import { exchangeCode, fetchIdentity, OAuthFailure, type TokenSet } from "@forcelink/salesforce";
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from "fastify";
 import { latestChecklistRun, runConnectionChecklist } from "../checklist/connection-checklist.ts";
-import { type ConnectionRow, findConnection, insertConnection } from "../connections/connection-store.ts";
+import { type ConnectOutcome, completeConnect } from "../connections/complete-connect.ts";
+import { type ConnectionRow, findConnection } from "../connections/connection-store.ts";
 import { httpErrorFrom } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
-import { getProviderAppForProject, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
-import { emitEvent } from "../webhooks/emit.ts";
-import { explainConnectFailure } from "./callback-errors.ts";
+import { getProviderAppForProject } from "../provider-apps/provider-app-store.ts";
 import { callbackUrl } from "./callback-url.ts";
 import { choosePage, type ResultPageInput, resultPage } from "./connect-pages.ts";
 import {
-  AUTHORIZE_TTL_MS,
   type ConnectSessionRow,
-  claimState,
-  completeSession,
-  failSession,
   recordAuthorizeStart,
   sessionByChecklistToken,
-  sessionByState,
   sessionByToken,
 } from "./connect-session-store.ts";
+import { pageSecurityHeaders } from "./html.ts";
 import { authorizeRoundTrip, chooseLoginHost } from "./start-authorize.ts";
 
 const HTML = "text/html; charset=utf-8";
+const FORM = "application/x-www-form-urlencoded";
 
 function send(reply: FastifyReply, status: number, html: string) {
-  return reply
-    .status(status)
-    .header("content-type", HTML)
-    .header("cache-control", "no-store")
-    .header("referrer-policy", "no-referrer")
-    .send(html);
+  return reply.status(status).header("content-type", HTML).header("cache-control", "no-store").send(html);
 }
 
 /** The shortest time between two runs of "Check again" for one connection. */
@@ -77,9 +67,40 @@ function checkAgainAction(token: string): string {
   return `/connect/checklist/${encodeURIComponent(token)}`;
 }
 
-/** The hosted connect page and the OAuth callback: public, reached by the end customer's browser. */
+/**
+ * The hosted connect page and the OAuth callback: public, reached by the end customer's browser.
+ * In a scope of their own: only these routes take form bodies, and every answer here (error pages
+ * too) carries the pages' security headers.
+ */
 export function registerConnectRoutes(app: FastifyInstance, platform: Platform): void {
-  app.get<{ Params: { token: string }; Querystring: { display?: string } }>(
+  app.register(async (scope) => connectRoutes(scope, platform));
+}
+
+function connectRoutes(scope: FastifyInstance, platform: Platform): void {
+  const { hosts } = platform;
+  // The connect form's answer redirects to the login host the customer chose.
+  const headers = pageSecurityHeaders([
+    new URL(hosts.productionLoginUrl).origin,
+    new URL(hosts.sandboxLoginUrl).origin,
+    hosts.myDomainUrl("*").replace(/\/+$/, ""),
+  ]);
+  scope.addHook("onSend", async (_req, reply, payload) => {
+    reply.headers(headers);
+    return payload;
+  });
+  // The connect page posts a form; Fastify parses only JSON out of the box.
+  scope.addContentTypeParser(FORM, { parseAs: "string", bodyLimit: 16 * 1024 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  pageRoute(scope, platform);
+  startRoute(scope, platform);
+  callbackRoute(scope, platform);
+  checkAgainRoute(scope, platform);
+}
+
+/** The connect page: the customer picks the kind of org. */
+function pageRoute(scope: FastifyInstance, platform: Platform): void {
+  scope.get<{ Params: { token: string }; Querystring: { display?: string } }>(
     "/connect/:token",
     { schema: { hide: true }, config: { htmlErrors: true } },
     async (req, reply) => {
@@ -111,10 +132,13 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
       );
     },
   );
+}
 
-  app.post<{ Params: { token: string }; Querystring: { display?: string }; Body: Record<string, string> }>(
+/** The connect page's form: off to Salesforce's authorize page. */
+function startRoute(scope: FastifyInstance, platform: Platform): void {
+  scope.post<{ Params: { token: string }; Querystring: { display?: string }; Body: Record<string, string> }>(
     "/connect/:token",
-    { schema: { hide: true }, config: { htmlErrors: true } },
+    { schema: { hide: true }, config: { htmlErrors: true, bodyTypes: [FORM] } },
     async (req, reply) => {
       const session = await sessionByToken(platform, req.params.token);
       const usable = sessionUsable(session, platform.clock.nowMs());
@@ -163,236 +187,35 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
       return reply.status(303).header("location", trip.url).header("cache-control", "no-store").send();
     },
   );
+}
 
-  app.get<{ Querystring: Record<string, string | string[]> }>(
+/** Salesforce's redirect back: the outcome of the sign-in, rendered. */
+function callbackRoute(scope: FastifyInstance, platform: Platform): void {
+  scope.get<{ Querystring: Record<string, string | string[]> }>(
     "/oauth/callback",
     { schema: { hide: true }, config: { htmlErrors: true } },
     async (req, reply) => {
-      if (Array.isArray(req.query.state)) {
-        return linkProblem(
-          reply,
-          400,
-          "This sign-in response is not valid",
-          "It carries 'state' more than once, which Salesforce never sends.",
-        );
-      }
-      const q = req.query as Record<string, string>;
-      if (!q.state)
-        return linkProblem(
-          reply,
-          400,
-          "This sign-in response is incomplete",
-          "Salesforce's answer carries no state, so it can't be matched to a connect link.",
-        );
-      const session = await sessionByState(platform, q.state);
-      if (!session) {
-        return linkProblem(
-          reply,
-          400,
-          "This sign-in response was already used or is not valid",
-          "The state in the answer does not match any sign-in in progress (it was used once already, or altered).",
-        );
-      }
-      const repeated = Object.entries(req.query).find(([, v]) => Array.isArray(v));
-      if (repeated) {
-        await failSession(platform, session.id, {
-          code: "invalid_callback",
-          message: `'${repeated[0]}' came more than once`,
-        });
-        return linkProblem(
-          reply,
-          400,
-          "This sign-in response is not valid",
-          `It carries '${repeated[0]}' more than once, which Salesforce never sends.`,
-        );
-      }
-      const popup = session.display === "popup";
-      const finish = (status: number, ok: boolean, page: Parameters<typeof resultPage>[0]) =>
-        send(
-          reply,
-          status,
-          resultPage({
-            ...page,
-            ok,
-            popupMessage: popup ? page.popupMessage : null,
-            popupTargetOrigin: session.returnUrl ? new URL(session.returnUrl).origin : "*",
-          }),
-        );
-
-      const startedAt = session.startedAt?.getTime() ?? 0;
-      if (
-        platform.clock.nowMs() - startedAt > AUTHORIZE_TTL_MS ||
-        session.expiresAt.getTime() < platform.clock.nowMs()
-      ) {
-        await failSession(platform, session.id, { code: "expired", message: "The sign-in took too long." });
-        return finish(410, false, {
-          ok: false,
-          title: "The sign-in took too long",
-          message: "Connect links and sign-ins expire for safety.",
-          steps: ["Ask the app you came from for a new connect link."],
-          popupMessage: { type: "forcelink:connect", status: "failed", error: "expired" },
-        });
-      }
-      if (!(await claimState(platform, session.id, q.state))) {
-        return linkProblem(
-          reply,
-          400,
-          "This sign-in response was already used",
-          "Each Salesforce answer can be used once.",
-        );
-      }
-      const found = session;
-      try {
-        return await finishCallback();
-      } catch (e) {
-        // Whatever went wrong, the session must not stay "exchanging" for ever.
-        req.log.error({ err: e }, "the OAuth callback failed");
-        await failSession(platform, session.id, {
-          code: "internal_error",
-          message: "The connection could not be saved.",
-        });
-        throw e;
-      }
-
-      async function finishCallback() {
-        const session = found;
-        const appRow = await getProviderAppForProject(platform, session!.projectId, session!.providerAppId);
-        if (!appRow)
-          return linkProblem(
-            reply,
-            410,
-            "This connect link is no longer valid",
-            "The app it was made for was removed.",
-          );
-
-        const fail = async (failure: ReturnType<typeof explainConnectFailure>) => {
-          await failSession(platform, session.id, { code: failure.code, message: failure.title });
-          return finish(200, false, {
-            ok: false,
-            title: failure.title,
-            message: failure.message,
-            steps: failure.steps,
-            returnUrl: session.returnUrl,
-            popupMessage: { type: "forcelink:connect", status: "failed", error: failure.code },
-          });
-        };
-        if (q.error) return fail(explainConnectFailure(q.error, q.error_description));
-        if (!q.code)
-          return fail(explainConnectFailure("invalid_request", "Salesforce's answer has neither a code nor an error."));
-
-        let tokens: TokenSet;
-        try {
-          const secrets = await openProviderAppSecrets(platform, appRow);
-          tokens = await exchangeCode({
-            loginUrl: session.loginUrl!,
-            clientId: appRow.clientId,
-            clientSecret: secrets.clientSecret,
-            code: q.code,
-            redirectUri: callbackUrl(platform),
-            codeVerifier: session.codeVerifierSealed ? platform.sealer.open(session.codeVerifierSealed) : undefined,
-          });
-        } catch (e) {
-          if (e instanceof OAuthFailure) return fail(explainConnectFailure(e.error, e.description));
-          req.log.error({ err: e }, "token exchange failed");
-          return fail(explainConnectFailure("server_error", "Salesforce could not be reached to finish the sign-in."));
-        }
-        const username = await fetchIdentity({
-          identityUrl: tokens.identityUrl,
-          accessToken: tokens.accessToken,
-          hosts: platform.hosts,
-        })
-          .then((identity) => identity.username)
-          .catch(() => null);
-        if (session.connectionId) {
-          const existing = await findConnection(platform, session.projectId, session.connectionId);
-          if (!existing) return fail(explainConnectFailure("connection_gone", "The connection to renew was deleted."));
-          if (existing.orgId !== tokens.orgId) {
-            await failSession(platform, session.id, { code: "different_org", message: "Signed in to a different org" });
-            return finish(200, false, {
-              ok: false,
-              title: "That is a different Salesforce org",
-              message: `This link renews the connection to org ${existing.orgId}, but you signed in to org ${tokens.orgId}.`,
-              steps: [
-                "Connect again and sign in to the org that was connected before (check Production, Sandbox or My Domain).",
-              ],
-              popupMessage: { type: "forcelink:connect", status: "failed", error: "different_org" },
-            });
-          }
-          // The lease-taking adopt keeps a refresh still running elsewhere from overwriting the new tokens.
-          await (await platform.tokens.lifecycleFor(existing)).adopt(existing.id, tokens);
-          const { checklistToken } = await completeSession(platform, session.id, existing.id);
-          await emitEvent(platform, session.projectId, "connection.recovered", {
-            connectionId: existing.id,
-            endUserId: existing.endUserId,
-            via: "reconnect",
-          });
-          // The row as adopted: the checklist signs in with the new tokens.
-          const renewed = (await findConnection(platform, session.projectId, existing.id)) ?? existing;
-          const checklist = await checklistForPage(platform, req.log, renewed);
-          return finish(200, true, {
-            ok: true,
-            title: "Salesforce is connected again",
-            message: `Renewed the connection of ${username ?? "your user"} to ${appRow.name}. You can close this window.`,
-            details: { Org: existing.orgId, User: username ?? existing.userId, "Connection id": existing.id },
-            checklist,
-            checkAgainAction: checkAgainAction(checklistToken),
-            returnUrl: session.returnUrl ? withConnection(session.returnUrl, existing.id) : null,
-            popupMessage: {
-              type: "forcelink:connect",
-              status: "connected",
-              connectionId: existing.id,
-              endUserId: existing.endUserId,
-            },
-          });
-        }
-        const connection = await insertConnection(platform, {
-          projectId: session.projectId,
-          providerAppId: session.providerAppId,
-          endUserId: session.endUserId,
-          environment: (session.environment as "production" | "sandbox" | "mydomain") ?? "production",
-          authFlow: "web_server",
-          loginUrl: session.loginUrl!,
-          tokens,
-          username,
-        });
-        const { checklistToken } = await completeSession(platform, session.id, connection.id);
-        const noRefresh = !tokens.refreshToken;
-        await emitEvent(platform, session.projectId, "connection.created", {
-          connectionId: connection.id,
-          endUserId: connection.endUserId,
-          providerAppId: connection.providerAppId,
-          orgId: connection.orgId,
-          environment: connection.environment,
-          offlineAccess: !noRefresh,
-        });
-        const checklist = await checklistForPage(platform, req.log, connection);
-        return finish(200, true, {
-          ok: true,
-          title: "Salesforce is connected",
-          message: `Connected ${username ?? "your user"} to ${appRow.name}. You can close this window.`,
-          warning: noRefresh
-            ? 'Salesforce did not grant offline access (no refresh token), so this connection will stop working when the Salesforce session ends. The app\'s OAuth scopes in Salesforce need "Perform requests at any time (refresh_token, offline_access)".'
-            : undefined,
-          details: { Org: connection.orgId, User: username ?? connection.userId, "Connection id": connection.id },
-          checklist,
-          checkAgainAction: checkAgainAction(checklistToken),
-          returnUrl: session.returnUrl ? withConnection(session.returnUrl, connection.id) : null,
-          popupMessage: {
-            type: "forcelink:connect",
-            status: "connected",
-            connectionId: connection.id,
-            endUserId: connection.endUserId,
-          },
-        });
-      }
+      const outcome = await completeConnect(platform, req.log, req.query);
+      if (outcome.kind === "unmatched") return linkProblem(reply, outcome.status, outcome.title, outcome.message);
+      const checklist =
+        outcome.kind !== "connected"
+          ? null
+          : outcome.completedBefore
+            ? await checklistShownBefore(platform, outcome.connection)
+            : await checklistForPage(platform, req.log, outcome.connection);
+      const status = outcome.kind === "failed" ? outcome.status : 200;
+      return send(reply, status, resultPage(resultOf(outcome, checklist)));
     },
   );
+}
 
+/** The result page's "Check again". */
+function checkAgainRoute(scope: FastifyInstance, platform: Platform): void {
   // The result page's "Check again": re-runs the checklist of the connection just made, with the
   // token minted at completion (the connect link itself is used up by then).
-  app.post<{ Params: { token: string } }>(
+  scope.post<{ Params: { token: string } }>(
     "/connect/checklist/:token",
-    { schema: { hide: true }, config: { htmlErrors: true } },
+    { schema: { hide: true }, config: { htmlErrors: true, bodyTypes: [FORM] } },
     async (req, reply) => {
       const session = await sessionByChecklistToken(platform, req.params.token);
       if (!session?.connectionId)
@@ -449,15 +272,54 @@ export function registerConnectRoutes(app: FastifyInstance, platform: Platform):
       );
     },
   );
+}
 
-  // The connect page posts a form; Fastify parses only JSON out of the box.
-  app.addContentTypeParser(
-    "application/x-www-form-urlencoded",
-    { parseAs: "string", bodyLimit: 16 * 1024 },
-    (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    },
-  );
+/** The latest checks of a connection, for a reload of its result page: nothing is run again. */
+async function checklistShownBefore(platform: Platform, connection: ConnectionRow): Promise<PageChecklist | null> {
+  const latest = await latestChecklistRun(platform, connection.projectId, connection.id);
+  return latest ? { run: latest } : null;
+}
+
+type PageChecklist = NonNullable<ResultPageInput["checklist"]>;
+
+/** The result page of a sign-in that failed or connected. */
+function resultOf(outcome: Exclude<ConnectOutcome, { kind: "unmatched" }>, checklist: PageChecklist | null) {
+  const { session } = outcome;
+  // A popup posts to the returnUrl's origin; without one, only `{type, status}` to any opener.
+  const popup = session.display === "popup";
+  const origin = session.returnUrl ? new URL(session.returnUrl).origin : null;
+  if (outcome.kind === "failed") {
+    const { failure } = outcome;
+    return {
+      ok: false,
+      title: failure.title,
+      message: failure.message,
+      steps: failure.steps,
+      returnUrl: session.returnUrl,
+      popupMessage: popup ? { type: "forcelink:connect", status: "failed", error: failure.code } : null,
+      popupTargetOrigin: origin,
+    } satisfies ResultPageInput;
+  }
+  const { connection, username, appName } = outcome;
+  const who = username ?? "your user";
+  return {
+    ok: true,
+    title: outcome.renewed ? "Salesforce is connected again" : "Salesforce is connected",
+    message: outcome.renewed
+      ? `Renewed the connection of ${who} to ${appName}. You can close this window.`
+      : `Connected ${who} to ${appName}. You can close this window.`,
+    warning: outcome.offlineAccess
+      ? undefined
+      : 'Salesforce did not grant offline access (no refresh token), so this connection will stop working when the Salesforce session ends. The app\'s OAuth scopes in Salesforce need "Perform requests at any time (refresh_token, offline_access)".',
+    details: { Org: connection.orgId, User: username ?? connection.userId, "Connection id": connection.id },
+    checklist,
+    checkAgainAction: outcome.checklistToken ? checkAgainAction(outcome.checklistToken) : null,
+    returnUrl: session.returnUrl ? withConnection(session.returnUrl, connection.id) : null,
+    popupMessage: popup
+      ? { type: "forcelink:connect", status: "connected", connectionId: connection.id, endUserId: connection.endUserId }
+      : null,
+    popupTargetOrigin: origin,
+  } satisfies ResultPageInput;
 }
 
 function withConnection(returnUrl: string, connectionId: string): string {

@@ -110,16 +110,18 @@ export async function recordAuthorizeStart(
 
 /**
  * Uses the state once: the first callback to claim it wins; a replayed or raced callback finds
- * nothing to claim.
+ * nothing to claim. The state's hash stays, so a reload of the completed callback still finds its
+ * session (to show its result, never to exchange again).
  */
 export async function claimState(platform: Platform, id: string, state: string): Promise<boolean> {
   const rows = await platform.db
     .update(connectSessions)
-    .set({ stateHash: null, status: "exchanging" })
+    .set({ status: "exchanging" })
     .where(
       and(
         eq(connectSessions.id, id),
         eq(connectSessions.stateHash, hashToken(state)),
+        eq(connectSessions.status, "authorizing"),
         isNull(connectSessions.completedAt),
       ),
     )

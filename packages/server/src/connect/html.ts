@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /** Escapes text for HTML: every value from outside goes through here. */
 export function esc(value: unknown): string {
   return String(value ?? "")
@@ -38,9 +40,57 @@ const STYLE = `
   code { background: #f0f2f5; padding: 0 .25rem; border-radius: 3px; }
 `;
 
-export function page(title: string, body: string, script = ""): string {
+/**
+ * The pages' one script, the same bytes on every page so the Content-Security-Policy can allow it
+ * by hash: in a popup it posts the result to the opener and may close the window. What it posts
+ * comes from a JSON data block, which browsers never run.
+ */
+const POPUP_SCRIPT = `(function () {
+  var data = document.getElementById("popup-message");
+  if (!data || !window.opener) return;
+  var m = JSON.parse(data.textContent);
+  window.opener.postMessage(m.message, m.targetOrigin);
+  if (m.close) setTimeout(function () { window.close(); }, 1500);
+})();`;
+
+/** What a popup's result page posts to its opener, and to which origin. */
+export interface PopupPost {
+  message: Record<string, unknown>;
+  targetOrigin: string;
+  /** Close the window after posting (nothing left to read). */
+  close: boolean;
+}
+
+const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
+
+/**
+ * The headers every connect page is sent with: no framing (clickjacking), no script or style but
+ * the pages' own (by hash), forms only to this server and to Salesforce's login hosts (the connect
+ * form's answer is a redirect there), no plugins, no <base>.
+ */
+export function pageSecurityHeaders(formTargets: readonly string[]): Record<string, string> {
+  const policy = [
+    "default-src 'none'",
+    `script-src ${sha256(POPUP_SCRIPT)}`,
+    `style-src ${sha256(STYLE)}`,
+    `form-action 'self' ${formTargets.join(" ")}`.trim(),
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join("; ");
+  return {
+    "content-security-policy": policy,
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+  };
+}
+
+export function page(title: string, body: string, popup: PopupPost | null = null): string {
+  const data = popup ? JSON.stringify(popup).replace(/</g, "\\u003c") : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title><style>${STYLE}</style></head>
-<body><main>${body}</main>${script ? `<script>${script}</script>` : ""}</body></html>`;
+<body><main>${body}</main>${
+    popup ? `<script type="application/json" id="popup-message">${data}</script><script>${POPUP_SCRIPT}</script>` : ""
+  }</body></html>`;
 }

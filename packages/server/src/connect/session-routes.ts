@@ -2,10 +2,11 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
-import { notFound } from "../http/http-error.ts";
+import { HttpError, notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppForProject } from "../provider-apps/provider-app-store.ts";
 import { CONNECT_LINK_TTL_MS, createConnectSession, sessionById, sessionView } from "./connect-session-store.ts";
+import { chooseLoginHost } from "./start-authorize.ts";
 
 const createBody = z
   .object({
@@ -34,6 +35,12 @@ export function registerConnectSessionRoutes(app: FastifyInstance, platform: Pla
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post("/connect-sessions", { schema: { tags: ["connect sessions"], body: createBody } }, async (req, reply) => {
     const body = req.body;
+    if (body.myDomain !== undefined) {
+      // The connect page's own rule: a My Domain it would refuse is refused here, with its words.
+      const choice = chooseLoginHost(platform.hosts, "mydomain", body.myDomain);
+      if (!choice.ok)
+        throw new HttpError(400, "invalid_my_domain", `myDomain: ${choice.message}`, { remedy: choice.fix });
+    }
     const appRow = await getProviderAppForProject(platform, req.projectId, body.providerAppId);
     if (!appRow) throw notFound("provider app", body.providerAppId);
     let endUserId = body.endUserId;

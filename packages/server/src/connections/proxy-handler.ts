@@ -8,6 +8,7 @@ import {
 } from "@forcelink/salesforce";
 import { HttpError, httpErrorFrom, notFound } from "../http/http-error.ts";
 import { projectOf } from "../http/project-auth.ts";
+import { controlCharacterProblem, requestTargetProblem } from "../http/request-input.ts";
 import type { Platform } from "../platform/platform.ts";
 import { explainError, explainFailure } from "../remedies/explain-failure.ts";
 
@@ -26,6 +27,20 @@ const PROXY_BODY_LIMIT = 150 * 1024 * 1024;
 const SMALL_BODY = 64 * 1024;
 const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|$)/;
 const PROXY_PATH = /^\/v1\/connections\/([^/?]+)\/proxy(\/[^?]*)?(\?.*)?$/;
+/**
+ * The Salesforce API paths the proxy serves (each also with anything below it): REST, Bulk,
+ * Apex REST, SOAP, the user's identity, and the Streaming API. Anything else an instance host
+ * answers (its pages, an emulator's control surface) is no API of the customer's org.
+ */
+export const PROXY_API_PATHS = [
+  "/services/data",
+  "/services/async",
+  "/services/apexrest",
+  "/services/Soap",
+  "/services/oauth2/userinfo",
+  "/id",
+  "/cometd",
+] as const;
 
 /**
  * `/v1/connections/{id}/proxy/<any Salesforce path>`: the builder's raw call, with the
@@ -39,23 +54,16 @@ export function createProxyHandler(platform: Platform): (req: IncomingMessage, r
   const tokens = platform.tokens;
 
   async function serve(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> {
+    const target = requestTargetProblem(req.url ?? "");
+    if (target) throw target;
     const projectId = await projectOf(req.headers.authorization, platform.verifier);
     const id = decodeURIComponent(match[1]);
+    const badId = controlCharacterProblem("path parameter", { id });
+    if (badId) throw badId;
     const rest = match[2] ?? "/";
+    refuseNonApiPath(rest);
     const row = await tokens.connection(projectId, id);
     if (!row) throw notFound("connection", id);
-    if (rest.startsWith("//") || rest.includes("\\") || /%5c/i.test(rest))
-      throw proxyError(new OffInstanceUrlError(rest));
-    if (DOT_SEGMENT.test(rest) || /%2e/i.test(rest)) {
-      throw new HttpError(
-        400,
-        "path_not_allowed",
-        "The proxied path may not contain '.' or '..' segments or start with '//'.",
-        {
-          remedy: "Give the Salesforce path as it is, e.g. /services/data/v67.0/query?q=…",
-        },
-      );
-    }
     if (Number(req.headers["content-length"] ?? 0) > PROXY_BODY_LIMIT) {
       throw new HttpError(
         413,
@@ -117,6 +125,29 @@ export function createProxyHandler(platform: Platform): (req: IncomingMessage, r
     });
     return true;
   };
+}
+
+/** Throws the 400 for a proxied path that could leave the instance or is no Salesforce API path. */
+function refuseNonApiPath(rest: string): void {
+  if (rest.startsWith("//") || rest.includes("\\") || /%5c/i.test(rest))
+    throw proxyError(new OffInstanceUrlError(rest));
+  if (DOT_SEGMENT.test(rest) || /%2e/i.test(rest)) {
+    throw new HttpError(
+      400,
+      "path_not_allowed",
+      "The proxied path may not contain '.' or '..' segments or start with '//'.",
+      { remedy: "Give the Salesforce path as it is, e.g. /services/data/v67.0/query?q=…" },
+    );
+  }
+  if (!PROXY_API_PATHS.some((p) => rest === p || rest.startsWith(`${p}/`))) {
+    const shown = rest.length > 120 ? `${rest.slice(0, 120)}…` : rest;
+    throw new HttpError(
+      400,
+      "path_not_allowed",
+      `The proxy serves Salesforce API paths only (${PROXY_API_PATHS.join(", ")}, each with what is below it); '${shown}' is none of them.`,
+      { remedy: "Give a Salesforce API path, e.g. /services/data/v67.0/limits.", details: { paths: PROXY_API_PATHS } },
+    );
+  }
 }
 
 /**

@@ -9,20 +9,27 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import type { Logger } from "../log/logger.ts";
+import { answerClientError } from "./client-error.ts";
 import { type CheckExplainer, HttpError, httpErrorFrom } from "./http-error.ts";
+import { carriesBody, JSON_ONLY, mediaTypeOf, parseJsonBody, unsupportedMediaType } from "./request-body.ts";
+import { controlCharacterProblem, nulInBody, percentEncodingError, requestTargetProblem } from "./request-input.ts";
 
 declare module "fastify" {
   interface FastifyContextConfig {
     /** The route is a page a customer's browser shows: errors answer as a page too. */
     htmlErrors?: boolean;
+    /** The body media types the route takes; JSON when not given. */
+    bodyTypes?: readonly string[];
   }
 }
 
 export const OPENAPI_PATH = "/v1/openapi.json";
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 function errorPage(message: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forcelink</title></head><body><main><h1>Sorry</h1><p id="error">${message}</p></main></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forcelink</title></head><body><main><h1>Sorry</h1><p id="error">${escapeHtml(message)}</p></main></body></html>`;
 }
 
 /**
@@ -59,17 +66,30 @@ export async function createHttpApp(
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Ids and connect tokens are far shorter; longer path segments get a clear 404 from the routes.
     routerOptions: { maxParamLength: 16_384 },
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, request, reply) => {
       const status = (error as { statusCode?: number }).statusCode ?? 400;
-      const code = status === 414 ? "uri_too_long" : "invalid_request";
-      (reply as unknown as { status(code: number): { send(body: unknown): void } })
-        .status(status)
-        .send(new HttpError(status, code, `The request could not be read: ${error.message}`).body());
+      const answer =
+        (error as { code?: string }).code === "FST_ERR_BAD_URL"
+          ? percentEncodingError("path")
+          : new HttpError(
+              status,
+              status === 414 ? "uri_too_long" : "invalid_request",
+              `The request could not be read: ${error.message}`,
+            );
+      const plain = reply as unknown as {
+        status(code: number): { type(t: string): { send(body: unknown): void }; send(body: unknown): void };
+      };
+      // No route is known yet: a browser (a customer on a garbled connect link) gets a page.
+      if (/^text\/html/.test(String(request.headers.accept ?? "")))
+        return plain.status(answer.status).type("text/html; charset=utf-8").send(errorPage(answer.message));
+      plain.status(answer.status).send(answer.body());
     },
+    clientErrorHandler: answerClientError,
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  addInputRules(app as unknown as FastifyInstance);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -89,12 +109,15 @@ export async function createHttpApp(
     if (request.routeOptions.config?.htmlErrors) {
       const status = (error as { statusCode?: number }).statusCode ?? httpErrorFrom(error, options.explain).status;
       if (status >= 500) request.log.error({ err: error }, "unexpected error");
+      // Our own 4xx messages say what was wrong with the request; anything else stays generic.
       const message =
         status === 413
           ? "What was sent is larger than this page accepts."
           : status >= 500
             ? "Something went wrong on our side; please try again."
-            : "This request could not be handled.";
+            : error instanceof HttpError
+              ? error.message
+              : "This request could not be handled.";
       return reply.status(status).type("text/html; charset=utf-8").send(errorPage(message));
     }
     if (error instanceof HttpError) return sendHttpError(reply, error);
@@ -120,9 +143,7 @@ export async function createHttpApp(
       const code = (error as { code?: string }).code;
       const known: Record<string, [string, string]> = {
         FST_ERR_CTP_BODY_TOO_LARGE: ["payload_too_large", "The request body is larger than this endpoint accepts."],
-        FST_ERR_CTP_INVALID_MEDIA_TYPE: ["unsupported_media_type", "Send the body as application/json."],
-        FST_ERR_CTP_EMPTY_JSON_BODY: ["invalid_request", "The body is empty; send a JSON object."],
-        FST_ERR_CTP_INVALID_JSON_BODY: ["invalid_json", "The body is not valid JSON."],
+        FST_ERR_CTP_INVALID_MEDIA_TYPE: ["unsupported_media_type", "The body's Content-Type is not accepted here."],
       };
       const [c, message] = known[code ?? ""] ?? ["invalid_request", (error as Error).message];
       return reply.status(status).send(new HttpError(status, c, message).body());
@@ -141,4 +162,39 @@ export async function createHttpApp(
   );
   // Routes declare zod schemas through withTypeProvider; everyone else sees a plain instance.
   return app as unknown as FastifyInstance;
+}
+
+/**
+ * The input rules every route inherits (the proxy applies the same ones on its own): a query that
+ * decodes, a body in a type the route takes, strict JSON, and no control characters in path or
+ * query parameters.
+ */
+function addInputRules(app: FastifyInstance): void {
+  app.addHook("onRequest", async (request) => {
+    const problem = requestTargetProblem(request.url);
+    if (problem) throw problem;
+  });
+  app.addHook("preParsing", async (request, _reply, payload) => {
+    if (request.method === "GET" || request.method === "HEAD" || !carriesBody(request.raw)) return payload;
+    const type = mediaTypeOf(request.headers["content-type"]);
+    const accepted = request.routeOptions.config?.bodyTypes ?? JSON_ONLY;
+    if (!accepted.includes(type)) throw unsupportedMediaType(type, accepted);
+    return payload;
+  });
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, text, done) => {
+    try {
+      done(null, parseJsonBody(text as string, request.routeOptions.schema?.body !== undefined));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+  app.addHook("preValidation", async (request) => {
+    const problem =
+      controlCharacterProblem("path parameter", request.params) ??
+      controlCharacterProblem("query parameter", request.query) ??
+      // Bodies the JSON reader did not see (forms, YAML) go by the same NUL rule.
+      (mediaTypeOf(request.headers["content-type"]) !== "application/json" ? nulInBody(request.body) : null);
+    if (problem) throw problem;
+  });
 }

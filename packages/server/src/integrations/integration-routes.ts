@@ -22,6 +22,12 @@ import { manifestJsonSchema, parseManifest } from "./manifest/manifest.ts";
 
 const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain"];
 const params = z.object({ id: z.string().min(1).max(200) });
+/** The manifest upload is the one route taking YAML (or JSON); every other route takes JSON only. */
+const MANIFEST_UPLOAD = {
+  schema: { tags: ["integrations"] },
+  bodyLimit: 512 * 1024,
+  config: { bodyTypes: [...YAML_TYPES, "application/json"] },
+};
 
 /** Where the manifest's JSON Schema is published, without an API key. */
 export const MANIFEST_SCHEMA_PATH = "/schemas/integration-manifest.json";
@@ -43,7 +49,7 @@ export function registerIntegrationRoutes(app: FastifyInstance, platform: Platfo
   );
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.post("/integrations", { schema: { tags: ["integrations"] }, bodyLimit: 512 * 1024 }, async (req, reply) => {
+  r.post("/integrations", MANIFEST_UPLOAD, async (req, reply) => {
     if (req.body === undefined || req.body === null || req.body === "")
       throw new HttpError(400, "manifest_missing", "The request has no manifest.", {
         remedy: `Send the manifest as YAML (content-type application/yaml) or as JSON. Its JSON Schema is at ${MANIFEST_SCHEMA_PATH}.`,

@@ -18,6 +18,8 @@ export interface CustomerExplanation {
   steps: string[];
   /** The builder, not the customer, has to fix it (the app's settings in Salesforce or Forcelink). */
   builderProblem?: boolean;
+  /** Salesforce's own words tell the customer which of several causes it was: quote them. */
+  quotesSalesforce?: boolean;
 }
 
 const ADMIN_APPROVED: CustomerExplanation = {
@@ -44,8 +46,10 @@ const APP_NOT_SET_UP: CustomerExplanation = {
 
 const CODE_REJECTED: CustomerExplanation = {
   code: "code_rejected",
-  title: "The sign-in took too long or was repeated",
-  message: "Salesforce's one-time code expired or was already used.",
+  title: "Salesforce could not verify the sign-in",
+  message:
+    "Salesforce did not accept this sign-in's one-time code: it was used already, is too old, or does not belong to this sign-in.",
+  quotesSalesforce: true,
   steps: ["Connect again from the start."],
 };
 
