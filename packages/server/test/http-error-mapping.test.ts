@@ -1,6 +1,9 @@
 import { createServer } from "node:net";
 import { DEMO } from "@forcelink/emulator";
+import { apiErrorFrom, OAuthFailure, transportFailureFrom } from "@forcelink/salesforce";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Problem } from "../src/failures/problem.ts";
+import { httpErrorFrom } from "../src/http/http-error.ts";
 import { type E2eHarness, startE2eHarness, startSecondServer } from "./support/e2e-harness.ts";
 
 /**
@@ -108,5 +111,76 @@ describe("httpErrorFrom, by the kind of failure", () => {
     } finally {
       h.admin.updateApp(h.appId, { clientCredentialsUser: DEMO.admin.username });
     }
+  });
+});
+
+type MappingRow = [what: string, error: unknown, status: number, code: string];
+const mappingRows: MappingRow[] = [
+  [
+    "no answer (connection refused)",
+    transportFailureFrom(Object.assign(new Error("x"), { code: "ECONNREFUSED" })),
+    502,
+    "salesforce_unreachable",
+  ],
+  [
+    "no answer in time",
+    transportFailureFrom(Object.assign(new Error("x"), { code: "ETIMEDOUT" })),
+    504,
+    "salesforce_timeout",
+  ],
+  ["an OAuth call without an answer", new OAuthFailure("network_error", "", 0), 502, "salesforce_unreachable"],
+  [
+    "a refresh token revoked",
+    new OAuthFailure("invalid_grant", "expired access/refresh token", 400),
+    409,
+    "connection_needs_reauth",
+  ],
+  ["a token endpoint answering 503", new OAuthFailure("server_error", "", 503), 503, "salesforce_unavailable"],
+  [
+    "a wrong consumer secret",
+    new OAuthFailure("invalid_client", "invalid client credentials", 400),
+    400,
+    "salesforce_invalid_client",
+  ],
+  [
+    "a hidden field",
+    apiErrorFrom(400, '[{"errorCode":"INVALID_FIELD","message":"No such column"}]'),
+    409,
+    "customer_action_needed",
+  ],
+  [
+    "a locked row",
+    apiErrorFrom(400, '[{"errorCode":"UNABLE_TO_LOCK_ROW","message":"locked"}]'),
+    503,
+    "salesforce_unavailable",
+  ],
+  [
+    "a malformed query (ours)",
+    apiErrorFrom(400, '[{"errorCode":"MALFORMED_QUERY","message":"bad"}]'),
+    502,
+    "salesforce_refused",
+  ],
+  [
+    "a domain problem: the customer must act",
+    new Problem("customer-action", "connection_needs_reauth", "m"),
+    409,
+    "connection_needs_reauth",
+  ],
+  ["a domain problem: bad input", new Problem("bad-input", "invalid_my_domain", "m"), 400, "invalid_my_domain"],
+  ["a domain problem: retryable", new Problem("retryable", "busy", "m", { retryAfterSeconds: 30 }), 503, "busy"],
+  ["our bug", new TypeError("cannot read properties of undefined (reading 'secret')"), 500, "internal_error"],
+];
+
+describe("httpErrorFrom decides the status from the error's kind", () => {
+  it.each(mappingRows)("%s", (_what, error, status, code) => {
+    const answer = httpErrorFrom(error);
+    expect(answer.status).toBe(status);
+    expect(answer.code).toBe(code);
+    if (!(error instanceof Problem) && status >= 400 && status !== 500) expect(answer.remedy, "a remedy").toBeTruthy();
+    if (status === 500) expect(answer.message).not.toMatch(/secret|undefined/);
+  });
+
+  it("sends Retry-After when the problem knows it", () => {
+    expect(httpErrorFrom(new Problem("retryable", "busy", "m", { retryAfterSeconds: 30 })).retryAfterSeconds).toBe(30);
   });
 });

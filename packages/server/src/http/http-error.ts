@@ -146,7 +146,9 @@ function salesforceHttpError(error: ClassifiedFailure & Error, explain: CheckExp
       details,
     });
   return new HttpError(502, "salesforce_refused", `Salesforce refused what Forcelink sent: ${error.message}`, {
-    remedy: error.remedy,
+    remedy:
+      error.remedy ??
+      "Salesforce's message says what it refused; if nothing in your request or manifest explains it, report it as a Forcelink bug.",
     details,
   });
 }

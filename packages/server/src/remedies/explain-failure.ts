@@ -67,17 +67,18 @@ export interface GrantFailure {
 }
 
 /**
- * The check that explains a refused token call (OAuthFailure and ReauthReason both fit). A reason
- * recorded without its item (before the table named one) is classified again by the table.
+ * The check that explains a refused token call (OAuthFailure and ReauthReason both fit). What a
+ * reason recorded earlier lacks (its item, or a remedy stored under an older name) comes from the
+ * table again.
  */
 export function explainGrantFailure(failure: GrantFailure, names: { user?: string } = {}): CheckPointer | undefined {
-  const outcome = failure.checklistItem ? undefined : lookupError("oauth", failure.error, 400, failure.description);
+  const outcome = lookupError("oauth", failure.error, 400, failure.description);
   return explainFailure(
     {
-      checklistItem: failure.checklistItem ?? outcome?.checklistItem,
+      checklistItem: failure.checklistItem ?? outcome.checklistItem,
       code: failure.error,
       message: failure.description,
-      remedy: failure.remedy ?? outcome?.remedy,
+      remedy: failure.remedy ?? outcome.remedy,
     },
     names,
   );
