@@ -262,14 +262,8 @@ class ObjectSyncRun {
         this.progress.expected ??= count;
         await updateRun(this.platform, this.ctx.run.id, { mode: this.progress.mode });
         const soql = readQuery(this.ctx.spec.name, schema.fields, cursorField, window);
-        for await (const page of readPages(
-          client,
-          mode,
-          soql,
-          this.ctx.spec.deletes,
-          this.ctx.options.signal,
-          this.recordBulkJob,
-        )) {
+        const pages = readPages(client, mode, soql, this.ctx.spec.deletes, this.ctx.options.signal, this.onBulkJob);
+        for await (const page of pages) {
           const confirmed = await this.deliver(page, schema, cursorField);
           if (confirmed) last = confirmed;
           attempts = 0;
@@ -325,7 +319,7 @@ class ObjectSyncRun {
       this.settings.bulkThreshold,
     );
     const soql = readQuery(schema.name, partial.fields, cursorField, all);
-    for await (const page of readPages(client, mode, soql, false, this.ctx.options.signal, this.recordBulkJob)) {
+    for await (const page of readPages(client, mode, soql, false, this.ctx.options.signal, this.onBulkJob)) {
       await this.deliver(page, partial, cursorField, false);
       this.checkQuota();
     }
@@ -422,9 +416,7 @@ class ObjectSyncRun {
     return this.finish("failed", described);
   }
 
-  private readonly recordBulkJob = async (jobId: string): Promise<void> => {
-    await updateRun(this.platform, this.ctx.run.id, { bulkJobId: jobId });
-  };
+  private readonly onBulkJob = (id: string) => updateRun(this.platform, this.ctx.run.id, { bulkJobId: id });
 
   private async finish(status: "completed" | "failed" | "paused", error: Record<string, unknown> | null) {
     const { run, conn, spec } = this.ctx;

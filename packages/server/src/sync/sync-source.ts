@@ -20,7 +20,7 @@ export async function* readPages(
   includeDeleted: boolean,
   signal?: AbortSignal,
   /** Told of a Bulk job as soon as it exists: a run records it, so whoever finds the run orphaned can delete it. */
-  onBulkJob?: (jobId: string) => Promise<void>,
+  onBulkJob?: (jobId: string) => Promise<unknown>,
 ): AsyncGenerator<Array<Record<string, unknown>>> {
   if (mode === "bulk") {
     for await (const page of bulkQuery(client, soql, {
