@@ -29,13 +29,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const { org } = options;
   const host = options.host ?? "127.0.0.1";
   const loginRouter = buildRouter({ control: true });
-  const router = buildRouter({ control: false });
+  const otherHostsRouter = buildRouter({ control: false });
   const base = options.port ?? 0;
   const servers: Server[] = [];
   try {
     servers.push(await listen(org, loginRouter, "login", base, host));
-    servers.push(await listen(org, router, "test", base === 0 ? 0 : base + 1, host));
-    servers.push(await listen(org, router, "mydomain", base === 0 ? 0 : base + 2, host));
+    servers.push(await listen(org, otherHostsRouter, "test", base === 0 ? 0 : base + 1, host));
+    servers.push(await listen(org, otherHostsRouter, "mydomain", base === 0 ? 0 : base + 2, host));
   } catch (error) {
     await Promise.all(servers.map(closeServer));
     throw error;
