@@ -2,8 +2,8 @@ import { createServer } from "node:net";
 import { DEMO } from "@forcelink/emulator";
 import { apiErrorFrom, OAuthFailure, transportFailureFrom } from "@forcelink/salesforce";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Problem } from "../src/failures/problem.ts";
 import { httpErrorFrom } from "../src/http/http-error.ts";
+import { Problem } from "../src/remedies/problem.ts";
 import { type E2eHarness, startE2eHarness, startSecondServer } from "./support/e2e-harness.ts";
 
 /**

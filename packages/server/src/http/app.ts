@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import fastifySwagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -30,6 +30,23 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 
 function errorPage(message: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Forcelink</title></head><body><main><h1>Sorry</h1><p id="error">${escapeHtml(message)}</p></main></body></html>`;
+}
+
+/** Errors the framework meets before a route is known (a path whose escapes do not decode, a path too long). */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode ?? 400;
+  const answer =
+    error.code === "FST_ERR_BAD_URL"
+      ? percentEncodingError("path")
+      : new HttpError(
+          status,
+          status === 414 ? "uri_too_long" : "invalid_request",
+          `The request could not be read: ${error.message}`,
+        );
+  // No route is known yet: a browser (a customer on a garbled connect link) gets a page.
+  if (/^text\/html/.test(String(request.headers.accept ?? "")))
+    void reply.status(answer.status).type("text/html; charset=utf-8").send(errorPage(answer.message));
+  else void reply.status(answer.status).send(answer.body());
 }
 
 /**
@@ -66,24 +83,7 @@ export async function createHttpApp(
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Ids and connect tokens are far shorter; longer path segments get a clear 404 from the routes.
     routerOptions: { maxParamLength: 16_384 },
-    frameworkErrors: (error, request, reply) => {
-      const status = (error as { statusCode?: number }).statusCode ?? 400;
-      const answer =
-        (error as { code?: string }).code === "FST_ERR_BAD_URL"
-          ? percentEncodingError("path")
-          : new HttpError(
-              status,
-              status === 414 ? "uri_too_long" : "invalid_request",
-              `The request could not be read: ${error.message}`,
-            );
-      const plain = reply as unknown as {
-        status(code: number): { type(t: string): { send(body: unknown): void }; send(body: unknown): void };
-      };
-      // No route is known yet: a browser (a customer on a garbled connect link) gets a page.
-      if (/^text\/html/.test(String(request.headers.accept ?? "")))
-        return plain.status(answer.status).type("text/html; charset=utf-8").send(errorPage(answer.message));
-      plain.status(answer.status).send(answer.body());
-    },
+    frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();
