@@ -24,7 +24,7 @@ async function serve() {
   let err = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
   child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
-  await waitUntil(() => /listening on (\S+)/.test(out) || child.exitCode !== null, 120_000);
+  await waitUntil(() => /listening on (\S+)/.test(out) || child.exitCode !== null, 240_000);
   const url = /listening on (\S+)/.exec(out)?.[1];
   if (!url) throw new Error(`server did not start: ${out}${err}`);
   return { child, url, out: () => out, err: () => err };
@@ -84,7 +84,7 @@ describe("stopping forcelink serve", () => {
       release();
       if (server.child.exitCode === null) server.child.kill("SIGKILL");
     }
-  }, 240_000);
+  }, 400_000);
 
   it("says which requests it waits for, and waits for them a bounded time", async () => {
     const server = await serve();
@@ -111,5 +111,5 @@ describe("stopping forcelink serve", () => {
       slow.destroy();
       if (server.child.exitCode === null) server.child.kill("SIGKILL");
     }
-  }, 240_000);
+  }, 400_000);
 });
