@@ -13,7 +13,9 @@ export async function keysCreateCommand(input: CommandInput): Promise<number> {
     "new-project": input.string("new-project"),
   };
   if (values.project && values["new-project"]) {
-    process.stderr.write("forcelink keys create: give --project or --new-project, not both.\n");
+    process.stderr.write(
+      "forcelink keys create: Give --project or --new-project, not both. See 'forcelink keys create --help'.\n",
+    );
     return 2;
   }
   const config = parseConfig();
