@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { registerChecklistRoutes } from "./checklist/checklist-routes.ts";
 import { startDailyChecklist } from "./checklist/daily-checklist.ts";
@@ -30,8 +32,20 @@ export interface RunningServer {
   url: string;
   /** The key made for the default project on the very first start, to print once. */
   firstKey: CreatedKey | null;
-  close(): Promise<void>;
+  /**
+   * Stops at once for idle connections (a browser tab keeps one open for minutes); requests in
+   * flight get `graceMs` (10 s by default) to finish before their connections are cut.
+   */
+  close(options?: ShutdownOptions): Promise<void>;
 }
+
+export interface ShutdownOptions {
+  graceMs?: number;
+  /** Told how many requests it waits for, when there are any. */
+  onWait?: (openRequests: number, graceMs: number) => void;
+}
+
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Route modules of each capability, added inside the API-key scope or as public pages. */
 export type RouteModule = (app: FastifyInstance, platform: Platform) => void | Promise<void>;
@@ -75,6 +89,7 @@ export async function startServer(
       },
       { prefix: "/v1" },
     );
+    const inFlight = trackRequests(app);
     let url = config.publicUrl;
     if (options.listen !== false) {
       const address = await app.listen({ host: config.host, port: config.port });
@@ -91,13 +106,55 @@ export async function startServer(
       platform,
       url,
       firstKey,
-      close: async () => {
-        await app.close();
+      close: async (shutdown = {}) => {
+        await closeHttp(app, inFlight, shutdown);
         await platform.close();
       },
     };
   } catch (e) {
     await platform.close();
     throw e;
+  }
+}
+
+interface HttpActivity {
+  /** The requests being answered, proxy calls included (they never reach Fastify's hooks). */
+  open: Set<ServerResponse>;
+  /** Connections no request came on yet: browsers open them ahead of need and leave them. */
+  unused: Set<Socket>;
+  closing: boolean;
+}
+
+function trackRequests(app: FastifyInstance): HttpActivity {
+  const state: HttpActivity = { open: new Set(), unused: new Set(), closing: false };
+  app.server.on("connection", (socket: Socket) => {
+    state.unused.add(socket);
+    socket.once("close", () => state.unused.delete(socket));
+  });
+  app.server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    state.unused.delete(req.socket);
+    state.open.add(res);
+    res.once("close", () => {
+      state.open.delete(res);
+      // A keep-alive connection whose last request just ended would otherwise linger.
+      if (state.closing) setImmediate(() => app.server.closeIdleConnections());
+    });
+  });
+  return state;
+}
+
+async function closeHttp(app: FastifyInstance, inFlight: HttpActivity, options: ShutdownOptions): Promise<void> {
+  const graceMs = options.graceMs ?? SHUTDOWN_GRACE_MS;
+  inFlight.closing = true;
+  const closed = app.close();
+  // Node counts a connection idle only between requests, not before its first one.
+  for (const socket of inFlight.unused) socket.destroy();
+  app.server.closeIdleConnections();
+  if (inFlight.open.size > 0) options.onWait?.(inFlight.open.size, graceMs);
+  const cut = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(cut);
   }
 }

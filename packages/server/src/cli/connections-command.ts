@@ -1,34 +1,17 @@
-import { parseArgs } from "node:util";
 import { and, desc, eq, type SQL } from "drizzle-orm";
 import { parseConfig } from "../config/config.ts";
 import { createLogger } from "../log/logger.ts";
 import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
-
-const USAGE =
-  "Usage: forcelink connections list [--project ID] [--end-user ID] [--status active|needs_reauth|error] [--json]";
+import type { CommandInput } from "./command-line.ts";
 
 /** `forcelink connections list`: a table of connections (embedded storage: while the server is stopped). */
-export async function connectionsCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub !== "list") {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      project: { type: "string" },
-      "end-user": { type: "string" },
-      status: { type: "string" },
-      json: { type: "boolean" },
-    },
-    strict: true,
-  });
-  if (values.status && !["active", "needs_reauth", "error"].includes(values.status)) {
-    process.stderr.write(`--status must be active, needs_reauth or error.\n${USAGE}\n`);
-    return 2;
-  }
+export async function connectionsListCommand(input: CommandInput): Promise<number> {
+  const values = {
+    project: input.string("project"),
+    "end-user": input.string("end-user"),
+    status: input.string("status"),
+  };
   const platform = await openPlatform(parseConfig(), createLogger("silent"), { jobs: false });
   try {
     const where: SQL[] = [];
@@ -50,7 +33,7 @@ export async function connectionsCommand(argv: string[]): Promise<number> {
       .from(connections)
       .where(where.length ? and(...where) : undefined)
       .orderBy(desc(connections.createdAt));
-    if (values.json) {
+    if (input.flag("json")) {
       console.log(JSON.stringify(rows, null, 2));
       return 0;
     }

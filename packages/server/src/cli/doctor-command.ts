@@ -1,58 +1,34 @@
-import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
-import {
-  type ConnectionChecklistRun,
-  ConnectionNeedsReauth,
-  runConnectionChecklist,
-} from "../checklist/connection-checklist.ts";
+import { type ConnectionChecklistRun, runConnectionChecklist } from "../checklist/connection-checklist.ts";
 import type { Verdict } from "../checklist/evaluate.ts";
 import { VERDICT_WORDS, verdictCounts } from "../checklist/verdict-words.ts";
 import { parseConfig } from "../config/config.ts";
 import { createLogger } from "../log/logger.ts";
 import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
-
-const USAGE = "Usage: forcelink doctor CONNECTION_ID [--json]";
+import { type CommandInput, EXIT } from "./command-line.ts";
 
 const COLOURS: Record<Verdict, string> = { pass: "32", fail: "31", warn: "33", unknown: "90" };
 
 /**
  * `forcelink doctor CONNECTION_ID`: runs the pre-install checklist against the connection's org and
  * stores the run (embedded storage: while the server is stopped). Exits 1 when a check fails, 2 for
- * a bad argument or an unknown connection.
+ * an unknown connection; a Salesforce failure that keeps the org from being read is thrown, and
+ * the command line explains it (exit 3).
  */
-export async function doctorCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { json: { type: "boolean" } },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (positionals.length !== 1) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  const [connectionId] = positionals;
+export async function doctorCommand(input: CommandInput): Promise<number> {
+  const [connectionId] = input.positionals;
   const platform = await openPlatform(parseConfig(), createLogger("silent"), { jobs: false });
   try {
     const [row] = await platform.db.select().from(connections).where(eq(connections.id, connectionId));
     if (!row) {
       process.stderr.write(`No connection with id '${connectionId}'. List them with 'forcelink connections list'.\n`);
-      return 2;
+      return EXIT.usage;
     }
-    let run: ConnectionChecklistRun;
-    try {
-      run = await runConnectionChecklist(platform, row);
-    } catch (e) {
-      if (!(e instanceof ConnectionNeedsReauth)) throw e;
-      process.stderr.write(
-        `${e.message}\nHave the customer connect again (POST /v1/connect-sessions with {"connectionId": "${row.id}"}), then run doctor again.\n`,
-      );
-      return 1;
-    }
-    if (values.json) console.log(JSON.stringify(run, null, 2));
+    const run: ConnectionChecklistRun = await runConnectionChecklist(platform, row);
+    if (input.flag("json")) console.log(JSON.stringify(run, null, 2));
     else console.log(renderRun(run, useColour()));
-    return run.passed ? 0 : 1;
+    return run.passed ? EXIT.ok : EXIT.failed;
   } finally {
     await platform.close();
   }

@@ -1,26 +1,23 @@
-import { parseArgs } from "node:util";
 import { parseConfig } from "../config/config.ts";
 import { createLogger } from "../log/logger.ts";
 import { openPlatform } from "../platform/open-platform.ts";
 import { createApiKey, createProject } from "../projects/api-keys.ts";
 import { projects } from "../store/schema.ts";
-
-const USAGE = `Usage: forcelink keys create [--name NAME] [--project PROJECT_ID | --new-project NAME]
-       forcelink keys rotate-secret   re-seal every stored secret with a new key`;
+import type { CommandInput } from "./command-line.ts";
 
 /** `forcelink keys create`: a new API key, printed once. Embedded storage: run it while the server is stopped. */
-export async function keysCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === "rotate-secret") return (await import("./rotate-secret-command.ts")).rotateSecretCommand();
-  if (sub !== "create") {
-    process.stderr.write(`${USAGE}\n`);
+export async function keysCreateCommand(input: CommandInput): Promise<number> {
+  const values = {
+    name: input.string("name"),
+    project: input.string("project"),
+    "new-project": input.string("new-project"),
+  };
+  if (values.project && values["new-project"]) {
+    process.stderr.write(
+      "forcelink keys create: Give --project or --new-project, not both. See 'forcelink keys create --help'.\n",
+    );
     return 2;
   }
-  const { values } = parseArgs({
-    args: rest,
-    options: { name: { type: "string" }, project: { type: "string" }, "new-project": { type: "string" } },
-    strict: true,
-  });
   const config = parseConfig();
   const platform = await openPlatform(config, createLogger("silent"), { jobs: false });
   try {

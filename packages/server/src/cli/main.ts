@@ -1,68 +1,74 @@
 #!/usr/bin/env node
-import { isUserError } from "./serve-command.ts";
+import { type CommandSpec, commandHelp, commandList, EXIT, parseCommand } from "./command-line.ts";
+import { COMMANDS } from "./commands.ts";
 
-const USAGE = `Usage: forcelink <command> [options]
-
-Commands:
-  serve               run Forcelink: the HTTP API, connect pages and job workers
-  keys create         make a project API key (embedded storage: while the server is stopped)
-  keys rotate-secret  re-seal every stored secret with a new key
-  connections list    list connections and their status
-  doctor ID           run the pre-install checklist against a connection's org (exit 1 on a failing check)
-  integrations        upload, check, list and install integration manifests (forcelink integrations --help)
-  worker              run the job workers only (syncs, webhook deliveries, daily checklist), no HTTP API
-  sync ID OBJECT      run one sync of an object of a connection now, with a progress bar
-  emulator            run a local Salesforce org (forcelink emulator --help)
-  start               the demo (npm start): the emulator, Forcelink pointed at it, and a connect link
-`;
+const HELP = new Set(["--help", "-h", "help"]);
 
 /** The forcelink command line: each command loads only what it needs. */
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case "serve":
-      return (await import("./serve-command.ts")).serveCommand(rest);
-    case "connections":
-      return (await import("./connections-command.ts")).connectionsCommand(rest);
-    case "doctor":
-      return (await import("./doctor-command.ts")).doctorCommand(rest);
-    case "integrations":
-      return (await import("./integrations-command.ts")).integrationsCommand(rest);
-    case "worker":
-      return (await import("./worker-command.ts")).workerCommand(rest);
-    case "sync":
-      return (await import("./sync-command.ts")).syncCommand(rest);
-    case "keys":
-      return (await import("./keys-command.ts")).keysCommand(rest);
-    case "start":
-      return (await import("./start-command.ts")).startCommand(rest);
-    case "emulator": {
-      // The emulator is a development tool the CLI launches; the platform code never imports it.
-      const { runEmulatorCli } = await import("@forcelink/emulator/cli");
-      return runEmulatorCli(rest);
-    }
-    case undefined:
-    case "help":
-    case "--help":
-    case "-h":
-      console.log(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`Unknown command '${command}'.\n\n${USAGE}`);
-      return 2;
+  const [first, second] = argv;
+  if (first === undefined) {
+    process.stderr.write(`${commandList(COMMANDS)}\n`);
+    return EXIT.usage;
   }
+  if (HELP.has(first)) return help(argv.slice(1));
+  const spec = findCommand(argv);
+  if (!spec) {
+    const group = COMMANDS.some((s) => s.name.startsWith(`${first} `)) ? first : undefined;
+    if (group && second !== undefined && HELP.has(second)) {
+      console.log(commandList(COMMANDS, group));
+      return EXIT.ok;
+    }
+    if (group && (second === undefined || second.startsWith("-")))
+      return usage(group, `Name a command: ${subcommands(group).join(", ")}.`);
+    const name = group ? `${group} ${second}` : first;
+    return usage(group, `Unknown command '${name}'.`);
+  }
+  const parsed = parseCommand(spec, argv.slice(spec.name.split(" ").length));
+  if (parsed.kind === "help") {
+    console.log(commandHelp(spec));
+    return EXIT.ok;
+  }
+  if (parsed.kind === "usage") return usage(spec.name, parsed.problem);
+  try {
+    return await spec.run(parsed.input);
+  } catch (error) {
+    return (await import("./failure-report.ts")).reportFailure(spec.name, error);
+  }
+}
+
+function findCommand(argv: string[]): CommandSpec | undefined {
+  const [first, second] = argv;
+  return COMMANDS.find((s) => s.name === `${first} ${second}`) ?? COMMANDS.find((s) => s.name === first);
+}
+
+/** `forcelink help [command]`, `forcelink --help`. */
+function help(rest: string[]): number {
+  const spec = rest.length > 0 ? findCommand(rest) : undefined;
+  if (spec && !spec.passThrough) console.log(commandHelp(spec));
+  else if (rest.length > 0 && COMMANDS.some((s) => s.name.startsWith(`${rest[0]} `)))
+    console.log(commandList(COMMANDS, rest[0]));
+  else console.log(commandList(COMMANDS));
+  return EXIT.ok;
+}
+
+function subcommands(group: string): string[] {
+  return COMMANDS.filter((s) => s.name.startsWith(`${group} `)).map((s) => s.name.slice(group.length + 1));
+}
+
+/** One line saying what is wrong, and where the help is. */
+function usage(command: string | undefined, problem: string): number {
+  const where = command ? `forcelink ${command}` : "forcelink";
+  process.stderr.write(`${where}: ${problem} See '${where} --help'.\n`);
+  return EXIT.usage;
 }
 
 if (import.meta.main) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error) => {
-      if (isUserError(error) || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-        process.stderr.write(`forcelink: ${(error as Error).message}\n`);
-        process.exit(2);
-      }
       process.stderr.write(`forcelink: ${(error as Error).stack ?? error}\n`);
-      process.exit(1);
+      process.exit(EXIT.bug);
     },
   );
 }

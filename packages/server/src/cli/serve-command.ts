@@ -1,23 +1,14 @@
-import { parseArgs } from "node:util";
-import { ConfigError, parseConfig } from "../config/config.ts";
-import { MissingSecretKeyError } from "../crypto/secret-key.ts";
+import { parseConfig } from "../config/config.ts";
 import { startServer } from "../server.ts";
-import { DataDirLockedError } from "../store/data-dir-lock.ts";
+import type { CommandInput } from "./command-line.ts";
+import { reportWaiting, stopSignal } from "./stop-signal.ts";
 
-/** Errors a person can fix from the message alone: printed without a stack trace. */
-export function isUserError(e: unknown): boolean {
-  return e instanceof ConfigError || e instanceof MissingSecretKeyError || e instanceof DataDirLockedError;
-}
-
-export async function serveCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { port: { type: "string" }, host: { type: "string" } },
-    strict: true,
-  });
+export async function serveCommand(input: CommandInput): Promise<number> {
   const env = { ...process.env };
-  if (values.port) env.FORCELINK_PORT = values.port;
-  if (values.host) env.FORCELINK_HOST = values.host;
+  const port = input.string("port");
+  const host = input.string("host");
+  if (port) env.FORCELINK_PORT = port;
+  if (host) env.FORCELINK_HOST = host;
   const config = parseConfig(env);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -38,10 +29,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     console.log(`Created the Default project. Its API key (shown once, keep it):`);
     console.log(`  ${server.firstKey.key}`);
   }
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
-  await server.close();
+  await stopSignal();
+  await server.close({ onWait: reportWaiting });
   return 0;
 }

@@ -1,10 +1,11 @@
-import { parseArgs } from "node:util";
 import { and, eq } from "drizzle-orm";
 import { parseConfig } from "../config/config.ts";
 import { createConnectSession } from "../connect/connect-session-store.ts";
 import { createProviderApp } from "../provider-apps/provider-apps.ts";
 import { startServer } from "../server.ts";
 import { projects, providerApps } from "../store/schema.ts";
+import type { CommandInput } from "./command-line.ts";
+import { reportWaiting, stopSignal } from "./stop-signal.ts";
 
 const DEMO_END_USER = "demo-customer";
 
@@ -12,15 +13,10 @@ const DEMO_END_USER = "demo-customer";
  * `npm start`: a local Salesforce org (the emulator) and Forcelink pointed at it, with the demo
  * org's app registered as a provider app, and a connect link to open in a browser.
  */
-export async function startCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { port: { type: "string" }, "emulator-port": { type: "string" } },
-    strict: true,
-  });
+export async function startCommand(input: CommandInput): Promise<number> {
   // The emulator is a development tool the CLI launches; the platform code never imports it.
   const { buildOrg, DEMO, DEMO_SEED, startEmulator } = await import("@forcelink/emulator");
-  const emulatorPort = Number(values["emulator-port"] ?? 4010);
+  const emulatorPort = input.integer("emulator-port") ?? 4010;
   const { org } = buildOrg(DEMO_SEED);
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
@@ -34,7 +30,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   }
   const env = {
     ...process.env,
-    FORCELINK_PORT: values.port ?? process.env.FORCELINK_PORT ?? "4000",
+    FORCELINK_PORT: input.string("port") ?? process.env.FORCELINK_PORT ?? "4000",
     FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
     FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
     FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
@@ -104,11 +100,8 @@ export async function startCommand(argv: string[]): Promise<number> {
   );
   console.log("");
   console.log("Press Ctrl+C to stop.");
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
-  await server.close();
+  await stopSignal();
+  await server.close({ onWait: reportWaiting });
   await emulator.close();
   console.log("Stopped.");
   return 0;

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
 import { parseConfig } from "../config/config.ts";
 import { findSyncTarget } from "../integrations/integration-store.ts";
@@ -6,26 +5,15 @@ import { createLogger } from "../log/logger.ts";
 import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
 import { runObjectSync, type SyncProgress } from "../sync/run-object-sync.ts";
-
-const USAGE = "Usage: forcelink sync CONNECTION_ID OBJECT [--json]";
+import type { CommandInput } from "./command-line.ts";
 
 /**
  * `forcelink sync CONNECTION OBJECT`: one sync run of an object in this process, with a progress
  * bar (records, rate, ETA) on a terminal. Exit 0 when it completed, 1 when it failed or paused,
  * 2 for a bad argument.
  */
-export async function syncCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { json: { type: "boolean" } },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (positionals.length !== 2) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  const [connectionId, object] = positionals;
+export async function syncCommand(input: CommandInput): Promise<number> {
+  const [connectionId, object] = input.positionals;
   const config = parseConfig();
   const platform = await openPlatform(config, createLogger(config.logLevel === "info" ? "warn" : config.logLevel));
   try {
@@ -53,7 +41,7 @@ export async function syncCommand(argv: string[]): Promise<number> {
       return 1;
     }
     const run = outcome.run;
-    if (values.json) console.log(JSON.stringify(run, null, 2));
+    if (input.flag("json")) console.log(JSON.stringify(run, null, 2));
     else {
       const seconds = (run.durationMs ?? 0) / 1000;
       console.log(
