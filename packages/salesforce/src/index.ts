@@ -144,6 +144,7 @@ export {
 } from "./retry.ts";
 export { dueForRefresh, type ExpiryRules, estimatedExpiry, learnedSessionTimeout } from "./token-expiry.ts";
 export {
+  credentialsFrom,
   type LifecycleHooks,
   type RefreshedInfo,
   TokenLifecycle,

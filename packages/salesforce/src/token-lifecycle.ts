@@ -523,7 +523,8 @@ export class TokenLifecycle {
   }
 }
 
-function credentialsFrom(tokens: TokenSet, now: number): StoredCredentials {
+/** What a token answer gives to keep: the credentials a store holds for a connection. */
+export function credentialsFrom(tokens: TokenSet, now: number): StoredCredentials {
   const creds: StoredCredentials = {
     accessToken: tokens.accessToken,
     instanceUrl: tokens.instanceUrl,

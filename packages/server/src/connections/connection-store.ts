@@ -1,4 +1,4 @@
-import type { ReauthReason, StoredCredentials, TokenSet } from "@forcelink/salesforce";
+import { credentialsFrom, type ReauthReason, type TokenSet } from "@forcelink/salesforce";
 import { and, desc, eq, type SQL } from "drizzle-orm";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
@@ -25,21 +25,6 @@ export interface NewConnection {
   grant?: JwtGrant | null;
 }
 
-/** A new connection's credentials as the credential store keeps them. */
-function credentialsOf(tokens: TokenSet, obtainedAt: number): StoredCredentials {
-  return {
-    accessToken: tokens.accessToken,
-    refreshToken: tokens.refreshToken,
-    instanceUrl: tokens.instanceUrl,
-    identityUrl: tokens.identityUrl,
-    orgId: tokens.orgId,
-    userId: tokens.userId,
-    scopes: tokens.scopes,
-    issuedAt: tokens.issuedAt,
-    obtainedAt,
-  };
-}
-
 /** Stores a new connection, its tokens sealed by the credential store's one mapping. */
 export async function insertConnection(platform: Platform, input: NewConnection): Promise<ConnectionRow> {
   const { tokens } = input;
@@ -55,7 +40,7 @@ export async function insertConnection(platform: Platform, input: NewConnection)
       loginUrl: input.loginUrl,
       username: input.username ?? null,
       grant: input.grant ?? null,
-      ...credentialColumns(platform.sealer, credentialsOf(tokens, platform.clock.nowMs())),
+      ...credentialColumns(platform.sealer, credentialsFrom(tokens, platform.clock.nowMs())),
       lastRefreshAt: null,
     })
     .returning();
