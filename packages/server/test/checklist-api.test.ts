@@ -313,6 +313,13 @@ describe("a refresh the checklist triggers is refused", () => {
     expect(check.reason).toMatch(/valid until revoked, so this one was revoked/);
     expect(check.remedy.join(" ")).toMatch(/not to revoke the app's access/);
     expect(check.remedy.join(" ")).not.toMatch(/Refresh Token Policy/);
+    // The connection's view and the proxy say the same as the checklist's 409.
+    const view = (await (await h.api(`/v1/connections/${id}`)).json()) as { reauth: { check: { id: string } } };
+    expect(view.reauth.check.id).toBe("grant-revoked");
+    const proxied = await h.api(`/v1/connections/${id}/proxy/services/data/v67.0/limits`);
+    expect(proxied.status).toBe(409);
+    const proxiedError = ((await proxied.json()) as { error: { check: { id: string } } }).error;
+    expect(proxiedError.check.id).toBe("grant-revoked");
   });
 
   it("answers 409 on the first call when an idle refresh-token policy expired the grant", async () => {

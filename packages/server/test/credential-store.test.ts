@@ -67,7 +67,7 @@ describe.each(backends)("DbCredentialStore writes fenced by the refresh lease (%
       clientSecretSealed: sealer.seal("secret"),
       scopes: ["api"],
     });
-    const conn = await insertConnection({ db: one.db, sealer } as unknown as Platform, {
+    const conn = await insertConnection({ db: one.db, sealer, clock: systemClock() } as unknown as Platform, {
       projectId: project.id,
       providerAppId: "app_fence",
       endUserId: "fence",

@@ -7,11 +7,11 @@ import { manifestRequirements } from "../integrations/manifest/manifest.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppById, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
 import { type Requirements, requirementsSchema } from "../provider-apps/requirements.ts";
+import { explainRefusedGrant } from "../remedies/grant-refusal.ts";
 import type { CheckPointer } from "../remedies/problem.ts";
 import { Problem } from "../remedies/problem.ts";
 import { checklistRuns, connections } from "../store/schema.ts";
 import type { CheckResult, ConnectionFlow, ObservedFailure, Verdict } from "./evaluate.ts";
-import { explainRefusedGrant } from "./grant-refusal.ts";
 import type { ApiCallCount } from "./org-snapshot.ts";
 import { accessTokenProbe, refreshTokenProbe } from "./refresh-probe.ts";
 import { runChecklist } from "./run-checklist.ts";
@@ -184,7 +184,8 @@ async function needsReauth(
   if (!reauth) return new ConnectionNeedsReauth(null);
   const lastRun = await latestChecklistRun(platform, row.projectId, row.id);
   const user = row.username ? `the user ${row.username}` : undefined;
-  return new ConnectionNeedsReauth(reauth, explainRefusedGrant(reauth, lastRun, { user }));
+  const policy = lastRun?.checks.find((c) => c.id === "refresh-token-policy") ?? null;
+  return new ConnectionNeedsReauth(reauth, explainRefusedGrant(reauth, policy, { user }));
 }
 
 /** The latest stored run of a connection of a project, or null. */

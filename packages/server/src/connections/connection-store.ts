@@ -1,9 +1,10 @@
 import { credentialsFrom, type ReauthReason, type TokenSet } from "@forcelink/salesforce";
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
-import { explainGrantFailure } from "../remedies/explain-failure.ts";
-import { connections } from "../store/schema.ts";
+import { type CheckPointer, explainGrantFailure } from "../remedies/explain-failure.ts";
+import { explainRefusedGrant, type PolicyReading } from "../remedies/grant-refusal.ts";
+import { checklistRuns, connections } from "../store/schema.ts";
 import type { JwtGrant } from "./connection-grant.ts";
 import { credentialColumns } from "./credential-store.ts";
 
@@ -84,11 +85,44 @@ export async function removeConnection(platform: Platform, projectId: string, id
   return rows.length > 0;
 }
 
+/** What the connection's last checklist run read of the app's refresh-token policy, or null. */
+async function refreshPolicyReading(platform: Platform, connectionId: string): Promise<PolicyReading | null> {
+  const [run] = await platform.db
+    .select({ results: checklistRuns.results })
+    .from(checklistRuns)
+    .where(eq(checklistRuns.connectionId, connectionId))
+    .orderBy(desc(checklistRuns.ranAt), desc(checklistRuns.id))
+    .limit(1);
+  const checks = (run?.results ?? []) as Array<PolicyReading & { id: string }>;
+  return checks.find((c) => c.id === "refresh-token-policy") ?? null;
+}
+
+/**
+ * Explains a refused grant once, when it happens, with what the last checklist run read of the
+ * app's policy (which tells a revoked grant from an expired one), and keeps the explanation with
+ * the connection's reason so every later view says the same.
+ */
+export async function explainReauth(
+  platform: Platform,
+  connectionId: string,
+  reason: ReauthReason | Parameters<typeof explainGrantFailure>[0],
+): Promise<CheckPointer | undefined> {
+  const check = explainRefusedGrant(reason, await refreshPolicyReading(platform, connectionId));
+  if (check)
+    await platform.db
+      .update(connections)
+      .set({ reauth: sql`coalesce(${connections.reauth}, '{}'::jsonb) || ${JSON.stringify({ check })}::jsonb` })
+      .where(and(eq(connections.id, connectionId), isNotNull(connections.reauth)));
+  return check;
+}
+
 /** Why the connection needs the customer again, and the check that explains it when one does. */
 function reauthView(row: ConnectionRow) {
-  const reauth = (row.reauth as ReauthReason | null) ?? null;
-  if (!reauth) return null;
-  const check = explainGrantFailure(reauth, { user: row.username ? `the user ${row.username}` : undefined });
+  const stored = (row.reauth as (ReauthReason & { check?: CheckPointer }) | null) ?? null;
+  if (!stored) return null;
+  const { check: recorded, ...reauth } = stored;
+  const check =
+    recorded ?? explainGrantFailure(reauth, { user: row.username ? `the user ${row.username}` : undefined });
   return { ...reauth, check: check ?? null };
 }
 

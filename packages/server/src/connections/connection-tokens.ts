@@ -16,11 +16,10 @@ import {
   openProviderAppSecrets,
   type ProviderAppRow,
 } from "../provider-apps/provider-app-store.ts";
-import { explainGrantFailure } from "../remedies/explain-failure.ts";
 import { connections } from "../store/schema.ts";
 import { emitEvent } from "../webhooks/emit.ts";
 import { jwtGrantOf } from "./connection-grant.ts";
-import { type ConnectionRow, findConnection } from "./connection-store.ts";
+import { type ConnectionRow, explainReauth, findConnection } from "./connection-store.ts";
 import { DbCredentialStore } from "./credential-store.ts";
 
 /**
@@ -217,7 +216,7 @@ export class ConnectionTokens implements ConnectionTokenService {
             checklistItem: reason.checklistItem ?? null,
             remedy: reason.remedy ?? null,
           },
-          check: explainGrantFailure(reason) ?? null,
+          check: (await explainReauth(platform, connectionId, reason)) ?? null,
           reconnect: { method: "POST", path: "/v1/connect-sessions", body: { connectionId } },
         });
       },

@@ -11,6 +11,7 @@ import { projectOf } from "../http/project-auth.ts";
 import { controlCharacterProblem, requestTargetProblem } from "../http/request-input.ts";
 import type { Platform } from "../platform/platform.ts";
 import { explainError, explainFailure } from "../remedies/explain-failure.ts";
+import { connectionView, findConnection } from "./connection-store.ts";
 
 /** Hop-by-hop headers: never passed to Salesforce or back. */
 const HOP = new Set([
@@ -102,8 +103,24 @@ export function createProxyHandler(platform: Platform): (req: IncomingMessage, r
       answer.body.once("error", () => res.destroy());
     } catch (e) {
       tokens.forget(id);
-      throw proxyError(e);
+      throw await withRecordedReauth(proxyError(e), projectId, id);
     }
+  }
+
+  /**
+   * A refused grant is explained once, when it happens (a revoked grant told from an expired
+   * one); the proxy's 409 gives that explanation, as the connection's view does.
+   */
+  async function withRecordedReauth(answer: unknown, projectId: string, id: string): Promise<unknown> {
+    if (!(answer instanceof HttpError) || answer.code !== "connection_needs_reauth") return answer;
+    const fresh = await findConnection(platform, projectId, id);
+    const recorded = fresh ? connectionView(fresh).reauth?.check : undefined;
+    if (!recorded) return answer;
+    return new HttpError(answer.status, answer.code, answer.message, {
+      remedy: answer.remedy,
+      details: answer.details,
+      check: recorded,
+    });
   }
 
   return (req, res) => {

@@ -1,5 +1,10 @@
-import { type CheckPointer, explainGrantFailure, type GrantFailure } from "../remedies/explain-failure.ts";
-import type { CheckResult } from "./evaluate.ts";
+import { type CheckPointer, explainGrantFailure, type GrantFailure } from "./explain-failure.ts";
+
+/** What a checklist run concluded of the app's refresh-token policy (its `refresh-token-policy` check). */
+export interface PolicyReading {
+  verdict: string;
+  evidence: Record<string, unknown>;
+}
 
 /** A pointer for a refused grant; its `reason` says what Forcelink concluded about why. */
 export type GrantRefusal = CheckPointer;
@@ -10,18 +15,17 @@ export const GRANT_REVOKED = "grant-revoked";
 /**
  * Salesforce answers the same `invalid_grant: expired access/refresh token` whether the app's
  * policy expired the refresh token or someone revoked it. What the connection's last checklist
- * run read of the policy tells them apart: under "valid until revoked" (confirmed by an active
+ * run read of the policy (`policy`, null when none ran) tells them apart: under "valid until revoked" (confirmed by an active
  * introspection) the token can only have been revoked; under an idle or lifetime policy it most
  * likely expired.
  */
 export function explainRefusedGrant(
   failure: GrantFailure,
-  lastRun: { checks: CheckResult[] } | null,
+  policy: PolicyReading | null,
   names: { user?: string } = {},
 ): GrantRefusal | undefined {
   const pointer = explainGrantFailure(failure, names);
   if (failure.checklistItem !== "refresh-token-policy" || !pointer) return pointer;
-  const policy = lastRun?.checks.find((c) => c.id === "refresh-token-policy");
   if (!policy)
     return {
       ...pointer,
