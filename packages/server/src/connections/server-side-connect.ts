@@ -8,7 +8,11 @@ import {
   type TokenSet,
 } from "@forcelink/salesforce";
 import type { Platform } from "../platform/platform.ts";
-import { openProviderAppSecrets, type ProviderAppRow } from "../provider-apps/provider-app-store.ts";
+import {
+  openProviderAppSecrets,
+  type ProviderAppRow,
+  type ProviderAppSecrets,
+} from "../provider-apps/provider-app-store.ts";
 import { Problem } from "../remedies/problem.ts";
 import { forBuilder } from "../remedies/remedy-catalogue.ts";
 import { emitEvent } from "../webhooks/emit.ts";
@@ -40,6 +44,99 @@ function explain(failure: OAuthFailure): Problem | OAuthFailure {
   );
 }
 
+/** What a server-side flow's token call yields, ready to be stored as a connection. */
+interface ServerSideTokens {
+  tokens: TokenSet;
+  loginUrl: string;
+  environment: Environment;
+  username: string | null;
+  grant: JwtGrant | null;
+}
+
+function myDomainUrl(platform: Platform, myDomain: string): string {
+  const domain = parseMyDomain(myDomain);
+  if (!domain.ok)
+    throw new Problem("bad-input", "invalid_my_domain", domain.refusal.message, { remedy: domain.refusal.fix });
+  return platform.hosts.myDomainUrl(domain.domain.name);
+}
+
+async function clientCredentialsTokens(
+  platform: Platform,
+  app: ProviderAppRow,
+  secrets: ProviderAppSecrets,
+  req: Extract<ServerSideRequest, { flow: "client_credentials" }>,
+): Promise<ServerSideTokens> {
+  if (!app.clientCredentialsEnabled) {
+    throw new Problem(
+      "bad-input",
+      "client_credentials_disabled",
+      "This provider app does not have the client-credentials flow enabled.",
+      {
+        remedy: "PATCH the provider app with clientCredentials.enabled = true once it is enabled in Salesforce.",
+      },
+    );
+  }
+  const loginUrl = myDomainUrl(platform, req.myDomain);
+  const tokens = await clientCredentialsToken({
+    myDomainUrl: loginUrl,
+    clientId: app.clientId,
+    clientSecret: secrets.clientSecret,
+  });
+  return { tokens, loginUrl, environment: "mydomain", username: null, grant: null };
+}
+
+async function jwtBearerTokens(
+  platform: Platform,
+  app: ProviderAppRow,
+  secrets: ProviderAppSecrets,
+  req: Extract<ServerSideRequest, { flow: "jwt_bearer" }>,
+): Promise<ServerSideTokens> {
+  const username = req.username ?? app.jwtUsername;
+  if (!secrets.jwtPrivateKey || !username) {
+    throw new Problem("bad-input", "jwt_not_configured", "This provider app has no JWT signing key and username.", {
+      remedy:
+        "PATCH the provider app with jwt: {username, privateKey}, the key whose certificate is uploaded to the app in Salesforce.",
+    });
+  }
+  const tokenBaseUrl = req.myDomain ? myDomainUrl(platform, req.myDomain) : undefined;
+  const audience = loginUrlFor(platform.hosts, req.environment === "sandbox" ? "sandbox" : "production");
+  const loginUrl = tokenBaseUrl ?? audience;
+  const environment = req.myDomain ? "mydomain" : req.environment;
+  // Kept with the connection: its renewals repeat exactly this call.
+  const grant: JwtGrant = { flow: "jwt_bearer", audience, tokenHost: loginUrl, subject: username };
+  const tokens = await jwtBearerToken({
+    loginUrl: audience,
+    tokenBaseUrl: loginUrl,
+    clientId: app.clientId,
+    username: grant.subject,
+    privateKey: secrets.jwtPrivateKey,
+  });
+  return { tokens, loginUrl, environment, username, grant };
+}
+
+async function serverSideTokens(
+  platform: Platform,
+  app: ProviderAppRow,
+  req: ServerSideRequest,
+): Promise<ServerSideTokens> {
+  const secrets = await openProviderAppSecrets(platform, app);
+  try {
+    return req.flow === "client_credentials"
+      ? await clientCredentialsTokens(platform, app, secrets, req)
+      : await jwtBearerTokens(platform, app, secrets, req);
+  } catch (e) {
+    if (e instanceof OAuthFailure) throw explain(e);
+    throw e;
+  }
+}
+
+/** The username the token belongs to, when the flow itself did not name one; unknown is no failure. */
+function identityUsername(platform: Platform, tokens: TokenSet): Promise<string | null> {
+  return fetchIdentity({ identityUrl: tokens.identityUrl, accessToken: tokens.accessToken, hosts: platform.hosts })
+    .then((i) => i.username)
+    .catch(() => null);
+}
+
 /** Client credentials or JWT bearer: a connection made by the server, without a browser. */
 export async function connectServerSide(
   platform: Platform,
@@ -47,73 +144,7 @@ export async function connectServerSide(
   app: ProviderAppRow,
   req: ServerSideRequest,
 ): Promise<ConnectionRow> {
-  const secrets = await openProviderAppSecrets(platform, app);
-  let tokens: TokenSet;
-  let loginUrl: string;
-  let environment: Environment;
-  let username: string | null = null;
-  let grant: JwtGrant | null = null;
-  try {
-    if (req.flow === "client_credentials") {
-      if (!app.clientCredentialsEnabled) {
-        throw new Problem(
-          "bad-input",
-          "client_credentials_disabled",
-          "This provider app does not have the client-credentials flow enabled.",
-          {
-            remedy: "PATCH the provider app with clientCredentials.enabled = true once it is enabled in Salesforce.",
-          },
-        );
-      }
-      const domain = parseMyDomain(req.myDomain);
-      if (!domain.ok)
-        throw new Problem("bad-input", "invalid_my_domain", domain.refusal.message, { remedy: domain.refusal.fix });
-      loginUrl = platform.hosts.myDomainUrl(domain.domain.name);
-      environment = "mydomain";
-      tokens = await clientCredentialsToken({
-        myDomainUrl: loginUrl,
-        clientId: app.clientId,
-        clientSecret: secrets.clientSecret,
-      });
-    } else {
-      if (!secrets.jwtPrivateKey || !(req.username ?? app.jwtUsername)) {
-        throw new Problem("bad-input", "jwt_not_configured", "This provider app has no JWT signing key and username.", {
-          remedy:
-            "PATCH the provider app with jwt: {username, privateKey}, the key whose certificate is uploaded to the app in Salesforce.",
-        });
-      }
-      username = req.username ?? app.jwtUsername;
-      let tokenBaseUrl: string | undefined;
-      if (req.myDomain) {
-        const domain = parseMyDomain(req.myDomain);
-        if (!domain.ok)
-          throw new Problem("bad-input", "invalid_my_domain", domain.refusal.message, { remedy: domain.refusal.fix });
-        tokenBaseUrl = platform.hosts.myDomainUrl(domain.domain.name);
-      }
-      const audience = loginUrlFor(platform.hosts, req.environment === "sandbox" ? "sandbox" : "production");
-      loginUrl = tokenBaseUrl ?? audience;
-      environment = req.myDomain ? "mydomain" : req.environment;
-      // Kept with the connection: its renewals repeat exactly this call.
-      grant = { flow: "jwt_bearer", audience, tokenHost: loginUrl, subject: username! };
-      tokens = await jwtBearerToken({
-        loginUrl: audience,
-        tokenBaseUrl: loginUrl,
-        clientId: app.clientId,
-        username: grant.subject,
-        privateKey: secrets.jwtPrivateKey,
-      });
-    }
-  } catch (e) {
-    if (e instanceof OAuthFailure) throw explain(e);
-    throw e;
-  }
-  username ??= await fetchIdentity({
-    identityUrl: tokens.identityUrl,
-    accessToken: tokens.accessToken,
-    hosts: platform.hosts,
-  })
-    .then((i) => i.username)
-    .catch(() => null);
+  const { tokens, loginUrl, environment, grant, username } = await serverSideTokens(platform, app, req);
   const connection = await insertConnection(platform, {
     projectId,
     providerAppId: app.id,
@@ -122,7 +153,7 @@ export async function connectServerSide(
     authFlow: req.flow,
     loginUrl,
     tokens,
-    username,
+    username: username ?? (await identityUsername(platform, tokens)),
     grant,
   });
   await emitEvent(platform, projectId, "connection.created", {

@@ -47,6 +47,12 @@ export function registerIntegrationRoutes(app: FastifyInstance, platform: Platfo
   app.addContentTypeParser(YAML_TYPES, { parseAs: "string", bodyLimit: 512 * 1024 }, (_req, body, done) =>
     done(null, body),
   );
+  registerManifestRoutes(app, platform);
+  registerInstallationRoutes(app, platform);
+}
+
+/** The integrations themselves: upload a manifest, list, read, delete. */
+function registerManifestRoutes(app: FastifyInstance, platform: Platform): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post("/integrations", MANIFEST_UPLOAD, async (req, reply) => {
@@ -98,6 +104,11 @@ export function registerIntegrationRoutes(app: FastifyInstance, platform: Platfo
     await deleteIntegration(platform, req.projectId, row.id);
     return reply.status(204).send();
   });
+}
+
+/** An integration installed on a connection: install (schedule, first run), list, remove. */
+function registerInstallationRoutes(app: FastifyInstance, platform: Platform): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
     "/connections/:id/integrations",

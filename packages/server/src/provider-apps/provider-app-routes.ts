@@ -90,6 +90,12 @@ const idParams = z.object({ id: z.string().min(1).max(100) });
 const tags = ["provider apps"];
 
 export function registerProviderAppRoutes(app: FastifyInstance, platform: Platform): void {
+  registerProviderAppCreateAndReads(app, platform);
+  registerProviderAppChanges(app, platform);
+  registerProviderAppDelete(app, platform);
+}
+
+function registerProviderAppCreateAndReads(app: FastifyInstance, platform: Platform): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const publicUrl = () => platform.config.publicUrl;
 
@@ -125,6 +131,11 @@ export function registerProviderAppRoutes(app: FastifyInstance, platform: Platfo
       return view(found, publicUrl());
     },
   );
+}
+
+function registerProviderAppChanges(app: FastifyInstance, platform: Platform): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const publicUrl = () => platform.config.publicUrl;
 
   r.patch(
     "/provider-apps/:id",
@@ -137,6 +148,29 @@ export function registerProviderAppRoutes(app: FastifyInstance, platform: Platfo
       return view(settled(outcome, req.params.id), publicUrl());
     },
   );
+
+  r.post(
+    "/provider-apps/:id/rotate-secret",
+    {
+      bodyLimit: SECRET_BODY_LIMIT,
+      schema: {
+        tags,
+        summary: "Store the consumer secret regenerated in Salesforce",
+        params: idParams,
+        body: rotateSecretInput,
+        response: { 200: providerAppView },
+      },
+    },
+    async (req) => {
+      const outcome = await rotateProviderAppSecret(platform, req.projectId, req.params.id, req.body.clientSecret);
+      return view(settled(outcome, req.params.id), publicUrl());
+    },
+  );
+}
+
+/** Deleting an app would delete its connections too, so that takes ?force=true. */
+function registerProviderAppDelete(app: FastifyInstance, platform: Platform): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.delete(
     "/provider-apps/:id",
@@ -167,24 +201,6 @@ export function registerProviderAppRoutes(app: FastifyInstance, platform: Platfo
       if (!(await deleteProviderApp(platform, req.projectId, found.id))) throw notFound("provider app", found.id);
       if (rows.length === 0) return reply.status(204).send();
       return reply.status(200).send({ id: found.id, deleted: true, connectionsDeleted: rows.length, notRevoked });
-    },
-  );
-
-  r.post(
-    "/provider-apps/:id/rotate-secret",
-    {
-      bodyLimit: SECRET_BODY_LIMIT,
-      schema: {
-        tags,
-        summary: "Store the consumer secret regenerated in Salesforce",
-        params: idParams,
-        body: rotateSecretInput,
-        response: { 200: providerAppView },
-      },
-    },
-    async (req) => {
-      const outcome = await rotateProviderAppSecret(platform, req.projectId, req.params.id, req.body.clientSecret);
-      return view(settled(outcome, req.params.id), publicUrl());
     },
   );
 }

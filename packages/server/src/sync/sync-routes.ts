@@ -17,25 +17,31 @@ const objectParams = params.extend({ object: z.string().regex(/^[A-Za-z][A-Za-z0
  * a run on demand, and the records API that serves the `records` destination.
  */
 export function registerSyncRoutes(app: FastifyInstance, platform: Platform): void {
+  registerSyncControlRoutes(app, platform);
+  registerRecordsRoute(app, platform);
+}
+
+async function connectionOr404(platform: Platform, projectId: string, id: string) {
+  const conn = await findConnection(platform, projectId, id);
+  if (!conn) throw notFound("connection", id);
+  return conn;
+}
+
+/** The installed integration that syncs `object` on the connection, and the object's spelling there. */
+async function syncedObject(platform: Platform, connectionId: string, object: string) {
+  const found = await findSyncTarget(platform, connectionId, object);
+  if (found) return found;
+  throw new HttpError(404, "object_not_synced", `No integration installed on this connection syncs ${object}.`, {
+    remedy: "Install an integration whose manifest lists the object: POST /v1/connections/{id}/integrations.",
+  });
+}
+
+/** Where each object stands, a run on demand, and the runs with their counts and costs. */
+function registerSyncControlRoutes(app: FastifyInstance, platform: Platform): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  async function connectionOr404(projectId: string, id: string) {
-    const conn = await findConnection(platform, projectId, id);
-    if (!conn) throw notFound("connection", id);
-    return conn;
-  }
-
-  /** The installed integration that syncs `object` on the connection, and the object's spelling there. */
-  async function syncedObject(connectionId: string, object: string) {
-    const found = await findSyncTarget(platform, connectionId, object);
-    if (found) return found;
-    throw new HttpError(404, "object_not_synced", `No integration installed on this connection syncs ${object}.`, {
-      remedy: "Install an integration whose manifest lists the object: POST /v1/connections/{id}/integrations.",
-    });
-  }
-
   r.get("/connections/:id/syncs", { schema: { tags: ["syncs"], params } }, async (req) => {
-    const conn = await connectionOr404(req.projectId, req.params.id);
+    const conn = await connectionOr404(platform, req.projectId, req.params.id);
     return { data: (await statesOf(platform, conn.id)).map(stateView) };
   });
 
@@ -43,8 +49,8 @@ export function registerSyncRoutes(app: FastifyInstance, platform: Platform): vo
     "/connections/:id/syncs/:object",
     { schema: { tags: ["syncs"], params: objectParams } },
     async (req, reply) => {
-      const conn = await connectionOr404(req.projectId, req.params.id);
-      const { installation, spec } = await syncedObject(conn.id, req.params.object);
+      const conn = await connectionOr404(platform, req.projectId, req.params.id);
+      const { installation, spec } = await syncedObject(platform, conn.id, req.params.object);
       const { run, created } = await queueRun(platform, {
         projectId: conn.projectId,
         connectionId: conn.id,
@@ -83,11 +89,16 @@ export function registerSyncRoutes(app: FastifyInstance, platform: Platform): vo
       },
     },
     async (req) => {
-      const conn = await connectionOr404(req.projectId, req.params.id);
+      const conn = await connectionOr404(platform, req.projectId, req.params.id);
       const runs = await listRuns(platform, req.projectId, { connectionId: conn.id, ...req.query });
       return { data: runs.map(runView) };
     },
   );
+}
+
+/** The records API that serves the `records` destination. */
+function registerRecordsRoute(app: FastifyInstance, platform: Platform): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
     "/connections/:id/records/:object",
@@ -102,8 +113,8 @@ export function registerSyncRoutes(app: FastifyInstance, platform: Platform): vo
       },
     },
     async (req) => {
-      const conn = await connectionOr404(req.projectId, req.params.id);
-      const { spec, integration } = await syncedObject(conn.id, req.params.object);
+      const conn = await connectionOr404(platform, req.projectId, req.params.id);
+      const { spec, integration } = await syncedObject(platform, conn.id, req.params.object);
       if (!spec.destinations.some((d) => integration.manifest.destinations[d]?.type === "records"))
         throw new HttpError(404, "records_not_kept", `${spec.name} is not synced into the records destination.`, {
           remedy: 'Add a destination of type "records" to the manifest and list it on the object.',

@@ -65,6 +65,13 @@ const params = z.object({ id: z.string() });
 
 /** `/v1/webhooks`: endpoints of the key's project, their secrets and their deliveries. */
 export function registerWebhookRoutes(app: FastifyInstance, platform: Platform): void {
+  registerEndpointRoutes(app, platform);
+  registerSecretRotationRoute(app, platform);
+  registerDeliveryRoutes(app, platform);
+}
+
+/** Register, list, read, change and delete endpoints. */
+function registerEndpointRoutes(app: FastifyInstance, platform: Platform): void {
   const { db, sealer } = platform;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -120,6 +127,11 @@ export function registerWebhookRoutes(app: FastifyInstance, platform: Platform):
     if (!(await deleteEndpoint(db, req.projectId, req.params.id))) throw notFound("webhook", req.params.id);
     return reply.status(204).send();
   });
+}
+
+function registerSecretRotationRoute(app: FastifyInstance, platform: Platform): void {
+  const { db, sealer } = platform;
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
     "/webhooks/:id/rotate-secret",
@@ -152,6 +164,12 @@ export function registerWebhookRoutes(app: FastifyInstance, platform: Platform):
       return { ...rotated.endpoint, secret: rotated.secret };
     },
   );
+}
+
+/** An endpoint's deliveries, and a test event to check it receives them. */
+function registerDeliveryRoutes(app: FastifyInstance, platform: Platform): void {
+  const { db } = platform;
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
     "/webhooks/:id/deliveries",
