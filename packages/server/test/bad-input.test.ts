@@ -10,13 +10,11 @@ import { createApiKey, createProject } from "../src/projects/api-keys.ts";
 import {
   connectThroughPages,
   createConnectSession,
-  type E2eHarness,
   pageText,
   sessionStatus,
-  startE2eHarness,
   submitConnectPage,
-} from "./support/e2e-harness.ts";
-import type { Harness } from "./support/server-with-emulator.ts";
+} from "./support/connect-pages.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
 
 /**
  * Every /v1 route and public page, fed what people and scripts get wrong: each answer is a 4xx
@@ -24,7 +22,7 @@ import type { Harness } from "./support/server-with-emulator.ts";
  * never a 500. Then the store and the log are searched for any secret in plaintext.
  */
 
-let h: E2eHarness;
+let h: Harness;
 /** Ids in the default project (A) and in a second project (B), filled in before the table runs. */
 const ids: Record<string, string> = {};
 let keyB: string;
@@ -55,7 +53,7 @@ async function createdId(res: Response): Promise<string> {
 }
 
 beforeAll(async () => {
-  h = await startE2eHarness();
+  h = await startHarness({ accounts: 5, logs: true });
   const db = h.server.platform.db;
 
   // Project A (the key's own project).

@@ -4,16 +4,16 @@ import { apiErrorFrom, OAuthFailure, transportFailureFrom } from "@forcelink/sal
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpErrorFrom } from "../src/http/http-error.ts";
 import { Problem } from "../src/remedies/problem.ts";
-import { type E2eHarness, startE2eHarness, startSecondServer } from "./support/e2e-harness.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
 
 /**
  * The one mapping from an error to an HTTP answer (httpErrorFrom), through the real server and
  * the emulated org: each kind of failure gets its status and a remedy. The customer-action (409)
  * and retryable (503) kinds are exercised by the checklist and lifecycle suites.
  */
-let h: E2eHarness;
+let h: Harness;
 beforeAll(async () => {
-  h = await startE2eHarness();
+  h = await startHarness({ accounts: 5, logs: true });
 });
 afterAll(async () => {
   await h?.close();
@@ -65,9 +65,12 @@ describe("httpErrorFrom, by the kind of failure", () => {
 
   it("Salesforce that cannot be reached is a transport failure: 502 with a remedy, never a 500", async () => {
     const port = await deadPort();
-    const second = await startSecondServer({
-      FORCELINK_SALESFORCE_LOGIN_URL: h.emulator.urls.login,
-      FORCELINK_SALESFORCE_MYDOMAIN_URL: `http://127.0.0.1:${port}`,
+    const second = await startHarness({
+      emulator: false,
+      env: {
+        FORCELINK_SALESFORCE_LOGIN_URL: h.emulator.urls.login,
+        FORCELINK_SALESFORCE_MYDOMAIN_URL: `http://127.0.0.1:${port}`,
+      },
     });
     try {
       const app = await second.api("/v1/provider-apps", {

@@ -6,7 +6,8 @@ import { buildOrg, DEMO, DEMO_SEED, type RunningEmulator, startEmulator } from "
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/config.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
-import { apiWith, type Harness } from "./support/server-with-emulator.ts";
+import { apiWith } from "./support/api-client.ts";
+import type { Harness } from "./support/harness.ts";
 
 const { privateKey, publicKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,

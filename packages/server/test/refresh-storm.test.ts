@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, createProject } from "../src/projects/api-keys.ts";
 import { type Database, openDatabase } from "../src/store/database.ts";
 import { connections } from "../src/store/schema.ts";
-import { createTestDatabase, type StormServer, startStormServer, type TestDatabase } from "./support/storm-cluster.ts";
+import { type StormServer, startStormServer } from "./support/child-process.ts";
+import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
 
 const PROCESSES = 4;
 const PER_PROCESS = 125;

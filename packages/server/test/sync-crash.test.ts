@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/config.ts";
 import { createApiKey, createProject } from "../src/projects/api-keys.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
-import { apiWith } from "./support/server-with-emulator.ts";
+import { apiWith } from "./support/api-client.ts";
+import { startWorker } from "./support/child-process.ts";
 import { createTestDatabase, freshStore, storeBackends, type TestDatabase } from "./support/test-database.ts";
-import { sleep, startWorker, waitUntil } from "./support/worker-process.ts";
+import { sleep, waitFor } from "./support/wait.ts";
 
 const RECORDS = 200_000;
 const KILLS = 10;
@@ -118,7 +119,11 @@ objects:
         // Killed at a random moment: some before this worker delivered anything, most a little after.
         if (Math.random() < 0.2) await sleep(Math.floor(Math.random() * 1_500));
         else {
-          await waitUntil(async () => (await rowsInTable()) > before || worker.exited(), 60_000);
+          await waitFor(
+            async () => (await rowsInTable()) > before || worker.exited(),
+            "rows from this worker, or its exit",
+            60_000,
+          );
           await sleep(Math.floor(Math.random() * 400));
         }
         worker.kill();
@@ -129,11 +134,15 @@ objects:
       // The last worker resumes from the checkpoint and finishes.
       const last = startWorker(env);
       try {
-        await waitUntil(async () => {
-          const res = await api(`/v1/connections/${connectionId}/sync-runs?object=Account&limit=1`);
-          const runs = ((await res.json()) as { data: Array<{ status: string }> }).data;
-          return runs[0]?.status === "completed";
-        }, 240_000);
+        await waitFor(
+          async () => {
+            const res = await api(`/v1/connections/${connectionId}/sync-runs?object=Account&limit=1`);
+            const runs = ((await res.json()) as { data: Array<{ status: string }> }).data;
+            return runs[0]?.status === "completed";
+          },
+          "the run to complete",
+          240_000,
+        );
       } finally {
         last.kill("SIGTERM");
         await last.done;

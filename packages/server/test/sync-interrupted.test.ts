@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/config.ts";
 import { ensureDefaultProject } from "../src/projects/default-project.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
-import { apiWith } from "./support/server-with-emulator.ts";
-import { ACCOUNT_MANIFEST } from "./support/sync-harness.ts";
+import { apiWith } from "./support/api-client.ts";
+import { startWorker } from "./support/child-process.ts";
+import { ACCOUNT_MANIFEST } from "./support/sync-records.ts";
 import { freshStore, storeBackends } from "./support/test-database.ts";
-import { startWorker, waitUntil } from "./support/worker-process.ts";
+import { waitFor } from "./support/wait.ts";
 
 const { missingPostgres } = storeBackends();
 const suite = missingPostgres && !process.env.CI ? describe.skip : describe;
@@ -107,14 +108,18 @@ suite("a sync run killed with SIGKILL while its Bulk query job is open", () => {
 
     const first = startWorker(env);
     let jobId: string | null = null;
-    await waitUntil(async () => {
-      const { rows } = await db.query<{ bulk_job_id: string | null }>(
-        "SELECT bulk_job_id FROM sync_runs WHERE id = $1",
-        [runId],
-      );
-      jobId = rows[0]?.bulk_job_id ?? null;
-      return jobId !== null || first.exited();
-    }, 60_000);
+    await waitFor(
+      async () => {
+        const { rows } = await db.query<{ bulk_job_id: string | null }>(
+          "SELECT bulk_job_id FROM sync_runs WHERE id = $1",
+          [runId],
+        );
+        jobId = rows[0]?.bulk_job_id ?? null;
+        return jobId !== null || first.exited();
+      },
+      "the run's Bulk query job, or the worker's exit",
+      60_000,
+    );
     first.kill();
     await first.done;
     expect(jobId, first.output()).not.toBeNull();
@@ -125,10 +130,14 @@ suite("a sync run killed with SIGKILL while its Bulk query job is open", () => {
 
     const second = startWorker(env);
     try {
-      await waitUntil(async () => {
-        const all = await runs();
-        return all.find((r) => r.id === runId)?.status === "interrupted" && all[0]?.status === "completed";
-      }, 120_000);
+      await waitFor(
+        async () => {
+          const all = await runs();
+          return all.find((r) => r.id === runId)?.status === "interrupted" && all[0]?.status === "completed";
+        },
+        "the run interrupted and the next one completed",
+        120_000,
+      );
     } finally {
       second.kill("SIGTERM");
       await second.done;

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config/config.ts";
 import { type RunningServer, startServer } from "../src/server.ts";
-import { apiWith, type Harness } from "./support/server-with-emulator.ts";
-import { ACCOUNT_MANIFEST, type SyncHarness, startSyncHarness, syncRunsOf } from "./support/sync-harness.ts";
+import { apiWith } from "./support/api-client.ts";
+import { type Harness, type SyncHarness, startHarness } from "./support/harness.ts";
+import { ACCOUNT_MANIFEST, syncRunsOf } from "./support/sync-records.ts";
 import { type Backend, freshStore, storeBackends } from "./support/test-database.ts";
 
 const { backends, missingPostgres } = storeBackends();
@@ -37,7 +38,7 @@ async function harnessOn(backend: Backend): Promise<SyncHarness> {
   const store = await freshStore(backend, "forcelink-on-demand");
   disposeStore = store.dispose;
   storeEnv = store.env;
-  return startSyncHarness({ manifest: ACCOUNT_MANIFEST, env: { ...store.env, FORCELINK_SYNC_WORKERS: "0" } });
+  return startHarness({ sync: { manifest: ACCOUNT_MANIFEST }, env: { ...store.env, FORCELINK_SYNC_WORKERS: "0" } });
 }
 
 /** Another Forcelink process's view of the same PostgreSQL: its own server, pool and job queue. */

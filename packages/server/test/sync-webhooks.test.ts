@@ -3,15 +3,9 @@ import type { AddressInfo } from "node:net";
 import { generateRecords } from "@forcelink/emulator";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyWebhookSignature } from "../src/webhooks/signing.ts";
-import { waitFor } from "./support/e2e-harness.ts";
-import {
-  ACCOUNT_MANIFEST,
-  byCursor,
-  type SyncHarness,
-  startSyncHarness,
-  syncStateOf,
-  uploadManifest,
-} from "./support/sync-harness.ts";
+import { type SyncHarness, startHarness } from "./support/harness.ts";
+import { ACCOUNT_MANIFEST, byCursor, syncStateOf, uploadManifest } from "./support/sync-records.ts";
+import { waitFor } from "./support/wait.ts";
 
 /**
  * The webhook destination (signed batches of records to the builder's endpoint, the checkpoint
@@ -113,7 +107,7 @@ function ended(outcome: Outcome, status: "completed" | "failed" | "paused") {
 
 /** Starts the harness, then points the integration at the webhook destination: its secret, shown once. */
 async function withWebhook(hook: Receiver): Promise<{ s: SyncHarness; secret: string }> {
-  const s = await startSyncHarness({ manifest: ACCOUNT_MANIFEST });
+  const s = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST } });
   h = s;
   const updated = await uploadManifest(s, webhookManifest(hook.url));
   expect(updated.status, JSON.stringify(updated.body)).toBe(200);
@@ -320,7 +314,7 @@ objects:
 `;
 
   it("answers a broken manifest with the line and column of each problem, takes JSON, publishes its schema, updates by name and never shows or stores a password in clear", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST } });
 
     // YAML that does not parse.
     const broken = await uploadManifest(
