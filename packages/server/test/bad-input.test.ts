@@ -7,6 +7,7 @@ import { DrizzleQueryError } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/log/logger.ts";
 import { createApiKey, createProject } from "../src/projects/api-keys.ts";
+import { apiWith } from "./support/api-client.ts";
 import {
   connectThroughPages,
   createConnectSession,
@@ -32,19 +33,6 @@ let revokedKey: string;
 const secrets: Record<string, string> = {};
 /** A callback URL already used once (replay). */
 let usedCallbackUrl: string;
-
-const apiWith =
-  (key: string): Harness["api"] =>
-  (path, init = {}) =>
-    fetch(`${h.server.url}${path}`, {
-      method: init.method ?? "GET",
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
-        ...init.headers,
-      },
-      body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
-    });
 
 async function createdId(res: Response): Promise<string> {
   const text = await res.text();
@@ -88,7 +76,7 @@ beforeAll(async () => {
   secrets.apiKeyB = keyB;
   secrets.apiKeyA = h.apiKey;
   ids.keyB = b.id;
-  apiB = apiWith(keyB);
+  apiB = apiWith(h.server.url, keyB);
   ids.appB = await createdId(
     await apiB("/v1/provider-apps", {
       method: "POST",

@@ -1,10 +1,10 @@
-import { createServer } from "node:net";
 import { DEMO } from "@forcelink/emulator";
 import { apiErrorFrom, OAuthFailure, transportFailureFrom } from "@forcelink/salesforce";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpErrorFrom } from "../src/http/http-error.ts";
 import { Problem } from "../src/remedies/problem.ts";
 import { type Harness, startHarness } from "./support/harness.ts";
+import { closedPort } from "./support/receiver.ts";
 
 /**
  * The one mapping from an error to an HTTP answer (httpErrorFrom), through the real server and
@@ -21,15 +21,6 @@ afterAll(async () => {
 
 interface ApiError {
   error: { code: string; message: string; remedy?: string; details?: { reason?: string } };
-}
-
-/** A port nothing listens on: a connection to it is refused. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe("httpErrorFrom, by the kind of failure", () => {
@@ -64,7 +55,7 @@ describe("httpErrorFrom, by the kind of failure", () => {
   });
 
   it("Salesforce that cannot be reached is a transport failure: 502 with a remedy, never a 500", async () => {
-    const port = await deadPort();
+    const port = await closedPort();
     const second = await startHarness({
       emulator: false,
       env: {

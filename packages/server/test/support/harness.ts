@@ -19,6 +19,11 @@ export interface ServerHarness {
   clock: TestClock;
   /** The server's data directory (removed by close()). */
   dataDir: string;
+  /**
+   * The configuration the server was started with, to start more processes on the same store and
+   * org (a `forcelink worker` child process, say).
+   */
+  env: Record<string, string>;
   projectId: string;
   apiKey: string;
   /** Calls the Forcelink API with the default project's key. */
@@ -66,6 +71,11 @@ export interface HarnessOptions {
   /** Receives the server's log at trace level. */
   logSink?: Writable;
   clock?: TestClock;
+  /**
+   * Another process's view of a running harness's PostgreSQL store: its own server, data directory,
+   * pool and job queue, with the same projects and keys.
+   */
+  shareStoreWith?: ServerHarness;
   /** Server configuration on top of the harness's own. */
   env?: Record<string, string>;
 }
@@ -138,9 +148,29 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Server
   }
 }
 
+/**
+ * A server's configuration on a store (see `freshStore`), pointed at an emulated org when one is
+ * given: the same for a server in this process and for one in a child process.
+ */
+export function serverEnv(storeEnv: Record<string, string>, emulator?: RunningEmulator): Record<string, string> {
+  return {
+    ...storeEnv,
+    FORCELINK_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ...(emulator
+      ? {
+          FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
+          FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
+          FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
+        }
+      : {}),
+  };
+}
+
 /** The server half: store, configuration, logger, first key. */
 async function startServerHarness(options: HarnessOptions, emulator?: RunningEmulator): Promise<ServerHarness> {
-  const store = await freshStore(options.backend ?? "pglite", "forcelink-test");
+  const shared = options.shareStoreWith;
+  if (shared && !shared.env.DATABASE_URL) throw new Error("only a PostgreSQL store can be shared between servers");
+  const store = await freshStore(shared ? "pglite" : (options.backend ?? "pglite"), "forcelink-test");
   let logText = "";
   const capture = options.logs
     ? new Writable({
@@ -152,24 +182,20 @@ async function startServerHarness(options: HarnessOptions, emulator?: RunningEmu
     : undefined;
   const sink = options.logSink ?? capture;
   const clock = options.clock ?? new TestClock();
+  const storeEnv = shared
+    ? { ...store.env, DATABASE_URL: shared.env.DATABASE_URL, FORCELINK_SECRET_KEY: shared.env.FORCELINK_SECRET_KEY }
+    : store.env;
+  const env: Record<string, string> = {
+    ...serverEnv(storeEnv, emulator),
+    ...(options.sync ? { FORCELINK_SYNC_LAG_SECONDS: "0", FORCELINK_SYNC_RETRY_BASE_MS: "10" } : {}),
+    ...options.env,
+  };
   let server: RunningServer;
   try {
-    server = await startServer(
-      parseConfig({
-        ...store.env,
-        FORCELINK_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-        ...(emulator
-          ? {
-              FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
-              FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
-              FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
-            }
-          : {}),
-        ...(options.sync ? { FORCELINK_SYNC_LAG_SECONDS: "0", FORCELINK_SYNC_RETRY_BASE_MS: "10" } : {}),
-        ...options.env,
-      }),
-      { clock, ...(sink ? { logger: createLogger("trace", sink) } : {}) },
-    );
+    server = await startServer(parseConfig(env), {
+      clock,
+      ...(sink ? { logger: createLogger("trace", sink) } : {}),
+    });
   } catch (e) {
     await store.dispose();
     throw e;
@@ -182,12 +208,15 @@ async function startServerHarness(options: HarnessOptions, emulator?: RunningEmu
     if (options.delivery) configureWebhookDelivery(server.platform, options.delivery);
     const db = server.platform.db;
     // On PostgreSQL the server makes no first key; the harness makes the default project's itself.
-    const first = (server.firstKey ?? (await ensureDefaultProject(db)))!;
+    const first = shared
+      ? { projectId: shared.projectId, key: shared.apiKey }
+      : (server.firstKey ?? (await ensureDefaultProject(db)))!;
     const database = server.platform.database;
     return {
       server,
       clock,
       dataDir: store.env.FORCELINK_DATA_DIR,
+      env,
       projectId: first.projectId,
       apiKey: first.key,
       api: apiWith(server.url, first.key),
