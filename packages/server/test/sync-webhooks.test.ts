@@ -1,9 +1,9 @@
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders } from "node:http";
 import { generateRecords } from "@forcelink/emulator";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyWebhookSignature } from "../src/webhooks/signing.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
+import { startReceiver } from "./support/receiver.ts";
 import { ACCOUNT_MANIFEST, byCursor, syncStateOf, uploadManifest } from "./support/sync-records.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -50,38 +50,29 @@ interface Received {
   status: number;
 }
 
-/** A local receiver that keeps every POST, answering what `answer` says for the n-th (from 1). */
-async function startReceiver(answer: (n: number) => number = () => 200) {
-  const received: Received[] = [];
+/** The requests a receiver got, read as the webhook destination's batches; `answer` says the n-th's status (from 1). */
+async function startBatchReceiver(answer: (n: number) => number = () => 200) {
   const state = { answer };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
-      const status = state.answer(received.length + 1);
-      received.push({ headers: req.headers, raw, body: JSON.parse(raw) as RecordsBody, status });
-      res.writeHead(status).end(status < 300 ? "ok" : "nope");
+  const r = await startReceiver((n) => state.answer(n + 1));
+  const batches = (): Received[] =>
+    r.received.map((x) => {
+      const raw = x.body.toString("utf8");
+      return { headers: x.headers, raw, body: JSON.parse(raw) as RecordsBody, status: x.status };
     });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/forcelink`,
-    received,
+    url: r.url,
+    get received(): Received[] {
+      return batches();
+    },
     /** Bodies the receiver acknowledged (2xx). */
-    acked: () => received.filter((r) => r.status >= 200 && r.status < 300),
+    acked: () => batches().filter((b) => b.status >= 200 && b.status < 300),
     set answer(f: (n: number) => number) {
       state.answer = f;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: r.close,
   };
 }
-type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+type Receiver = Awaited<ReturnType<typeof startBatchReceiver>>;
 
 let h: SyncHarness | undefined;
 const receivers: Receiver[] = [];
@@ -92,7 +83,7 @@ afterEach(async () => {
 });
 
 async function receiver(answer?: (n: number) => number): Promise<Receiver> {
-  const r = await startReceiver(answer);
+  const r = await startBatchReceiver(answer);
   receivers.push(r);
   return r;
 }

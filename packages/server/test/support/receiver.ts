@@ -10,6 +10,8 @@ export interface ReceivedRequest {
   /** The body exactly as received. */
   body: Buffer;
   at: number;
+  /** What the receiver answered. */
+  status: number;
 }
 
 /** A webhook event as Forcelink sends it. */
@@ -25,29 +27,28 @@ export type Reply = number | { status: number; headers?: Record<string, string>;
  * A webhook receiver on 127.0.0.1: keeps every request as received and every JSON body as an
  * event, and answers what `reply` says for the n-th request (0-based).
  */
-export async function startReceiver(reply: (n: number, req: ReceivedRequest) => Reply = () => 200) {
+export async function startReceiver(reply: (n: number, req: Omit<ReceivedRequest, "status">) => Reply = () => 200) {
   const received: ReceivedRequest[] = [];
   const events: ReceivedEvent[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const r: ReceivedRequest = {
+      const r = {
         method: req.method ?? "",
         path: req.url ?? "",
         headers: req.headers,
         body: Buffer.concat(chunks),
         at: Date.now(),
       };
-      const n = received.length;
-      received.push(r);
+      const answer = reply(received.length, r);
+      const { status, headers, delayMs } = typeof answer === "number" ? { status: answer } : answer;
+      received.push({ ...r, status });
       try {
         events.push(JSON.parse(r.body.toString("utf8")) as ReceivedEvent);
       } catch {
         // not an event: kept in `received` only
       }
-      const answer = reply(n, r);
-      const { status, headers, delayMs } = typeof answer === "number" ? { status: answer } : answer;
       const send = () => {
         if (res.destroyed) return;
         res.writeHead(status, headers);
