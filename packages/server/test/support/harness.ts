@@ -60,7 +60,7 @@ export interface HarnessOptions {
   emulator?: boolean;
   /** The emulated org's seed (default: the demo org with `accounts` generated Accounts). */
   seed?: SeedSpec;
-  /** Accounts generated in the demo org when no seed is given (default 20; 0 for a sync harness). */
+  /** Accounts generated in the demo org when no seed is given (default 20; none for a sync harness). */
   accounts?: number;
   /** A connection and an installed manifest, as the sync suites need; sets fast sync retries. */
   sync?: SyncSetup;
@@ -93,11 +93,12 @@ export async function startHarness(options: HarnessOptions & { emulator: false }
 export async function startHarness(options: HarnessOptions & { sync: SyncSetup }): Promise<SyncHarness>;
 export async function startHarness(options?: HarnessOptions): Promise<Harness>;
 export async function startHarness(options: HarnessOptions = {}): Promise<ServerHarness> {
+  const accounts = options.accounts ?? (options.sync ? undefined : 20);
   const demo =
     options.emulator === false
       ? undefined
       : await startDemoOrg({
-          seed: options.seed ?? { ...DEMO_SEED, generate: { Account: options.accounts ?? (options.sync ? 0 : 20) } },
+          seed: options.seed ?? { ...DEMO_SEED, generate: accounts === undefined ? {} : { Account: accounts } },
         });
   let h: ServerHarness;
   try {
