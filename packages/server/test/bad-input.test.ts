@@ -7,16 +7,15 @@ import { DrizzleQueryError } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/log/logger.ts";
 import { createApiKey, createProject } from "../src/projects/api-keys.ts";
+import { apiWith } from "./support/api-client.ts";
 import {
   connectThroughPages,
   createConnectSession,
-  type E2eHarness,
   pageText,
   sessionStatus,
-  startE2eHarness,
   submitConnectPage,
-} from "./support/e2e-harness.ts";
-import type { Harness } from "./support/server-with-emulator.ts";
+} from "./support/connect-pages.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
 
 /**
  * Every /v1 route and public page, fed what people and scripts get wrong: each answer is a 4xx
@@ -24,7 +23,7 @@ import type { Harness } from "./support/server-with-emulator.ts";
  * never a 500. Then the store and the log are searched for any secret in plaintext.
  */
 
-let h: E2eHarness;
+let h: Harness;
 /** Ids in the default project (A) and in a second project (B), filled in before the table runs. */
 const ids: Record<string, string> = {};
 let keyB: string;
@@ -35,19 +34,6 @@ const secrets: Record<string, string> = {};
 /** A callback URL already used once (replay). */
 let usedCallbackUrl: string;
 
-const apiWith =
-  (key: string): Harness["api"] =>
-  (path, init = {}) =>
-    fetch(`${h.server.url}${path}`, {
-      method: init.method ?? "GET",
-      headers: {
-        authorization: `Bearer ${key}`,
-        ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
-        ...init.headers,
-      },
-      body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
-    });
-
 async function createdId(res: Response): Promise<string> {
   const text = await res.text();
   expect(res.status, text).toBe(201);
@@ -55,7 +41,7 @@ async function createdId(res: Response): Promise<string> {
 }
 
 beforeAll(async () => {
-  h = await startE2eHarness();
+  h = await startHarness({ accounts: 5, logs: true });
   const db = h.server.platform.db;
 
   // Project A (the key's own project).
@@ -90,7 +76,7 @@ beforeAll(async () => {
   secrets.apiKeyB = keyB;
   secrets.apiKeyA = h.apiKey;
   ids.keyB = b.id;
-  apiB = apiWith(keyB);
+  apiB = apiWith(h.server.url, keyB);
   ids.appB = await createdId(
     await apiB("/v1/provider-apps", {
       method: "POST",

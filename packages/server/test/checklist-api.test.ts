@@ -7,8 +7,8 @@ import type { CheckResult, Verdict } from "../src/checklist/evaluate.ts";
 import { VERDICT_WORDS } from "../src/checklist/verdict-words.ts";
 import { CHECK_IDS, type CheckId } from "../src/remedies/checks.ts";
 import { connections, projects } from "../src/store/schema.ts";
-import { connectThroughPages, sessionStatus } from "./support/e2e-harness.ts";
-import { type Harness, startHarness } from "./support/server-with-emulator.ts";
+import { connectThroughPages, sessionStatus } from "./support/connect-pages.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
 
 /** What the demo app's client-credentials user (the org's System Administrator) is asked for. */
 const REQUIREMENTS = { objects: [{ name: "Account", access: ["read", "write"], fields: ["Industry"] }] };

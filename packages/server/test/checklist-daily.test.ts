@@ -11,8 +11,9 @@ import {
 } from "../src/checklist/daily-checklist.ts";
 import { parseConfig } from "../src/config/config.ts";
 import { connections } from "../src/store/schema.ts";
-import { registerWebhook, sleep, startEventReceiver, waitFor } from "./support/e2e-harness.ts";
-import { type Harness, startHarness } from "./support/server-with-emulator.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
+import { registerWebhook, startReceiver } from "./support/receiver.ts";
+import { sleep, waitFor } from "./support/wait.ts";
 
 const pass: ChecklistOutcome = { passed: true, failing: [] };
 const failing = (...ids: string[]): ChecklistOutcome => ({ passed: ids.length === 0, failing: ids });
@@ -45,7 +46,7 @@ const REQUIREMENTS = { objects: [{ name: "Account", access: ["read", "write"], f
 
 describe("daily checklist", () => {
   let h: Harness;
-  let receiver: Awaited<ReturnType<typeof startEventReceiver>>;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let id: string;
   let reauthId: string;
   const failed = () => receiver.ofType("connection.checklist_failed", id);
@@ -65,7 +66,7 @@ describe("daily checklist", () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    receiver = await startEventReceiver();
+    receiver = await startReceiver();
     await registerWebhook(h, receiver.url);
     const app = await h.demoProviderApp({
       name: DEMO.app.name,

@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ExplainableFailure, explainFailure } from "../src/remedies/explain-failure.ts";
-import {
-  connectionView,
-  connectThroughPages,
-  type E2eHarness,
-  registerWebhook,
-  sessionStatus,
-  startE2eHarness,
-  startEventReceiver,
-  waitFor,
-} from "./support/e2e-harness.ts";
+import { connectionView, connectThroughPages, sessionStatus } from "./support/connect-pages.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
+import { registerWebhook, startReceiver } from "./support/receiver.ts";
+import { waitFor } from "./support/wait.ts";
 
 describe("a failure the checklist explains names its check and carries the remedy", () => {
   const cases: Array<[string, ExplainableFailure, string | undefined, RegExp | undefined]> = [
@@ -85,15 +79,15 @@ describe("a failure the checklist explains names its check and carries the remed
 });
 
 describe("runtime errors from Salesforce, through the server", () => {
-  let h: E2eHarness;
+  let h: Harness;
   let providerAppId: string;
   let customers = 0;
-  let receiver: Awaited<ReturnType<typeof startEventReceiver>>;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   beforeAll(async () => {
-    h = await startE2eHarness();
+    h = await startHarness({ accounts: 5, logs: true });
     providerAppId = (await h.demoProviderApp()).id;
-    receiver = await startEventReceiver();
+    receiver = await startReceiver();
     await registerWebhook(h, receiver.url);
   });
   afterAll(async () => {

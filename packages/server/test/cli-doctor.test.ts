@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { DEMO } from "@forcelink/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectThroughPages } from "./support/e2e-harness.ts";
-import { type Harness, startHarness } from "./support/server-with-emulator.ts";
+import { connectThroughPages } from "./support/connect-pages.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
 
 const CLI = new URL("../src/cli/main.ts", import.meta.url).pathname;
 

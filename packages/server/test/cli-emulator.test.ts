@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, expect, it } from "vitest";
+import { waitFor } from "./support/wait.ts";
 
 const CLI = new URL("../src/cli/main.ts", import.meta.url).pathname;
 
@@ -17,18 +18,10 @@ function run(args: string[]) {
   return { child, out: () => stdout, err: () => stderr };
 }
 
-async function waitFor(check: () => boolean, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe("forcelink emulator", () => {
   it("prints its URLs and demo credentials, serves them, and stops cleanly on SIGTERM", async () => {
     const p = run(["emulator", "--port", "0", "--records", "10"]);
-    await waitFor(() => p.out().includes("Press Ctrl+C"));
+    await waitFor(() => p.out().includes("Press Ctrl+C"), "the emulator's banner", 20_000);
     const login = /login host \(login\.salesforce\.com\):\s+(\S+)/.exec(p.out())![1];
     expect(p.out()).toContain("3MVG9ForcelinkDemoConsumerKey");
     expect(p.out()).toContain("admin@forcelink-demo.example / admin-password-1");

@@ -6,6 +6,7 @@ import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { waitFor } from "./support/wait.ts";
 
 const CLI = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const dataDirs: string[] = [];
@@ -24,18 +25,14 @@ async function serve() {
   let err = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
   child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
-  await waitUntil(() => /listening on (\S+)/.test(out) || child.exitCode !== null, 240_000);
+  await waitFor(
+    () => /listening on (\S+)/.test(out) || child.exitCode !== null,
+    "the server to listen, or exit",
+    240_000,
+  );
   const url = /listening on (\S+)/.exec(out)?.[1];
   if (!url) throw new Error(`server did not start: ${out}${err}`);
   return { child, url, out: () => out, err: () => err };
-}
-
-async function waitUntil(check: () => boolean, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** A GET on a keep-alive connection that stays open afterwards, as a browser's does. */
@@ -98,7 +95,7 @@ describe("stopping forcelink serve", () => {
       `POST /connect/some-link HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nenvironment=`,
     );
     // Logged as it arrives (the healthz request was the first).
-    await waitUntil(() => server.out().split('"incoming request"').length > 2);
+    await waitFor(() => server.out().split('"incoming request"').length > 2, "two requests in the log", 60_000);
     try {
       const { code, ms } = await stop(server);
       expect(code, server.err()).toBe(0);

@@ -2,7 +2,7 @@ import { DEMO } from "@forcelink/emulator";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./support/browser.ts";
-import { type Harness, startHarness } from "./support/server-with-emulator.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
 
 let h: Harness;
 let browser: Browser;

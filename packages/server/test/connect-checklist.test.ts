@@ -9,7 +9,7 @@ import { hashToken } from "../src/crypto/hashing.ts";
 import { redactUrl } from "../src/log/logger.ts";
 import { connectSessions } from "../src/store/schema.ts";
 import { launchChromium } from "./support/browser.ts";
-import { type Harness, startHarness } from "./support/server-with-emulator.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
 
 /** What the demo integration asks of the connected user: read and write Accounts, their Name and Industry. */
 const REQUIREMENTS = { objects: [{ name: "Account", access: ["read", "write"], fields: ["Name", "Industry"] }] };

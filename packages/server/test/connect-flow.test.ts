@@ -1,7 +1,7 @@
 import { DEMO } from "@forcelink/emulator";
 import { completeAuthorize } from "@forcelink/emulator/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "./support/server-with-emulator.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
 
 let h: Harness;
 let providerAppId: string;

@@ -4,7 +4,7 @@ import { DEMO } from "@forcelink/emulator";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./support/browser.ts";
-import { type Harness, startHarness } from "./support/server-with-emulator.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
 
 /**
  * The connect pages in Chromium, seen from the builder's own site: they cannot be framed, run no

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DeliveryBatch, FieldSchema, ObjectSchema, SyncRecord } from "../src/sync/destinations/destination.ts";
 import { columnName, postgresColumnType, quoteIdent, tableName } from "../src/sync/destinations/postgres-columns.ts";
 import { PostgresDestination, type PostgresDestinationOptions } from "../src/sync/destinations/postgres-destination.ts";
+import { closedPort } from "./support/receiver.ts";
 import { createTestDatabase, storeBackends, type TestDatabase } from "./support/test-database.ts";
 
 const baseUrl = process.env.TEST_DATABASE_URL;
@@ -526,15 +527,6 @@ function account(n: number, version: number, overrides: SyncRecord = {}): SyncRe
 
 function batch(parts: Partial<DeliveryBatch>): DeliveryBatch {
   return { object: "Account", runId: "run-1", sequence: 0, upserts: [], deletes: [], ...parts };
-}
-
-/** A port on which nothing listens. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

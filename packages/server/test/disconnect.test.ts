@@ -1,22 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  connectThroughPages,
-  type E2eHarness,
-  registerWebhook,
-  sessionStatus,
-  sleep,
-  startE2eHarness,
-  startEventReceiver,
-  waitFor,
-} from "./support/e2e-harness.ts";
+import { connectThroughPages, sessionStatus } from "./support/connect-pages.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
+import { registerWebhook, startReceiver } from "./support/receiver.ts";
+import { sleep, waitFor } from "./support/wait.ts";
 
-let h: E2eHarness;
-let receiver: Awaited<ReturnType<typeof startEventReceiver>>;
+let h: Harness;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let customers = 0;
 
 beforeAll(async () => {
-  h = await startE2eHarness();
-  receiver = await startEventReceiver();
+  h = await startHarness({ accounts: 5, logs: true });
+  receiver = await startReceiver();
   await registerWebhook(h, receiver.url);
 });
 afterAll(async () => {

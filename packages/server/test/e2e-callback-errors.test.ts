@@ -4,21 +4,20 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } 
 import {
   connectThroughPages,
   createConnectSession,
-  type E2eHarness,
   getPage,
   pageText,
   remedySteps,
   sessionStatus,
-  startE2eHarness,
   submitConnectPage,
-} from "./support/e2e-harness.ts";
+} from "./support/connect-pages.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
 
-let h: E2eHarness;
+let h: Harness;
 let providerAppId: string;
 let users = 0;
 
 beforeAll(async () => {
-  h = await startE2eHarness();
+  h = await startHarness({ accounts: 5, logs: true });
   providerAppId = (await h.demoProviderApp()).id;
 });
 afterAll(async () => {

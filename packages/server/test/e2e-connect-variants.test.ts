@@ -5,24 +5,26 @@ import {
   connectionView,
   connectThroughPages,
   createConnectSession,
-  type E2eHarness,
   getPage,
   pageText,
   remedySteps,
   sessionStatus,
-  startE2eHarness,
   submitConnectPage,
-} from "./support/e2e-harness.ts";
+} from "./support/connect-pages.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
 
 /** The login page's words for any refused login (wrong password, or a user this login host does not serve). */
 const LOGIN_REFUSED = "Please check your username and password";
 
 describe("a sandbox org", () => {
-  let h: E2eHarness;
+  let h: Harness;
   let providerAppId: string;
 
   beforeAll(async () => {
-    h = await startE2eHarness({ seed: { ...DEMO_SEED, org: { ...DEMO_SEED.org, isSandbox: true }, generate: {} } });
+    h = await startHarness({
+      logs: true,
+      seed: { ...DEMO_SEED, org: { ...DEMO_SEED.org, isSandbox: true }, generate: {} },
+    });
     providerAppId = (await h.demoProviderApp()).id;
   });
   afterAll(async () => {
@@ -109,11 +111,11 @@ describe("a sandbox org", () => {
 });
 
 describe("a production org", () => {
-  let h: E2eHarness;
+  let h: Harness;
   let providerAppId: string;
 
   beforeAll(async () => {
-    h = await startE2eHarness();
+    h = await startHarness({ accounts: 5, logs: true });
     providerAppId = (await h.demoProviderApp()).id;
   });
   afterAll(async () => {

@@ -1,27 +1,20 @@
 import { DEMO } from "@forcelink/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  connectionView,
-  connectThroughPages,
-  type E2eHarness,
-  registerWebhook,
-  sessionStatus,
-  sleep,
-  startE2eHarness,
-  startEventReceiver,
-  waitFor,
-} from "./support/e2e-harness.ts";
+import { connectionView, connectThroughPages, sessionStatus } from "./support/connect-pages.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
+import { registerWebhook, startReceiver } from "./support/receiver.ts";
+import { sleep, waitFor } from "./support/wait.ts";
 
-let h: E2eHarness;
+let h: Harness;
 let providerAppId: string;
-let receiver: Awaited<ReturnType<typeof startEventReceiver>>;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let webhookId: string;
 let customers = 0;
 
 beforeAll(async () => {
-  h = await startE2eHarness();
+  h = await startHarness({ accounts: 5, logs: true });
   providerAppId = (await h.demoProviderApp()).id;
-  receiver = await startEventReceiver();
+  receiver = await startReceiver();
   webhookId = await registerWebhook(h, receiver.url);
 });
 afterAll(async () => {

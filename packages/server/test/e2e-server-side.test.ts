@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from "node:crypto";
 import { DEMO } from "@forcelink/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectionView, type E2eHarness, startE2eHarness, startSecondServer } from "./support/e2e-harness.ts";
+import { connectionView } from "./support/connect-pages.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
 
-let h: E2eHarness;
+let h: Harness;
 const { privateKey, publicKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
   privateKeyEncoding: { type: "pkcs8", format: "pem" },
@@ -11,7 +12,7 @@ const { privateKey, publicKey } = generateKeyPairSync("rsa", {
 });
 
 beforeAll(async () => {
-  h = await startE2eHarness();
+  h = await startHarness({ accounts: 5, logs: true });
 });
 afterAll(async () => {
   await h?.close();
@@ -104,10 +105,13 @@ describe("client credentials", () => {
   it("explains 'request not supported on this domain' when the token call lands on a login host", async () => {
     // Every valid My Domain maps to the emulator's My Domain host here, so a second server maps
     // My Domain onto the emulator's login host: Salesforce's answer is then the real one.
-    const second = await startSecondServer({
-      FORCELINK_SALESFORCE_LOGIN_URL: h.emulator.urls.login,
-      FORCELINK_SALESFORCE_SANDBOX_URL: h.emulator.urls.test,
-      FORCELINK_SALESFORCE_MYDOMAIN_URL: h.emulator.urls.login,
+    const second = await startHarness({
+      emulator: false,
+      env: {
+        FORCELINK_SALESFORCE_LOGIN_URL: h.emulator.urls.login,
+        FORCELINK_SALESFORCE_SANDBOX_URL: h.emulator.urls.test,
+        FORCELINK_SALESFORCE_MYDOMAIN_URL: h.emulator.urls.login,
+      },
     });
     try {
       const app = await second.api("/v1/provider-apps", {

@@ -1,19 +1,19 @@
-import { createServer } from "node:net";
 import { DEMO } from "@forcelink/emulator";
 import { apiErrorFrom, OAuthFailure, transportFailureFrom } from "@forcelink/salesforce";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpErrorFrom } from "../src/http/http-error.ts";
 import { Problem } from "../src/remedies/problem.ts";
-import { type E2eHarness, startE2eHarness, startSecondServer } from "./support/e2e-harness.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
+import { closedPort } from "./support/receiver.ts";
 
 /**
  * The one mapping from an error to an HTTP answer (httpErrorFrom), through the real server and
  * the emulated org: each kind of failure gets its status and a remedy. The customer-action (409)
  * and retryable (503) kinds are exercised by the checklist and lifecycle suites.
  */
-let h: E2eHarness;
+let h: Harness;
 beforeAll(async () => {
-  h = await startE2eHarness();
+  h = await startHarness({ accounts: 5, logs: true });
 });
 afterAll(async () => {
   await h?.close();
@@ -21,15 +21,6 @@ afterAll(async () => {
 
 interface ApiError {
   error: { code: string; message: string; remedy?: string; details?: { reason?: string } };
-}
-
-/** A port nothing listens on: a connection to it is refused. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe("httpErrorFrom, by the kind of failure", () => {
@@ -64,10 +55,13 @@ describe("httpErrorFrom, by the kind of failure", () => {
   });
 
   it("Salesforce that cannot be reached is a transport failure: 502 with a remedy, never a 500", async () => {
-    const port = await deadPort();
-    const second = await startSecondServer({
-      FORCELINK_SALESFORCE_LOGIN_URL: h.emulator.urls.login,
-      FORCELINK_SALESFORCE_MYDOMAIN_URL: `http://127.0.0.1:${port}`,
+    const port = await closedPort();
+    const second = await startHarness({
+      emulator: false,
+      env: {
+        FORCELINK_SALESFORCE_LOGIN_URL: h.emulator.urls.login,
+        FORCELINK_SALESFORCE_MYDOMAIN_URL: `http://127.0.0.1:${port}`,
+      },
     });
     try {
       const app = await second.api("/v1/provider-apps", {

@@ -1,12 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { buildOrg, DEMO, DEMO_SEED, type RunningEmulator, startEmulator } from "@forcelink/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../src/config/config.ts";
-import { type RunningServer, startServer } from "../src/server.ts";
-import { apiWith, type Harness } from "./support/server-with-emulator.ts";
+import { type ServerHarness, startHarness } from "./support/harness.ts";
 
 const { privateKey, publicKey } = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -44,26 +39,23 @@ interface ConnectionView {
 describe("JWT bearer connections of one provider app renew from their own grant", () => {
   let production: Awaited<ReturnType<typeof jwtOrg>>;
   let sandbox: Awaited<ReturnType<typeof jwtOrg>>;
-  let server: RunningServer;
-  let dataDir: string;
-  let api: Harness["api"];
+  let server: ServerHarness;
+  let api: ServerHarness["api"];
   let providerAppId: string;
 
   beforeAll(async () => {
     production = await jwtOrg(false);
     sandbox = await jwtOrg(true);
-    dataDir = mkdtempSync(join(tmpdir(), "forcelink-jwt-"));
-    server = await startServer(
-      parseConfig({
-        FORCELINK_DATA_DIR: dataDir,
-        FORCELINK_PORT: "0",
-        FORCELINK_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    // Two orgs, so the server's Salesforce hosts are set here rather than by the harness's emulator.
+    server = await startHarness({
+      emulator: false,
+      env: {
         FORCELINK_SALESFORCE_LOGIN_URL: production.emulator.urls.login,
         FORCELINK_SALESFORCE_SANDBOX_URL: sandbox.emulator.urls.test,
         FORCELINK_SALESFORCE_MYDOMAIN_URL: sandbox.emulator.urls.myDomain,
-      }),
-    );
-    api = apiWith(server.url, server.firstKey!.key);
+      },
+    });
+    api = server.api;
     const app = await api("/v1/provider-apps", {
       method: "POST",
       body: {
@@ -83,7 +75,6 @@ describe("JWT bearer connections of one provider app renew from their own grant"
     await server?.close();
     await production?.emulator.close();
     await sandbox?.emulator.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   async function connect(endUserId: string, extra: Record<string, unknown>): Promise<ConnectionView> {

@@ -3,12 +3,8 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getProviderApp, getProviderAppById, openProviderAppSecrets } from "../src/provider-apps/provider-app-store.ts";
 import { providerApps } from "../src/store/schema.ts";
-import {
-  type Backend,
-  type ProviderAppsTestServer,
-  startProviderAppsServer,
-  storeBackends,
-} from "./support/provider-apps-server.ts";
+import { type ServerHarness, startHarness } from "./support/harness.ts";
+import { type Backend, storeBackends } from "./support/test-database.ts";
 
 const { backends, missingPostgres } = storeBackends();
 if (missingPostgres) {
@@ -36,12 +32,14 @@ const CLIENT_ID = "3MVG9ForcelinkTestConsumerKey.0123456789";
 type Json = Record<string, any>;
 
 describe.each(backends)("provider apps API on %s", (backend: Backend) => {
-  let t: ProviderAppsTestServer;
+  let t: ServerHarness;
+  let projectB: { projectId: string; key: string };
   /** Every response body this suite saw, to prove no secret ever left the server. */
   const seen: string[] = [];
 
   beforeAll(async () => {
-    t = await startProviderAppsServer(backend);
+    t = await startHarness({ emulator: false, backend, logs: true });
+    projectB = await t.addProject("B");
   });
   afterAll(async () => {
     await t?.close();
@@ -52,14 +50,14 @@ describe.each(backends)("provider apps API on %s", (backend: Backend) => {
     path: string,
     options: { body?: unknown; raw?: string; key?: string | null } = {},
   ): Promise<{ status: number; body: Json; text: string }> {
-    const key = options.key === undefined ? t.keyA : options.key;
+    const key = options.key === undefined ? t.apiKey : options.key;
     const headers: Record<string, string> = {};
     if (key) headers.authorization = `Bearer ${key}`;
     let payload: string | undefined;
     if (options.raw !== undefined) payload = options.raw;
     else if (options.body !== undefined) payload = JSON.stringify(options.body);
     if (payload !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(`${t.url}${path}`, { method, headers, body: payload });
+    const res = await fetch(`${t.server.url}${path}`, { method, headers, body: payload });
     const text = await res.text();
     seen.push(text);
     return { status: res.status, body: text ? JSON.parse(text) : {}, text };
@@ -84,11 +82,11 @@ describe.each(backends)("provider apps API on %s", (backend: Backend) => {
         clientCredentialsEnabled: false,
         jwt: null,
         requirements: null,
-        callbackUrl: `${t.url}/oauth/callback`,
+        callbackUrl: `${t.server.url}/oauth/callback`,
       });
       expect(body.id).toMatch(/^app_/);
       expect(body).not.toHaveProperty("clientSecret");
-      expect(body.setup.join("\n")).toContain(`${t.url}/oauth/callback`);
+      expect(body.setup.join("\n")).toContain(`${t.server.url}/oauth/callback`);
       expect(body.setup.join("\n")).toContain('"Manage user data via APIs (api)"');
       expect(body.setup.join("\n")).toContain("Permitted Users");
       expect(new Date(body.createdAt).getTime()).toBeGreaterThan(0);
@@ -331,7 +329,7 @@ describe.each(backends)("provider apps API on %s", (backend: Backend) => {
   describe("secrets", () => {
     it("seals the secret and the key in the store and opens them for the connect flow", async () => {
       const { body } = await create({ name: "Sealed", jwt: { username: "jwt@acme.example", privateKey: JWT_KEY } });
-      const rows = await t.rawProviderApps();
+      const rows = await t.sql("select * from provider_apps");
       const row = rows.find((r) => r.id === body.id)!;
       expect(row.client_secret_sealed).toMatch(/^v1\./);
       expect(row.jwt_private_key_sealed).toMatch(/^v1\./);
@@ -340,14 +338,14 @@ describe.each(backends)("provider apps API on %s", (backend: Backend) => {
       expect(everything).not.toContain(JWT_KEY_LINE);
       expect(everything).not.toContain("PRIVATE KEY");
 
-      const app = await getProviderApp(t.server.platform, t.projectA, body.id);
+      const app = await getProviderApp(t.server.platform, t.projectId, body.id);
       expect(app).not.toBeNull();
       expect(await openProviderAppSecrets(t.server.platform, app!)).toEqual({
         clientSecret: SECRET,
         jwtPrivateKey: JWT_KEY,
       });
       expect(await getProviderAppById(t.server.platform, body.id)).toEqual(app);
-      expect(await getProviderApp(t.server.platform, t.projectB, body.id)).toBeNull();
+      expect(await getProviderApp(t.server.platform, projectB.projectId, body.id)).toBeNull();
     });
 
     it("rotates the secret", async () => {
@@ -359,9 +357,9 @@ describe.each(backends)("provider apps API on %s", (backend: Backend) => {
       expect(rotated.body).toMatchObject({ id: body.id, clientId: CLIENT_ID });
       expect(rotated.text).not.toContain("NEW-SECRET-9876543210");
       expect(new Date(rotated.body.updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(body.updatedAt).getTime());
-      const app = await getProviderApp(t.server.platform, t.projectA, body.id);
+      const app = await getProviderApp(t.server.platform, t.projectId, body.id);
       expect((await openProviderAppSecrets(t.server.platform, app!)).clientSecret).toBe("NEW-SECRET-9876543210");
-      expect(JSON.stringify(await t.rawProviderApps())).not.toContain("NEW-SECRET-9876543210");
+      expect(JSON.stringify(await t.sql("select * from provider_apps"))).not.toContain("NEW-SECRET-9876543210");
 
       const again = await call("POST", `/v1/provider-apps/${body.id}/rotate-secret`, {
         body: { clientSecret: "NEW-SECRET-9876543210" },
@@ -390,8 +388,8 @@ describe.each(backends)("provider apps API on %s", (backend: Backend) => {
   describe("isolation", () => {
     it("keeps one project's apps out of another's reach", async () => {
       const mine = (await create({ name: "Project A's" })).body;
-      const theirs = (await create({ name: "Project B's" }, t.keyB)).body;
-      const asB = { key: t.keyB };
+      const theirs = (await create({ name: "Project B's" }, projectB.key)).body;
+      const asB = { key: projectB.key };
 
       const listB = await call("GET", "/v1/provider-apps", asB);
       expect(listB.body.data.map((a: Json) => a.id)).toEqual([theirs.id]);
@@ -414,7 +412,7 @@ describe.each(backends)("provider apps API on %s", (backend: Backend) => {
 
       const after = await call("GET", `/v1/provider-apps/${mine.id}`);
       expect(after.body).toEqual(mine);
-      const app = await getProviderApp(t.server.platform, t.projectA, mine.id);
+      const app = await getProviderApp(t.server.platform, t.projectId, mine.id);
       expect((await openProviderAppSecrets(t.server.platform, app!)).clientSecret).toBe(SECRET);
     });
   });
@@ -477,7 +475,7 @@ describe.each(backends)("provider apps API on %s", (backend: Backend) => {
       });
       expect(moved.body.setup.join("\n")).toContain("External Client App Manager");
       expect(moved.text).not.toContain("another-secret-value");
-      let row = await getProviderApp(t.server.platform, t.projectA, app.id);
+      let row = await getProviderApp(t.server.platform, t.projectId, app.id);
       expect(await openProviderAppSecrets(t.server.platform, row!)).toEqual({
         clientSecret: "another-secret-value",
         jwtPrivateKey: JWT_KEY,
@@ -489,7 +487,7 @@ describe.each(backends)("provider apps API on %s", (backend: Backend) => {
       const cleared = await call("PATCH", path, { body: { jwt: null, requirements: null } });
       expect(cleared.status).toBe(200);
       expect(cleared.body).toMatchObject({ jwt: null, requirements: null });
-      row = await getProviderApp(t.server.platform, t.projectA, app.id);
+      row = await getProviderApp(t.server.platform, t.projectId, app.id);
       expect(row).toMatchObject({ jwtUsername: null, jwtPrivateKeySealed: null, jwtKeyFingerprint: null });
 
       expect((await call("PATCH", "/v1/provider-apps/app_nope", { body: { name: "x" } })).status).toBe(404);

@@ -1,10 +1,6 @@
 // Acceptance: "Refresh storm: 500 concurrent proxied requests at the moment the token expires, spread
 // over 4 server processes sharing PostgreSQL: the emulator counts exactly one token refresh, and no
 // request fails."
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { DEMO, DEMO_SEED, type Org, type OrgAdmin, type RunningEmulator } from "@forcelink/emulator";
 import { completeAuthorize, startDemoOrg } from "@forcelink/emulator/testing";
 import { eq } from "drizzle-orm";
@@ -13,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, createProject } from "../src/projects/api-keys.ts";
 import { type Database, openDatabase } from "../src/store/database.ts";
 import { connections } from "../src/store/schema.ts";
-import { createTestDatabase, type StormServer, startStormServer, type TestDatabase } from "./support/storm-cluster.ts";
+import { type StormServer, startStormServer } from "./support/child-process.ts";
+import { serverEnv } from "./support/harness.ts";
+import { freshStore } from "./support/test-database.ts";
 
 const PROCESSES = 4;
 const PER_PROCESS = 125;
@@ -64,9 +62,8 @@ describe.skipIf(!baseDatabaseUrl)("refresh storm across 4 server processes on Po
   let org: Org;
   let admin: OrgAdmin;
   let emulator: RunningEmulator | undefined;
-  let database: TestDatabase | undefined;
+  let storage: Awaited<ReturnType<typeof freshStore>> | undefined;
   let store: Database | undefined;
-  let dataDir: string | undefined;
   const servers: StormServer[] = [];
   const agent = new Agent({ connections: PER_PROCESS * 2, keepAliveTimeout: 30_000, pipelining: 1 });
   let apiKey: string;
@@ -172,20 +169,8 @@ describe.skipIf(!baseDatabaseUrl)("refresh storm across 4 server processes on Po
   beforeAll(async () => {
     ({ org, admin, emulator } = await startDemoOrg({ seed: DEMO_SEED }));
     org.apiUsage.limit = 10_000_000;
-    database = await createTestDatabase(baseDatabaseUrl!, "forcelink_storm");
-    dataDir = mkdtempSync(join(tmpdir(), "forcelink-storm-"));
-
-    const env: Record<string, string> = {
-      DATABASE_URL: database.url,
-      FORCELINK_SECRET_KEY: randomBytes(32).toString("base64"),
-      FORCELINK_DATA_DIR: dataDir,
-      FORCELINK_HOST: "127.0.0.1",
-      FORCELINK_PORT: "0",
-      FORCELINK_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-      FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
-      FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
-      FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
-    };
+    storage = await freshStore("postgres", "forcelink_storm");
+    const env = { ...serverEnv(storage.env, emulator), FORCELINK_HOST: "127.0.0.1" };
     // All four at once on an empty database: migrations are taken under an advisory lock.
     const started = await Promise.allSettled(
       Array.from({ length: PROCESSES }, (_, i) => startStormServer(`server-${i + 1}`, env)),
@@ -196,7 +181,7 @@ describe.skipIf(!baseDatabaseUrl)("refresh storm across 4 server processes on Po
       throw new Error(`server processes failed to start:\n${failed.map((f) => String(f.reason)).join("\n")}`);
     servers.sort((a, b) => a.name.localeCompare(b.name));
 
-    store = await openDatabase({ dataDir, databaseUrl: database.url });
+    store = await openDatabase({ dataDir: storage.env.FORCELINK_DATA_DIR, databaseUrl: storage.env.DATABASE_URL });
     const project = await createProject(store.db, "Refresh storm");
     apiKey = (await createApiKey(store.db, project.id, "storm")).key;
 
@@ -262,9 +247,8 @@ describe.skipIf(!baseDatabaseUrl)("refresh storm across 4 server processes on Po
     await Promise.all(servers.map((s) => attempt(() => s.stop())));
     await attempt(() => agent.close());
     await attempt(() => store?.close());
-    await attempt(() => database?.drop());
+    await attempt(() => storage?.dispose());
     await attempt(() => emulator?.close());
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     if (reports.length > 0)
       console.log(
         "refresh-storm timings:",

@@ -1,6 +1,6 @@
 import { DEMO } from "@forcelink/emulator";
 import { afterAll, describe, expect, it } from "vitest";
-import { type SyncHarness, startSyncHarness } from "./support/sync-harness.ts";
+import { type SyncHarness, startHarness } from "./support/harness.ts";
 
 /** An installed manifest is what the pre-install checklist checks the org against. */
 describe("the checklist of a connection with an integration installed", () => {
@@ -8,9 +8,10 @@ describe("the checklist of a connection with an integration installed", () => {
   afterAll(async () => h?.close());
 
   it("checks read access to the manifest's objects and fields", async () => {
-    h = await startSyncHarness({
-      runAs: DEMO.integration.username,
-      manifest: `
+    h = await startHarness({
+      sync: {
+        runAs: DEMO.integration.username,
+        manifest: `
 name: billing
 destinations:
   cache:
@@ -25,6 +26,7 @@ objects:
     schedule: "0 0 1 1 *"
     destinations: [cache]
 `,
+      },
     });
     const res = await h.api(`/v1/connections/${h.connectionId}/checklist`, { method: "POST" });
     expect(res.status).toBe(200);

@@ -1,12 +1,8 @@
 import { DEMO, generateRecords } from "@forcelink/emulator";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSyncJob } from "../src/sync/sync-jobs.ts";
-import {
-  ACCOUNT_MANIFEST,
-  expectServedEqualsSource,
-  type SyncHarness,
-  startSyncHarness,
-} from "./support/sync-harness.ts";
+import { type SyncHarness, startHarness } from "./support/harness.ts";
+import { ACCOUNT_MANIFEST, expectServedEqualsSource } from "./support/sync-records.ts";
 
 let h: SyncHarness | undefined;
 afterEach(async () => {
@@ -34,7 +30,7 @@ function completed(outcome: Awaited<ReturnType<SyncHarness["run"]>>) {
 
 describe("sync correctness against the emulator", () => {
   it("backfills the full history, then picks up updates and deletes between runs", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, seed: undefined });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST }, seed: undefined });
     generateRecords(h.org, "Account", 3_000);
     const first = completed(await h.run("Account"));
     expect(first.mode).toBe("rest");
@@ -54,7 +50,7 @@ describe("sync correctness against the emulator", () => {
   });
 
   it("loses no row written in one second across a page boundary and a run boundary", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST } });
     const stamp = Math.floor(Date.now() / 1000) * 1000 - 60_000;
     // 2,500 rows in one second: the REST pages (2,000) split inside that second.
     insertSameSecond(h, 2_500, stamp, "Tied");
@@ -67,7 +63,7 @@ describe("sync correctness against the emulator", () => {
   });
 
   it("finds rows that became visible late, with a stamp behind the checkpoint", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, env: { FORCELINK_SYNC_LOOKBACK_SECONDS: "300" } });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST }, env: { FORCELINK_SYNC_LOOKBACK_SECONDS: "300" } });
     generateRecords(h.org, "Account", 50);
     completed(await h.run("Account"));
     // A transaction that committed after the run, stamped two minutes before it.
@@ -77,7 +73,7 @@ describe("sync correctness against the emulator", () => {
   });
 
   it("keeps going when field-level security hides a declared field mid-way, and reports it", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, runAs: DEMO.integration.username });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST, runAs: DEMO.integration.username } });
     generateRecords(h.org, "Account", 20);
     const before = completed(await h.run("Account"));
     expect(before.drift).toBeNull();
@@ -92,7 +88,7 @@ describe("sync correctness against the emulator", () => {
   });
 
   it("backfills through Bulk 2.0 above the threshold, then runs incrementally through REST", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000" } });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST }, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000" } });
     generateRecords(h.org, "Account", 5_000);
     const backfill = completed(await h.run("Account"));
     expect(backfill.mode).toBe("bulk");
@@ -108,7 +104,7 @@ describe("sync correctness against the emulator", () => {
   });
 
   it("fills a field that appears (access granted) for rows that did not change since", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, runAs: DEMO.integration.username });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST, runAs: DEMO.integration.username } });
     for (const holder of ["Standard User", "Forcelink_Integration"])
       h.admin.setFieldPermissions(holder, "Account.Industry", "none");
     generateRecords(h.org, "Account", 30);
@@ -122,8 +118,9 @@ describe("sync correctness against the emulator", () => {
   });
 
   it("refreshes formula fields, which change without SystemModstamp, on the formula schedule", async () => {
-    h = await startSyncHarness({
-      manifest: `
+    h = await startHarness({
+      sync: {
+        manifest: `
 name: invoices
 destinations:
   cache:
@@ -134,6 +131,7 @@ objects:
     formulaRefresh: "0 4 * * *"
     destinations: [cache]
 `,
+      },
     });
     const ctx = h.org.writeContext(h.adminId);
     const account = h.org.store.insert("Account", { Name: "Before" }, ctx);

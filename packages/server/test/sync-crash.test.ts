@@ -1,13 +1,11 @@
-import { DEMO, type Org, type RunningEmulator } from "@forcelink/emulator";
-import { startDemoOrg } from "@forcelink/emulator/testing";
+import { DEMO, type Org } from "@forcelink/emulator";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../src/config/config.ts";
-import { createApiKey, createProject } from "../src/projects/api-keys.ts";
-import { type RunningServer, startServer } from "../src/server.ts";
-import { apiWith } from "./support/server-with-emulator.ts";
-import { createTestDatabase, freshStore, storeBackends, type TestDatabase } from "./support/test-database.ts";
-import { sleep, startWorker, waitUntil } from "./support/worker-process.ts";
+import type { Api } from "./support/api-client.ts";
+import { startWorker } from "./support/child-process.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
+import { createTestDatabase, storeBackends, type TestDatabase } from "./support/test-database.ts";
+import { sleep, waitFor } from "./support/wait.ts";
 
 const RECORDS = 200_000;
 const KILLS = 10;
@@ -21,36 +19,34 @@ const suite = missingPostgres && !process.env.CI ? describe.skip : describe;
  * Forcelink's store is on PostgreSQL too (the worker and the API server share it).
  */
 suite("a worker killed with SIGKILL in the middle of a backfill", () => {
-  let emulator: RunningEmulator;
+  let h: Harness;
   let org: Org;
-  let store: Awaited<ReturnType<typeof freshStore>>;
   let destination: TestDatabase;
-  let server: RunningServer;
   let env: Record<string, string>;
   let connectionId: string;
-  let api: ReturnType<typeof apiWith>;
+  let api: Api;
 
   beforeAll(async () => {
     if (missingPostgres) throw new Error(missingPostgres);
-    ({ org, emulator } = await startDemoOrg({ generate: { Account: RECORDS } }));
-    // Salesforce takes tens of milliseconds a call: the backfill lasts long enough for ten kills.
-    org.faults.configure({ latencyMs: 25 });
-    store = await freshStore("postgres", "forcelink_crash");
-    destination = await createTestDatabase(process.env.TEST_DATABASE_URL!, "forcelink_crash_dest");
-    env = {
-      ...store.env,
+    const settings = {
       FORCELINK_LOG_LEVEL: "warn",
-      FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
-      FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
-      FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
       FORCELINK_SYNC_LAG_SECONDS: "0",
       // REST pages of 2,000: a hundred checkpoints to be killed between.
       FORCELINK_SYNC_BULK_THRESHOLD: "100000000",
       FORCELINK_SYNC_RETRY_BASE_MS: "50",
     };
-    // The API server takes no sync runs itself: the workers below do.
-    server = await startServer(parseConfig({ ...env, FORCELINK_SYNC_WORKERS: "0" }));
-    api = apiWith(server.url, server.firstKey?.key ?? (await makeKey(server)));
+    // The API server takes no sync runs itself: the workers below do, with the same store and org.
+    h = await startHarness({
+      backend: "postgres",
+      accounts: RECORDS,
+      env: { ...settings, FORCELINK_SYNC_WORKERS: "0" },
+    });
+    org = h.org;
+    api = h.api;
+    // Salesforce takes tens of milliseconds a call: the backfill lasts long enough for ten kills.
+    org.faults.configure({ latencyMs: 25 });
+    destination = await createTestDatabase(process.env.TEST_DATABASE_URL!, "forcelink_crash_dest");
+    env = { ...h.env, ...settings, FORCELINK_SYNC_WORKERS: "2" };
     const app = await api("/v1/provider-apps", {
       method: "POST",
       body: {
@@ -95,10 +91,8 @@ objects:
   }, 180_000);
 
   afterAll(async () => {
-    await server?.close();
-    await emulator?.close();
+    await h?.close();
     await destination?.drop().catch(() => undefined);
-    await store?.dispose();
   });
 
   it(`ends equal to the source after ${KILLS} kills`, async () => {
@@ -118,7 +112,11 @@ objects:
         // Killed at a random moment: some before this worker delivered anything, most a little after.
         if (Math.random() < 0.2) await sleep(Math.floor(Math.random() * 1_500));
         else {
-          await waitUntil(async () => (await rowsInTable()) > before || worker.exited(), 60_000);
+          await waitFor(
+            async () => (await rowsInTable()) > before || worker.exited(),
+            "rows from this worker, or its exit",
+            60_000,
+          );
           await sleep(Math.floor(Math.random() * 400));
         }
         worker.kill();
@@ -129,11 +127,15 @@ objects:
       // The last worker resumes from the checkpoint and finishes.
       const last = startWorker(env);
       try {
-        await waitUntil(async () => {
-          const res = await api(`/v1/connections/${connectionId}/sync-runs?object=Account&limit=1`);
-          const runs = ((await res.json()) as { data: Array<{ status: string }> }).data;
-          return runs[0]?.status === "completed";
-        }, 240_000);
+        await waitFor(
+          async () => {
+            const res = await api(`/v1/connections/${connectionId}/sync-runs?object=Account&limit=1`);
+            const runs = ((await res.json()) as { data: Array<{ status: string }> }).data;
+            return runs[0]?.status === "completed";
+          },
+          "the run to complete",
+          240_000,
+        );
       } finally {
         last.kill("SIGTERM");
         await last.done;
@@ -161,8 +163,3 @@ objects:
     }
   }, 600_000);
 });
-
-async function makeKey(server: RunningServer): Promise<string> {
-  const project = await createProject(server.platform.db, "Crash test");
-  return (await createApiKey(server.platform.db, project.id, "crash test")).key;
-}

@@ -1,14 +1,13 @@
 import { DEMO, generateRecords } from "@forcelink/emulator";
 import { afterEach, describe, expect, it } from "vitest";
+import { type SyncHarness, startHarness } from "./support/harness.ts";
 import {
   ACCOUNT_MANIFEST,
   byCursor,
   expectServedEqualsSource,
-  type SyncHarness,
-  startSyncHarness,
   syncRunsOf,
   syncStateOf,
-} from "./support/sync-harness.ts";
+} from "./support/sync-records.ts";
 
 /**
  * The sync against an unreliable Salesforce: 503s, a session that drops mid-run, a query that
@@ -72,7 +71,7 @@ const QUERY = /\/services\/data\/v[\d.]+\/(query|queryAll)$/;
 
 describe("sync under faults", () => {
   it("REST: 5% of calls answered 503 and the session dropped mid-run still ends equal to the source", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000000" } });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST }, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000000" } });
     generateRecords(h.org, "Account", 6_000);
     const { probe, state } = expireSessionsOnce(h, LOCATOR_PAGE);
     const tokensBefore = tokenCalls(h);
@@ -90,7 +89,7 @@ describe("sync under faults", () => {
   });
 
   it("Bulk: 5% of calls answered 503 and the session dropped while fetching results still ends equal to the source", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000" } });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST }, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000" } });
     generateRecords(h.org, "Account", 30_000);
     const { probe, state } = expireSessionsOnce(h, /\/jobs\/query\/[^/]+\/results/);
     const tokensBefore = tokenCalls(h);
@@ -108,7 +107,7 @@ describe("sync under faults", () => {
   }, 60_000);
 
   it("QUERY_TIMEOUT once on the backfill's read, and once on an incremental run's window, still ends equal to the source", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST } });
     generateRecords(h.org, "Account", 3_000);
     // The backfill: the run's 2nd query (after COUNT()) is the read; it times out once.
     let queries = 0;
@@ -143,7 +142,7 @@ describe("sync under faults", () => {
   });
 
   it("QUERY_TIMEOUT when a Bulk query job is created, on a backfill and on an incremental window, still ends equal to the source", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000" } });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST }, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000" } });
     generateRecords(h.org, "Account", 2_500);
     const s = h;
     // The next Bulk query job created after `armed.next` is set times out, once.
@@ -204,7 +203,7 @@ function giveAccountBack(s: SyncHarness, before: Map<string, string>): void {
 
 describe("a failure that is not worth retrying", () => {
   it("Read on Account taken away mid-run: the run fails naming object-access, keeps its checkpoint, and resumes once access is back", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, runAs: DEMO.integration.username });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST, runAs: DEMO.integration.username } });
     generateRecords(h.org, "Account", 5_000);
     const before = accountPermissions(h);
     // At the read's 2nd page: Read goes, and the open cursor dies with it, so the engine reads
@@ -249,7 +248,7 @@ describe("a failure that is not worth retrying", () => {
   });
 
   it("Read on Account taken away between runs: the next run fails naming object-access, and completes once access is back", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, runAs: DEMO.integration.username });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST, runAs: DEMO.integration.username } });
     generateRecords(h.org, "Account", 300);
     const before = accountPermissions(h);
     ended(await h.run("Account"), "completed");

@@ -1,13 +1,12 @@
-import { buildOrg, DEMO, DEMO_SEED, type RunningEmulator, startEmulator } from "@forcelink/emulator";
+import { DEMO } from "@forcelink/emulator";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../src/config/config.ts";
-import { ensureDefaultProject } from "../src/projects/default-project.ts";
-import { type RunningServer, startServer } from "../src/server.ts";
-import { apiWith } from "./support/server-with-emulator.ts";
-import { ACCOUNT_MANIFEST } from "./support/sync-harness.ts";
-import { freshStore, storeBackends } from "./support/test-database.ts";
-import { startWorker, waitUntil } from "./support/worker-process.ts";
+import type { Api } from "./support/api-client.ts";
+import { startWorker } from "./support/child-process.ts";
+import { type Harness, startHarness } from "./support/harness.ts";
+import { ACCOUNT_MANIFEST } from "./support/sync-records.ts";
+import { storeBackends } from "./support/test-database.ts";
+import { waitFor } from "./support/wait.ts";
 
 const { missingPostgres } = storeBackends();
 const suite = missingPostgres && !process.env.CI ? describe.skip : describe;
@@ -24,33 +23,30 @@ interface RunView {
  * worker closes the run as interrupted, deletes the job, and resumes in a new run.
  */
 suite("a sync run killed with SIGKILL while its Bulk query job is open", () => {
-  let emulator: RunningEmulator;
-  let store: Awaited<ReturnType<typeof freshStore>>;
-  let server: RunningServer;
+  let h: Harness;
   let env: Record<string, string>;
-  let api: ReturnType<typeof apiWith>;
+  let api: Api;
   let db: pg.Client;
   let connectionId: string;
 
   beforeAll(async () => {
     if (missingPostgres) throw new Error(missingPostgres);
-    const { org } = buildOrg({ ...DEMO_SEED, generate: { Account: 20_000 } });
-    emulator = await startEmulator({ org, port: 0 });
-    org.faults.configure({ latencyMs: 20 });
-    store = await freshStore("postgres", "forcelink_interrupted");
-    env = {
-      ...store.env,
+    const settings = {
       FORCELINK_LOG_LEVEL: "warn",
-      FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
-      FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
-      FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
       FORCELINK_SYNC_LAG_SECONDS: "0",
       // Every read goes through a Bulk query job.
       FORCELINK_SYNC_BULK_THRESHOLD: "0",
     };
-    server = await startServer(parseConfig({ ...env, FORCELINK_SYNC_WORKERS: "0" }));
-    api = apiWith(server.url, (server.firstKey ?? (await ensureDefaultProject(server.platform.db)))!.key);
-    db = new pg.Client({ connectionString: store.env.DATABASE_URL });
+    // The API server takes no sync runs itself: the workers below do, with the same store and org.
+    h = await startHarness({
+      backend: "postgres",
+      accounts: 20_000,
+      env: { ...settings, FORCELINK_SYNC_WORKERS: "0" },
+    });
+    h.org.faults.configure({ latencyMs: 20 });
+    env = { ...h.env, ...settings, FORCELINK_SYNC_WORKERS: "2" };
+    api = h.api;
+    db = new pg.Client({ connectionString: h.env.DATABASE_URL });
     await db.connect();
     const app = await api("/v1/provider-apps", {
       method: "POST",
@@ -85,9 +81,7 @@ suite("a sync run killed with SIGKILL while its Bulk query job is open", () => {
 
   afterAll(async () => {
     await db?.end();
-    await server?.close();
-    await emulator?.close();
-    await store?.dispose();
+    await h?.close();
   });
 
   const runs = async () =>
@@ -107,14 +101,18 @@ suite("a sync run killed with SIGKILL while its Bulk query job is open", () => {
 
     const first = startWorker(env);
     let jobId: string | null = null;
-    await waitUntil(async () => {
-      const { rows } = await db.query<{ bulk_job_id: string | null }>(
-        "SELECT bulk_job_id FROM sync_runs WHERE id = $1",
-        [runId],
-      );
-      jobId = rows[0]?.bulk_job_id ?? null;
-      return jobId !== null || first.exited();
-    }, 60_000);
+    await waitFor(
+      async () => {
+        const { rows } = await db.query<{ bulk_job_id: string | null }>(
+          "SELECT bulk_job_id FROM sync_runs WHERE id = $1",
+          [runId],
+        );
+        jobId = rows[0]?.bulk_job_id ?? null;
+        return jobId !== null || first.exited();
+      },
+      "the run's Bulk query job, or the worker's exit",
+      60_000,
+    );
     first.kill();
     await first.done;
     expect(jobId, first.output()).not.toBeNull();
@@ -125,10 +123,14 @@ suite("a sync run killed with SIGKILL while its Bulk query job is open", () => {
 
     const second = startWorker(env);
     try {
-      await waitUntil(async () => {
-        const all = await runs();
-        return all.find((r) => r.id === runId)?.status === "interrupted" && all[0]?.status === "completed";
-      }, 120_000);
+      await waitFor(
+        async () => {
+          const all = await runs();
+          return all.find((r) => r.id === runId)?.status === "interrupted" && all[0]?.status === "completed";
+        },
+        "the run interrupted and the next one completed",
+        120_000,
+      );
     } finally {
       second.kill("SIGTERM");
       await second.done;

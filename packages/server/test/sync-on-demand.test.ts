@@ -1,25 +1,17 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { parseConfig } from "../src/config/config.ts";
-import { type RunningServer, startServer } from "../src/server.ts";
-import { apiWith, type Harness } from "./support/server-with-emulator.ts";
-import { ACCOUNT_MANIFEST, type SyncHarness, startSyncHarness, syncRunsOf } from "./support/sync-harness.ts";
-import { type Backend, freshStore, storeBackends } from "./support/test-database.ts";
+import type { Api } from "./support/api-client.ts";
+import { type ServerHarness, type SyncHarness, startHarness } from "./support/harness.ts";
+import { ACCOUNT_MANIFEST, syncRunsOf } from "./support/sync-records.ts";
+import { type Backend, storeBackends } from "./support/test-database.ts";
 
 const { backends, missingPostgres } = storeBackends();
 
 let h: SyncHarness | undefined;
-let second: { server: RunningServer; dataDir: string } | undefined;
-let disposeStore: (() => Promise<void>) | undefined;
-let storeEnv: Record<string, string> = {};
+let second: ServerHarness | undefined;
 afterEach(async () => {
-  await second?.server.close();
-  if (second) rmSync(second.dataDir, { recursive: true, force: true });
+  await second?.close();
   await h?.close();
-  await disposeStore?.();
-  h = second = disposeStore = undefined;
+  h = second = undefined;
 });
 
 interface Answer {
@@ -27,34 +19,20 @@ interface Answer {
   body: { queued: boolean; run: { id: string; status: string; trigger: string } };
 }
 
-async function askForRun(api: Harness["api"], connectionId: string): Promise<Answer> {
+async function askForRun(api: Api, connectionId: string): Promise<Answer> {
   const res = await api(`/v1/connections/${connectionId}/syncs/Account`, { method: "POST" });
   return { status: res.status, body: (await res.json()) as Answer["body"] };
 }
 
 /** A sync harness whose servers run no sync jobs, so a queued run stays queued while it is asked for. */
 async function harnessOn(backend: Backend): Promise<SyncHarness> {
-  const store = await freshStore(backend, "forcelink-on-demand");
-  disposeStore = store.dispose;
-  storeEnv = store.env;
-  return startSyncHarness({ manifest: ACCOUNT_MANIFEST, env: { ...store.env, FORCELINK_SYNC_WORKERS: "0" } });
+  return startHarness({ backend, sync: { manifest: ACCOUNT_MANIFEST }, env: { FORCELINK_SYNC_WORKERS: "0" } });
 }
 
 /** Another Forcelink process's view of the same PostgreSQL: its own server, pool and job queue. */
-async function secondServer(s: SyncHarness): Promise<Harness["api"]> {
-  const dataDir = mkdtempSync(join(tmpdir(), "forcelink-on-demand-2-"));
-  const server = await startServer(
-    parseConfig({
-      FORCELINK_DATA_DIR: dataDir,
-      FORCELINK_PORT: "0",
-      FORCELINK_LOG_LEVEL: "silent",
-      FORCELINK_SYNC_WORKERS: "0",
-      DATABASE_URL: storeEnv.DATABASE_URL,
-      FORCELINK_SECRET_KEY: storeEnv.FORCELINK_SECRET_KEY,
-    }),
-  );
-  second = { server, dataDir };
-  return apiWith(server.url, s.apiKey);
+async function secondServer(s: SyncHarness): Promise<Api> {
+  second = await startHarness({ emulator: false, shareStoreWith: s, env: { FORCELINK_SYNC_WORKERS: "0" } });
+  return second.api;
 }
 
 describe.each(backends)("POST /v1/connections/{id}/syncs/{object} asked 20 times at once (%s)", (backend) => {

@@ -1,14 +1,8 @@
 import { generateRecords } from "@forcelink/emulator";
 import { afterEach, describe, expect, it } from "vitest";
 import { SYNC_QUEUE, type SyncJob } from "../src/jobs/sync-queue.ts";
-import {
-  ACCOUNT_MANIFEST,
-  expectServedEqualsSource,
-  type SyncHarness,
-  startSyncHarness,
-  syncRunsOf,
-  syncStateOf,
-} from "./support/sync-harness.ts";
+import { type SyncHarness, startHarness } from "./support/harness.ts";
+import { ACCOUNT_MANIFEST, expectServedEqualsSource, syncRunsOf, syncStateOf } from "./support/sync-records.ts";
 
 /**
  * The daily API quota: a sync stops at its share of the org's allocation (80% by default) with
@@ -40,7 +34,7 @@ async function resumeJobs(s: SyncHarness) {
 
 describe("the daily API quota", () => {
   it("pauses a REST backfill at the quota share, keeps what it delivered, and resumes from its checkpoint", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000000" } });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST }, env: { FORCELINK_SYNC_BULK_THRESHOLD: "1000000" } });
     generateRecords(h.org, "Account", TOTAL);
     // 80% of 1,000 is 800: describe (797), COUNT() (798), page 1 (799), page 2 (800) — the run
     // stops after the 2nd of its 5 pages.
@@ -89,7 +83,7 @@ describe("the daily API quota", () => {
   });
 
   it("pauses, rather than fails, when Salesforce answers REQUEST_LIMIT_EXCEEDED", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST } });
     generateRecords(h.org, "Account", 500);
     h.org.apiUsage.limit = LIMIT;
     h.org.apiUsage.setUsed(LIMIT + 10);

@@ -1,17 +1,11 @@
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders } from "node:http";
 import { generateRecords } from "@forcelink/emulator";
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyWebhookSignature } from "../src/webhooks/signing.ts";
-import { waitFor } from "./support/e2e-harness.ts";
-import {
-  ACCOUNT_MANIFEST,
-  byCursor,
-  type SyncHarness,
-  startSyncHarness,
-  syncStateOf,
-  uploadManifest,
-} from "./support/sync-harness.ts";
+import { type SyncHarness, startHarness } from "./support/harness.ts";
+import { startReceiver } from "./support/receiver.ts";
+import { ACCOUNT_MANIFEST, byCursor, syncStateOf, uploadManifest } from "./support/sync-records.ts";
+import { waitFor } from "./support/wait.ts";
 
 /**
  * The webhook destination (signed batches of records to the builder's endpoint, the checkpoint
@@ -56,38 +50,29 @@ interface Received {
   status: number;
 }
 
-/** A local receiver that keeps every POST, answering what `answer` says for the n-th (from 1). */
-async function startReceiver(answer: (n: number) => number = () => 200) {
-  const received: Received[] = [];
+/** The requests a receiver got, read as the webhook destination's batches; `answer` says the n-th's status (from 1). */
+async function startBatchReceiver(answer: (n: number) => number = () => 200) {
   const state = { answer };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
-      const status = state.answer(received.length + 1);
-      received.push({ headers: req.headers, raw, body: JSON.parse(raw) as RecordsBody, status });
-      res.writeHead(status).end(status < 300 ? "ok" : "nope");
+  const r = await startReceiver((n) => state.answer(n + 1));
+  const batches = (): Received[] =>
+    r.received.map((x) => {
+      const raw = x.body.toString("utf8");
+      return { headers: x.headers, raw, body: JSON.parse(raw) as RecordsBody, status: x.status };
     });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/forcelink`,
-    received,
+    url: r.url,
+    get received(): Received[] {
+      return batches();
+    },
     /** Bodies the receiver acknowledged (2xx). */
-    acked: () => received.filter((r) => r.status >= 200 && r.status < 300),
+    acked: () => batches().filter((b) => b.status >= 200 && b.status < 300),
     set answer(f: (n: number) => number) {
       state.answer = f;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: r.close,
   };
 }
-type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+type Receiver = Awaited<ReturnType<typeof startBatchReceiver>>;
 
 let h: SyncHarness | undefined;
 const receivers: Receiver[] = [];
@@ -98,7 +83,7 @@ afterEach(async () => {
 });
 
 async function receiver(answer?: (n: number) => number): Promise<Receiver> {
-  const r = await startReceiver(answer);
+  const r = await startBatchReceiver(answer);
   receivers.push(r);
   return r;
 }
@@ -113,7 +98,7 @@ function ended(outcome: Outcome, status: "completed" | "failed" | "paused") {
 
 /** Starts the harness, then points the integration at the webhook destination: its secret, shown once. */
 async function withWebhook(hook: Receiver): Promise<{ s: SyncHarness; secret: string }> {
-  const s = await startSyncHarness({ manifest: ACCOUNT_MANIFEST });
+  const s = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST } });
   h = s;
   const updated = await uploadManifest(s, webhookManifest(hook.url));
   expect(updated.status, JSON.stringify(updated.body)).toBe(200);
@@ -320,7 +305,7 @@ objects:
 `;
 
   it("answers a broken manifest with the line and column of each problem, takes JSON, publishes its schema, updates by name and never shows or stores a password in clear", async () => {
-    h = await startSyncHarness({ manifest: ACCOUNT_MANIFEST });
+    h = await startHarness({ sync: { manifest: ACCOUNT_MANIFEST } });
 
     // YAML that does not parse.
     const broken = await uploadManifest(

@@ -1,16 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiClient, startWebhooksServer, type WebhooksTestServer, webhookBackends } from "./support/webhooks-server.ts";
+import { jsonApiWith } from "./support/api-client.ts";
+import { FAST_DELIVERY, type ServerHarness, startHarness } from "./support/harness.ts";
+import { suiteBackends } from "./support/test-database.ts";
 
 describe("webhooks API", () => {
-  for (const backend of webhookBackends()) {
+  for (const backend of suiteBackends()) {
     describe(`on ${backend}`, () => {
-      let t: WebhooksTestServer;
-      let a: ReturnType<typeof apiClient>;
-      let b: ReturnType<typeof apiClient>;
+      let t: ServerHarness;
+      let projectB: { projectId: string; key: string };
+      let a: ReturnType<typeof jsonApiWith>;
+      let b: ReturnType<typeof jsonApiWith>;
       beforeAll(async () => {
-        t = await startWebhooksServer(backend);
-        a = apiClient(t.url, t.keyA);
-        b = apiClient(t.url, t.keyB);
+        t = await startHarness({ emulator: false, backend, delivery: FAST_DELIVERY, logs: true });
+        projectB = await t.addProject("B");
+        a = jsonApiWith(t.server.url, t.apiKey);
+        b = jsonApiWith(t.server.url, projectB.key);
       });
       afterAll(async () => {
         await t?.close();
@@ -41,7 +45,7 @@ describe("webhooks API", () => {
         expect(list.body.data.map((e: { id: string }) => e.id)).toContain(created.body.id);
         expect(JSON.stringify(list.body)).not.toContain("whsec_");
 
-        const [row] = await t.query("SELECT * FROM webhook_endpoints WHERE id = $1", [created.body.id]);
+        const [row] = await t.sql("SELECT * FROM webhook_endpoints WHERE id = $1", [created.body.id]);
         expect(JSON.stringify(row)).not.toContain(created.body.secret);
         expect(String(row.secret_sealed)).toMatch(/^v1\./);
         expect(t.server.platform.sealer.open(String(row.secret_sealed))).toBe(created.body.secret);
@@ -89,9 +93,9 @@ describe("webhooks API", () => {
       });
 
       it("refuses a body that is not JSON in the one error shape", async () => {
-        const res = await fetch(`${t.url}/v1/webhooks`, {
+        const res = await fetch(`${t.server.url}/v1/webhooks`, {
           method: "POST",
-          headers: { authorization: `Bearer ${t.keyA}`, "content-type": "application/json" },
+          headers: { authorization: `Bearer ${t.apiKey}`, "content-type": "application/json" },
           body: "{not json",
         });
         expect(res.status).toBe(400);
@@ -99,7 +103,7 @@ describe("webhooks API", () => {
       });
 
       it("needs an API key", async () => {
-        const res = await fetch(`${t.url}/v1/webhooks`);
+        const res = await fetch(`${t.server.url}/v1/webhooks`);
         expect(res.status).toBe(401);
         expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
       });
@@ -141,10 +145,9 @@ describe("webhooks API", () => {
         const expires = new Date(graced.body.previousSecretExpiresAt).getTime();
         expect(expires).toBeGreaterThan(Date.now() + 3500_000);
         expect(expires).toBeLessThan(Date.now() + 3700_000);
-        const [row] = await t.query(
-          "SELECT secret_sealed, previous_secret_sealed FROM webhook_endpoints WHERE id = $1",
-          [e.id],
-        );
+        const [row] = await t.sql("SELECT secret_sealed, previous_secret_sealed FROM webhook_endpoints WHERE id = $1", [
+          e.id,
+        ]);
         expect(t.server.platform.sealer.open(String(row.secret_sealed))).toBe(graced.body.secret);
         expect(t.server.platform.sealer.open(String(row.previous_secret_sealed))).toBe(rotated.body.secret);
         const tooLong = await a("POST", `/v1/webhooks/${e.id}/rotate-secret`, {
@@ -174,12 +177,12 @@ describe("webhooks API", () => {
         });
         // Deliveries recorded as the worker would leave them; the delivery suite covers the worker.
         for (const [i, status] of ["failed", "delivered", "pending"].entries()) {
-          await t.query(
+          await t.sql(
             `INSERT INTO webhook_deliveries (id, project_id, endpoint_id, event_id, event_type, payload, status, attempts, last_status_code, last_error, created_at)
              VALUES ($1, $2, $3, $4, 'connection.created', '{}'::jsonb, $5, $6, $7, $8, now() + ($9 || ' seconds')::interval)`,
             [
               `whd_list${i}`,
-              t.projectA,
+              t.projectId,
               e.id,
               `evt_list${i}`,
               status,
@@ -241,7 +244,9 @@ describe("webhooks API", () => {
       });
 
       it("describes the routes in the OpenAPI document", async () => {
-        const doc = (await (await fetch(`${t.url}/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
+        const doc = (await (await fetch(`${t.server.url}/v1/openapi.json`)).json()) as {
+          paths: Record<string, unknown>;
+        };
         expect(Object.keys(doc.paths)).toEqual(
           expect.arrayContaining([
             "/v1/webhooks",

@@ -4,17 +4,11 @@ import { DELIVERY_DEAD_LETTER_QUEUE } from "../src/webhooks/delivery-queue.ts";
 import { requeueNeverAttempted } from "../src/webhooks/delivery-worker.ts";
 import { emitEvent, UnsafeEventDataError } from "../src/webhooks/emit.ts";
 import { parseSignatureHeader, verifyWebhookSignature } from "../src/webhooks/signing.ts";
-import {
-  apiClient,
-  closedPort,
-  FAST_DELIVERY,
-  type ReceivedRequest,
-  startReceiver,
-  startWebhooksServer,
-  type WebhooksTestServer,
-  waitFor,
-  webhookBackends,
-} from "./support/webhooks-server.ts";
+import { jsonApiWith } from "./support/api-client.ts";
+import { FAST_DELIVERY, type ServerHarness, startHarness } from "./support/harness.ts";
+import { closedPort, type ReceivedRequest, startReceiver } from "./support/receiver.ts";
+import { suiteBackends } from "./support/test-database.ts";
+import { waitFor } from "./support/wait.ts";
 
 interface Delivery {
   id: string;
@@ -36,24 +30,26 @@ const connectionData = {
 };
 
 describe("webhook delivery", () => {
-  for (const backend of webhookBackends()) {
+  for (const backend of suiteBackends()) {
     describe(`on ${backend}`, () => {
-      let t: WebhooksTestServer;
-      let a: ReturnType<typeof apiClient>;
+      let t: ServerHarness;
+      let projectB: { projectId: string; key: string };
+      let a: ReturnType<typeof jsonApiWith>;
       const receivers: Array<{ close(): Promise<void> }> = [];
       const secrets: string[] = [];
 
       beforeAll(async () => {
-        t = await startWebhooksServer(backend);
-        a = apiClient(t.url, t.keyA);
+        t = await startHarness({ emulator: false, backend, delivery: FAST_DELIVERY, logs: true });
+        projectB = await t.addProject("B");
+        a = jsonApiWith(t.server.url, t.apiKey);
       });
       beforeEach(() => {
         configureWebhookDelivery(t.server.platform, FAST_DELIVERY);
       });
       // Each test sees only its own endpoints: an endpoint left behind would receive later events.
       afterEach(async () => {
-        for (const key of [t.keyA, t.keyB]) {
-          const client = apiClient(t.url, key);
+        for (const key of [t.apiKey, projectB.key]) {
+          const client = jsonApiWith(t.server.url, key);
           for (const e of (await client("GET", "/v1/webhooks")).body.data)
             await client("DELETE", `/v1/webhooks/${e.id}`);
         }
@@ -93,11 +89,11 @@ describe("webhook delivery", () => {
         await endpoint(`${hits.url}/other-event`, ["connection.deleted"]);
         const disabled = await endpoint(`${hits.url}/disabled`, ["*"]);
         await a("PATCH", `/v1/webhooks/${disabled.id}`, { enabled: false });
-        await endpoint(`${hits.url}/other-project`, ["*"], apiClient(t.url, t.keyB));
+        await endpoint(`${hits.url}/other-project`, ["*"], jsonApiWith(t.server.url, projectB.key));
 
         const { event, deliveryIds } = await emitEvent(
           t.server.platform,
-          t.projectA,
+          t.projectId,
           "connection.created",
           connectionData,
         );
@@ -133,7 +129,7 @@ describe("webhook delivery", () => {
             id: event.id,
             type: "connection.created",
             createdAt: event.createdAt,
-            projectId: t.projectA,
+            projectId: t.projectId,
             data: connectionData,
           });
         }
@@ -142,7 +138,7 @@ describe("webhook delivery", () => {
       it("retries a receiver that fails twice, and records 3 attempts when it then succeeds", async () => {
         const flaky = await receiver((n) => (n < 2 ? 503 : 200));
         const e = await endpoint(flaky.url);
-        const { deliveryIds } = await emitEvent(t.server.platform, t.projectA, "connection.refresh_failed", {
+        const { deliveryIds } = await emitEvent(t.server.platform, t.projectId, "connection.refresh_failed", {
           connectionId: "c",
         });
         const d = await settled(e.id, deliveryIds[0]);
@@ -157,7 +153,7 @@ describe("webhook delivery", () => {
       it("gives up after the configured attempts on a receiver that always answers 500", async () => {
         const broken = await receiver(() => 500);
         const e = await endpoint(broken.url);
-        const { deliveryIds } = await emitEvent(t.server.platform, t.projectA, "connection.needs_reauth", {
+        const { deliveryIds } = await emitEvent(t.server.platform, t.projectId, "connection.needs_reauth", {
           connectionId: "c",
         });
         const d = await settled(e.id, deliveryIds[0]);
@@ -166,14 +162,14 @@ describe("webhook delivery", () => {
         await new Promise((r) => setTimeout(r, 2000));
         expect(broken.received).toHaveLength(3);
         // pg-boss hands the finished job to the dead-letter queue, which leaves a settled delivery alone.
-        const dead = await t.query("SELECT data FROM pgboss.job WHERE name = $1", [DELIVERY_DEAD_LETTER_QUEUE]);
+        const dead = await t.sql("SELECT data FROM pgboss.job WHERE name = $1", [DELIVERY_DEAD_LETTER_QUEUE]);
         expect(dead.map((j) => (j.data as { deliveryId: string }).deliveryId)).toContain(deliveryIds[0]);
         expect((await settled(e.id, deliveryIds[0])).lastError).toMatch(/HTTP 500/);
       });
 
       it("records a receiver that is down as failed, with the connection error", async () => {
         const e = await endpoint(`http://127.0.0.1:${await closedPort()}/hooks`);
-        const { deliveryIds } = await emitEvent(t.server.platform, t.projectA, "connection.deleted", {
+        const { deliveryIds } = await emitEvent(t.server.platform, t.projectId, "connection.deleted", {
           connectionId: "c",
         });
         const d = await settled(e.id, deliveryIds[0]);
@@ -185,7 +181,7 @@ describe("webhook delivery", () => {
         configureWebhookDelivery(t.server.platform, { maxAttempts: 1, timeoutMs: 500 });
         const slow = await receiver(() => ({ status: 200, delayMs: 3000 }));
         const e = await endpoint(slow.url);
-        const { deliveryIds } = await emitEvent(t.server.platform, t.projectA, "connection.recovered", {
+        const { deliveryIds } = await emitEvent(t.server.platform, t.projectId, "connection.recovered", {
           connectionId: "c",
         });
         const d = await settled(e.id, deliveryIds[0]);
@@ -201,7 +197,7 @@ describe("webhook delivery", () => {
           headers: { location: `${elsewhere.url}?token=abc` },
         }));
         const e = await endpoint(redirecting.url);
-        const { deliveryIds } = await emitEvent(t.server.platform, t.projectA, "connection.created", {
+        const { deliveryIds } = await emitEvent(t.server.platform, t.projectId, "connection.created", {
           connectionId: "c",
         });
         const d = await settled(e.id, deliveryIds[0]);
@@ -221,7 +217,7 @@ describe("webhook delivery", () => {
         });
         const flaky = await receiver((n) => (n < 2 ? 500 : 204));
         const e = await endpoint(flaky.url);
-        const { deliveryIds } = await emitEvent(t.server.platform, t.projectA, "connection.created", {
+        const { deliveryIds } = await emitEvent(t.server.platform, t.projectId, "connection.created", {
           connectionId: "c",
         });
         const d = await settled(e.id, deliveryIds[0]);
@@ -246,7 +242,7 @@ describe("webhook delivery", () => {
         expect(JSON.parse(hits.received[0].body.toString())).toMatchObject({
           id: res.body.eventId,
           type: "webhook.test",
-          projectId: t.projectA,
+          projectId: t.projectId,
           data: { endpointId: e.id },
         });
         expect((await a("GET", `/v1/webhooks/${other.id}/deliveries`)).body.data).toEqual([]);
@@ -278,13 +274,13 @@ describe("webhook delivery", () => {
         const hits = await receiver();
         const e = await endpoint(hits.url);
         await expect(
-          emitEvent(t.server.platform, t.projectA, "connection.created", {
+          emitEvent(t.server.platform, t.projectId, "connection.created", {
             connectionId: "c",
             accessToken: "00Dxx!secret",
           }),
         ).rejects.toThrow(UnsafeEventDataError);
         // @ts-expect-error: not an event type
-        await expect(emitEvent(t.server.platform, t.projectA, "connection.exploded", {})).rejects.toThrow(
+        await expect(emitEvent(t.server.platform, t.projectId, "connection.exploded", {})).rejects.toThrow(
           /WEBHOOK_EVENT_TYPES/,
         );
         expect((await a("GET", `/v1/webhooks/${e.id}/deliveries`)).body.data).toEqual([]);
@@ -297,13 +293,13 @@ describe("webhook delivery", () => {
           id: "evt_lost1",
           type: "connection.created",
           createdAt: new Date().toISOString(),
-          projectId: t.projectA,
+          projectId: t.projectId,
           data: { connectionId: "c" },
         };
-        await t.query(
+        await t.sql(
           `INSERT INTO webhook_deliveries (id, project_id, endpoint_id, event_id, event_type, payload, status, created_at)
            VALUES ('whd_lost1', $1, $2, 'evt_lost1', 'connection.created', $3::jsonb, 'pending', now() - interval '1 hour')`,
-          [t.projectA, e.id, JSON.stringify(payload)],
+          [t.projectId, e.id, JSON.stringify(payload)],
         );
         expect(await requeueNeverAttempted(t.server.platform)).toBeGreaterThanOrEqual(1);
         await requeueNeverAttempted(t.server.platform);
@@ -316,10 +312,10 @@ describe("webhook delivery", () => {
 
       it("settles as failed a delivery whose last attempt never finished", async () => {
         const e = await endpoint("http://127.0.0.1:9/unused");
-        await t.query(
+        await t.sql(
           `INSERT INTO webhook_deliveries (id, project_id, endpoint_id, event_id, event_type, payload, status, attempts)
            VALUES ('whd_dead1', $1, $2, 'evt_dead1', 'connection.created', '{}'::jsonb, 'pending', 2)`,
-          [t.projectA, e.id],
+          [t.projectId, e.id],
         );
         await t.server.platform.boss.send(DELIVERY_DEAD_LETTER_QUEUE, { deliveryId: "whd_dead1" });
         const d = await settled(e.id, "whd_dead1");
@@ -331,7 +327,7 @@ describe("webhook delivery", () => {
         expect(secrets.length).toBeGreaterThan(5);
         const logs = t.logs();
         expect(logs).toContain("webhook delivered");
-        const rows = JSON.stringify(await t.query("SELECT * FROM webhook_deliveries"));
+        const rows = JSON.stringify(await t.sql("SELECT * FROM webhook_deliveries"));
         for (const s of secrets) {
           expect(logs).not.toContain(s);
           expect(rows).not.toContain(s);

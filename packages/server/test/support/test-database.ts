@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { it } from "vitest";
 
 export type Backend = "pglite" | "postgres";
 
@@ -16,6 +17,24 @@ const MISSING_POSTGRES =
 export function storeBackends(): { backends: Backend[]; missingPostgres: string | null } {
   if (process.env.TEST_DATABASE_URL) return { backends: ["pglite", "postgres"], missingPostgres: null };
   return { backends: ["pglite"], missingPostgres: MISSING_POSTGRES };
+}
+
+/**
+ * The backends to run a suite on, from inside a describe: without PostgreSQL it registers a test
+ * that fails in CI (CI=true) and is reported as skipped, by name, elsewhere.
+ */
+export function suiteBackends(): Backend[] {
+  const { backends, missingPostgres: missing } = storeBackends();
+  if (!missing) return backends;
+  if (process.env.CI === "true") {
+    it("runs on PostgreSQL (TEST_DATABASE_URL)", () => {
+      throw new Error(missing);
+    });
+  } else {
+    console.warn(`\n!!! ${missing}\n`);
+    it.skip(missing, () => {});
+  }
+  return ["pglite"];
 }
 
 /** A PostgreSQL database made for one test run, dropped afterwards. */

@@ -1,9 +1,23 @@
+/*
+ * Forcelink processes a test starts as child processes, to kill them like real ones: servers
+ * for the refresh storm (storm-server.ts) and `forcelink worker`.
+ */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const ENTRY = fileURLToPath(new URL("./storm-server.ts", import.meta.url));
+const STORM_SERVER = fileURLToPath(new URL("./storm-server.ts", import.meta.url));
+const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
-export { createTestDatabase, type TestDatabase } from "./test-database.ts";
+/**
+ * A child's environment: the test's own, less the shell's Forcelink settings (a public URL, a
+ * database), which must not leak into servers and workers a test starts; then `env`.
+ */
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith("FORCELINK_") && k !== "DATABASE_URL"),
+  );
+  return { ...inherited, ...env };
+}
 
 /** One Forcelink server running in its own Node process. */
 export interface StormServer {
@@ -20,12 +34,8 @@ export interface StormServer {
 
 /** Starts `storm-server.ts` on Node (the running one) with `env`; resolves once it prints its URL. */
 export function startStormServer(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<StormServer> {
-  // The shell's own Forcelink settings (a public URL, a database) must not leak into the cluster.
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith("FORCELINK_") && k !== "DATABASE_URL"),
-  );
-  const child = spawn(process.execPath, [ENTRY], {
-    env: { ...inherited, ...env },
+  const child = spawn(process.execPath, [STORM_SERVER], {
+    env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   let output = "";
@@ -83,4 +93,31 @@ function advanceClock(child: ChildProcess, ms: number): Promise<void> {
     child.on("message", onMessage);
     child.send({ type: "advance-clock", ms });
   });
+}
+
+/** `forcelink worker` as a child process on `env`, to be killed like a real one. */
+export function startWorker(env: Record<string, string>) {
+  const child: ChildProcess = spawn(process.execPath, [CLI, "worker"], {
+    env: childEnv(env),
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (c: string) => {
+    stderr += c;
+  });
+  let exited = false;
+  const done = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  return {
+    done,
+    exited: () => exited,
+    output: () => stderr,
+    kill: (signal: NodeJS.Signals = "SIGKILL") => {
+      if (!exited) child.kill(signal);
+    },
+  };
 }

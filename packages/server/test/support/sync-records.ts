@@ -1,10 +1,10 @@
-import { DEMO, DEMO_SEED, type SeedSpec } from "@forcelink/emulator";
+import { DEMO } from "@forcelink/emulator";
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { installations } from "../../src/store/schema.ts";
 import type { RunOutcome } from "../../src/sync/run-object-sync.ts";
 import { runSyncJob } from "../../src/sync/sync-jobs.ts";
-import { type Harness, startHarness } from "./server-with-emulator.ts";
+import type { Harness, SyncHarness } from "./harness.ts";
 
 /**
  * Accounts (Id, Name, Industry, deletions tracked) into the records destination, on a schedule
@@ -23,7 +23,8 @@ objects:
     destinations: [cache]
 `;
 
-export interface SyncHarness extends Harness {
+/** What `startHarness({ sync })` adds: the connection, the installation, and views of both ends. */
+export interface SyncInstallation {
   connectionId: string;
   installationId: string;
   adminId: string;
@@ -36,9 +37,7 @@ export interface SyncHarness extends Harness {
   apiCalls(): number;
 }
 
-export interface SyncHarnessOptions {
-  seed?: SeedSpec;
-  env?: Record<string, string>;
+export interface SyncSetup {
   /** The manifest as YAML; `records` must be one of its destinations for `served()`. */
   manifest: string;
   /** The user the client-credentials connection runs as (default the org's admin). */
@@ -46,85 +45,71 @@ export interface SyncHarnessOptions {
 }
 
 /**
- * An emulated org, a Forcelink server on it, a client-credentials connection (as the org's
- * admin), and the manifest uploaded and installed without starting its runs.
+ * A client-credentials connection (as the org's admin, or `runAs`), and the manifest uploaded
+ * and installed without starting its runs.
  */
-export async function startSyncHarness(options: SyncHarnessOptions): Promise<SyncHarness> {
-  const h = await startHarness({
-    seed: options.seed ?? { ...DEMO_SEED, generate: {} },
-    env: {
-      FORCELINK_SYNC_LAG_SECONDS: "0",
-      FORCELINK_SYNC_RETRY_BASE_MS: "10",
-      ...options.env,
+export async function installSync(h: Harness, options: SyncSetup): Promise<SyncInstallation> {
+  const app = await h.demoProviderApp({ clientCredentials: { enabled: true } });
+  if (options.runAs)
+    h.admin.updateApp(h.org.appByClientId(DEMO.app.clientId)!.id, { clientCredentialsUser: options.runAs });
+  const conn = await h.api("/v1/connections", {
+    method: "POST",
+    body: {
+      flow: "client_credentials",
+      providerAppId: app.id,
+      endUserId: "sync-customer",
+      myDomain: "forcelink-demo",
     },
   });
-  try {
-    const app = await h.demoProviderApp({ clientCredentials: { enabled: true } });
-    if (options.runAs)
-      h.admin.updateApp(h.org.appByClientId(DEMO.app.clientId)!.id, { clientCredentialsUser: options.runAs });
-    const conn = await h.api("/v1/connections", {
-      method: "POST",
-      body: {
-        flow: "client_credentials",
-        providerAppId: app.id,
-        endUserId: "sync-customer",
-        myDomain: "forcelink-demo",
-      },
-    });
-    expect(conn.status, await conn.clone().text()).toBe(201);
-    const connectionId = ((await conn.json()) as { id: string }).id;
-    const uploaded = await h.api("/v1/integrations", {
-      method: "POST",
-      body: options.manifest,
-      headers: { "content-type": "application/yaml" },
-    });
-    expect(uploaded.status, await uploaded.clone().text()).toBe(201);
-    const integration = ((await uploaded.json()) as { id: string }).id;
-    const installed = await h.api(`/v1/connections/${connectionId}/integrations`, {
-      method: "POST",
-      body: { integration, startNow: false },
-    });
-    expect(installed.status).toBe(201);
-    const installationId = ((await installed.json()) as { id: string }).id;
-    const [inst] = await h.server.platform.db.select().from(installations).where(eq(installations.id, installationId));
-    expect(inst).toBeDefined();
-    const adminId = h.org.userByUsername(DEMO.admin.username)!.Id as string;
-    return {
-      ...h,
-      connectionId,
-      installationId,
-      adminId,
-      run: (object) => runSyncJob(h.server.platform, { installationId, object, trigger: "manual" }),
-      async served(object) {
-        const out = new Map<string, { deleted: boolean; data: Record<string, unknown> | null }>();
-        let cursor = "";
-        for (;;) {
-          const res = await h.api(`/v1/connections/${connectionId}/records/${object}?limit=1000${cursor}`);
-          expect(res.status).toBe(200);
-          const page = (await res.json()) as {
-            records: Array<{ id: string; deleted: boolean; data: Record<string, unknown> | null }>;
-            nextCursor: string;
-            hasMore: boolean;
-          };
-          for (const r of page.records) out.set(r.id, { deleted: r.deleted, data: r.data });
-          cursor = `&cursor=${page.nextCursor}`;
-          if (!page.hasMore) return out;
-        }
-      },
-      source(object) {
-        const out = new Map<string, Record<string, unknown>>();
-        for (const r of h.org.store.tableOrThrow(object).live()) out.set(r.Id as string, r);
-        return out;
-      },
-      apiCalls: () => {
-        const byKind = h.org.counters.snapshot().byKind;
-        return (byKind.rest ?? 0) + (byKind.bulk ?? 0);
-      },
-    };
-  } catch (e) {
-    await h.close();
-    throw e;
-  }
+  expect(conn.status, await conn.clone().text()).toBe(201);
+  const connectionId = ((await conn.json()) as { id: string }).id;
+  const uploaded = await h.api("/v1/integrations", {
+    method: "POST",
+    body: options.manifest,
+    headers: { "content-type": "application/yaml" },
+  });
+  expect(uploaded.status, await uploaded.clone().text()).toBe(201);
+  const integration = ((await uploaded.json()) as { id: string }).id;
+  const installed = await h.api(`/v1/connections/${connectionId}/integrations`, {
+    method: "POST",
+    body: { integration, startNow: false },
+  });
+  expect(installed.status).toBe(201);
+  const installationId = ((await installed.json()) as { id: string }).id;
+  const [inst] = await h.server.platform.db.select().from(installations).where(eq(installations.id, installationId));
+  expect(inst).toBeDefined();
+  const adminId = h.org.userByUsername(DEMO.admin.username)!.Id as string;
+  return {
+    connectionId,
+    installationId,
+    adminId,
+    run: (object) => runSyncJob(h.server.platform, { installationId, object, trigger: "manual" }),
+    async served(object) {
+      const out = new Map<string, { deleted: boolean; data: Record<string, unknown> | null }>();
+      let cursor = "";
+      for (;;) {
+        const res = await h.api(`/v1/connections/${connectionId}/records/${object}?limit=1000${cursor}`);
+        expect(res.status).toBe(200);
+        const page = (await res.json()) as {
+          records: Array<{ id: string; deleted: boolean; data: Record<string, unknown> | null }>;
+          nextCursor: string;
+          hasMore: boolean;
+        };
+        for (const r of page.records) out.set(r.id, { deleted: r.deleted, data: r.data });
+        cursor = `&cursor=${page.nextCursor}`;
+        if (!page.hasMore) return out;
+      }
+    },
+    source(object) {
+      const out = new Map<string, Record<string, unknown>>();
+      for (const r of h.org.store.tableOrThrow(object).live()) out.set(r.Id as string, r);
+      return out;
+    },
+    apiCalls: () => {
+      const byKind = h.org.counters.snapshot().byKind;
+      return (byKind.rest ?? 0) + (byKind.bulk ?? 0);
+    },
+  };
 }
 
 /** Asserts the records API serves exactly the source's live rows (Name and Industry equal), no more. */
