@@ -172,6 +172,10 @@ describe("session security level", () => {
     );
     const rows = (await (await t.api(ADMIN, `/query?q=${q}`)).json()) as { records: Array<Record<string, unknown>> };
     expect(rows.records[0].OptionsHasSessionLevelPolicy).toBe(true);
+    // Salesforce's own wording is not documented: the org setting changes it.
+    const wording = "Session security level High Assurance required for this connected app";
+    await control("/org", "PATCH", { sessionLevelRefusal: wording });
+    expect((await errorOf(await call(), 403, "INSUFFICIENT_ACCESS")).message).toBe(wording);
     await control(`/apps/${DEMO.app.clientId}`, "PATCH", { highAssuranceRequired: false });
     expect((await call()).status).toBe(200);
   });

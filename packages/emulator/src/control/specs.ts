@@ -159,6 +159,7 @@ export const orgPatchSpec = z
     bulkResultsNotReadyStatus: z.number().int().min(400).max(499).optional(),
     introspectBadClientStatus: z.number().int().min(400).max(499).optional(),
     ipRestrictedDescription: z.string().optional(),
+    sessionLevelRefusal: z.string().min(1).optional(),
     queryAllLocatorPath: z.enum(["query", "queryAll"]).optional(),
     bulkJobProcessingMs: z.number().int().min(0).optional(),
     cdcEntityAllocation: z.number().int().min(0).optional(),

@@ -13,14 +13,10 @@ export function bearerToken(ctx: RequestContext): string | undefined {
 
 /**
  * The app requires a High Assurance session, which an OAuth access token never carries: the
- * session is refused on every call, as Salesforce refuses an insufficient session security level.
+ * session is refused on every call, as Salesforce refuses an insufficient session security level
+ * (with the org's configurable text: Salesforce's own is not documented).
  */
-const insufficientSessionLevel = () =>
-  new ApiError(
-    403,
-    "INSUFFICIENT_ACCESS",
-    "This session's security level is Standard; the connected app requires a High Assurance session.",
-  );
+const insufficientSessionLevel = (message: string) => new ApiError(403, "INSUFFICIENT_ACCESS", message);
 
 /**
  * What every API call goes through before its handler, in Salesforce's order: a live session,
@@ -40,7 +36,8 @@ export function authorizeApiCall(ctx: RequestContext): void {
   if (!session.scopes.includes("api") && !session.scopes.includes("full")) {
     throw new ApiError(401, "INVALID_SESSION_ID", "This session is not valid for use with the REST API");
   }
-  if (session.appId && ctx.org.apps.get(session.appId)?.highAssuranceRequired) throw insufficientSessionLevel();
+  if (session.appId && ctx.org.apps.get(session.appId)?.highAssuranceRequired)
+    throw insufficientSessionLevel(ctx.org.settings.sessionLevelRefusal);
   if (!ctx.org.settings.apiEnabled) {
     throw new ApiError(403, "API_DISABLED_FOR_ORG", "API is not enabled for this Organization or Partner");
   }

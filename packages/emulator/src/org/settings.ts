@@ -20,6 +20,8 @@ export interface OrgSettings {
   introspectBadClientStatus: number;
   /** [?] The token endpoint's text for an IP or login-hours refusal. */
   ipRestrictedDescription: string;
+  /** [?] The REST error's text when an app requires a High Assurance session (INSUFFICIENT_ACCESS, 403). */
+  sessionLevelRefusal: string;
   /** [?] Where queryAll's nextRecordsUrl points: "query" or "queryAll". Both are served either way. */
   queryAllLocatorPath: "query" | "queryAll";
   /** How long a Bulk 2.0 job stays InProgress before it completes (0: done on the first poll). */
@@ -41,6 +43,8 @@ export const DEFAULT_SETTINGS: OrgSettings = {
   bulkResultsNotReadyStatus: 400,
   introspectBadClientStatus: 401,
   ipRestrictedDescription: "IP restricted or invalid login hours",
+  sessionLevelRefusal:
+    "This session's security level is Standard; the connected app requires a High Assurance session.",
   queryAllLocatorPath: "query",
   bulkJobProcessingMs: 0,
   cdcEntityAllocation: 5,
