@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type ChecklistContext, evaluateChecklist, type Verdict } from "../src/checklist/evaluate.ts";
 import { changeEventName, needsFrom } from "../src/checklist/needs.ts";
-import type { OrgSnapshot } from "../src/checklist/org-snapshot.ts";
+import { type OrgSnapshot, unreachableSnapshot } from "../src/checklist/org-snapshot.ts";
 import type { Requirements } from "../src/provider-apps/requirements.ts";
 import { CHECK_IDS, CHECKS, type CheckId } from "../src/remedies/checks.ts";
 import { APP_ID, EXTRA_SET, healthySnapshot, PROFILE_SET } from "./support/checklist-snapshot.ts";
@@ -19,23 +19,7 @@ const ALL_UNKNOWN = Object.fromEntries(CHECK_IDS.map((id) => [id, "unknown"])) a
 
 /** The API refused the first call: every part of the snapshot carries that refusal, as takeOrgSnapshot does. */
 function refuseAll(s: OrgSnapshot, refused: Extract<OrgSnapshot["api"], { ok: false }>): void {
-  Object.assign(s, {
-    api: refused,
-    organization: refused,
-    user: refused,
-    systemPermissions: refused,
-    useAnyApiClient: refused,
-    permissionSets: refused,
-    objectPermissions: refused,
-    fieldPermissions: refused,
-    existingObjects: null,
-    describes: { account: refused },
-    connectedApp: refused,
-    appGrants: refused,
-    cdcSelected: refused,
-    refreshProbe: null,
-    accessProbe: null,
-  });
+  Object.assign(s, unreachableSnapshot(s.takenAt, s.userId, refused, needsFrom(ACCOUNT)));
 }
 
 function exhaust(s: OrgSnapshot): void {

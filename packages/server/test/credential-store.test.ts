@@ -12,9 +12,9 @@ import type { Platform } from "../src/platform/platform.ts";
 import { createProject } from "../src/projects/api-keys.ts";
 import { type Database, openDatabase } from "../src/store/database.ts";
 import { connections, providerApps } from "../src/store/schema.ts";
-import { type Backend, createTestDatabase, storeBackends, type TestDatabase } from "./support/test-database.ts";
+import { type Backend, createTestDatabase, suiteBackends, type TestDatabase } from "./support/test-database.ts";
 
-const { backends, missingPostgres } = storeBackends();
+const backends = suiteBackends();
 
 const opened: Database[] = [];
 let dataDir: string | undefined;
@@ -104,8 +104,4 @@ describe.each(backends)("DbCredentialStore writes fenced by the refresh lease (%
     const [row] = await one.db.select().from(connections).where(eq(connections.id, conn.id));
     expect(JSON.stringify(row)).not.toMatch(/00D!|5Aep-/);
   });
-});
-
-it.skipIf(!missingPostgres || !process.env.CI)("PostgreSQL half", () => {
-  throw new Error(missingPostgres!);
 });

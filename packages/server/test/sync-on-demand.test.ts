@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Api } from "./support/api-client.ts";
 import { type ServerHarness, type SyncHarness, startHarness } from "./support/harness.ts";
 import { ACCOUNT_MANIFEST, syncRunsOf } from "./support/sync-records.ts";
-import { type Backend, storeBackends } from "./support/test-database.ts";
+import { type Backend, suiteBackends } from "./support/test-database.ts";
 
-const { backends, missingPostgres } = storeBackends();
+const backends = suiteBackends();
 
 let h: SyncHarness | undefined;
 let second: ServerHarness | undefined;
@@ -64,8 +64,4 @@ describe.each(backends)("POST /v1/connections/{id}/syncs/{object} asked 20 times
     expect(next.status).toBe(202);
     expect(next.body.run.id).not.toBe([...ids][0]);
   });
-});
-
-it.skipIf(!missingPostgres || !process.env.CI)("PostgreSQL half", () => {
-  throw new Error(missingPostgres!);
 });

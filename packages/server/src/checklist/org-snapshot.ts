@@ -182,7 +182,7 @@ export async function takeOrgSnapshot(
   const userId = checkedId(options.userId);
   const takenAt = options.now().toISOString();
   const api = await readApiRoot(client, calls);
-  if (!api.ok) return { snapshot: unreachable(takenAt, userId, api, needs), calls };
+  if (!api.ok) return { snapshot: unreachableSnapshot(takenAt, userId, api, needs), calls };
 
   const query: Query = (soql, map) => readQuery(client, calls, soql, map);
   const assigned = `SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = ${quote(userId)}`;
@@ -383,7 +383,7 @@ async function readProbes(
 }
 
 /** When the API refuses the first call, nothing else can be read: every part carries that refusal. */
-function unreachable(
+export function unreachableSnapshot(
   takenAt: string,
   userId: string,
   refused: Extract<Reading<unknown>, { ok: false }>,
