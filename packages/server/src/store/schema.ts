@@ -359,6 +359,74 @@ export const syncRecords = pgTable(
   ],
 );
 
+/**
+ * A write: records into one object of a connection's org, with one result per input record
+ * (write_records). Counts are kept here as the records settle; `pending` is what is left.
+ */
+export const writes = pgTable(
+  "writes",
+  {
+    id: id(),
+    projectId: text("project_id").notNull(),
+    connectionId: text("connection_id")
+      .notNull()
+      .references(() => connections.id, { onDelete: "cascade" }),
+    object: text("object").notNull(),
+    /** insert | update | upsert | delete */
+    operation: text("operation").notNull(),
+    externalIdField: text("external_id_field"),
+    allOrNone: boolean("all_or_none").notNull().default(false),
+    /** receiving (body still arriving) | queued | running | paused | completed | failed */
+    status: text("status").notNull(),
+    /** collections | composite | bulk, as the planner chose; null until planned. */
+    path: text("path"),
+    total: integer("total").notNull().default(0),
+    succeeded: integer("succeeded").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    /** Records whose outcome cannot be known (an insert whose answer was lost): never sent again blindly. */
+    unknown: integer("unknown").notNull().default(0),
+    apiCalls: integer("api_calls").notNull().default(0),
+    idempotencyKey: text("idempotency_key"),
+    /** sha256 of the request (connection, object, operation, options and records) the key was first used with. */
+    requestHash: text("request_hash"),
+    /** The write whose failed records this one re-runs. */
+    retryOf: text("retry_of"),
+    options: jsonb("options").$type<Record<string, unknown>>(),
+    error: jsonb("error").$type<unknown>(),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    /** When the write and its per-record results are pruned. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("writes_connection").on(t.connectionId, t.createdAt),
+    uniqueIndex("writes_idempotency").on(t.projectId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    index("writes_status").on(t.status),
+  ],
+);
+
+/** One input record of a write and its result, by its index in the input. */
+export const writeRecords = pgTable(
+  "write_records",
+  {
+    writeId: text("write_id")
+      .notNull()
+      .references(() => writes.id, { onDelete: "cascade" }),
+    idx: integer("idx").notNull(),
+    /** pending | sending | succeeded | failed | unknown */
+    status: text("status").notNull().default("pending"),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+    sfId: text("sf_id"),
+    created: boolean("created"),
+    errors: jsonb("errors").$type<unknown[]>(),
+    attempts: integer("attempts").notNull().default(0),
+    /** The Bulk ingest job that holds the record while it is `sending`, read back after a crash. */
+    bulkJobId: text("bulk_job_id"),
+  },
+  (t) => [primaryKey({ columns: [t.writeId, t.idx] }), index("write_records_status").on(t.writeId, t.status, t.idx)],
+);
+
 export const schema = {
   projects,
   apiKeys,
@@ -374,4 +442,6 @@ export const schema = {
   syncRuns,
   syncRecordChanges,
   syncRecords,
+  writes,
+  writeRecords,
 };
