@@ -169,6 +169,12 @@ describe("settleResults: each record of an answered call", () => {
     expect(out.map((s) => s.status)).toEqual(["pending", "pending", "pending"]);
   });
 
+  it("allOrNone: subrequests a lock halted go back with the rest", () => {
+    const halted: RecordError = { ...rolledBack, code: "PROCESSING_HALTED" };
+    const out = settleResults([bad(lock), bad(halted)], [1, 1], { allOrNone: true, maxPasses: 5 });
+    expect(out.map((s) => s.status)).toEqual(["pending", "pending"]);
+  });
+
   it("allOrNone: a lasting refusal fails the call's records as Salesforce answered them", () => {
     const out = settleResults([bad(rolledBack), bad(required), bad(lock)], [1, 1, 1], {
       allOrNone: true,

@@ -124,8 +124,11 @@ export type RecordSettlement =
   /** A retryable refusal (a lock): sent again on a later pass. */
   | { status: "pending"; errors: RecordError[] };
 
-/** Salesforce's answer for the records an all-or-none call rolled back because another one failed. */
-export const ROLLED_BACK = "ALL_OR_NONE_OPERATION_ROLLED_BACK";
+/**
+ * Salesforce's answers for the records an all-or-none call rolled back because another one failed:
+ * in the failing collection, and in the composite subrequests it halted.
+ */
+export const ROLLED_BACK = new Set(["ALL_OR_NONE_OPERATION_ROLLED_BACK", "PROCESSING_HALTED"]);
 
 /**
  * Settles the records of one answered call. A refusal worth retrying (a locked row) sends the
@@ -143,7 +146,7 @@ export function settleResults(
   const wholeCallAgain =
     options.allOrNone &&
     failures.some(retryable) &&
-    failures.every((r) => retryable(r) || r.errors.every((e) => e.code === ROLLED_BACK));
+    failures.every((r) => retryable(r) || r.errors.every((e) => ROLLED_BACK.has(e.code)));
   return results.map((r, i) => {
     const exhausted = attempts[i] >= options.maxPasses;
     if (wholeCallAgain && !exhausted) return { status: "pending", errors: r.errors };
