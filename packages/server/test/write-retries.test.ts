@@ -82,8 +82,11 @@ describe.each(suiteBackends())("locked rows and lost answers on %s", (backend) =
     }
     if (path === "bulk") {
       expect(t.endpoint("POST /services/data/:version/jobs/ingest"), "one Bulk job").toBe(1);
-      expect(t.endpoint("POST /services/data/:version/composite") + t.endpoint("PATCH /services/data/:version/composite/sobjects/:object/:field"),
-        "the locked rows went again through collections").toBeGreaterThan(0);
+      expect(
+        t.endpoint("POST /services/data/:version/composite") +
+          t.endpoint("PATCH /services/data/:version/composite/sobjects/:object/:field"),
+        "the locked rows went again through collections",
+      ).toBeGreaterThan(0);
     }
   });
 
@@ -191,10 +194,9 @@ describe("the daily API quota", () => {
     await runWrite(h.server.platform, paused.id);
     const resumed = await writeRow(h, paused.id);
     expect(resumed).toMatchObject({ status: "completed", succeeded: n, failed: 0, unknown: 0 });
-    expect(
-      t.endpoint("POST /services/data/:version/composite"),
-      "the resumed run sent only what was left",
-    ).toBe(Math.ceil((n - done) / 1000));
+    expect(t.endpoint("POST /services/data/:version/composite"), "the resumed run sent only what was left").toBe(
+      Math.ceil((n - done) / 1000),
+    );
     for (let i = 0; i < n; i += 97) expect(t.rowsWith(`${tag}-${i}`)).toHaveLength(1);
 
     const events = await h.sql<{ event_type: string; payload: { data: Record<string, unknown> } }>(
