@@ -215,7 +215,12 @@ export {
   type IngestResultFiles,
   matchIngestResults,
 } from "./writes/ingest-matching.ts";
-export { parseSfError, recordErrorFrom, type SalesforceRecordError } from "./writes/record-errors.ts";
+export {
+  nothingWritten,
+  parseSfError,
+  recordErrorFrom,
+  type SalesforceRecordError,
+} from "./writes/record-errors.ts";
 export {
   cellText,
   csvColumns,

@@ -1,7 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type CollectionWrite,
-  type SalesforceClient,
+  fixedToken,
+  nothingWritten,
+  SalesforceApiError,
+  SalesforceClient,
   TransportFailure,
   writeCollection,
   writeComposite,
@@ -334,6 +337,7 @@ describe("a lost answer: the call ran, its answer never came", () => {
     }).catch((e) => e);
     expect(error).toBeInstanceOf(TransportFailure);
     expect(error.kind).toBe("reset");
+    expect(nothingWritten(error)).toBe(false);
     expect(sleeps).toBe(0);
     expect(calls(w.demo.org, `POST ${COLLECTION}`) - before).toBe(1);
     // Salesforce did write them: that is why resending would have duplicated them.
@@ -364,5 +368,32 @@ describe("a lost answer: the call ran, its answer never came", () => {
     // The second attempt found the rows the first one made: updated, not created again.
     expect(results.map((r) => r.created)).toEqual([false, false]);
     for (const key of ["LOST-1", "LOST-2"]) expect(w.rows("Account", (r) => r.External_Id__c === key)).toHaveLength(1);
+  });
+});
+
+describe("nothingWritten: whether a failed call may be sent again even for an insert", () => {
+  it("a 503 may have run; a call that could not connect did not", async () => {
+    w.demo.org.faults.configure({ errorRate: 1, errorStatus: 503, pathContains: "/composite/sobjects" });
+    const unavailable = await writeCollection(sf, {
+      object: "Account",
+      operation: "insert",
+      records: [{ Name: "nw" }],
+    }).catch((e) => e);
+    expect(unavailable).toBeInstanceOf(SalesforceApiError);
+    expect(nothingWritten(unavailable)).toBe(false);
+    w.demo.org.faults.reset();
+
+    const closed = new SalesforceClient({
+      tokens: fixedToken({ accessToken: "x", instanceUrl: "http://127.0.0.1:9" }),
+      retry: { maxAttempts: 1 },
+    });
+    const unreachable = await writeCollection(closed, {
+      object: "Account",
+      operation: "insert",
+      records: [{ Name: "nw" }],
+    }).catch((e) => e);
+    await closed.close();
+    expect(unreachable).toBeInstanceOf(TransportFailure);
+    expect(nothingWritten(unreachable)).toBe(true);
   });
 });

@@ -1,4 +1,7 @@
 import { lookupError } from "../error-table.ts";
+import { SalesforceApiError } from "../errors.ts";
+import { OAuthFailure } from "../oauth/oauth-failure.ts";
+import { TransportFailure } from "../transport-failure.ts";
 import type { RecordError } from "./write-types.ts";
 
 /** A per-record error as Salesforce answers it: `statusCode` in collections, `errorCode` elsewhere. */
@@ -51,4 +54,16 @@ export function parseSfError(cell: string | null | undefined): RecordError {
     }
   }
   return recordErrorFrom({ statusCode: code, message, fields });
+}
+
+/**
+ * Whether a write call that failed as a whole is known to have changed nothing, so that even an
+ * insert may be sent again: Salesforce refused it before acting (the table's `nothingWritten`),
+ * it never left (no connection), or no token could be had to send it. Anything else, a reset
+ * after sending, a timeout, a 500, leaves the outcome unknown.
+ */
+export function nothingWritten(error: unknown): boolean {
+  if (error instanceof SalesforceApiError) return error.nothingWritten;
+  if (error instanceof TransportFailure) return error.kind === "connect";
+  return error instanceof OAuthFailure;
 }
