@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import {
   closeIngestJob,
   createIngestJob,
@@ -118,7 +119,7 @@ describe.each(suiteBackends())("recovery of interrupted writes on %s", (backend)
         ...(operation === "upsert" ? { externalIdField: "External_Id__c" } : {}),
       });
       // The runner uploaded and closed the first four records' job, then died.
-      await uploadJobData(sf, job.id, [recordsToCsv(data.slice(0, 4), columnsOf(data.slice(0, 4)))]);
+      await uploadJobData(sf, job.id, Readable.from([recordsToCsv(data.slice(0, 4), columnsOf(data.slice(0, 4)))]));
       await closeIngestJob(sf, job.id);
       const id = await interrupted(operation, data, 4, job.id);
       h.org.counters.reset();
