@@ -211,4 +211,22 @@ describe("the daily API quota", () => {
       counts: { total: n, succeeded: n, failed: 0, unknown: 0, pending: 0 },
     });
   });
+
+  it("pauses, rather than fails, when Salesforce answers REQUEST_LIMIT_EXCEEDED", async () => {
+    h.org.apiUsage.limit = 1000;
+    h.org.apiUsage.setUsed(1010);
+    const paused = await t.execute({
+      object: "Account",
+      operation: "insert",
+      records: Array.from({ length: 5 }, (_, i) => ({ Name: `Over ${i}`, External_Id__c: `over-${i}` })),
+    });
+    expect(paused.write).toMatchObject({ status: "paused", succeeded: 0, unknown: 0, error: { code: "quota_paused" } });
+    expect(paused.write.error?.message).toContain("of its 1000 daily API requests");
+    // Refused before anything was written: the records wait as if never sent.
+    expect(paused.records.map((r) => [r.status, r.attempts])).toEqual(paused.records.map(() => ["pending", 0]));
+    h.org.apiUsage.setUsed(0);
+    await runWrite(h.server.platform, paused.id);
+    expect(await writeRow(h, paused.id)).toMatchObject({ status: "completed", succeeded: 5 });
+    for (let i = 0; i < 5; i++) expect(t.rowsWith(`over-${i}`)).toHaveLength(1);
+  });
 });

@@ -10,7 +10,7 @@ import { sql } from "drizzle-orm";
 import type { Platform } from "../platform/platform.ts";
 import { unknownOutcomeError } from "./write-plan.ts";
 import { type Settlement, settleRecords } from "./write-records.ts";
-import { classified, operationOf, QuotaPause, uncountedCalls, type WriteRun, WriteStopped } from "./write-run.ts";
+import { operationOf, uncountedCalls, type WriteRun, WriteStopped } from "./write-run.ts";
 
 /**
  * The Bulk 2.0 path: the write's never-sent records streamed from the store (by index) into as
@@ -45,25 +45,14 @@ export async function bulkPass(run: WriteRun): Promise<void> {
     onJob: (jobId, { firstIndex }) => holdFrom(platform, write.id, idxs[firstIndex], jobId),
     onUploaded: (jobId, { firstIndex, count }) => keepUploaded(platform, write.id, jobId, idxs[firstIndex + count - 1]),
   });
-  try {
-    for await (const job of ingest) {
-      await settleJob(
-        run,
-        job.jobId,
-        job.results.map((r) => ({ ...r, idx: idxs[r.index] })),
-      );
-      if (job.job.state === "Failed" && job.results.every((r) => r.outcome === "unprocessed"))
-        throw new WriteStopped(new Error(`Bulk job ${job.jobId} failed: ${job.job.errorMessage ?? "no reason given"}`));
-    }
-  } catch (error) {
-    if (error instanceof WriteStopped) throw error;
-    const failure = classified(error);
-    if (failure?.reason === "rest.daily_quota_exhausted")
-      throw new QuotaPause(run.usage?.used ?? 0, run.usage?.max ?? 0);
-    if (error instanceof TypeError || error instanceof RangeError) throw new WriteStopped(error);
-    // Whatever job was open keeps its records `sending` with its id: the next run (or recovery)
-    // reads it back, aborting it first when it was never closed.
-    throw error;
+  for await (const job of ingest) {
+    await settleJob(
+      run,
+      job.jobId,
+      job.results.map((r) => ({ ...r, idx: idxs[r.index] })),
+    );
+    if (job.job.state === "Failed" && job.results.every((r) => r.outcome === "unprocessed"))
+      throw new WriteStopped(new Error(`Bulk job ${job.jobId} failed: ${job.job.errorMessage ?? "no reason given"}`));
   }
 }
 

@@ -112,7 +112,7 @@ export async function settleFailedCall(run: WriteRun, records: readonly SendingR
 
 /** Records back to pending with no error of their own: the call never reached a decision about them. */
 function back(records: readonly SendingRecord[]): Settlement[] {
-  return records.map((r) => ({ idx: r.idx, status: "pending" }));
+  return records.map((r) => ({ idx: r.idx, status: "pending", undoAttempt: true }));
 }
 
 /** A call's failure in the shape of a record's error, for the records it held. */

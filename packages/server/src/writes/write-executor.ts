@@ -8,7 +8,7 @@ import { quotaExhausted } from "../sync/sync-plan.ts";
 import { bulkPass } from "./write-bulk.ts";
 import { sendRecords } from "./write-calls.ts";
 import { failWrite, finishWrite, pauseWrite } from "./write-outcome.ts";
-import { planWrite, retryChunkSize, retryOrder } from "./write-plan.ts";
+import { callFailureOutcome, planWrite, retryChunkSize, retryOrder } from "./write-plan.ts";
 import {
   changeWrite,
   neverSentCount,
@@ -19,7 +19,15 @@ import {
   takeRecords,
 } from "./write-records.ts";
 import { reconcileSending } from "./write-recovery.ts";
-import { operationOf, QuotaPause, type WriteRow, type WriteRun, WriteStopped } from "./write-run.ts";
+import {
+  callFailureOf,
+  classified,
+  operationOf,
+  QuotaPause,
+  type WriteRow,
+  type WriteRun,
+  WriteStopped,
+} from "./write-run.ts";
 
 /** Statuses a runner picks up: a write received whole and not finished. */
 const RUNNABLE = new Set(["queued", "running", "paused"]);
@@ -91,6 +99,7 @@ export async function openRun(
     settings: platform.config.writeExecution,
     calls: 0,
     counted: 0,
+    bulkFailures: 0,
     usage: null,
     signal,
     client: undefined as unknown as WriteRun["client"],
@@ -171,13 +180,40 @@ async function firstPass(run: WriteRun): Promise<void> {
     bulkThreshold: run.settings.bulkThreshold,
   });
   if (!plan.ok) throw new WriteStopped(new Error(plan.message));
-  if (plan.path === "bulk") return bulkPass(run);
+  if (plan.path === "bulk") return bulkPass(run).catch((error: unknown) => bulkPassFailed(run, error));
   for (;;) {
     checkGoOn(run);
     const chunk = await takePending(run.platform, run.write.id, { limit: plan.recordsPerCall, neverSent: true });
     if (chunk.length === 0) return;
     await sendRecords(run, chunk);
   }
+}
+
+/**
+ * A Bulk pass that stopped without results (a failed upload, a lost answer, Salesforce unavailable).
+ * Its jobs are read back, so what they wrote is known (an upload that failed left its job aborted,
+ * nothing of it processed), and the records left go in a new job after a backoff; a refusal of the
+ * request itself stops the write, the quota pauses it.
+ */
+async function bulkPassFailed(run: WriteRun, error: unknown): Promise<void> {
+  if (error instanceof WriteStopped || error instanceof QuotaPause) throw error;
+  if (error instanceof TypeError || error instanceof RangeError) throw new WriteStopped(error);
+  const failure = classified(error);
+  if (!failure || run.signal?.aborted) throw error;
+  const outcome = callFailureOutcome(operationOf(run.write), callFailureOf(failure));
+  if (outcome === "pause") throw new QuotaPause(run.usage?.used ?? 0, run.usage?.max ?? 0);
+  if (outcome === "stop" || ++run.bulkFailures >= run.settings.maxPasses) throw new WriteStopped(error);
+  run.platform.logger.warn({ err: error, writeId: run.write.id }, "Bulk pass failed; reading its jobs back");
+  await reconcileSending(run, { wait: true });
+  await delay(
+    backoffDelay(
+      run.bulkFailures,
+      { baseDelayMs: run.settings.retryBaseMs, maxDelayMs: MAX_PASS_DELAY_MS },
+      Math.random,
+    ),
+    undefined,
+    { signal: run.signal },
+  );
 }
 
 /**

@@ -29,6 +29,8 @@ export interface Settlement {
   created?: boolean | null;
   /** The record's errors; for `pending` its last refusal, kept so that a last pass can fail it with it. */
   errors?: RecordError[] | null;
+  /** The call never reached Salesforce's decision (a refusal of the whole request): it does not count as a pass. */
+  undoAttempt?: boolean;
 }
 
 /** Takes the first `limit` pending records (by index) for a call: `sending`, attempts + 1, one UPDATE. */
@@ -115,6 +117,7 @@ export async function settleRecords(
     sf_id: s.sfId ?? null,
     created: s.created ?? null,
     errors: s.errors && s.errors.length > 0 ? s.errors : null,
+    undo: s.undoAttempt === true,
   }));
   return platform.db.transaction(async (tx) => {
     const counts: Record<SettledStatus, number> = { succeeded: 0, failed: 0, unknown: 0, pending: 0 };
@@ -122,9 +125,9 @@ export async function settleRecords(
       const result = await tx.execute(sql`
         UPDATE write_records AS r
         SET status = v.status, sf_id = COALESCE(v.sf_id, r.sf_id), created = v.created, errors = v.errors,
-            bulk_job_id = NULL
+            bulk_job_id = NULL, attempts = CASE WHEN v.undo THEN greatest(r.attempts - 1, 0) ELSE r.attempts END
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          AS v(idx int, status text, sf_id text, created boolean, errors jsonb)
+          AS v(idx int, status text, sf_id text, created boolean, errors jsonb, undo boolean)
         WHERE r.write_id = ${writeId} AND r.idx = v.idx AND r.status = 'sending'
         RETURNING r.status`);
       for (const row of rowsOf<{ status: SettledStatus }>(result)) counts[row.status]++;

@@ -21,6 +21,8 @@ export interface WriteRun {
   calls: number;
   /** How many of them are already in the write's apiCalls. */
   counted: number;
+  /** Bulk passes that failed without an answer about their records, in this run. */
+  bulkFailures: number;
   /** The org's daily requests as the last answer reported them. */
   usage: { used: number; max: number } | null;
   signal?: AbortSignal;
