@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { enqueueWrite } from "../src/jobs/write-queue.ts";
 import { runWrite } from "../src/writes/write-executor.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
 import { ACCOUNT_MANIFEST } from "./support/sync-records.ts";
 import { suiteBackends } from "./support/test-database.ts";
+import { waitFor } from "./support/wait.ts";
 import { recordRows, statusCounts, storeWrite, type WriteInput, writeRow } from "./support/write-rows.ts";
 
 /**
@@ -22,7 +24,7 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
       env: {
         FORCELINK_WRITE_BULK_THRESHOLD: String(BULK_THRESHOLD),
         FORCELINK_WRITE_RETRY_BASE_MS: "5",
-        FORCELINK_WRITE_WORKERS: "0",
+        FORCELINK_WRITE_WORKERS: "1",
       },
     });
   });
@@ -161,6 +163,24 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
     });
     expect(fixed.write).toMatchObject({ status: "completed", succeeded: n, failed: 0 });
     expect(accounts().length).toBe(before + n);
+  });
+
+  it("a queued write runs on the job queue", async () => {
+    const tag = `queued-${backend}`;
+    const id = await storeWrite(h, {
+      connectionId: h.connectionId,
+      object: "Account",
+      operation: "upsert",
+      externalIdField: "External_Id__c",
+      records: Array.from({ length: 5 }, (_, i) => ({ External_Id__c: `${tag}-${i}`, Name: `Q ${i}` })),
+    });
+    await enqueueWrite(h.server.platform, id);
+    const done = await waitFor(async () => {
+      const w = await writeRow(h, id);
+      return w.status === "completed" && w;
+    }, "the worker to run the queued write");
+    expect(done).toMatchObject({ succeeded: 5, failed: 0 });
+    expect(byExternalId(`${tag}-4`)).toHaveLength(1);
   });
 
   it("a write of a connection that is gone fails, its records left pending", async () => {
