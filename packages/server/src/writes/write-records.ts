@@ -154,21 +154,6 @@ export async function addApiCalls(platform: Db, writeId: string, apiCalls: numbe
     .where(eq(writes.id, writeId));
 }
 
-/** Fails every pending record with `errors` (a write whose records can never be sent, say). */
-export async function failPending(platform: Db, writeId: string, errors: RecordError[]): Promise<number> {
-  return platform.db.transaction(async (tx) => {
-    const result = await tx.execute(sql`
-      UPDATE write_records SET status = 'failed', errors = ${JSON.stringify(errors)}::jsonb
-      WHERE write_id = ${writeId} AND status = 'pending' RETURNING idx`);
-    const n = rowsOf(result).length;
-    await tx
-      .update(writes)
-      .set({ failed: sql`${writes.failed} + ${n}` })
-      .where(eq(writes.id, writeId));
-    return n;
-  });
-}
-
 /** The Bulk jobs holding records of the write (`sending` with a job id), and how many each holds. */
 export async function sendingBulkJobs(platform: Db, writeId: string): Promise<Array<{ jobId: string; count: number }>> {
   const rows = await platform.db
@@ -210,20 +195,6 @@ export async function sendingWithoutJob(platform: Db, writeId: string): Promise<
     .from(writeRecords)
     .where(and(eq(writeRecords.writeId, writeId), eq(writeRecords.status, "sending"), isNull(writeRecords.bulkJobId)))
     .orderBy(asc(writeRecords.idx));
-}
-
-/** Records a Bulk job holds from the first of `idxs` to the last, before its data is uploaded. */
-export async function holdForJob(
-  platform: Db,
-  writeId: string,
-  range: { fromIdx: number; toIdx: number },
-  jobId: string,
-): Promise<number> {
-  const result = await platform.db.execute(sql`
-    UPDATE write_records SET status = 'sending', attempts = attempts + 1, bulk_job_id = ${jobId}
-    WHERE write_id = ${writeId} AND status = 'pending' AND idx >= ${range.fromIdx} AND idx <= ${range.toIdx}
-    RETURNING idx`);
-  return rowsOf(result).length;
 }
 
 export type WriteRowState = typeof writes.$inferSelect;
