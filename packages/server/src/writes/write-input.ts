@@ -116,13 +116,16 @@ function checkValue(field: string, v: unknown, where: string): void {
       );
     return;
   }
-  const entries = typeof v === "object" && !Array.isArray(v) ? Object.entries(v as object) : [];
+  const reference = typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  const type = (reference?.attributes as { type?: unknown } | undefined)?.type;
+  const entries = reference ? Object.entries(reference).filter(([k]) => k !== "attributes") : [];
   const [key, ref] = entries[0] ?? [];
-  if (entries.length !== 1 || !isApiName(key!) || !(typeof ref === "string" || typeof ref === "number"))
+  const scalar = ref === null || typeof ref === "string" || typeof ref === "number";
+  if (entries.length !== 1 || !isApiName(key!) || !scalar || (type !== undefined && !isApiName(String(type))))
     throw badInput(
       "invalid_field_value",
       `The value of ${field} at ${where} is neither a text, number, boolean or null, nor a parent reference.`,
-      `A parent reference by external id names one field: {"${field}": {"Ext_Id__c": "A-1"}}.`,
+      `A parent reference by external id names one field: {"${field}": {"Ext_Id__c": "A-1"}} (and, for a polymorphic lookup, "attributes": {"type": "Lead"}).`,
     );
   if (typeof ref === "string" && ref.includes("\u0000"))
     throw badInput(

@@ -16,9 +16,10 @@ const ABANDONED_AFTER_MS = 86_400_000;
 export async function pruneExpiredWrites(platform: Pick<Platform, "db" | "clock" | "config">): Promise<number> {
   const now = platform.clock.now();
   const abandonedBefore = new Date(now.getTime() - ABANDONED_AFTER_MS);
+  const finishedBefore = new Date(now.getTime() - platform.config.writes.retentionMs);
   let pruned = 0;
   for (;;) {
-    const ids = await deleteExpiredWrites(platform, { now, abandonedBefore, limit: PRUNE_BATCH });
+    const ids = await deleteExpiredWrites(platform, { now, finishedBefore, abandonedBefore, limit: PRUNE_BATCH });
     pruned += ids.length;
     if (ids.length < PRUNE_BATCH) return pruned;
   }

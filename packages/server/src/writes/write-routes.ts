@@ -230,7 +230,7 @@ async function answer(platform: Platform, reply: FastifyReply, received: Receive
       throw error;
     }
   }
-  const view = writeViewOf(write);
+  const view = writeViewOf(write, platform.config.writes.retentionMs);
   if (isFinished(write) && small) {
     const records = await recordsPage(platform, write.id, { limit: Math.max(write.total, 1) });
     return reply.status(200).send({ ...view, results: records.map(resultViewOf) });
@@ -281,7 +281,10 @@ function registerReadRoutes(app: FastifyInstance, platform: Platform): void {
         { status, before, limit },
       );
       const last = rows.at(-1);
-      return { data: rows.map(writeViewOf), nextCursor: rows.length === limit && last ? listCursor(last) : null };
+      return {
+        data: rows.map((w) => writeViewOf(w, platform.config.writes.retentionMs)),
+        nextCursor: rows.length === limit && last ? listCursor(last) : null,
+      };
     },
   );
 
@@ -295,7 +298,7 @@ function registerReadRoutes(app: FastifyInstance, platform: Platform): void {
         response: { 200: writeView },
       },
     },
-    async (req) => writeViewOf(await writeOr404(platform, req)),
+    async (req) => writeViewOf(await writeOr404(platform, req), platform.config.writes.retentionMs),
   );
 
   r.get(

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, or, type SQL, sql } from "drizzle-orm";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
 import { writeRecords, writes } from "../store/schema.ts";
@@ -205,12 +205,13 @@ export async function recordsPage(
 }
 
 /**
- * Deletes up to `limit` writes whose results expired, and writes whose body never finished
+ * Deletes up to `limit` writes whose results expired (at `expiresAt`, or, for a write finished
+ * without one, when it finished before `finishedBefore`), and writes whose body never finished
  * arriving (the request died) created before `abandonedBefore`; their records go with them.
  */
 export async function deleteExpiredWrites(
   platform: Db,
-  options: { now: Date; abandonedBefore: Date; limit: number },
+  options: { now: Date; finishedBefore: Date; abandonedBefore: Date; limit: number },
 ): Promise<string[]> {
   const expired = await platform.db
     .select({ id: writes.id })
@@ -218,6 +219,7 @@ export async function deleteExpiredWrites(
     .where(
       or(
         lte(writes.expiresAt, options.now),
+        and(isNull(writes.expiresAt), lte(writes.finishedAt, options.finishedBefore)),
         and(eq(writes.status, "receiving"), lt(writes.createdAt, options.abandonedBefore)),
       ),
     )

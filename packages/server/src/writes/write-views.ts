@@ -66,7 +66,8 @@ export function countsOf(write: WriteRow): z.infer<typeof countsView> {
   return { total, succeeded, failed, unknown, pending: Math.max(0, total - succeeded - failed - unknown) };
 }
 
-export function writeViewOf(write: WriteRow): WriteView {
+/** The view of a write; `retentionMs` dates the expiry of a write finished without one. */
+export function writeViewOf(write: WriteRow, retentionMs: number): WriteView {
   return {
     id: write.id,
     connectionId: write.connectionId,
@@ -84,7 +85,7 @@ export function writeViewOf(write: WriteRow): WriteView {
     createdAt: write.createdAt,
     startedAt: write.startedAt,
     finishedAt: write.finishedAt,
-    expiresAt: write.expiresAt,
+    expiresAt: write.expiresAt ?? (write.finishedAt ? new Date(write.finishedAt.getTime() + retentionMs) : null),
   };
 }
 
