@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergeRequirements } from "../src/checklist/connection-checklist.ts";
 import { needsFrom } from "../src/checklist/needs.ts";
 import { type Manifest, manifestRequirements, parseManifest } from "../src/integrations/manifest/manifest.ts";
-import { judgeWrite, type WriteIntent, writeAllowed } from "../src/integrations/write-allowed.ts";
+import { judgeWrite, type WriteIntent, writeAllowed, writeRule } from "../src/integrations/write-allowed.ts";
 import { Problem } from "../src/remedies/problem.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
 
@@ -203,6 +203,10 @@ describe("a connection with integrations that write", () => {
     const refused = await writeAllowed(platform, h!.connectionId, { object: "Lead", operation: "insert", fields: [] });
     expect(refused?.code).toBe("write_not_declared");
     expect(refused?.message).toContain("'contact-writer'");
+    // For a streamed body: the manifests read first, the fields judged once the records are read.
+    const rule = await writeRule(platform, h!.connectionId, { object: "Contact", operation: "insert" });
+    expect(rule(new Set(["LastName", "Account"]))).toBeUndefined();
+    expect(rule(new Set(["LastName", "Phone"]))?.message).toContain("it declares no field Phone on Contact");
 
     // A second, non-strict integration declaring Lead inserts lets those through, and only those.
     const uploaded = await h!.api("/v1/integrations", {

@@ -40,6 +40,19 @@ export async function writeAllowed(
   );
 }
 
+/**
+ * The same judgement for a write whose fields are known only once its records have been read (a
+ * streamed body): the installed manifests are read now, and the rule answers for the fields later.
+ */
+export async function writeRule(
+  platform: Pick<Platform, "db" | "sealer">,
+  connectionId: string,
+  write: Omit<WriteIntent, "fields">,
+): Promise<(fields: Iterable<string>) => Problem | undefined> {
+  const manifests = (await installedIntegrations(platform, connectionId)).map((i) => i.integration.manifest);
+  return (fields) => judgeWrite(manifests, { ...write, fields: [...fields] });
+}
+
 /** The pure judgement behind `writeAllowed`, over the installed integrations' manifests. */
 export function judgeWrite(manifests: readonly Manifest[], intent: WriteIntent): Problem | undefined {
   const strict = manifests.filter((m) => m.writes?.strict === true);
