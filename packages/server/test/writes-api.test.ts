@@ -241,3 +241,71 @@ describe("results and the list, paged (pglite)", () => {
     expect(doc.paths["/v1/connections/{id}/writes/{writeId}/retry"].post.responses["202"]).toBeDefined();
   });
 });
+
+describe("a strict manifest's writes (pglite)", () => {
+  let h: Harness;
+  let conn: string;
+  beforeAll(async () => {
+    h = await startHarness({ accounts: 3, env: ENV });
+    conn = await writeConnection(h);
+    const uploaded = await h.api("/v1/integrations", {
+      method: "POST",
+      body: [
+        "name: contact-writer",
+        "writes:",
+        "  strict: true",
+        "  objects:",
+        "    - name: Contact",
+        "      operations: [insert]",
+        "      fields: [LastName, Email, AccountId]",
+      ].join("\n"),
+      headers: { "content-type": "application/yaml" },
+    });
+    expect(uploaded.status, await uploaded.clone().text()).toBe(201);
+    const integration = ((await uploaded.json()) as { id: string }).id;
+    const installed = await h.api(`/v1/connections/${conn}/integrations`, {
+      method: "POST",
+      body: { integration, startNow: false },
+    });
+    expect(installed.status, await installed.clone().text()).toBe(201);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("refuses with a 422 naming the manifest a write it does not declare, as JSON or streamed, and keeps nothing", async () => {
+    const before = await h.sql("select id from writes");
+    const field = await postWrite(h, conn, {
+      object: "Contact",
+      operation: "insert",
+      records: [{ LastName: "Declared" }, { LastName: "Not", Title: "Undeclared" }],
+    });
+    expect(field.status, JSON.stringify(field.body)).toBe(422);
+    expect(field.body.error).toMatchObject({
+      code: "write_not_declared",
+      message: expect.stringMatching(/contact-writer.*Title/),
+    });
+    const operation = await postWrite(h, conn, '{"Id": "003000000000001AAA"}\n', {
+      type: "application/x-ndjson",
+      query: { object: "Contact", operation: "delete" },
+    });
+    expect(operation.status).toBe(422);
+    expect(operation.body.error.message).toMatch(/not delete/);
+    const object = await postWrite(h, conn, "Name\nAcme\n", {
+      type: "text/csv",
+      query: { object: "Account", operation: "insert" },
+    });
+    expect(object.status).toBe(422);
+    expect(await h.sql("select id from writes")).toEqual(before);
+  });
+
+  it("lets a declared write through, a parent reference counting as its lookup field", async () => {
+    const res = await postWrite(h, conn, {
+      object: "Contact",
+      operation: "insert",
+      records: [{ LastName: "Declared", Email: "d@example.com", Account: { External_Id__c: "EXT-00001" } }],
+    });
+    expect([200, 202], JSON.stringify(res.body)).toContain(res.status);
+    expect(res.body.counts.total).toBe(1);
+  });
+});

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
+import { writeRule } from "../integrations/write-allowed.ts";
 import { mediaTypeOf } from "../http/request-body.ts";
 import { enqueueWrite } from "../jobs/write-queue.ts";
 import type { Platform } from "../platform/platform.ts";
@@ -140,9 +141,15 @@ function registerCreateRoute(app: FastifyInstance, platform: Platform): void {
       if (!conn) throw notFound("connection", req.params.id);
       const key = idempotencyKeyOf(req);
       const { spec, records } = writeInput(req, req.body, req.query, platform.config.writes.streamBodyLimit);
+      // A strict manifest of an installed integration refuses what it does not declare (422).
+      const allowed = await writeRule(platform, conn.id, {
+        object: spec.object,
+        operation: spec.operation,
+        externalIdField: spec.externalIdField ?? undefined,
+      });
       const received = await receiveWrite(
         platform,
-        { projectId: req.projectId, connectionId: conn.id, spec, idempotencyKey: key },
+        { projectId: req.projectId, connectionId: conn.id, spec, idempotencyKey: key, allowed },
         records,
       );
       return answer(platform, reply, received);
