@@ -1,4 +1,10 @@
-import { CsvFormatError, type CsvRecord, CsvRecordParser } from "@forcelink/salesforce";
+import {
+  CsvFormatError,
+  type CsvRecord,
+  CsvRecordParser,
+  csvRowToRecord,
+  RecordShapeError,
+} from "@forcelink/salesforce";
 import { Problem } from "../remedies/problem.ts";
 
 /**
@@ -226,24 +232,25 @@ function ndjsonValue(text: string, line: number): unknown {
 
 /**
  * The records of a CSV body as Bulk API 2.0 takes it: a header of field API names (a parent
- * reference by external id is a column `Account.Ext_Id__c`), an empty value leaves the field out,
- * `#N/A` sets it to null. Read as the chunks arrive; a bad header or a ragged row is refused by its
- * row number (the header is row 1).
+ * reference by external id is a column `Account.Ext_Id__c`, `Lead:Who.Ext_Id__c` for a
+ * polymorphic lookup), an empty value leaves the field out, `#N/A` sets it to null (the library's
+ * `csvRowToRecord`). Read as the chunks arrive; a bad header or a ragged row is refused by its row
+ * number (the header is row 1).
  */
 export async function* csvWriteRecords(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<RecordAt> {
   const parser = new CsvRecordParser();
   let row = 1;
-  let shape: ((r: CsvRecord) => InputRecord) | undefined;
+  let checked = false;
   const take = function* (records: CsvRecord[]): Generator<RecordAt> {
-    shape ??= csvShape(parser.columns ?? []);
-    for (const r of records) yield { value: shape(r), where: `row ${++row}` };
+    if (!checked && parser.columns) checkCsvHeader(parser.columns);
+    checked ||= parser.columns !== null;
+    for (const r of records) {
+      row++;
+      yield { value: csvRecord(r, row), where: `row ${row}` };
+    }
   };
   try {
-    for await (const chunk of source) {
-      const done = parser.push(chunk);
-      if (!shape && parser.columns) shape = csvShape(parser.columns);
-      yield* take(done);
-    }
+    for await (const chunk of source) yield* take(parser.push(chunk));
     yield* take(parser.end());
   } catch (error) {
     if (!(error instanceof CsvFormatError)) throw error;
@@ -256,28 +263,34 @@ export async function* csvWriteRecords(source: AsyncIterable<Uint8Array | string
   }
 }
 
-/** The record builder for a CSV header, refusing a header whose columns are not API names. */
-function csvShape(columns: readonly string[]): (r: CsvRecord) => InputRecord {
-  const paths = columns.map((column, i) => {
-    const parts = column.trim().split(".");
-    if (parts.length > 2 || !parts.every(isApiName))
+/** `Email`, `Account.Ext_Id__c` or `Lead:Who.Ext_Id__c`. */
+function isColumnName(column: string): boolean {
+  const typed = /^([^:]+):(.+)$/.exec(column);
+  if (typed && !isApiName(typed[1])) return false;
+  const parts = (typed ? typed[2] : column).split(".");
+  return parts.length <= 2 && (parts.length === 2 || !typed) && parts.every(isApiName);
+}
+
+function checkCsvHeader(columns: readonly string[]): void {
+  columns.forEach((column, i) => {
+    if (!isColumnName(column))
       throw badInput(
         "invalid_csv",
         `Row 1 of the CSV body (the header) names column ${i + 1} '${column}', which is not a field API name.`,
         "Name each column by a field's API name (Email), or a parent reference by external id as Account.Ext_Id__c.",
       );
-    return parts;
   });
-  return (r) => {
-    const record: InputRecord = {};
-    for (let i = 0; i < columns.length; i++) {
-      const raw = r[columns[i]];
-      if (raw === null || raw === undefined) continue;
-      const value = raw === "#N/A" ? null : raw;
-      const [field, ref] = paths[i];
-      if (ref === undefined) record[field] = value;
-      else if (value !== null) record[field] = { [ref]: value };
-    }
-    return record;
-  };
+}
+
+function csvRecord(r: CsvRecord, row: number): InputRecord {
+  try {
+    return csvRowToRecord(r);
+  } catch (error) {
+    if (!(error instanceof RecordShapeError)) throw error;
+    throw badInput(
+      "invalid_csv",
+      `Row ${row} of the CSV body cannot be a record: ${error.message}.`,
+      "Give a parent either as its Id column (AccountId) or as Account.Ext_Id__c, not both.",
+    );
+  }
 }
