@@ -4,8 +4,8 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
-import { writeRule } from "../integrations/write-allowed.ts";
 import { mediaTypeOf } from "../http/request-body.ts";
+import { writeRule } from "../integrations/write-allowed.ts";
 import { enqueueWrite } from "../jobs/write-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { runWrite } from "./write-executor.ts";
@@ -103,6 +103,7 @@ export async function registerWriteRoutes(app: FastifyInstance, platform: Platfo
     });
     registerCreateRoute(scope, platform);
     registerReadRoutes(scope, platform);
+    registerResultsRoute(scope, platform);
     registerRetryRoute(scope, platform);
   });
 }
@@ -307,8 +308,10 @@ function registerReadRoutes(app: FastifyInstance, platform: Platform): void {
     },
     async (req) => writeViewOf(await writeOr404(platform, req), platform.config.writes.retentionMs),
   );
+}
 
-  r.get(
+function registerResultsRoute(app: FastifyInstance, platform: Platform): void {
+  app.withTypeProvider<ZodTypeProvider>().get(
     "/connections/:id/writes/:writeId/results",
     {
       schema: {
