@@ -1,6 +1,8 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "./support/harness.ts";
 import { suiteBackends } from "./support/test-database.ts";
+import { waitFor } from "./support/wait.ts";
 import { allResults, type Json, postWrite, writeConnection } from "./support/write-connection.ts";
 
 /**
@@ -118,6 +120,26 @@ describe.each(backends)("write intake (%s)", (backend) => {
     expect(
       await h.sql("select 1 from write_records r left join writes w on w.id = r.write_id where w.id is null"),
     ).toEqual([]);
+  });
+  it("keeps nothing of a body cut off midway", async () => {
+    const receiving = async () =>
+      (await h.sql<{ n: number }>("select count(*)::int as n from writes where status = 'receiving'"))[0].n;
+    const url = new URL(h.server.url);
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once("connect", resolve));
+    const lines = Array.from({ length: 1500 }, (_, i) => `{"LastName": "Cut ${i}"}\n`).join("");
+    socket.write(
+      `POST /v1/connections/${conn}/writes?object=Contact&operation=insert HTTP/1.1\r\nHost: x\r\n` +
+        `Authorization: Bearer ${h.apiKey}\r\nContent-Type: application/x-ndjson\r\nContent-Length: 10000000\r\n\r\n${lines}`,
+    );
+    // The first batch is stored while the rest is awaited; then the client goes away.
+    await waitFor(async () => (await receiving()) === 1, "the write to be receiving");
+    socket.destroy();
+    await waitFor(async () => (await receiving()) === 0, "the cut-off write to be removed");
+    expect(
+      await h.sql("select 1 from write_records r left join writes w on w.id = r.write_id where w.id is null"),
+    ).toEqual([]);
+    expect((await h.api(`/v1/connections/${conn}/writes?limit=1`)).status).toBe(200);
   });
 });
 

@@ -208,10 +208,18 @@ async function* limited(stream: Readable, limit: number, declared: string | unde
     });
   if (declared !== undefined && Number(declared) > limit) throw tooLarge();
   let bytes = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (bytes > limit) throw tooLarge();
-    yield chunk;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > limit) throw tooLarge();
+      yield chunk;
+    }
+  } catch (error) {
+    if (error instanceof HttpError || (error as { code?: string }).code !== "ECONNRESET") throw error;
+    // The client went away mid-body: nothing of it is kept, and nobody is left to read the answer.
+    throw new HttpError(400, "body_incomplete", "The body ended before it was complete; nothing of it was kept.", {
+      remedy: "Send the whole body again (with the same Idempotency-Key, if you use one).",
+    });
   }
 }
 

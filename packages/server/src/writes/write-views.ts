@@ -122,19 +122,3 @@ export function resultViewOf(record: WriteRecordRow): ResultView {
     errors: (record.errors ?? []).map(recordErrorOf),
   };
 }
-
-/** The data of a write.completed / write.failed / write.paused event: ids and counts, never a record. */
-export function writeEventData(write: WriteRow): Record<string, unknown> {
-  return {
-    writeId: write.id,
-    connectionId: write.connectionId,
-    object: write.object,
-    operation: write.operation,
-    status: write.status,
-    path: write.path,
-    counts: countsOf(write),
-    apiCalls: write.apiCalls,
-    retryOf: write.retryOf,
-    ...(write.error ? { error: problemOf(write.error) } : {}),
-  };
-}
