@@ -24,6 +24,8 @@ import { startSyncWorkers } from "./sync/sync-jobs.ts";
 import { registerSyncRoutes } from "./sync/sync-routes.ts";
 import { registerWebhooks } from "./webhooks/webhook-module.ts";
 import { startWriteWorkers } from "./writes/write-jobs.ts";
+import { startWriteRetention } from "./writes/write-retention.ts";
+import { registerWriteRoutes } from "./writes/write-routes.ts";
 
 export const VERSION = "0.1.0";
 
@@ -58,9 +60,10 @@ apiRouteModules.push(registerChecklistRoutes, (_app, p) => startDailyChecklist(p
 apiRouteModules.push(registerIntegrationRoutes, registerSyncRoutes, (_app, p) =>
   p.config.sync.workers > 0 ? startSyncWorkers(p, { concurrency: p.config.sync.workers }) : undefined,
 );
+apiRouteModules.push(registerWriteRoutes, (_app, p) => startWriteRetention(p));
 apiRouteModules.push((_app, p) =>
-  p.config.writeExecution.workers > 0
-    ? startWriteWorkers(p, { concurrency: p.config.writeExecution.workers })
+  p.config.writes.workers > 0
+    ? startWriteWorkers(p, { concurrency: p.config.writes.workers })
     : undefined,
 );
 export const publicRouteModules: RouteModule[] = [registerConnectRoutes, (app) => registerManifestSchemaRoute(app)];

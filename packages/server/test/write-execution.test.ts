@@ -5,7 +5,7 @@ import { type SyncHarness, startHarness } from "./support/harness.ts";
 import { ACCOUNT_MANIFEST } from "./support/sync-records.ts";
 import { suiteBackends } from "./support/test-database.ts";
 import { waitFor } from "./support/wait.ts";
-import { recordRows, statusCounts, storeWrite, type WriteInput, writeRow } from "./support/write-rows.ts";
+import { statusCounts, storeWrite, type WriteInput, writeRow, writeThroughApi } from "./support/write-rows.ts";
 
 /**
  * A write's execution against the emulator over HTTP, on both stores: each operation through each
@@ -37,12 +37,18 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
   });
 
   async function execute(input: Omit<WriteInput, "connectionId">) {
-    const id = await storeWrite(h, { connectionId: h.connectionId, ...input });
     const before = h.apiCalls();
-    await runWrite(h.server.platform, id);
-    const write = await writeRow(h, id);
-    const records = await recordRows(h, id);
-    return { id, write, records, calls: h.apiCalls() - before };
+    const done = await writeThroughApi(h, { connectionId: h.connectionId, ...input });
+    expect(done.status, "small writes answer in the request, larger ones are queued").toBe(
+      input.records.length <= 200 ? 200 : 202,
+    );
+    if (done.status === 200) {
+      // The answer holds every record's result, in input order.
+      expect(done.body.results.map((r: { index: number }) => r.index)).toEqual(done.records.map((r) => r.idx));
+      for (const [i, r] of done.body.results.entries())
+        expect(r).toMatchObject({ id: done.records[i].sf_id, success: done.records[i].status === "succeeded" });
+    }
+    return { ...done, calls: h.apiCalls() - before };
   }
 
   const accounts = () => [...h.org.store.tableOrThrow("Account").live()];

@@ -5,6 +5,7 @@ import { openPlatform } from "../platform/open-platform.ts";
 import { startSyncWorkers } from "../sync/sync-jobs.ts";
 import { startWebhookWorker } from "../webhooks/delivery-worker.ts";
 import { startWriteWorkers } from "../writes/write-jobs.ts";
+import { startWriteRetention } from "../writes/write-retention.ts";
 import type { CommandInput } from "./command-line.ts";
 import { stopSignal } from "./stop-signal.ts";
 
@@ -21,7 +22,8 @@ export async function workerCommand(input: CommandInput): Promise<number> {
     await startWebhookWorker(platform);
     await startDailyChecklist(platform);
     await startSyncWorkers(platform, { concurrency });
-    await startWriteWorkers(platform, { concurrency: Math.max(1, platform.config.writeExecution.workers) });
+    await startWriteRetention(platform);
+    await startWriteWorkers(platform, { concurrency: Math.max(1, platform.config.writes.workers) });
     logger.info(
       { storage: platform.database.kind, concurrency, process: platform.processId },
       "forcelink worker running: syncs, writes, webhook deliveries, daily checklist",

@@ -53,7 +53,17 @@ const schema = z.object({
   FORCELINK_WRITE_CONNECTION_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(2),
   /** The most CSV one Bulk ingest job uploads (Salesforce takes 150 MB base64-encoded, about 100 MB raw). */
   FORCELINK_WRITE_BULK_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(100_000_000),
+  /** Writes of at most this many records run in the request and answer with every result. */
+  FORCELINK_WRITE_SYNC_MAX: z.coerce.number().int().min(0).max(1000).default(200),
+  /** Days a finished write and its per-record results are kept. */
+  FORCELINK_WRITE_RETENTION_DAYS: z.coerce.number().gt(0).default(30),
+  /** The largest JSON body `POST …/writes` takes, in MiB (the whole body is parsed at once). */
+  FORCELINK_WRITE_JSON_LIMIT_MB: z.coerce.number().gt(0).default(32),
+  /** The largest NDJSON or CSV body `POST …/writes` takes, in MiB (streamed into the store). */
+  FORCELINK_WRITE_STREAM_LIMIT_MB: z.coerce.number().gt(0).default(2048),
 });
+
+const MIB = 1024 * 1024;
 
 export type Config = ReturnType<typeof parseConfig>;
 
@@ -98,7 +108,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       retryBaseMs: c.FORCELINK_SYNC_RETRY_BASE_MS,
       workers: c.FORCELINK_SYNC_WORKERS,
     },
-    writeExecution: {
+    writes: {
+      syncMax: c.FORCELINK_WRITE_SYNC_MAX,
       bulkThreshold: c.FORCELINK_WRITE_BULK_THRESHOLD,
       maxPasses: c.FORCELINK_WRITE_MAX_PASSES,
       retryBaseMs: c.FORCELINK_WRITE_RETRY_BASE_MS,
@@ -107,6 +118,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       workers: c.FORCELINK_WRITE_WORKERS,
       perConnectionConcurrency: c.FORCELINK_WRITE_CONNECTION_CONCURRENCY,
       maxUploadBytes: c.FORCELINK_WRITE_BULK_MAX_UPLOAD_BYTES,
+      retentionMs: Math.round(c.FORCELINK_WRITE_RETENTION_DAYS * 86_400_000),
+      jsonBodyLimit: Math.round(c.FORCELINK_WRITE_JSON_LIMIT_MB * MIB),
+      streamBodyLimit: Math.round(c.FORCELINK_WRITE_STREAM_LIMIT_MB * MIB),
     },
     logLevel: c.FORCELINK_LOG_LEVEL,
   };

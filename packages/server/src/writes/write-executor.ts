@@ -9,15 +9,7 @@ import { bulkPass } from "./write-bulk.ts";
 import { sendRecords } from "./write-calls.ts";
 import { failWrite, finishWrite, pauseWrite } from "./write-outcome.ts";
 import { callFailureOutcome, planWrite, retryChunkSize, retryOrder } from "./write-plan.ts";
-import {
-  changeWrite,
-  neverSentCount,
-  pendingRecords,
-  pendingSummary,
-  readWrite,
-  takePending,
-  takeRecords,
-} from "./write-records.ts";
+import { neverSentCount, pendingRecords, pendingSummary, takePending, takeRecords } from "./write-records.ts";
 import { reconcileSending } from "./write-recovery.ts";
 import {
   callFailureOf,
@@ -28,6 +20,7 @@ import {
   type WriteRun,
   WriteStopped,
 } from "./write-run.ts";
+import { loadWrite, updateWrite } from "./write-store.ts";
 
 /** Statuses a runner picks up: a write received whole and not finished. */
 const RUNNABLE = new Set(["queued", "running", "paused"]);
@@ -48,25 +41,25 @@ const RETRY_PAGE = 2_000;
  * the queue; the write's row says which.
  */
 export async function runWrite(platform: Platform, writeId: string, options: { signal?: AbortSignal } = {}) {
-  const first = await readWrite(platform, writeId);
+  const first = await loadWrite(platform, writeId);
   if (!first || !RUNNABLE.has(first.status)) return;
   const lock = await tryLock(platform.database, `write:${writeId}`);
   if (!lock) return;
   try {
-    const settings = platform.config.writeExecution;
+    const settings = platform.config.writes;
     const slot = await trySlot(
       platform.database,
       `write-connection:${first.connectionId}`,
       settings.perConnectionConcurrency,
     );
     if (!slot) {
-      await changeWrite(platform, writeId, { status: "queued" });
+      await updateWrite(platform, writeId, { status: "queued" });
       await enqueueWrite(platform, writeId, new Date(platform.clock.nowMs() + SLOT_WAIT_MS));
       return;
     }
     try {
       // Read again under the lock: another runner may have finished it meanwhile.
-      const write = await readWrite(platform, writeId);
+      const write = await loadWrite(platform, writeId);
       if (write && RUNNABLE.has(write.status)) await execute(platform, write, options.signal);
     } finally {
       await slot.release();
@@ -96,7 +89,7 @@ export async function openRun(
   const run: WriteRun = {
     platform,
     write,
-    settings: platform.config.writeExecution,
+    settings: platform.config.writes,
     calls: 0,
     counted: 0,
     bulkFailures: 0,
@@ -112,7 +105,7 @@ export async function openRun(
 }
 
 async function execute(platform: Platform, write: WriteRow, signal: AbortSignal | undefined): Promise<void> {
-  const settings = platform.config.writeExecution;
+  const settings = platform.config.writes;
   const plan = planWrite({
     operation: operationOf(write),
     total: write.total,
@@ -127,7 +120,7 @@ async function execute(platform: Platform, write: WriteRow, signal: AbortSignal 
   const run = await openRun(platform, write, signal);
   if (!run) return;
   run.write =
-    (await changeWrite(platform, write.id, {
+    (await updateWrite(platform, write.id, {
       status: "running",
       path: write.path ?? plan.path,
       startedAt: write.startedAt ?? platform.clock.now(),
@@ -142,7 +135,7 @@ async function execute(platform: Platform, write: WriteRow, signal: AbortSignal 
     if (error instanceof WriteStopped) return failWrite(platform, run.write, error.cause, run);
     if (signal?.aborted) {
       // Stopped by the process (shutdown): queued again; records in flight are settled when it resumes.
-      await changeWrite(platform, write.id, { status: "queued" });
+      await updateWrite(platform, write.id, { status: "queued" });
       await enqueueWrite(platform, write.id).catch(() => undefined);
       return;
     }

@@ -3,8 +3,9 @@ import { enqueueWrite } from "../jobs/write-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { explainError } from "../remedies/explain-failure.ts";
 import { emitEvent } from "../webhooks/emit.ts";
-import { addApiCalls, changeWrite } from "./write-records.ts";
+import { addApiCalls } from "./write-records.ts";
 import { classified, type QuotaPause, uncountedCalls, type WriteRow, type WriteRun } from "./write-run.ts";
+import { updateWrite } from "./write-store.ts";
 
 /**
  * How a write ends a run: completed (every record has a result), failed (stopped on an error it
@@ -33,7 +34,7 @@ export async function pauseWrite(run: WriteRun, reason: QuotaPause): Promise<voi
   const resumeAt = new Date(platform.clock.nowMs() + settings.pauseRecheckMs);
   const message = `Paused to spare the org's daily API quota: ${reason.message} (writes stop at ${Math.round(settings.quotaShare * 100)}%). It resumes on its own once the quota allows; records not sent yet stay pending.`;
   await addCalls(run);
-  const row = await changeWrite(platform, run.write.id, {
+  const row = await updateWrite(platform, run.write.id, {
     status: "paused",
     error: { code: "quota_paused", message, resumeAt: resumeAt.toISOString() },
   });
@@ -56,7 +57,7 @@ async function end(
   run: WriteRun | undefined,
 ): Promise<WriteRow | undefined> {
   if (run) await addCalls(run);
-  return changeWrite(platform, writeId, { status, error, finishedAt: platform.clock.now() });
+  return updateWrite(platform, writeId, { status, error });
 }
 
 /** Calls no settlement counted yet (a job's polls, a refused call), onto the write's apiCalls. */

@@ -197,26 +197,8 @@ export async function sendingWithoutJob(platform: Db, writeId: string): Promise<
     .orderBy(asc(writeRecords.idx));
 }
 
-export type WriteRowState = typeof writes.$inferSelect;
-
-/** The write's row (until the write store's `loadWrite` is merged, the executor reads it here). */
-export async function readWrite(platform: Db, writeId: string): Promise<WriteRowState | undefined> {
-  const [row] = await platform.db.select().from(writes).where(eq(writes.id, writeId));
-  return row;
-}
-
-/** Updates the write's row and answers it. */
-export async function changeWrite(
-  platform: Db,
-  writeId: string,
-  patch: Partial<WriteRowState>,
-): Promise<WriteRowState | undefined> {
-  const [row] = await platform.db.update(writes).set(patch).where(eq(writes.id, writeId)).returning();
-  return row;
-}
-
 /** Writes a runner should pick up again: running (its runner may have died) or queued. */
-export async function unfinishedWrites(platform: Db): Promise<WriteRowState[]> {
+export async function unfinishedWrites(platform: Db): Promise<Array<typeof writes.$inferSelect>> {
   return platform.db.select().from(writes).where(sql`${writes.status} in ('running', 'queued')`);
 }
 

@@ -10,7 +10,7 @@ import type { CallFailure } from "./write-plan.ts";
  * answer's quota header counted), and the calls not yet added to the write's count.
  */
 export type WriteRow = typeof writes.$inferSelect;
-export type WriteExecutionSettings = Config["writeExecution"];
+export type WriteExecutionSettings = Config["writes"];
 
 export interface WriteRun {
   platform: Platform;

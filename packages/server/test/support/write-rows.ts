@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { expect } from "vitest";
 import type { ServerHarness } from "./harness.ts";
+import { waitFor } from "./wait.ts";
+import { type Json, postWrite } from "./write-connection.ts";
 
 /** A write as the store holds it, made the way the write API stores a request's records. */
 export interface WriteInput {
@@ -76,4 +79,20 @@ export async function statusCounts(h: ServerHarness, id: string): Promise<Record
   const out: Record<string, number> = {};
   for (const r of await recordRows(h, id)) out[r.status] = (out[r.status] ?? 0) + 1;
   return out;
+}
+
+/**
+ * A write through the API: small ones answer with their results in the request, larger ones are
+ * followed until the job queue's worker finished them. Answers the API's answer and the stored rows.
+ */
+export async function writeThroughApi(h: ServerHarness, input: WriteInput) {
+  const { connectionId, ...body } = input;
+  const res = await postWrite(h, connectionId, body);
+  expect([200, 202], JSON.stringify(res.body).slice(0, 500)).toContain(res.status);
+  const id = res.body.id as string;
+  const write = await waitFor(async () => {
+    const row = await writeRow(h, id);
+    return ["completed", "failed", "paused"].includes(row.status) && row;
+  }, `write ${id} to finish`);
+  return { id, status: res.status, body: res.body as Json, write, records: await recordRows(h, id) };
 }
