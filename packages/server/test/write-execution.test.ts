@@ -171,6 +171,24 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
     expect(accounts().length).toBe(before + n);
   });
 
+  it("a field the user cannot edit fails its record with a pointer to the field-editable check", async () => {
+    const { write, body } = await execute({
+      object: "Account",
+      operation: "insert",
+      records: [
+        { Name: `Editable ${backend}` },
+        { Name: `Not editable ${backend}`, CreatedDate: "2020-01-01T00:00:00.000Z" },
+      ],
+    });
+    expect(write).toMatchObject({ status: "completed", succeeded: 1, failed: 1 });
+    expect(body.results[1]).toMatchObject({ index: 1, success: false, id: null });
+    expect(body.results[1].errors[0]).toMatchObject({
+      code: "INVALID_FIELD_FOR_INSERT_UPDATE",
+      fields: ["CreatedDate"],
+      check: "field-editable",
+    });
+  });
+
   it("a queued write runs on the job queue", async () => {
     const tag = `queued-${backend}`;
     const id = await storeWrite(h, {
@@ -196,6 +214,11 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
       operation: "insert",
       records: [{ Name: "x" }],
     });
+    const hook = await h.api("/v1/webhooks", {
+      method: "POST",
+      body: { url: "http://127.0.0.1:9/hook", events: ["write.failed"] },
+    });
+    expect(hook.status).toBe(201);
     await h.sql("UPDATE connections SET status = 'needs_reauth' WHERE id = $1", [h.connectionId]);
     try {
       await runWrite(h.server.platform, id);
@@ -204,5 +227,14 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
     }
     expect(await writeRow(h, id)).toMatchObject({ status: "failed", error: { code: "connection_unusable" } });
     expect(await statusCounts(h, id)).toEqual({ pending: 1 });
+    const [event] = await h.sql<{ payload: { data: Record<string, unknown> } }>(
+      "SELECT payload FROM webhook_deliveries WHERE event_type = 'write.failed'",
+    );
+    expect(event.payload.data).toMatchObject({
+      writeId: id,
+      status: "failed",
+      counts: { total: 1, succeeded: 0, failed: 0, unknown: 0, pending: 1 },
+      error: { code: "connection_unusable" },
+    });
   });
 });

@@ -4,7 +4,7 @@ import { runWrite } from "../src/writes/write-executor.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
 import { ACCOUNT_MANIFEST } from "./support/sync-records.ts";
 import { suiteBackends } from "./support/test-database.ts";
-import { recordRows, storeWrite, type WriteInput, writeRow } from "./support/write-rows.ts";
+import { type WriteInput, writeRow, writeThroughApi } from "./support/write-rows.ts";
 
 /**
  * What a write does about refusals and lost answers: locked rows retried for those records only
@@ -20,7 +20,7 @@ function harnessEnv(extra: Record<string, string> = {}) {
     FORCELINK_WRITE_BULK_THRESHOLD: String(BULK_THRESHOLD),
     FORCELINK_WRITE_RETRY_BASE_MS: "5",
     FORCELINK_WRITE_MAX_PASSES: "8",
-    FORCELINK_WRITE_WORKERS: "0",
+    FORCELINK_WRITE_WORKERS: "1",
     ...extra,
   };
 }
@@ -30,12 +30,8 @@ function helpers(get: () => SyncHarness) {
   return {
     accounts,
     rowsWith: (ext: string) => accounts().filter((a) => a.External_Id__c === ext),
-    async execute(input: Omit<WriteInput, "connectionId">) {
-      const h = get();
-      const id = await storeWrite(h, { connectionId: h.connectionId, ...input });
-      await runWrite(h.server.platform, id);
-      return { id, write: await writeRow(h, id), records: await recordRows(h, id) };
-    },
+    execute: (input: Omit<WriteInput, "connectionId">) =>
+      writeThroughApi(get(), { connectionId: get().connectionId, ...input }),
     endpoint: (path: string) => get().org.counters.snapshot().byEndpoint[path] ?? 0,
   };
 }
