@@ -6,7 +6,10 @@ import {
   createIngestJob,
   failedResults,
   getIngestJob,
+  IngestJobNotClosed,
   type IngestJobResults,
+  RecordShapeError,
+  readIngestResults,
   SalesforceApiError,
   type SalesforceClient,
   successfulResults,
@@ -350,5 +353,88 @@ describe("the ingest calls one by one", () => {
     } finally {
       w.demo.org.settings.bulkJobProcessingMs = 0;
     }
+  });
+});
+
+describe("reading back a job recorded earlier (crash recovery)", () => {
+  it("a finished job's results are matched to the records re-read from storage, in any column order", async () => {
+    let recorded: { jobId: string; firstIndex: number; count: number } | undefined;
+    const records = [
+      { Name: "rb-1", Phone: "1" },
+      { Name: "rb-2", Phone: "2" },
+      { Name: "rb-1", Phone: "1" },
+    ];
+    // The process "dies" right after the job is closed: it stops consuming bulkIngest.
+    const run = bulkIngest(sf, {
+      ...noWait,
+      object: "Account",
+      operation: "insert",
+      records,
+      onUploaded: (jobId, info) => {
+        recorded = { jobId, ...info };
+      },
+    });
+    await run.next().catch(() => undefined);
+    await run.return(undefined);
+    expect(recorded).toMatchObject({ firstIndex: 0, count: 3 });
+    // The next process reads the records back (here with their keys in another order) and the job's results.
+    const again = await readIngestResults(sf, recorded!.jobId, {
+      ...noWait,
+      operation: "insert",
+      records: records.map((r) => ({ Phone: r.Phone, Name: r.Name })),
+    });
+    expect(again.results.map((r) => [r.index, r.outcome])).toEqual([
+      [0, "succeeded"],
+      [1, "succeeded"],
+      [2, "succeeded"],
+    ]);
+    expect(new Set(again.results.map((r) => r.id)).size).toBe(3);
+    expect(w.rows("Account", byName("rb-"))).toHaveLength(3);
+  });
+
+  it("a job left Open (never closed) is aborted and every record comes back unprocessed", async () => {
+    const job = await createIngestJob(sf, {
+      object: "Account",
+      operation: "upsert",
+      externalIdField: "External_Id__c",
+    });
+    await uploadJobData(
+      sf,
+      job.id,
+      (async function* () {
+        yield "External_Id__c,Name\nOPEN-1,open-1\n";
+      })(),
+    );
+    const read = await readIngestResults(sf, job.id, {
+      ...noWait,
+      operation: "upsert",
+      externalIdField: "External_Id__c",
+      records: [{ External_Id__c: "OPEN-1", Name: "open-1" }],
+      firstIndex: 40,
+    });
+    expect(read.job.state).toBe("Aborted");
+    expect(read.results).toMatchObject([{ index: 40, outcome: "unprocessed", success: false }]);
+    expect(w.rows("Account", (r) => r.External_Id__c === "OPEN-1")).toHaveLength(0);
+  });
+
+  it("waiting on a job nobody closed says so instead of polling forever", async () => {
+    const job = await createIngestJob(sf, { object: "Account", operation: "insert" });
+    await expect(waitForIngestJob(sf, job.id, noWait)).rejects.toThrow(IngestJobNotClosed);
+  });
+
+  it("a record that cannot be written as CSV aborts its job and is the error thrown", async () => {
+    let jobId = "";
+    const error = await ingest({
+      object: "Account",
+      operation: "insert",
+      columns: ["Name"],
+      records: slowly([{ Name: "shape-1" }, { Name: ["not", "a", "value"] }]),
+      onJob: (id) => {
+        jobId = id;
+      },
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(RecordShapeError);
+    expect((await getIngestJob(sf, jobId)).state).toBe("Aborted");
+    expect(w.rows("Account", byName("shape-"))).toHaveLength(0);
   });
 });

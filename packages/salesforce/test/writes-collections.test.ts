@@ -344,6 +344,23 @@ describe("a lost answer: the call ran, its answer never came", () => {
     expect(w.rows("Account", named("lost-")).map((r) => r.Name)).toEqual(["lost-1", "lost-2"]);
   });
 
+  it("a composite call holding an insert is NOT sent again either", async () => {
+    let sleeps = 0;
+    const client = w.client(() => {
+      sleeps++;
+    });
+    w.demo.org.faults.configure({ dropAfterServeRate: 1, pathContains: "/composite" });
+    const before = calls(w.demo.org, "POST /services/data/:version/composite");
+    const error = await writeComposite(client, [
+      { object: "Account", operation: "insert", records: [{ Name: "clost-1" }] },
+      { object: "Account", operation: "insert", records: [{ Name: "clost-2" }] },
+    ]).catch((e) => e);
+    expect(error).toBeInstanceOf(TransportFailure);
+    expect(sleeps).toBe(0);
+    expect(calls(w.demo.org, "POST /services/data/:version/composite") - before).toBe(1);
+    expect(w.rows("Account", named("clost-")).map((r) => r.Name)).toEqual(["clost-1", "clost-2"]);
+  });
+
   it("an upsert is sent again and succeeds, still one row per external id", async () => {
     let sleeps = 0;
     const client = w.client(() => {

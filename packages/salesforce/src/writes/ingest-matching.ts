@@ -4,19 +4,21 @@
  * inputs: by the record Id for update and delete, by the external id for upsert, by the row's own
  * content for insert (identical rows are interchangeable, so which of them gets which result does
  * not matter). Among inputs sharing an Id or external id, the one whose content the result echoes
- * is preferred. Pure: no I/O, memory of one key and one content digest per input row.
+ * is preferred. A row's content is its non-empty cells by column name, so the column order of
+ * the upload does not matter. Pure: no I/O, memory of one key and one digest per input row.
  */
 import { createHash } from "node:crypto";
 import type { CsvRecord } from "../bulk/csv-records.ts";
 import { parseSfError } from "./record-errors.ts";
-import type { IngestOutcome, IngestRowResult, RecordError, WriteOperation } from "./write-types.ts";
+import { recordCells } from "./record-shapes.ts";
+import type { IngestOutcome, IngestRowResult, RecordError, WriteOperation, WriteRecord } from "./write-types.ts";
 
 export interface IngestMatchSpec {
   operation: WriteOperation;
   /** The upsert's key column. */
   externalIdField?: string;
-  /** The header as uploaded. */
-  columns: readonly string[];
+  /** The header as uploaded, for inputs given as cell arrays (`add`). */
+  columns?: readonly string[];
   /** Index of the first input row (bulkIngest counts across jobs); 0 by default. */
   firstIndex?: number;
 }
@@ -26,16 +28,19 @@ interface Queue {
   head: number;
 }
 
-/** Reads a cell the way the CSV reader gives it back: an empty cell is null. */
-function digest(cells: ReadonlyArray<string | null>): string {
-  const text = JSON.stringify(cells.map((c) => (c === "" ? null : c)));
-  return createHash("sha1").update(text).digest("base64");
+type Cells = Array<[column: string, cell: string]>;
+
+/** The non-empty cells by column name, in one canonical order: what a result row echoes. */
+function digest(cells: Cells): string {
+  const filled = cells.filter(([, cell]) => cell !== "").sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash("sha1").update(JSON.stringify(filled)).digest("base64");
 }
 
 /** Collects a job's inputs, then settles each result row on one of them. */
 export class IngestMatcher {
   private readonly spec: IngestMatchSpec;
-  private readonly keyColumn: number;
+  /** Lower-cased name of the key column; undefined for insert (the content is the key). */
+  private readonly keyName: string | undefined;
   private readonly byKey = new Map<string, Queue>();
   private readonly contents: string[] = [];
   private readonly settled: Array<IngestRowResult | undefined> = [];
@@ -44,31 +49,33 @@ export class IngestMatcher {
 
   constructor(spec: IngestMatchSpec) {
     this.spec = spec;
-    const wanted =
+    this.keyName =
       spec.operation === "upsert"
         ? (spec.externalIdField ?? "").toLowerCase()
         : spec.operation === "insert"
           ? undefined
           : "id";
-    this.keyColumn = wanted === undefined ? -1 : spec.columns.findIndex((c) => c.toLowerCase() === wanted);
-    if (wanted !== undefined && this.keyColumn < 0)
-      throw new TypeError(`a Bulk ${spec.operation} needs a ${wanted === "id" ? "Id" : spec.externalIdField} column`);
+    if (spec.operation === "upsert" && !spec.externalIdField) throw new TypeError("an upsert needs externalIdField");
+    if (this.keyName !== undefined && spec.columns && !spec.columns.some((c) => c.toLowerCase() === this.keyName))
+      throw new TypeError(
+        `a Bulk ${spec.operation} needs a ${this.keyName === "id" ? "Id" : spec.externalIdField} column`,
+      );
   }
 
   get size(): number {
     return this.contents.length;
   }
 
-  /** One input row, its cells as uploaded under the columns. */
+  /** One input row as its cells under `spec.columns`, as uploaded. */
   add(cells: readonly string[]): void {
-    const content = digest(cells);
-    const key = this.keyColumn < 0 ? content : (cells[this.keyColumn] ?? "");
-    const local = this.contents.length;
-    this.contents.push(this.keyColumn < 0 ? "" : content);
-    this.settled.push(undefined);
-    const queue = this.byKey.get(key);
-    if (queue) queue.rows.push(local);
-    else this.byKey.set(key, { rows: [local], head: 0 });
+    const columns = this.spec.columns;
+    if (!columns) throw new TypeError("IngestMatcher.add needs spec.columns; use addRecord for records");
+    this.addCells(columns.map((c, i): [string, string] => [c, cells[i] ?? ""]));
+  }
+
+  /** One input record, as bulkIngest writes it to CSV. */
+  addRecord(record: WriteRecord): void {
+    this.addCells(recordCells(record));
   }
 
   /** One row of the successful results. */
@@ -87,9 +94,9 @@ export class IngestMatcher {
   failed(row: CsvRecord): void {
     const local = this.take(row);
     if (local === undefined) return;
-    const id = row.sf__Id || (this.keyColumn >= 0 && this.spec.operation !== "upsert" ? this.keyOf(row) : null);
+    const id = row.sf__Id || (this.keyName === "id" ? this.keyOf(echoed(row)) : null);
     this.settled[local] = this.result(local, "failed", {
-      id: id === "" ? null : id,
+      id: id || null,
       success: false,
       created: false,
       errors: [parseSfError(row.sf__Error)],
@@ -110,6 +117,17 @@ export class IngestMatcher {
     );
   }
 
+  private addCells(cells: Cells): void {
+    const content = digest(cells);
+    const key = this.keyName === undefined ? content : this.keyOf(cells);
+    const local = this.contents.length;
+    this.contents.push(this.keyName === undefined ? "" : content);
+    this.settled.push(undefined);
+    const queue = this.byKey.get(key);
+    if (queue) queue.rows.push(local);
+    else this.byKey.set(key, { rows: [local], head: 0 });
+  }
+
   private result(
     local: number,
     outcome: IngestOutcome,
@@ -118,19 +136,19 @@ export class IngestMatcher {
     return { index: (this.spec.firstIndex ?? 0) + local, outcome, ...fields };
   }
 
-  private keyOf(row: CsvRecord): string {
-    return row[this.spec.columns[this.keyColumn]] ?? "";
+  private keyOf(cells: Cells): string {
+    return cells.find(([c]) => c.toLowerCase() === this.keyName)?.[1] ?? "";
   }
 
   private take(row: CsvRecord): number | undefined {
-    const cells = this.spec.columns.map((c) => row[c] ?? null);
+    const cells = echoed(row);
     const content = digest(cells);
-    const queue = this.byKey.get(this.keyColumn < 0 ? content : this.keyOf(row));
+    const queue = this.byKey.get(this.keyName === undefined ? content : this.keyOf(cells));
     if (!queue || queue.head >= queue.rows.length) {
       this.unmatched++;
       return undefined;
     }
-    if (this.keyColumn >= 0 && queue.rows.length - queue.head > 1) {
+    if (this.keyName !== undefined && queue.rows.length - queue.head > 1) {
       // Several inputs share the key: prefer the one whose content this row echoes.
       for (let i = queue.head; i < queue.rows.length; i++) {
         const local = queue.rows[i];
@@ -144,6 +162,13 @@ export class IngestMatcher {
   }
 }
 
+/** The uploaded columns a result row echoes (its `sf__` columns left out); empty cells read as null. */
+function echoed(row: CsvRecord): Cells {
+  const cells: Cells = [];
+  for (const [column, cell] of Object.entries(row)) if (!column.startsWith("sf__")) cells.push([column, cell ?? ""]);
+  return cells;
+}
+
 export interface IngestResultFiles {
   successful: Iterable<CsvRecord>;
   failed: Iterable<CsvRecord>;
@@ -155,7 +180,7 @@ export interface IngestResultFiles {
  * order. `rows` are the inputs' cells as uploaded under `spec.columns`.
  */
 export function matchIngestResults(
-  spec: IngestMatchSpec,
+  spec: IngestMatchSpec & { columns: readonly string[] },
   rows: Iterable<readonly string[]>,
   files: IngestResultFiles,
 ): IngestRowResult[] {
