@@ -174,6 +174,23 @@ describe("bulkIngest: each operation, results matched back to input order", () =
     expect(w.rows("Account", byName("bd-"))).toHaveLength(0);
   });
 
+  it("a field the user cannot edit fails each row with an error pointing at field-editable", async () => {
+    w.demo.admin.setFieldPermissions("Standard User", "Account.Tier__c", "read");
+    try {
+      const [job] = await ingest({
+        object: "Account",
+        operation: "insert",
+        records: [{ Name: "bfls-1", Tier__c: "Gold" }],
+      });
+      expect(job.results[0]).toMatchObject({
+        outcome: "failed",
+        errors: [{ code: "INVALID_FIELD_FOR_INSERT_UPDATE", fields: ["Tier__c"], checklistItem: "field-editable" }],
+      });
+    } finally {
+      w.demo.admin.setFieldPermissions("Standard User", "Account.Tier__c", "edit");
+    }
+  });
+
   it("rows that meet a locked row fail with UNABLE_TO_LOCK_ROW, retryable", async () => {
     w.demo.org.faults.configure({ unableToLockRowRate: 1 });
     const [job] = await ingest({
