@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type BulkIngestOptions,
+  BulkJobTimedOut,
   bulkIngest,
   closeIngestJob,
   createIngestJob,
@@ -292,6 +293,44 @@ describe("bulkIngest: jobs within the upload limit", () => {
     w.demo.org.faults.reset();
     expect((await getIngestJob(sf, jobId)).state).toBe("Aborted");
     expect(w.rows("Account", byName("lostup-"))).toHaveLength(0);
+  });
+
+  it("deletes each job once its results are handed out when asked to", async () => {
+    const before = calls(w.demo.org, `DELETE ${JOBS}/:id`);
+    const jobs = await ingest({
+      object: "Account",
+      operation: "insert",
+      records: [{ Name: "dwd-1" }],
+      deleteWhenDone: true,
+    });
+    expect(calls(w.demo.org, `DELETE ${JOBS}/:id`) - before).toBe(1);
+    expect(await getIngestJob(sf, jobs[0].jobId).catch((e) => e.status)).toBe(404);
+  });
+
+  it("gives up waiting after timeoutMs, leaving the job to run", async () => {
+    w.demo.org.settings.bulkJobProcessingMs = 600_000;
+    try {
+      let jobId = "";
+      const error = await bulkIngest(sf, {
+        object: "Account",
+        operation: "insert",
+        records: [{ Name: "slow-1" }],
+        timeoutMs: 5_000,
+        onJob: (id) => {
+          jobId = id;
+        },
+        now: () => w.demo.org.clock.now(),
+        sleep: async (ms) => {
+          w.demo.org.clock.advance(ms);
+        },
+      })
+        .next()
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(BulkJobTimedOut);
+      expect((await getIngestJob(sf, jobId)).state).toBe("InProgress");
+    } finally {
+      w.demo.org.settings.bulkJobProcessingMs = 0;
+    }
   });
 
   it("refuses a maxUploadBytes over what Salesforce takes once base64-encoded", async () => {
