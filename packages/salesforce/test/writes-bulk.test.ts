@@ -333,6 +333,32 @@ describe("bulkIngest: jobs within the upload limit", () => {
     }
   });
 
+  it("a close whose answer is lost, sent again and refused, goes on: the job's own state says it took", async () => {
+    const client = w.client(() => {
+      w.demo.org.faults.reset();
+    });
+    const patchPattern = `PATCH ${JOBS}/:id`;
+    const before = calls(w.demo.org, patchPattern);
+    const jobs: IngestJobResults[] = [];
+    let armed = true;
+    for await (const job of bulkIngest(client, {
+      ...noWait,
+      object: "Account",
+      operation: "insert",
+      records: [{ Name: "lostclose-1" }],
+      // The close (PATCH on the job) runs, then its answer is lost; the client sends it again,
+      // and Salesforce refuses to close a job that is no longer Open.
+      onUploaded: () => {
+        if (armed) w.demo.org.faults.configure({ dropAfterServeRate: 1, pathContains: "/jobs/ingest/750" });
+        armed = false;
+      },
+    }))
+      jobs.push(job);
+    expect(calls(w.demo.org, patchPattern) - before).toBe(2);
+    expect(jobs[0].results[0]).toMatchObject({ outcome: "succeeded", created: true });
+    expect(w.rows("Account", byName("lostclose-"))).toHaveLength(1);
+  });
+
   it("refuses a maxUploadBytes over what Salesforce takes once base64-encoded", async () => {
     await expect(
       ingest({ object: "Account", operation: "insert", records: [], maxUploadBytes: 120 * 1024 * 1024 }),

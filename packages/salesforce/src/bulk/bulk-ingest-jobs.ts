@@ -95,8 +95,9 @@ export async function createIngestJob(client: BulkClient, options: CreateIngestJ
       columnDelimiter: "COMMA",
       lineEnding: options.lineEnding ?? "LF",
     },
-    // A second job would only be an empty one left Open, but the first one's id would be lost.
-    idempotent: false,
+    // Sending it again after a lost answer leaves at most an empty job Open, which Salesforce
+    // never processes and drops after 7 days: no record can be written twice through it.
+    idempotent: true,
     signal: options.signal,
   });
   return res.body;

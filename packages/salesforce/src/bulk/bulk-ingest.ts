@@ -134,9 +134,24 @@ export async function* bulkIngest(client: BulkClient, options: BulkIngestOptions
       await quietly(abortIngestJob(client, job.id, { signal: AbortSignal.timeout(30_000) }));
       throw feed.failure ?? error;
     }
-    await closeIngestJob(client, job.id, { signal: options.signal });
+    await closeJob(client, job.id, options.signal);
     yield await jobResults(client, job.id, matcher, options);
     if (options.deleteWhenDone) await quietly(deleteIngestJob(client, job.id, { signal: options.signal }));
+  }
+}
+
+/**
+ * Closes an uploaded job. When the close fails, the job's own state tells whether it took: a job
+ * still Open is aborted (nothing of it is processed) and the failure thrown; a closed one goes on.
+ */
+async function closeJob(client: BulkClient, jobId: string, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await closeIngestJob(client, jobId, { signal });
+  } catch (error) {
+    const seen = await getIngestJob(client, jobId, { signal }).catch(() => undefined);
+    if (seen && seen.state !== "Open") return;
+    await quietly(abortIngestJob(client, jobId, { signal: AbortSignal.timeout(30_000) }));
+    throw error;
   }
 }
 
