@@ -240,6 +240,13 @@ describe("bulkIngest: jobs within the upload limit", () => {
     ).toEqual(records.map((r) => r.Name));
   });
 
+  it("splits by record count with maxRecordsPerJob", async () => {
+    const records = Array.from({ length: 7 }, (_, i) => ({ Name: `per-job-${i}` }));
+    const jobs = await ingest({ object: "Account", operation: "insert", records, maxRecordsPerJob: 3 });
+    expect(jobs.map((j) => j.results.map((r) => r.index))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+    expect(w.rows("Account", byName("per-job-"))).toHaveLength(7);
+  });
+
   it("a record with a column the job's header lacks starts the next job", async () => {
     const jobs = await ingest({
       object: "Account",

@@ -40,6 +40,11 @@ export interface BulkIngestOptions extends IngestWaitOptions {
   columns?: string[];
   /** Most CSV bytes in one job (default 100 MB: under Salesforce's 150 MB once base64-encoded). */
   maxUploadBytes?: number;
+  /**
+   * Most records in one job (no limit by default): a job's results are held until it is done,
+   * so this bounds memory when records are small and many.
+   */
+  maxRecordsPerJob?: number;
   /** Told of each job before its upload (awaited): its id and the index of its first record. */
   onJob?: (jobId: string, info: { firstIndex: number }) => Promise<void> | void;
   /**
@@ -103,6 +108,11 @@ class RecordFeed {
  */
 export async function* bulkIngest(client: BulkClient, options: BulkIngestOptions): AsyncGenerator<IngestJobResults> {
   const maxBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  if (
+    options.maxRecordsPerJob !== undefined &&
+    !(Number.isSafeInteger(options.maxRecordsPerJob) && options.maxRecordsPerJob > 0)
+  )
+    throw new RangeError(`maxRecordsPerJob must be a positive whole number: ${options.maxRecordsPerJob}`);
   if (!(maxBytes > 0 && Math.ceil(maxBytes / 3) * 4 <= MAX_UPLOAD_BASE64_BYTES))
     throw new RangeError(`maxUploadBytes must be positive and at most ${(MAX_UPLOAD_BASE64_BYTES / 4) * 3}`);
   const feed = new RecordFeed(options.records);
@@ -125,7 +135,8 @@ export async function* bulkIngest(client: BulkClient, options: BulkIngestOptions
     const job = await createIngestJob(client, { ...options, signal: options.signal });
     await options.onJob?.(job.id, { firstIndex: first.index });
     matcher.add(firstCells);
-    const body = jobBody(feed, columns, matcher, [header, firstLine], maxBytes, options.columns !== undefined);
+    const limits = { maxBytes, maxRecords: options.maxRecordsPerJob ?? Number.POSITIVE_INFINITY };
+    const body = jobBody(feed, columns, matcher, [header, firstLine], limits, options.columns !== undefined);
     try {
       await uploadJobData(client, job.id, body, { signal: options.signal });
       if (feed.failure !== undefined) throw feed.failure;
@@ -168,9 +179,10 @@ async function* jobBody(
   columns: readonly string[],
   matcher: IngestMatcher,
   start: Buffer[],
-  maxBytes: number,
+  limits: { maxBytes: number; maxRecords: number },
   fixedColumns: boolean,
 ): AsyncGenerator<Buffer> {
+  const { maxBytes, maxRecords } = limits;
   let bytes = 0;
   for (const chunk of start) bytes += chunk.length;
   yield Buffer.concat(start);
@@ -179,6 +191,7 @@ async function* jobBody(
   for (;;) {
     let line: Buffer;
     try {
+      if (matcher.size >= maxRecords) break;
       const next = await feed.next();
       if (!next) break;
       const cells = cellsUnder(next.record, columns);
