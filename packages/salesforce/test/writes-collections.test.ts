@@ -301,6 +301,20 @@ describe("writeComposite: up to five collections in one call", () => {
     expect(w.rows("Contact", (r) => String(r.LastName).startsWith("caon-"))).toHaveLength(0);
   });
 
+  it("allOrNone true holds for deletes and updates too: a delete that fails keeps every record", async () => {
+    const ids = await insertAccounts("cdel", 3);
+    await writeCollection(sf, { object: "Account", operation: "delete", records: [{ Id: ids[2] }] });
+    const results = await writeComposite(
+      sf,
+      [write("update", [{ Id: ids[0], Phone: "555-0150" }]), write("delete", [{ Id: ids[1] }, { Id: ids[2] }])],
+      { allOrNone: true },
+    );
+    expect(results.flat().every((r) => !r.success)).toBe(true);
+    expect(results[1].map((r) => r.errors[0].code)).toEqual(["ALL_OR_NONE_OPERATION_ROLLED_BACK", "ENTITY_IS_DELETED"]);
+    expect(w.rows("Account", (r) => r.Id === ids[0])[0].Phone).not.toBe("555-0150");
+    expect(w.rows("Account", (r) => r.Id === ids[1])).toHaveLength(1);
+  });
+
   it("1,000 records in one call: five collections of 200", async () => {
     const writes = Array.from({ length: 5 }, (_, k) =>
       write(
