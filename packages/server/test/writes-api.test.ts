@@ -84,7 +84,10 @@ describe.each(backends)("write intake (%s)", (backend) => {
       "Turing,,EXT-00003,#N/A",
       '"Multi\nline",m@example.com,,',
     ].join("\r\n");
-    const res = await postWrite(h, conn, csv, { type: "text/csv", query: { object: "Contact", operation: "insert" } });
+    const res = await postWrite(h, conn, csv, {
+      type: "text/csv; charset=utf-8",
+      query: { object: "Contact", operation: "insert" },
+    });
     expect([200, 202], JSON.stringify(res.body)).toContain(res.status);
     expect(await stored(h, res.body.id)).toEqual([
       {
