@@ -164,6 +164,22 @@ describe.each(suiteBackends())("recovery of interrupted writes on %s", (backend)
     for (let i = 0; i < 4; i++) expect(rowsWith(`${tag}-${i}`)).toHaveLength(1);
   });
 
+  it("fails an interrupted write whose connection must be connected again, its records settled", async () => {
+    const id = await interrupted("insert", records(`rec-reauth-${backend}`, 3), 2);
+    await h.sql("UPDATE connections SET status = 'needs_reauth' WHERE id = $1", [h.connectionId]);
+    try {
+      await recoverInterruptedWrites(h.server.platform);
+    } finally {
+      await h.sql("UPDATE connections SET status = 'active' WHERE id = $1", [h.connectionId]);
+    }
+    expect(await writeRow(h, id)).toMatchObject({
+      status: "failed",
+      unknown: 2,
+      error: { code: "connection_unusable" },
+    });
+    expect((await recordRows(h, id)).map((r) => r.status)).toEqual(["unknown", "unknown", "pending"]);
+  });
+
   it("leaves a write another runner holds alone", async () => {
     const id = await interrupted("upsert", records(`rec-held-${backend}`, 2), 2);
     const held = await tryLock(h.server.platform.database, `write:${id}`);

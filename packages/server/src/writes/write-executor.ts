@@ -10,7 +10,7 @@ import { sendRecords } from "./write-calls.ts";
 import { failWrite, finishWrite, pauseWrite } from "./write-outcome.ts";
 import { callFailureOutcome, planWrite, retryChunkSize, retryOrder } from "./write-plan.ts";
 import { neverSentCount, pendingRecords, pendingSummary, takePending, takeRecords } from "./write-records.ts";
-import { reconcileSending } from "./write-recovery.ts";
+import { reconcileSending, settleInFlightCalls } from "./write-recovery.ts";
 import {
   callFailureOf,
   classified,
@@ -83,6 +83,7 @@ export async function openRun(
     const message = conn
       ? "The connection needs to be connected again: its grant was refused. Records not sent stay pending."
       : "The connection no longer exists.";
+    await settleInFlightCalls(platform, write);
     await failWrite(platform, write, { code: "connection_unusable", message });
     return undefined;
   }

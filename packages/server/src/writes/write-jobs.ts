@@ -39,7 +39,9 @@ export async function recoverInterruptedWrites(platform: Platform): Promise<numb
     if (!lock) continue;
     try {
       const run = await openRun(platform, write);
-      if (run) await reconcileSending(run, { wait: false });
+      // No run: the write failed, its connection unusable; nothing to queue.
+      if (!run) continue;
+      await reconcileSending(run, { wait: false });
     } catch (err) {
       platform.logger.warn(
         { err, writeId: write.id },

@@ -13,6 +13,7 @@ import {
   waitForIngestJob,
 } from "@forcelink/salesforce";
 import { sql } from "drizzle-orm";
+import type { Platform } from "../platform/platform.ts";
 import { columnsOf, type JobRowResult, settleJob } from "./write-bulk.ts";
 import { unknownOutcomeError } from "./write-plan.ts";
 import {
@@ -22,7 +23,9 @@ import {
   sendingWithoutJob,
   settleRecords,
 } from "./write-records.ts";
-import { operationOf, uncountedCalls, type WriteRun } from "./write-run.ts";
+import { operationOf, uncountedCalls, type WriteRow, type WriteRun } from "./write-run.ts";
+
+type Db = Pick<Platform, "db">;
 
 /**
  * Records a runner left `sending` when it stopped (a crash, a kill -9, a lost machine), settled by
@@ -34,23 +37,31 @@ import { operationOf, uncountedCalls, type WriteRun } from "./write-run.ts";
  *   `wait: false`, left for the write's next run). Ended: its results are read back and settled.
  */
 export async function reconcileSending(run: WriteRun, options: { wait: boolean }): Promise<void> {
-  const loose = await sendingWithoutJob(run.platform, run.write.id);
-  if (loose.length > 0) {
-    const insert = operationOf(run.write) === "insert";
-    const errors: RecordError[] = [
-      unknownOutcomeError({
-        reason: "write.runner_stopped",
-        message: "the runner stopped while the call carrying it was in flight",
-      }),
-    ];
-    await settleRecords(
-      run.platform,
-      run.write.id,
-      loose.map((r) => (insert ? { idx: r.idx, status: "unknown", errors } : { idx: r.idx, status: "pending" })),
-      uncountedCalls(run),
-    );
-  }
+  await settleInFlightCalls(run.platform, run.write, uncountedCalls(run));
   for (const { jobId } of await sendingBulkJobs(run.platform, run.write.id)) await readBackJob(run, jobId, options);
+}
+
+/**
+ * Records left in a call that was in flight: an update, upsert or delete back to pending, an
+ * insert unknown. Needs no client, so a write that cannot go on (its connection is gone) is
+ * settled too.
+ */
+export async function settleInFlightCalls(platform: Db, write: WriteRow, apiCalls = 0): Promise<void> {
+  const loose = await sendingWithoutJob(platform, write.id);
+  if (loose.length === 0) return;
+  const insert = operationOf(write) === "insert";
+  const errors: RecordError[] = [
+    unknownOutcomeError({
+      reason: "write.runner_stopped",
+      message: "the runner stopped while the call carrying it was in flight",
+    }),
+  ];
+  await settleRecords(
+    platform,
+    write.id,
+    loose.map((r) => (insert ? { idx: r.idx, status: "unknown", errors } : { idx: r.idx, status: "pending" })),
+    apiCalls,
+  );
 }
 
 const RUNNING_STATES = new Set(["UploadComplete", "InProgress"]);
