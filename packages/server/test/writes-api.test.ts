@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "./support/harness.ts";
@@ -204,6 +205,54 @@ describe.each(backends)("Idempotency-Key (%s)", (backend) => {
       [only],
     );
     expect(orphans).toEqual([]);
+  });
+
+  it("resolves a key claimed while another request with it was still arriving through the unique index", async () => {
+    const lines = Array.from({ length: 1500 }, (_, i) => `{"External_Id__c": "SLOW-${i}", "Name": "Slow ${i}"}\n`);
+    const body = lines.join("");
+    const path = `/v1/connections/${conn}/writes?object=Account&operation=upsert&externalIdField=External_Id__c`;
+    const receiving = async () =>
+      (await h.sql<{ n: number }>("select count(*)::int as n from writes where status = 'receiving'"))[0].n;
+    // The slow request sends most of its body, so that its first batch is stored, and waits.
+    const slow = httpRequest(`${h.server.url}${path}`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${h.apiKey}`,
+        "content-type": "application/x-ndjson",
+        "content-length": Buffer.byteLength(body),
+        "idempotency-key": "slow-1",
+      },
+    });
+    const answered = new Promise<{ status: number; body: Json; replayed: unknown }>((resolve, reject) => {
+      slow.on("response", (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on("end", () =>
+          resolve({ status: res.statusCode!, body: JSON.parse(text), replayed: res.headers["idempotent-replayed"] }),
+        );
+      });
+      slow.on("error", reject);
+    });
+    slow.write(lines.slice(0, 1200).join(""));
+    await waitFor(async () => (await receiving()) === 1, "the slow request's write to be receiving");
+    // Meanwhile the same request arrives whole and claims the key.
+    const fast = await postWrite(h, conn, body, {
+      key: "slow-1",
+      type: "application/x-ndjson",
+      query: { object: "Account", operation: "upsert", externalIdField: "External_Id__c" },
+    });
+    expect(fast.status, JSON.stringify(fast.body)).toBe(202);
+    expect(fast.headers.get("idempotent-replayed")).toBeNull();
+    slow.end(lines.slice(1200).join(""));
+    const late = await answered;
+    // The late one lost the key: it answers the winner's write, and its own copy is gone.
+    expect(late.status).toBe(202);
+    expect(late.replayed).toBe("true");
+    expect(late.body.id).toBe(fast.body.id);
+    expect(await writesWithKey("slow-1")).toBe(1);
+    expect(await receiving()).toBe(0);
   });
 
   it("refuses a key that is too long or not printable", async () => {
