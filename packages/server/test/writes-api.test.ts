@@ -13,8 +13,12 @@ import { allResults, type Json, postWrite, writeConnection } from "./support/wri
 
 const backends = suiteBackends();
 
-/** The JSON body limit is 1 MiB here, so a 20,000-row NDJSON body is well past it. */
-const ENV = { FORCELINK_WRITE_JSON_LIMIT_MB: "1" };
+/**
+ * The JSON body limit is 1 MiB here, so a 20,000-row NDJSON body is well past it. No write
+ * workers: these suites look at what is stored; queued writes stay queued (small ones still run in
+ * their request).
+ */
+const ENV = { FORCELINK_WRITE_JSON_LIMIT_MB: "1", FORCELINK_WRITE_WORKERS: "0" };
 
 async function stored(h: Harness, writeId: string): Promise<Array<{ idx: number; data: Json }>> {
   return h.sql<{ idx: number; data: Json }>("select idx, data from write_records where write_id = $1 order by idx", [
@@ -25,6 +29,7 @@ async function stored(h: Harness, writeId: string): Promise<Array<{ idx: number;
 describe.each(backends)("write intake (%s)", (backend) => {
   let h: Harness;
   let conn: string;
+  let bigRecords: Json[] = [];
   beforeAll(async () => {
     h = await startHarness({ backend, accounts: 3, env: ENV });
     conn = await writeConnection(h);
@@ -66,16 +71,7 @@ describe.each(backends)("write intake (%s)", (backend) => {
     const rows = await stored(h, res.body.id);
     expect(rows.length).toBe(20_000);
     expect(rows.every((r, i) => r.idx === i && r.data.External_Id__c === `ND-${i}`)).toBe(true);
-
-    // The same records as one JSON body are over the JSON limit.
-    const json = await postWrite(h, conn, {
-      object: "Account",
-      operation: "upsert",
-      externalIdField: "External_Id__c",
-      records: lines.map((l) => JSON.parse(l)),
-    });
-    expect(json.status).toBe(413);
-    expect(json.body.error.code).toBe("payload_too_large");
+    bigRecords = lines.map((l) => JSON.parse(l));
   });
 
   it("reads a CSV body: Account.External_Id__c becomes a parent reference, empty leaves a field out, #N/A is null", async () => {
@@ -144,6 +140,19 @@ describe.each(backends)("write intake (%s)", (backend) => {
       await h.sql("select 1 from write_records r left join writes w on w.id = r.write_id where w.id is null"),
     ).toEqual([]);
     expect((await h.api(`/v1/connections/${conn}/writes?limit=1`)).status).toBe(200);
+  });
+
+  // Last in the suite: the server closes the connection after refusing a body by its length.
+  it("refuses the same records as one JSON body over the JSON body limit", async () => {
+    expect(bigRecords).toHaveLength(20_000);
+    const json = await postWrite(h, conn, {
+      object: "Account",
+      operation: "upsert",
+      externalIdField: "External_Id__c",
+      records: bigRecords,
+    });
+    expect(json.status).toBe(413);
+    expect(json.body.error.code).toBe("payload_too_large");
   });
 });
 
