@@ -36,9 +36,14 @@ export {
 } from "./api-client.ts";
 export { BulkJobFailed, BulkJobTimedOut, BulkResultError } from "./bulk/bulk-errors.ts";
 export {
-  abortIngestJob,
   type BulkIngestOptions,
   bulkIngest,
+  type IngestJobResults,
+  type ReadIngestResultsOptions,
+  readIngestResults,
+} from "./bulk/bulk-ingest.ts";
+export {
+  abortIngestJob,
   type CreateIngestJobOptions,
   closeIngestJob,
   createIngestJob,
@@ -47,7 +52,7 @@ export {
   failedResults,
   getIngestJob,
   type IngestJobInfo,
-  type IngestJobResults,
+  IngestJobNotClosed,
   type IngestJobState,
   type IngestWaitOptions,
   MAX_UPLOAD_BASE64_BYTES,
@@ -55,7 +60,7 @@ export {
   unprocessedRecords,
   uploadJobData,
   waitForIngestJob,
-} from "./bulk/bulk-ingest.ts";
+} from "./bulk/bulk-ingest-jobs.ts";
 export {
   abortJob,
   type BulkClient,

@@ -1,12 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type BulkIngestOptions,
+  BulkJobTimedOut,
   bulkIngest,
   closeIngestJob,
   createIngestJob,
   failedResults,
   getIngestJob,
+  IngestJobNotClosed,
   type IngestJobResults,
+  RecordShapeError,
+  readIngestResults,
   SalesforceApiError,
   type SalesforceClient,
   successfulResults,
@@ -171,6 +175,23 @@ describe("bulkIngest: each operation, results matched back to input order", () =
     expect(w.rows("Account", byName("bd-"))).toHaveLength(0);
   });
 
+  it("a field the user cannot edit fails each row with an error pointing at field-editable", async () => {
+    w.demo.admin.setFieldPermissions("Standard User", "Account.Tier__c", "read");
+    try {
+      const [job] = await ingest({
+        object: "Account",
+        operation: "insert",
+        records: [{ Name: "bfls-1", Tier__c: "Gold" }],
+      });
+      expect(job.results[0]).toMatchObject({
+        outcome: "failed",
+        errors: [{ code: "INVALID_FIELD_FOR_INSERT_UPDATE", fields: ["Tier__c"], checklistItem: "field-editable" }],
+      });
+    } finally {
+      w.demo.admin.setFieldPermissions("Standard User", "Account.Tier__c", "edit");
+    }
+  });
+
   it("rows that meet a locked row fail with UNABLE_TO_LOCK_ROW, retryable", async () => {
     w.demo.org.faults.configure({ unableToLockRowRate: 1 });
     const [job] = await ingest({
@@ -217,6 +238,13 @@ describe("bulkIngest: jobs within the upload limit", () => {
         .map((r) => r.Name)
         .sort(),
     ).toEqual(records.map((r) => r.Name));
+  });
+
+  it("splits by record count with maxRecordsPerJob", async () => {
+    const records = Array.from({ length: 7 }, (_, i) => ({ Name: `per-job-${i}` }));
+    const jobs = await ingest({ object: "Account", operation: "insert", records, maxRecordsPerJob: 3 });
+    expect(jobs.map((j) => j.results.map((r) => r.index))).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+    expect(w.rows("Account", byName("per-job-"))).toHaveLength(7);
   });
 
   it("a record with a column the job's header lacks starts the next job", async () => {
@@ -272,6 +300,70 @@ describe("bulkIngest: jobs within the upload limit", () => {
     w.demo.org.faults.reset();
     expect((await getIngestJob(sf, jobId)).state).toBe("Aborted");
     expect(w.rows("Account", byName("lostup-"))).toHaveLength(0);
+  });
+
+  it("deletes each job once its results are handed out when asked to", async () => {
+    const before = calls(w.demo.org, `DELETE ${JOBS}/:id`);
+    const jobs = await ingest({
+      object: "Account",
+      operation: "insert",
+      records: [{ Name: "dwd-1" }],
+      deleteWhenDone: true,
+    });
+    expect(calls(w.demo.org, `DELETE ${JOBS}/:id`) - before).toBe(1);
+    expect(await getIngestJob(sf, jobs[0].jobId).catch((e) => e.status)).toBe(404);
+  });
+
+  it("gives up waiting after timeoutMs, leaving the job to run", async () => {
+    w.demo.org.settings.bulkJobProcessingMs = 600_000;
+    try {
+      let jobId = "";
+      const error = await bulkIngest(sf, {
+        object: "Account",
+        operation: "insert",
+        records: [{ Name: "slow-1" }],
+        timeoutMs: 5_000,
+        onJob: (id) => {
+          jobId = id;
+        },
+        now: () => w.demo.org.clock.now(),
+        sleep: async (ms) => {
+          w.demo.org.clock.advance(ms);
+        },
+      })
+        .next()
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(BulkJobTimedOut);
+      expect((await getIngestJob(sf, jobId)).state).toBe("InProgress");
+    } finally {
+      w.demo.org.settings.bulkJobProcessingMs = 0;
+    }
+  });
+
+  it("a close whose answer is lost, sent again and refused, goes on: the job's own state says it took", async () => {
+    const client = w.client(() => {
+      w.demo.org.faults.reset();
+    });
+    const patchPattern = `PATCH ${JOBS}/:id`;
+    const before = calls(w.demo.org, patchPattern);
+    const jobs: IngestJobResults[] = [];
+    let armed = true;
+    for await (const job of bulkIngest(client, {
+      ...noWait,
+      object: "Account",
+      operation: "insert",
+      records: [{ Name: "lostclose-1" }],
+      // The close (PATCH on the job) runs, then its answer is lost; the client sends it again,
+      // and Salesforce refuses to close a job that is no longer Open.
+      onUploaded: () => {
+        if (armed) w.demo.org.faults.configure({ dropAfterServeRate: 1, pathContains: "/jobs/ingest/750" });
+        armed = false;
+      },
+    }))
+      jobs.push(job);
+    expect(calls(w.demo.org, patchPattern) - before).toBe(2);
+    expect(jobs[0].results[0]).toMatchObject({ outcome: "succeeded", created: true });
+    expect(w.rows("Account", byName("lostclose-"))).toHaveLength(1);
   });
 
   it("refuses a maxUploadBytes over what Salesforce takes once base64-encoded", async () => {
@@ -350,5 +442,88 @@ describe("the ingest calls one by one", () => {
     } finally {
       w.demo.org.settings.bulkJobProcessingMs = 0;
     }
+  });
+});
+
+describe("reading back a job recorded earlier (crash recovery)", () => {
+  it("a finished job's results are matched to the records re-read from storage, in any column order", async () => {
+    let recorded: { jobId: string; firstIndex: number; count: number } | undefined;
+    const records = [
+      { Name: "rb-1", Phone: "1" },
+      { Name: "rb-2", Phone: "2" },
+      { Name: "rb-1", Phone: "1" },
+    ];
+    // The process "dies" right after the job is closed: it stops consuming bulkIngest.
+    const run = bulkIngest(sf, {
+      ...noWait,
+      object: "Account",
+      operation: "insert",
+      records,
+      onUploaded: (jobId, info) => {
+        recorded = { jobId, ...info };
+      },
+    });
+    await run.next().catch(() => undefined);
+    await run.return(undefined);
+    expect(recorded).toMatchObject({ firstIndex: 0, count: 3 });
+    // The next process reads the records back (here with their keys in another order) and the job's results.
+    const again = await readIngestResults(sf, recorded!.jobId, {
+      ...noWait,
+      operation: "insert",
+      records: records.map((r) => ({ Phone: r.Phone, Name: r.Name })),
+    });
+    expect(again.results.map((r) => [r.index, r.outcome])).toEqual([
+      [0, "succeeded"],
+      [1, "succeeded"],
+      [2, "succeeded"],
+    ]);
+    expect(new Set(again.results.map((r) => r.id)).size).toBe(3);
+    expect(w.rows("Account", byName("rb-"))).toHaveLength(3);
+  });
+
+  it("a job left Open (never closed) is aborted and every record comes back unprocessed", async () => {
+    const job = await createIngestJob(sf, {
+      object: "Account",
+      operation: "upsert",
+      externalIdField: "External_Id__c",
+    });
+    await uploadJobData(
+      sf,
+      job.id,
+      (async function* () {
+        yield "External_Id__c,Name\nOPEN-1,open-1\n";
+      })(),
+    );
+    const read = await readIngestResults(sf, job.id, {
+      ...noWait,
+      operation: "upsert",
+      externalIdField: "External_Id__c",
+      records: [{ External_Id__c: "OPEN-1", Name: "open-1" }],
+      firstIndex: 40,
+    });
+    expect(read.job.state).toBe("Aborted");
+    expect(read.results).toMatchObject([{ index: 40, outcome: "unprocessed", success: false }]);
+    expect(w.rows("Account", (r) => r.External_Id__c === "OPEN-1")).toHaveLength(0);
+  });
+
+  it("waiting on a job nobody closed says so instead of polling forever", async () => {
+    const job = await createIngestJob(sf, { object: "Account", operation: "insert" });
+    await expect(waitForIngestJob(sf, job.id, noWait)).rejects.toThrow(IngestJobNotClosed);
+  });
+
+  it("a record that cannot be written as CSV aborts its job and is the error thrown", async () => {
+    let jobId = "";
+    const error = await ingest({
+      object: "Account",
+      operation: "insert",
+      columns: ["Name"],
+      records: slowly([{ Name: "shape-1" }, { Name: ["not", "a", "value"] }]),
+      onJob: (id) => {
+        jobId = id;
+      },
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(RecordShapeError);
+    expect((await getIngestJob(sf, jobId)).state).toBe("Aborted");
+    expect(w.rows("Account", byName("shape-"))).toHaveLength(0);
   });
 });

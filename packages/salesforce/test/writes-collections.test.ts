@@ -301,6 +301,20 @@ describe("writeComposite: up to five collections in one call", () => {
     expect(w.rows("Contact", (r) => String(r.LastName).startsWith("caon-"))).toHaveLength(0);
   });
 
+  it("allOrNone true holds for deletes and updates too: a delete that fails keeps every record", async () => {
+    const ids = await insertAccounts("cdel", 3);
+    await writeCollection(sf, { object: "Account", operation: "delete", records: [{ Id: ids[2] }] });
+    const results = await writeComposite(
+      sf,
+      [write("update", [{ Id: ids[0], Phone: "555-0150" }]), write("delete", [{ Id: ids[1] }, { Id: ids[2] }])],
+      { allOrNone: true },
+    );
+    expect(results.flat().every((r) => !r.success)).toBe(true);
+    expect(results[1].map((r) => r.errors[0].code)).toEqual(["ALL_OR_NONE_OPERATION_ROLLED_BACK", "ENTITY_IS_DELETED"]);
+    expect(w.rows("Account", (r) => r.Id === ids[0])[0].Phone).not.toBe("555-0150");
+    expect(w.rows("Account", (r) => r.Id === ids[1])).toHaveLength(1);
+  });
+
   it("1,000 records in one call: five collections of 200", async () => {
     const writes = Array.from({ length: 5 }, (_, k) =>
       write(
@@ -342,6 +356,23 @@ describe("a lost answer: the call ran, its answer never came", () => {
     expect(calls(w.demo.org, `POST ${COLLECTION}`) - before).toBe(1);
     // Salesforce did write them: that is why resending would have duplicated them.
     expect(w.rows("Account", named("lost-")).map((r) => r.Name)).toEqual(["lost-1", "lost-2"]);
+  });
+
+  it("a composite call holding an insert is NOT sent again either", async () => {
+    let sleeps = 0;
+    const client = w.client(() => {
+      sleeps++;
+    });
+    w.demo.org.faults.configure({ dropAfterServeRate: 1, pathContains: "/composite" });
+    const before = calls(w.demo.org, "POST /services/data/:version/composite");
+    const error = await writeComposite(client, [
+      { object: "Account", operation: "insert", records: [{ Name: "clost-1" }] },
+      { object: "Account", operation: "insert", records: [{ Name: "clost-2" }] },
+    ]).catch((e) => e);
+    expect(error).toBeInstanceOf(TransportFailure);
+    expect(sleeps).toBe(0);
+    expect(calls(w.demo.org, "POST /services/data/:version/composite") - before).toBe(1);
+    expect(w.rows("Account", named("clost-")).map((r) => r.Name)).toEqual(["clost-1", "clost-2"]);
   });
 
   it("an upsert is sent again and succeeds, still one row per external id", async () => {

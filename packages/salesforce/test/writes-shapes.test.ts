@@ -270,6 +270,14 @@ describe("matchIngestResults: Bulk results back to input order", () => {
     ]);
   });
 
+  it("reads a result's echoed columns by name: their order, and empty cells, do not matter", () => {
+    const results = matchIngestResults({ operation: "insert", columns: ["Name", "Phone", "Fax"] }, [["a", "1", ""]], {
+      ...none,
+      successful: [{ sf__Id: "001a", sf__Created: "true", Fax: null, Phone: "1", Name: "a" }],
+    });
+    expect(results[0]).toMatchObject({ outcome: "succeeded", id: "001a" });
+  });
+
   it("unprocessed rows and rows no file names are told apart; indexes count from firstIndex", () => {
     const results = matchIngestResults(
       { operation: "insert", columns: ["Name"], firstIndex: 10 },

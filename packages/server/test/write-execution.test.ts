@@ -14,6 +14,7 @@ import { statusCounts, storeWrite, type WriteInput, writeRow, writeThroughApi } 
  */
 
 const BULK_THRESHOLD = 300;
+const BULK_UPLOAD_BYTES = 6_000;
 
 describe.each(suiteBackends())("write execution on %s", (backend) => {
   let h: SyncHarness;
@@ -25,6 +26,8 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
         FORCELINK_WRITE_BULK_THRESHOLD: String(BULK_THRESHOLD),
         FORCELINK_WRITE_RETRY_BASE_MS: "5",
         FORCELINK_WRITE_WORKERS: "1",
+        // Small enough that a Bulk write of a few hundred records takes several jobs.
+        FORCELINK_WRITE_BULK_MAX_UPLOAD_BYTES: String(BULK_UPLOAD_BYTES),
       },
     });
   });
@@ -57,7 +60,8 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
   const paths: Array<[path: string, count: number, maxCalls: (n: number) => number]> = [
     ["collections", 3, () => 1],
     ["composite", 250, (n) => Math.ceil(n / 1000)],
-    ["bulk", BULK_THRESHOLD + 10, () => 12],
+    // A few jobs: create, upload, close, polls and result reads each.
+    ["bulk", BULK_THRESHOLD + 10, () => 30],
   ];
 
   it.each(paths)("inserts, updates, upserts and deletes through %s", async (path, n, maxCalls) => {
@@ -70,6 +74,11 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
     expect(inserted.write).toMatchObject({ status: "completed", path, total: n, succeeded: n, failed: 0, unknown: 0 });
     expect(inserted.calls).toBeLessThanOrEqual(maxCalls(n));
     expect(inserted.write.api_calls, "the write counts the calls the org answered").toBe(inserted.calls);
+    if (path === "bulk")
+      expect(
+        h.org.counters.snapshot().byEndpoint["POST /services/data/:version/jobs/ingest"],
+        "the upload limit splits the write into jobs",
+      ).toBeGreaterThanOrEqual(2);
     for (const [i, r] of inserted.records.entries()) {
       expect(r).toMatchObject({ status: "succeeded", created: true, attempts: 1, bulk_job_id: null });
       const [row] = byExternalId(`${tag}-${i}`);

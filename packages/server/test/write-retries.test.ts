@@ -4,6 +4,7 @@ import { runWrite } from "../src/writes/write-executor.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
 import { ACCOUNT_MANIFEST } from "./support/sync-records.ts";
 import { suiteBackends } from "./support/test-database.ts";
+import { waitFor } from "./support/wait.ts";
 import { type WriteInput, writeRow, writeThroughApi } from "./support/write-rows.ts";
 
 /**
@@ -84,6 +85,36 @@ describe.each(suiteBackends())("locked rows and lost answers on %s", (backend) =
         "the locked rows went again through collections",
       ).toBeGreaterThan(0);
     }
+  });
+
+  it("stops a Bulk write whose uploads keep failing, its records left pending for a retry", async () => {
+    const tag = `upload-fails-${backend}`;
+    const n = BULK_THRESHOLD + 5;
+    h.org.faults.configure({ errorRate: 1, errorStatus: 503, pathContains: "/batches" });
+    const { id, write, records } = await t.execute({
+      object: "Account",
+      operation: "upsert",
+      externalIdField: "External_Id__c",
+      records: upserts(tag, n),
+    });
+    expect(write).toMatchObject({ status: "failed", path: "bulk", succeeded: 0, failed: 0, unknown: 0 });
+    expect(write.error?.message).toBeTruthy();
+    // Each job went Open, its upload was refused, it was aborted: nothing of it was processed.
+    expect(records.every((r) => r.status === "pending" && r.attempts === 0 && r.bulk_job_id === null)).toBe(true);
+    const jobs = t.endpoint("POST /services/data/:version/jobs/ingest");
+    expect(jobs, "a new job each time, up to the passes allowed").toBe(8);
+    expect(t.rowsWith(`${tag}-0`)).toEqual([]);
+
+    h.org.faults.reset();
+    const retry = await h.api(`/v1/connections/${h.connectionId}/writes/${id}/retry`, { method: "POST", body: {} });
+    expect(retry.status).toBe(202);
+    const retried = (await retry.json()) as { id: string };
+    const done = await waitFor(async () => {
+      const w = await writeRow(h, retried.id);
+      return w.status === "completed" && w;
+    }, "the retry to complete");
+    expect(done).toMatchObject({ succeeded: n, failed: 0 });
+    for (let i = 0; i < n; i += 50) expect(t.rowsWith(`${tag}-${i}`)).toHaveLength(1);
   });
 
   it("fails a record still locked after the last pass, with the lock as its error", async () => {

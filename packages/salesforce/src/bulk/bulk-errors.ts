@@ -5,7 +5,7 @@ import {
   lookupError,
   type RetryAdvice,
 } from "../error-table.ts";
-import type { IngestJobInfo } from "./bulk-ingest.ts";
+import type { IngestJobInfo } from "./bulk-ingest-jobs.ts";
 import type { QueryJobInfo } from "./bulk-query.ts";
 
 /** The error table's row for a Bulk failure, copied onto the error. */

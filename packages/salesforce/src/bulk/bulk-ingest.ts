@@ -1,246 +1,32 @@
 /**
- * Bulk API 2.0 ingest: create a job, upload its CSV once, close it, poll it with backoff, then
- * read its successful, failed and unprocessed rows through the CSV reader. `bulkIngest` does it
- * all for a stream of records, one job per ~100 MB of CSV (Salesforce takes at most 150 MB
- * base64-encoded a job), and matches every result back to its input.
+ * Bulk API 2.0 ingest from start to end: `bulkIngest` streams records into as many jobs as the
+ * upload limit needs (one per ~100 MB of CSV: Salesforce takes at most 150 MB base64-encoded a
+ * job), runs each, and matches every result back to its input; `readIngestResults` does the
+ * last part for a job recorded earlier. The single calls are in bulk-ingest-jobs.ts.
  */
-import { Readable } from "node:stream";
-import { setTimeout as delay } from "node:timers/promises";
 import { lookupError } from "../error-table.ts";
-import { backoffDelay } from "../retry.ts";
-import { apiName, recordId } from "../sobject-paths.ts";
 import { IngestMatcher } from "../writes/ingest-matching.ts";
 import { csvLine, recordCells } from "../writes/record-shapes.ts";
 import type { IngestRowResult, RecordError, WriteOperation, WriteRecord } from "../writes/write-types.ts";
-import { BulkJobFailed, BulkJobTimedOut, BulkResultError } from "./bulk-errors.ts";
-import type { BulkClient, CallOptions } from "./bulk-query.ts";
-import { type CsvRecord, csvRecords } from "./csv-records.ts";
-
-export type IngestJobState = "Open" | "UploadComplete" | "InProgress" | "JobComplete" | "Failed" | "Aborted";
-
-/** A Bulk API 2.0 ingest job as Salesforce describes it; the counters come with a poll only. */
-export interface IngestJobInfo {
-  id: string;
-  operation: WriteOperation | "hardDelete";
-  object: string;
-  state: IngestJobState;
-  externalIdFieldName?: string | null;
-  createdById?: string;
-  createdDate?: string;
-  systemModstamp?: string;
-  concurrencyMode?: string;
-  contentType?: string;
-  apiVersion?: number;
-  contentUrl?: string;
-  lineEnding?: string;
-  columnDelimiter?: string;
-  jobType?: string;
-  numberRecordsProcessed?: number;
-  numberRecordsFailed?: number;
-  retries?: number;
-  totalProcessingTime?: number;
-  apiActiveProcessingTime?: number;
-  apexProcessingTime?: number;
-  errorMessage?: string;
-}
-
-export interface CreateIngestJobOptions extends CallOptions {
-  object: string;
-  operation: WriteOperation;
-  /** Required for upsert. */
-  externalIdField?: string;
-  /** Only LF: the CSV this library writes ends its lines so. */
-  lineEnding?: "LF";
-}
-
-export interface IngestWaitOptions extends CallOptions {
-  /** The backoff's base (default 1 s): each wait is at least half the current ceiling. */
-  pollBaseMs?: number;
-  /** Longest wait between polls (default 10 s). */
-  pollMaxMs?: number;
-  /** Give up with BulkJobTimedOut after this long; the job keeps running. No limit by default. */
-  timeoutMs?: number;
-  /** Told every polled state, e.g. to log progress. */
-  onPoll?: (job: IngestJobInfo) => void;
-  /** Injected in tests. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  random?: () => number;
-  now?: () => number;
-}
-
-/** Salesforce's per-job upload ceiling, base64-encoded: about 100 MB of CSV. */
-export const MAX_UPLOAD_BASE64_BYTES = 150 * 1024 * 1024;
-/** bulkIngest's default CSV bytes per job, safely under the ceiling once encoded (4 bytes per 3). */
-export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
-
-function jobsPath(client: BulkClient): string {
-  return `${client.dataPath}/jobs/ingest`;
-}
-
-function jobPath(client: BulkClient, jobId: string): string {
-  return `${jobsPath(client)}/${recordId(jobId)}`;
-}
-
-/** Creates an ingest job for CSV, comma separated, LF line endings. */
-export async function createIngestJob(client: BulkClient, options: CreateIngestJobOptions): Promise<IngestJobInfo> {
-  apiName(options.object, "object name");
-  if (options.operation === "upsert") {
-    if (!options.externalIdField) throw new TypeError("a Bulk upsert needs externalIdField");
-    apiName(options.externalIdField, "field name");
-  }
-  const res = await client.request<IngestJobInfo>({
-    method: "POST",
-    path: jobsPath(client),
-    json: {
-      object: options.object,
-      operation: options.operation,
-      ...(options.operation === "upsert" ? { externalIdFieldName: options.externalIdField } : {}),
-      contentType: "CSV",
-      columnDelimiter: "COMMA",
-      lineEnding: options.lineEnding ?? "LF",
-    },
-    // A second job would only be an empty one left Open, but the first one's id would be lost.
-    idempotent: false,
-    signal: options.signal,
-  });
-  return res.body;
-}
-
-/**
- * Uploads the job's CSV, streamed. Salesforce takes one upload per job, so it is never resent:
- * after a failure the job holds nothing or an unknown part, and should be aborted (nothing of an
- * Open job is ever processed).
- */
-export async function uploadJobData(
-  client: BulkClient,
-  jobId: string,
-  csv: Readable | AsyncIterable<string | Buffer>,
-  options: CallOptions = {},
-): Promise<void> {
-  const body = csv instanceof Readable ? csv : Readable.from(asBuffers(csv));
-  await client.request({
-    method: "PUT",
-    path: `${jobPath(client, jobId)}/batches`,
-    headers: { "content-type": "text/csv" },
-    body,
-    idempotent: false,
-    signal: options.signal,
-  });
-}
-
-async function* asBuffers(source: AsyncIterable<string | Buffer>): AsyncGenerator<Buffer> {
-  for await (const chunk of source) yield typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-}
-
-async function setState(
-  client: BulkClient,
-  jobId: string,
-  state: "UploadComplete" | "Aborted",
-  options: CallOptions,
-): Promise<IngestJobInfo> {
-  const res = await client.request<IngestJobInfo>({
-    method: "PATCH",
-    path: jobPath(client, jobId),
-    json: { state },
-    idempotent: true,
-    signal: options.signal,
-  });
-  return res.body;
-}
-
-/** Tells Salesforce the upload is complete: the job is queued for processing. */
-export function closeIngestJob(client: BulkClient, jobId: string, options: CallOptions = {}): Promise<IngestJobInfo> {
-  return setState(client, jobId, "UploadComplete", options);
-}
-
-/** Stops a job: rows not processed yet never will be. */
-export function abortIngestJob(client: BulkClient, jobId: string, options: CallOptions = {}): Promise<IngestJobInfo> {
-  return setState(client, jobId, "Aborted", options);
-}
-
-/** Deletes a finished job and its results; Salesforce refuses while it is Open or running. */
-export async function deleteIngestJob(client: BulkClient, jobId: string, options: CallOptions = {}): Promise<void> {
-  await client.request({ method: "DELETE", path: jobPath(client, jobId), signal: options.signal });
-}
-
-export async function getIngestJob(
-  client: BulkClient,
-  jobId: string,
-  options: CallOptions = {},
-): Promise<IngestJobInfo> {
-  return (await client.request<IngestJobInfo>({ path: jobPath(client, jobId), signal: options.signal })).body;
-}
-
-/**
- * Polls until the job is JobComplete and answers its info. Each wait comes from the one backoff
- * (`backoffDelay`), with half of the current ceiling as a floor so a long job costs few calls.
- * Throws BulkJobFailed on Failed or Aborted, BulkJobTimedOut past `timeoutMs`.
- */
-export async function waitForIngestJob(
-  client: BulkClient,
-  jobId: string,
-  options: IngestWaitOptions = {},
-): Promise<IngestJobInfo> {
-  const { signal, timeoutMs } = options;
-  const sleep = options.sleep ?? ((ms: number, s?: AbortSignal) => delay(ms, undefined, { signal: s }));
-  const now = options.now ?? Date.now;
-  const random = options.random ?? Math.random;
-  const base = Math.max(2, options.pollBaseMs ?? 1000);
-  const max = Math.max(base, options.pollMaxMs ?? 10_000);
-  const half = { baseDelayMs: base / 2, maxDelayMs: max / 2 };
-  const started = now();
-  let state: string = "UploadComplete";
-  for (let attempt = 1; ; attempt++) {
-    signal?.throwIfAborted();
-    // Equal jitter on the one backoff: half the ceiling for sure, the other half drawn.
-    const ceiling = Math.min(max, base * 2 ** Math.min(attempt - 1, 30));
-    let wait = Math.round(ceiling / 2 + backoffDelay(attempt, half, random));
-    if (timeoutMs !== undefined) {
-      const left = timeoutMs - (now() - started);
-      if (left <= 0) throw new BulkJobTimedOut(jobId, state, timeoutMs);
-      wait = Math.min(wait, left);
-    }
-    await sleep(wait, signal);
-    signal?.throwIfAborted();
-    const job = await getIngestJob(client, jobId, { signal });
-    state = job.state;
-    options.onPoll?.(job);
-    if (job.state === "JobComplete") return job;
-    if (job.state === "Failed" || job.state === "Aborted") throw new BulkJobFailed({ ...job, state: job.state });
-  }
-}
-
-type ResultFile = "successfulResults" | "failedResults" | "unprocessedrecords";
-
-async function* resultRows(
-  client: BulkClient,
-  jobId: string,
-  file: ResultFile,
-  options: CallOptions,
-): AsyncGenerator<CsvRecord> {
-  const res = await client.request({
-    stream: true,
-    path: `${jobPath(client, jobId)}/${file}`,
-    headers: { accept: "text/csv" },
-    signal: options.signal,
-  });
-  yield* csvRecords(res.body);
-}
-
-/** The rows Salesforce wrote: `sf__Id`, `sf__Created`, then the columns as uploaded. */
-export function successfulResults(client: BulkClient, jobId: string, options: CallOptions = {}) {
-  return resultRows(client, jobId, "successfulResults", options);
-}
-
-/** The rows Salesforce refused: `sf__Id`, `sf__Error`, then the columns as uploaded. */
-export function failedResults(client: BulkClient, jobId: string, options: CallOptions = {}) {
-  return resultRows(client, jobId, "failedResults", options);
-}
-
-/** The rows no one processed (the job was aborted or failed first), as uploaded. */
-export function unprocessedRecords(client: BulkClient, jobId: string, options: CallOptions = {}) {
-  return resultRows(client, jobId, "unprocessedrecords", options);
-}
+import { BulkJobFailed, BulkResultError } from "./bulk-errors.ts";
+import {
+  abortIngestJob,
+  closeIngestJob,
+  createIngestJob,
+  DEFAULT_MAX_UPLOAD_BYTES,
+  deleteIngestJob,
+  failedResults,
+  getIngestJob,
+  type IngestJobInfo,
+  type IngestJobState,
+  type IngestWaitOptions,
+  MAX_UPLOAD_BASE64_BYTES,
+  successfulResults,
+  unprocessedRecords,
+  uploadJobData,
+  waitForIngestJob,
+} from "./bulk-ingest-jobs.ts";
+import type { BulkClient } from "./bulk-query.ts";
 
 export interface BulkIngestOptions extends IngestWaitOptions {
   object: string;
@@ -254,9 +40,17 @@ export interface BulkIngestOptions extends IngestWaitOptions {
   columns?: string[];
   /** Most CSV bytes in one job (default 100 MB: under Salesforce's 150 MB once base64-encoded). */
   maxUploadBytes?: number;
+  /**
+   * Most records in one job (no limit by default): a job's results are held until it is done,
+   * so this bounds memory when records are small and many.
+   */
+  maxRecordsPerJob?: number;
   /** Told of each job before its upload (awaited): its id and the index of its first record. */
   onJob?: (jobId: string, info: { firstIndex: number }) => Promise<void> | void;
-  /** Told after the upload, before the job is closed (awaited): which records the job holds. */
+  /**
+   * Told after the upload, before the job is closed (awaited): which records the job holds. Until
+   * the job is closed Salesforce processes none of them, so recording them here is in time.
+   */
   onUploaded?: (jobId: string, info: { firstIndex: number; count: number }) => Promise<void> | void;
   /** Delete each job once its results are handed out (default false: Salesforce drops it after 7 days). */
   deleteWhenDone?: boolean;
@@ -280,6 +74,8 @@ class RecordFeed {
   private readonly source: AsyncIterator<WriteRecord> | Iterator<WriteRecord>;
   private carried: Pending | undefined;
   private index = 0;
+  /** What went wrong with a record while the upload pulled it. */
+  failure: unknown;
   constructor(records: AsyncIterable<WriteRecord> | Iterable<WriteRecord>) {
     this.source =
       Symbol.asyncIterator in records
@@ -307,10 +103,16 @@ class RecordFeed {
  * closed, polled, and its results read and matched back to the inputs. Yields one entry per job
  * once its results are known. A failed or aborted job still yields: its processed rows succeeded
  * or failed, the others are `unprocessed`, carrying the job's error. An upload that fails aborts
- * its job (nothing of it was processed) and throws.
+ * its job (nothing of it was processed) and throws; so does a record that cannot be written as
+ * CSV (the RecordShapeError is thrown, not the broken upload it caused).
  */
 export async function* bulkIngest(client: BulkClient, options: BulkIngestOptions): AsyncGenerator<IngestJobResults> {
   const maxBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  if (
+    options.maxRecordsPerJob !== undefined &&
+    !(Number.isSafeInteger(options.maxRecordsPerJob) && options.maxRecordsPerJob > 0)
+  )
+    throw new RangeError(`maxRecordsPerJob must be a positive whole number: ${options.maxRecordsPerJob}`);
   if (!(maxBytes > 0 && Math.ceil(maxBytes / 3) * 4 <= MAX_UPLOAD_BASE64_BYTES))
     throw new RangeError(`maxUploadBytes must be positive and at most ${(MAX_UPLOAD_BASE64_BYTES / 4) * 3}`);
   const feed = new RecordFeed(options.records);
@@ -333,17 +135,34 @@ export async function* bulkIngest(client: BulkClient, options: BulkIngestOptions
     const job = await createIngestJob(client, { ...options, signal: options.signal });
     await options.onJob?.(job.id, { firstIndex: first.index });
     matcher.add(firstCells);
-    const body = jobBody(feed, columns, matcher, [header, firstLine], maxBytes, options.columns !== undefined);
+    const limits = { maxBytes, maxRecords: options.maxRecordsPerJob ?? Number.POSITIVE_INFINITY };
+    const body = jobBody(feed, columns, matcher, [header, firstLine], limits, options.columns !== undefined);
     try {
       await uploadJobData(client, job.id, body, { signal: options.signal });
+      if (feed.failure !== undefined) throw feed.failure;
       await options.onUploaded?.(job.id, { firstIndex: first.index, count: matcher.size });
     } catch (error) {
       await quietly(abortIngestJob(client, job.id, { signal: AbortSignal.timeout(30_000) }));
-      throw error;
+      throw feed.failure ?? error;
     }
-    await closeIngestJob(client, job.id, { signal: options.signal });
+    await closeJob(client, job.id, options.signal);
     yield await jobResults(client, job.id, matcher, options);
     if (options.deleteWhenDone) await quietly(deleteIngestJob(client, job.id, { signal: options.signal }));
+  }
+}
+
+/**
+ * Closes an uploaded job. When the close fails, the job's own state tells whether it took: a job
+ * still Open is aborted (nothing of it is processed) and the failure thrown; a closed one goes on.
+ */
+async function closeJob(client: BulkClient, jobId: string, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await closeIngestJob(client, jobId, { signal });
+  } catch (error) {
+    const seen = await getIngestJob(client, jobId, { signal }).catch(() => undefined);
+    if (seen && seen.state !== "Open") return;
+    await quietly(abortIngestJob(client, jobId, { signal: AbortSignal.timeout(30_000) }));
+    throw error;
   }
 }
 
@@ -360,30 +179,39 @@ async function* jobBody(
   columns: readonly string[],
   matcher: IngestMatcher,
   start: Buffer[],
-  maxBytes: number,
+  limits: { maxBytes: number; maxRecords: number },
   fixedColumns: boolean,
 ): AsyncGenerator<Buffer> {
+  const { maxBytes, maxRecords } = limits;
   let bytes = 0;
   for (const chunk of start) bytes += chunk.length;
   yield Buffer.concat(start);
   let batch: Buffer[] = [];
   let batchBytes = 0;
   for (;;) {
-    const next = await feed.next();
-    if (!next) break;
-    const cells = cellsUnder(next.record, columns);
-    if (!cells) {
-      if (fixedColumns) throw new TypeError(`record ${next.index} has a column the given columns lack`);
-      feed.pushBack(next);
-      break;
-    }
-    const line = Buffer.from(csvLine(cells));
-    if (bytes + line.length > maxBytes) {
-      feed.pushBack(next);
-      break;
+    let line: Buffer;
+    try {
+      if (matcher.size >= maxRecords) break;
+      const next = await feed.next();
+      if (!next) break;
+      const cells = cellsUnder(next.record, columns);
+      if (!cells) {
+        if (fixedColumns) throw new TypeError(`record ${next.index} has a column the given columns lack`);
+        feed.pushBack(next);
+        break;
+      }
+      line = Buffer.from(csvLine(cells));
+      if (bytes + line.length > maxBytes) {
+        feed.pushBack(next);
+        break;
+      }
+      matcher.add(cells);
+    } catch (error) {
+      // Kept to be thrown as it is: the upload only sees its body break off.
+      feed.failure = error;
+      throw error;
     }
     bytes += line.length;
-    matcher.add(cells);
     batch.push(line);
     batchBytes += line.length;
     if (batchBytes >= 64 * 1024) {
@@ -395,17 +223,56 @@ async function* jobBody(
   if (batch.length > 0) yield Buffer.concat(batch);
 }
 
+export interface ReadIngestResultsOptions extends IngestWaitOptions {
+  operation: WriteOperation;
+  externalIdField?: string;
+  /** The job's records in the order they were uploaded (the order of their results). */
+  records: AsyncIterable<WriteRecord> | Iterable<WriteRecord>;
+  /** The index of the first of them, as bulkIngest numbered it (default 0). */
+  firstIndex?: number;
+}
+
+/**
+ * The results of a job recorded earlier (say, by a process that died while it ran), matched back
+ * to its records. A job still Open was never closed: nothing of it was processed, so it is
+ * aborted and every record comes back `unprocessed`, safe to send again. A job still running is
+ * waited for.
+ */
+export async function readIngestResults(
+  client: BulkClient,
+  jobId: string,
+  options: ReadIngestResultsOptions,
+): Promise<IngestJobResults> {
+  const matcher = new IngestMatcher({
+    operation: options.operation,
+    externalIdField: options.externalIdField,
+    firstIndex: options.firstIndex,
+  });
+  const records = options.records;
+  if (Symbol.asyncIterator in records)
+    for await (const r of records as AsyncIterable<WriteRecord>) matcher.addRecord(r);
+  else for (const r of records as Iterable<WriteRecord>) matcher.addRecord(r);
+  const job = await getIngestJob(client, jobId, { signal: options.signal });
+  if (job.state === "Open") {
+    const aborted = await abortIngestJob(client, jobId, { signal: options.signal });
+    const results = matcher.results().map((r) => ({ ...r, outcome: "unprocessed" as const }));
+    return { jobId, job: aborted, results };
+  }
+  return jobResults(client, jobId, matcher, options, job);
+}
+
 /** Waits for a closed job, then reads the result files it needs and matches them. */
 async function jobResults(
   client: BulkClient,
   jobId: string,
   matcher: IngestMatcher,
-  options: BulkIngestOptions,
+  options: IngestWaitOptions,
+  seen?: IngestJobInfo,
 ): Promise<IngestJobResults> {
   let job: IngestJobInfo;
   let jobErrors: RecordError[] = [];
   try {
-    job = await waitForIngestJob(client, jobId, options);
+    job = seen && isFinished(seen.state) ? finished(seen) : await waitForIngestJob(client, jobId, options);
   } catch (error) {
     if (!(error instanceof BulkJobFailed)) throw error;
     job = error.job as IngestJobInfo;
@@ -425,6 +292,16 @@ async function jobResults(
   if (matcher.unmatched > 0)
     throw new BulkResultError(jobId, `${matcher.unmatched} result rows match none of the records uploaded`);
   return { jobId, job, results };
+}
+
+function isFinished(state: IngestJobState): boolean {
+  return state === "JobComplete" || state === "Failed" || state === "Aborted";
+}
+
+/** A finished job as waitForIngestJob would have ended on it. */
+function finished(job: IngestJobInfo): IngestJobInfo {
+  if (job.state === "Failed" || job.state === "Aborted") throw new BulkJobFailed({ ...job, state: job.state });
+  return job;
 }
 
 function jobFailure(job: IngestJobInfo, error: BulkJobFailed): RecordError {

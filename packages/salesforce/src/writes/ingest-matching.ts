@@ -4,71 +4,107 @@
  * inputs: by the record Id for update and delete, by the external id for upsert, by the row's own
  * content for insert (identical rows are interchangeable, so which of them gets which result does
  * not matter). Among inputs sharing an Id or external id, the one whose content the result echoes
- * is preferred. Pure: no I/O, memory of one key and one content digest per input row.
+ * is preferred. A row's content is its non-empty cells by column name, so the column order of
+ * the upload does not matter. Pure: no I/O; memory of one key and 4 bytes per input row.
  */
-import { createHash } from "node:crypto";
 import type { CsvRecord } from "../bulk/csv-records.ts";
 import { parseSfError } from "./record-errors.ts";
-import type { IngestOutcome, IngestRowResult, RecordError, WriteOperation } from "./write-types.ts";
+import { recordCells } from "./record-shapes.ts";
+import type { IngestOutcome, IngestRowResult, RecordError, WriteOperation, WriteRecord } from "./write-types.ts";
 
 export interface IngestMatchSpec {
   operation: WriteOperation;
   /** The upsert's key column. */
   externalIdField?: string;
-  /** The header as uploaded. */
-  columns: readonly string[];
+  /** The header as uploaded, for inputs given as cell arrays (`add`). */
+  columns?: readonly string[];
   /** Index of the first input row (bulkIngest counts across jobs); 0 by default. */
   firstIndex?: number;
 }
 
+/** Inputs sharing one key, in input order; `head` is the first not yet settled. */
 interface Queue {
   rows: number[];
   head: number;
 }
 
-/** Reads a cell the way the CSV reader gives it back: an empty cell is null. */
-function digest(cells: ReadonlyArray<string | null>): string {
-  const text = JSON.stringify(cells.map((c) => (c === "" ? null : c)));
-  return createHash("sha1").update(text).digest("base64");
+type Cells = Array<[column: string, cell: string]>;
+
+/** Two independent 32-bit hashes of a row's content: 64 bits to key an insert's rows. */
+interface Hash {
+  high: number;
+  low: number;
 }
+
+/**
+ * The non-empty cells by column name, in one canonical order (what a result row echoes), hashed
+ * with two 32-bit FNV-1a variants in one pass: among a million rows the chance of two distinct
+ * ones colliding is below one in ten million, at a fraction of a cryptographic hash's cost.
+ */
+function digest(cells: Cells): Hash {
+  const filled = cells.filter(([, cell]) => cell !== "");
+  if (filled.length > 1) filled.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  let high = 0x811c9dc5;
+  let low = 0x01000193 ^ 0x5bd1e995;
+  const mix = (code: number) => {
+    high = Math.imul(high ^ code, 0x01000193);
+    low = Math.imul(low ^ code, 0x5bd1e995) ^ (low >>> 15);
+  };
+  for (const [column, cell] of filled) {
+    for (let i = 0; i < column.length; i++) mix(column.charCodeAt(i));
+    mix(0x1f);
+    for (let i = 0; i < cell.length; i++) mix(cell.charCodeAt(i));
+    mix(0x1e);
+  }
+  return { high: high >>> 0, low: low >>> 0 };
+}
+
+const contentKey = (hash: Hash) => `${hash.high.toString(36)}.${hash.low.toString(36)}`;
+const contentTag = (hash: Hash) => hash.low;
 
 /** Collects a job's inputs, then settles each result row on one of them. */
 export class IngestMatcher {
   private readonly spec: IngestMatchSpec;
-  private readonly keyColumn: number;
-  private readonly byKey = new Map<string, Queue>();
-  private readonly contents: string[] = [];
+  /** Lower-cased name of the key column; undefined for insert (the content is the key). */
+  private readonly keyName: string | undefined;
+  /** An input's local index when it alone has its key, a queue when several share it. */
+  private readonly byKey = new Map<string, number | Queue>();
+  /** Per input, a 32-bit tag of its content (4 bytes a row, kept in a growing typed array). */
+  private tags = new Uint32Array(1024);
+  private count = 0;
   private readonly settled: Array<IngestRowResult | undefined> = [];
   /** Result rows that matched no input (there should be none). */
   unmatched = 0;
 
   constructor(spec: IngestMatchSpec) {
     this.spec = spec;
-    const wanted =
+    this.keyName =
       spec.operation === "upsert"
         ? (spec.externalIdField ?? "").toLowerCase()
         : spec.operation === "insert"
           ? undefined
           : "id";
-    this.keyColumn = wanted === undefined ? -1 : spec.columns.findIndex((c) => c.toLowerCase() === wanted);
-    if (wanted !== undefined && this.keyColumn < 0)
-      throw new TypeError(`a Bulk ${spec.operation} needs a ${wanted === "id" ? "Id" : spec.externalIdField} column`);
+    if (spec.operation === "upsert" && !spec.externalIdField) throw new TypeError("an upsert needs externalIdField");
+    if (this.keyName !== undefined && spec.columns && !spec.columns.some((c) => c.toLowerCase() === this.keyName))
+      throw new TypeError(
+        `a Bulk ${spec.operation} needs a ${this.keyName === "id" ? "Id" : spec.externalIdField} column`,
+      );
   }
 
   get size(): number {
-    return this.contents.length;
+    return this.count;
   }
 
-  /** One input row, its cells as uploaded under the columns. */
+  /** One input row as its cells under `spec.columns`, as uploaded. */
   add(cells: readonly string[]): void {
-    const content = digest(cells);
-    const key = this.keyColumn < 0 ? content : (cells[this.keyColumn] ?? "");
-    const local = this.contents.length;
-    this.contents.push(this.keyColumn < 0 ? "" : content);
-    this.settled.push(undefined);
-    const queue = this.byKey.get(key);
-    if (queue) queue.rows.push(local);
-    else this.byKey.set(key, { rows: [local], head: 0 });
+    const columns = this.spec.columns;
+    if (!columns) throw new TypeError("IngestMatcher.add needs spec.columns; use addRecord for records");
+    this.addCells(columns.map((c, i): [string, string] => [c, cells[i] ?? ""]));
+  }
+
+  /** One input record, as bulkIngest writes it to CSV. */
+  addRecord(record: WriteRecord): void {
+    this.addCells(recordCells(record));
   }
 
   /** One row of the successful results. */
@@ -87,9 +123,9 @@ export class IngestMatcher {
   failed(row: CsvRecord): void {
     const local = this.take(row);
     if (local === undefined) return;
-    const id = row.sf__Id || (this.keyColumn >= 0 && this.spec.operation !== "upsert" ? this.keyOf(row) : null);
+    const id = row.sf__Id || (this.keyName === "id" ? this.keyOf(echoed(row)) : null);
     this.settled[local] = this.result(local, "failed", {
-      id: id === "" ? null : id,
+      id: id || null,
       success: false,
       created: false,
       errors: [parseSfError(row.sf__Error)],
@@ -110,6 +146,23 @@ export class IngestMatcher {
     );
   }
 
+  private addCells(cells: Cells): void {
+    const hash = digest(cells);
+    const key = this.keyName === undefined ? contentKey(hash) : this.keyOf(cells);
+    const local = this.count++;
+    if (local === this.tags.length) {
+      const grown = new Uint32Array(this.tags.length * 2);
+      grown.set(this.tags);
+      this.tags = grown;
+    }
+    this.tags[local] = contentTag(hash);
+    this.settled.push(undefined);
+    const known = this.byKey.get(key);
+    if (known === undefined) this.byKey.set(key, local);
+    else if (typeof known === "number") this.byKey.set(key, { rows: [known, local], head: 0 });
+    else known.rows.push(local);
+  }
+
   private result(
     local: number,
     outcome: IngestOutcome,
@@ -118,30 +171,43 @@ export class IngestMatcher {
     return { index: (this.spec.firstIndex ?? 0) + local, outcome, ...fields };
   }
 
-  private keyOf(row: CsvRecord): string {
-    return row[this.spec.columns[this.keyColumn]] ?? "";
+  private keyOf(cells: Cells): string {
+    return cells.find(([c]) => c.toLowerCase() === this.keyName)?.[1] ?? "";
   }
 
   private take(row: CsvRecord): number | undefined {
-    const cells = this.spec.columns.map((c) => row[c] ?? null);
-    const content = digest(cells);
-    const queue = this.byKey.get(this.keyColumn < 0 ? content : this.keyOf(row));
-    if (!queue || queue.head >= queue.rows.length) {
+    const cells = echoed(row);
+    const hash = digest(cells);
+    const key = this.keyName === undefined ? contentKey(hash) : this.keyOf(cells);
+    const known = this.byKey.get(key);
+    if (typeof known === "number") {
+      this.byKey.delete(key);
+      return known;
+    }
+    if (known === undefined || known.head >= known.rows.length) {
       this.unmatched++;
       return undefined;
     }
-    if (this.keyColumn >= 0 && queue.rows.length - queue.head > 1) {
+    if (this.keyName !== undefined && known.rows.length - known.head > 1) {
       // Several inputs share the key: prefer the one whose content this row echoes.
-      for (let i = queue.head; i < queue.rows.length; i++) {
-        const local = queue.rows[i];
-        if (this.contents[local] !== content) continue;
-        queue.rows.splice(i, 1);
-        queue.rows.splice(queue.head, 0, local);
+      const tag = contentTag(hash);
+      for (let i = known.head; i < known.rows.length; i++) {
+        const local = known.rows[i];
+        if (this.tags[local] !== tag) continue;
+        known.rows.splice(i, 1);
+        known.rows.splice(known.head, 0, local);
         break;
       }
     }
-    return queue.rows[queue.head++];
+    return known.rows[known.head++];
   }
+}
+
+/** The uploaded columns a result row echoes (its `sf__` columns left out); empty cells read as null. */
+function echoed(row: CsvRecord): Cells {
+  const cells: Cells = [];
+  for (const [column, cell] of Object.entries(row)) if (!column.startsWith("sf__")) cells.push([column, cell ?? ""]);
+  return cells;
 }
 
 export interface IngestResultFiles {
@@ -155,7 +221,7 @@ export interface IngestResultFiles {
  * order. `rows` are the inputs' cells as uploaded under `spec.columns`.
  */
 export function matchIngestResults(
-  spec: IngestMatchSpec,
+  spec: IngestMatchSpec & { columns: readonly string[] },
   rows: Iterable<readonly string[]>,
   files: IngestResultFiles,
 ): IngestRowResult[] {
