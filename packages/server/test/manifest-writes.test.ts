@@ -50,6 +50,16 @@ writes:
       externalIdField: External_Id__c
 `;
 
+const TASK_WRITER = `
+name: task-writer
+writes:
+  strict: true
+  objects:
+    - name: Task
+      operations: [insert]
+      fields: [Subject, WhoId]
+`;
+
 const READER = `
 name: reader
 destinations:
@@ -77,6 +87,8 @@ const ROWS: Row[] = [
   ["field names ignore case, Id is no field", [CONTACT_WRITER], { object: "contact", operation: "update", fields: ["Id", "lastname", "EMAIL"] }, false],
   ["a parent reference sets the declared lookup field", [CONTACT_WRITER], contactInsert(["LastName", "Account"]), false],
   ["a parent reference as a CSV column", [CONTACT_WRITER], contactInsert(["LastName", "Account.External_Id__c"]), false],
+  ["a polymorphic parent reference as a CSV column", [TASK_WRITER], { object: "Task", operation: "insert", fields: ["Subject", "Lead:Who.Ext_Id__c"] }, false],
+  ["an undeclared polymorphic parent reference", [TASK_WRITER], { object: "Task", operation: "insert", fields: ["Subject", "Account:What.Ext_Id__c"] }, { integration: "task-writer", says: "it declares no field What on Task" }],
   ["a declared delete, whatever the columns", [CONTACT_WRITER], { object: "Case", operation: "delete", fields: ["Id", "Subject"] }, false],
   ["an undeclared object", [CONTACT_WRITER], { object: "Opportunity", operation: "insert", fields: ["Name"] }, { integration: "contact-writer", says: "it declares no writes to Opportunity (only to Contact, Case)" }],
   ["an undeclared operation", [CONTACT_WRITER], { object: "Contact", operation: "delete", fields: [] }, { integration: "contact-writer", says: "it declares insert, update, upsert on Contact, not delete" }],

@@ -102,7 +102,9 @@ function undeclaredFields(declared: ManifestWriteObject, intent: WriteIntent): s
   const named = [...intent.fields, ...(intent.externalIdField ? [intent.externalIdField] : [])];
   const undeclared: string[] = [];
   for (const field of named) {
-    const relation = field.includes(".") ? field.slice(0, field.indexOf(".")) : field;
+    // `Account.Ext_Id__c`, or `Lead:Who.Ext_Id__c` for a polymorphic lookup: the relationship (Who) counts.
+    const path = field.includes(":") ? field.slice(field.indexOf(":") + 1) : field;
+    const relation = path.includes(".") ? path.slice(0, path.indexOf(".")) : path;
     const key = relation.toLowerCase();
     if (key === "id" || key === "attributes" || listed.has(key) || listed.has(lookupFieldOf(relation).toLowerCase()))
       continue;

@@ -5,6 +5,7 @@ import {
   csvRowToRecord,
   RecordShapeError,
 } from "@forcelink/salesforce";
+import { WRITE_OPERATIONS, type WriteOperationName } from "../integrations/manifest/manifest.ts";
 import { Problem } from "../remedies/problem.ts";
 
 /**
@@ -13,8 +14,8 @@ import { Problem } from "../remedies/problem.ts";
  * `bad-input` Problem naming the record (by its index, line or row) and the fix.
  */
 
-export const WRITE_OPERATIONS = ["insert", "update", "upsert", "delete"] as const;
-export type WriteOperationName = (typeof WRITE_OPERATIONS)[number];
+// The operations a write may do: the one list, which a manifest's writes declare too.
+export { WRITE_OPERATIONS, type WriteOperationName };
 
 /** One call of `/composite` holds five 200-record collections: all-or-none cannot span more. */
 export const ALL_OR_NONE_MAX = 1000;
