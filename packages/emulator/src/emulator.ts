@@ -1,11 +1,21 @@
 import type { Server } from "node:http";
+import { ControlClient, type EmulatorInfo } from "./control/control-client.ts";
+import { infoBody } from "./control/control-routes.ts";
+import type { SeedSpec } from "./control/specs.ts";
 import { listen, portOf } from "./http/server.ts";
+import type { OrgAdmin } from "./org/admin.ts";
 import type { Org } from "./org/org.ts";
 import { buildRouter } from "./routes.ts";
+import { buildOrg, readSeedFile } from "./seed/build-org.ts";
+import { DEMO_SEED } from "./seed/demo-seed.ts";
 
 export interface EmulatorOptions {
-  /** The org to serve. */
-  org: Org;
+  /** The org to serve, already built; otherwise it is built from `seed`. */
+  org?: Org;
+  /** The org to build: a seed (as YAML/JSON text's parsed object) or a seed file's path; the demo org by default. */
+  seed?: SeedSpec | string;
+  /** Records to generate for each of Account, Contact, Lead, Opportunity and Case. */
+  records?: number;
   /**
    * First port: the production login host listens here, the sandbox login host on port+1 and
    * the org's My Domain (its instance URL) on port+2. 0 picks three free ports.
@@ -16,8 +26,16 @@ export interface EmulatorOptions {
 
 export interface RunningEmulator {
   org: Org;
+  /** Changes the org in this process without HTTP (present when the emulator built the org). */
+  admin?: OrgAdmin;
   urls: Org["urls"];
+  /** The org id, the apps with their client ids and secrets, the users with their passwords. */
+  info: EmulatorInfo;
+  /** The control surface over HTTP, typed. */
+  control: ControlClient;
   close(): Promise<void>;
+  /** The same as close(). */
+  stop(): Promise<void>;
 }
 
 /**
@@ -25,8 +43,9 @@ export interface RunningEmulator {
  * Salesforce does: login.salesforce.com, test.salesforce.com and the org's My Domain. The test
  * control surface (`/__emulator/*`) is served on the production login host only.
  */
-export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
-  const { org } = options;
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const built = options.org ? undefined : buildFrom(options);
+  const org = options.org ?? built!.org;
   const host = options.host ?? "127.0.0.1";
   const loginRouter = buildRouter({ control: true });
   const otherHostsRouter = buildRouter({ control: false });
@@ -42,13 +61,28 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   }
   const [login, test, mydomain] = servers.map((s) => `http://${host}:${portOf(s)}`);
   org.urls = { login, test, myDomain: mydomain };
+  const close = async () => {
+    await Promise.all(servers.map(closeServer));
+  };
   return {
     org,
+    ...(built ? { admin: built.admin } : {}),
     urls: org.urls,
-    close: async () => {
-      await Promise.all(servers.map(closeServer));
-    },
+    info: infoBody(org),
+    control: new ControlClient(org.urls.login),
+    close,
+    stop: close,
   };
+}
+
+function buildFrom(options: EmulatorOptions) {
+  const seed =
+    options.seed === undefined
+      ? DEMO_SEED
+      : typeof options.seed === "string"
+        ? readSeedFile(options.seed)
+        : options.seed;
+  return buildOrg(seed, options.records);
 }
 
 function closeServer(server: Server): Promise<void> {
