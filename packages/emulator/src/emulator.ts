@@ -3,8 +3,9 @@ import { ControlClient, type EmulatorInfo } from "./control/control-client.ts";
 import { infoBody } from "./control/control-routes.ts";
 import type { SeedSpec } from "./control/specs.ts";
 import { listen, portOf } from "./http/server.ts";
-import type { OrgAdmin } from "./org/admin.ts";
+import { OrgAdmin } from "./org/admin.ts";
 import type { Org } from "./org/org.ts";
+import { discardSavedOrg, loadSavedOrg, OrgPersistence } from "./persist/persistence.ts";
 import { buildRouter } from "./routes.ts";
 import { buildOrg, readSeedFile } from "./seed/build-org.ts";
 import { DEMO_SEED } from "./seed/demo-seed.ts";
@@ -22,6 +23,23 @@ export interface EmulatorOptions {
    */
   port?: number;
   host?: string;
+  /**
+   * Keeps the org's state in this directory across restarts (records, the recycle bin, users and
+   * permissions, apps, sessions and refresh tokens, the clock, settings, Bulk jobs). When it holds
+   * a saved org, that org is served and `seed` and `records` are not applied.
+   */
+  dataDir?: string;
+  /** With `dataDir`: discard the saved org and start a new one from `seed`. */
+  fresh?: boolean;
+  /** Where warnings about the saved state go (a damaged file, a torn journal); stderr by default. */
+  warn?: (line: string) => void;
+}
+
+/** What was loaded from `dataDir`, when it held a saved org. */
+export interface RestoredState {
+  dataDir: string;
+  /** Records read from the snapshot plus changes replayed from the journal. */
+  records: number;
 }
 
 export interface RunningEmulator {
@@ -33,6 +51,8 @@ export interface RunningEmulator {
   info: EmulatorInfo;
   /** The control surface over HTTP, typed. */
   control: ControlClient;
+  /** Set when the org was loaded from `dataDir` rather than built from the seed. */
+  restored?: RestoredState;
   close(): Promise<void>;
   /** The same as close(). */
   stop(): Promise<void>;
@@ -44,8 +64,47 @@ export interface RunningEmulator {
  * control surface (`/__emulator/*`) is served on the production login host only.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  if (options.dataDir) return startPersisted({ ...options, dataDir: options.dataDir });
   const built = options.org ? undefined : buildFrom(options);
-  const org = options.org ?? built!.org;
+  return serve(options.org ?? built!.org, built?.admin, options, async () => {});
+}
+
+async function startPersisted(options: EmulatorOptions & { dataDir: string }): Promise<RunningEmulator> {
+  if (options.org) throw new Error("startEmulator: with dataDir, pass seed and records rather than a built org");
+  const warn = options.warn ?? ((line: string) => process.stderr.write(`emulator: ${line}\n`));
+  const dir = options.dataDir;
+  const unlock = OrgPersistence.lock(dir);
+  let persistence: OrgPersistence | undefined;
+  try {
+    if (options.fresh) discardSavedOrg(dir);
+    const saved = loadSavedOrg(dir, warn);
+    if (saved) {
+      persistence = OrgPersistence.resume(saved, dir, warn);
+      const running = await serve(saved.org, new OrgAdmin(saved.org), options, async () => {
+        await persistence?.close();
+        unlock();
+      });
+      return { ...running, restored: { dataDir: dir, records: saved.records } };
+    }
+    const built = buildFrom(options);
+    persistence = await OrgPersistence.create(built.org, dir, warn);
+    return await serve(built.org, built.admin, options, async () => {
+      await persistence?.close();
+      unlock();
+    });
+  } catch (error) {
+    await persistence?.close();
+    unlock();
+    throw error;
+  }
+}
+
+async function serve(
+  org: Org,
+  admin: OrgAdmin | undefined,
+  options: EmulatorOptions,
+  afterClose: () => Promise<void>,
+): Promise<RunningEmulator> {
   const host = options.host ?? "127.0.0.1";
   const loginRouter = buildRouter({ control: true });
   const otherHostsRouter = buildRouter({ control: false });
@@ -61,12 +120,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
   const [login, test, mydomain] = servers.map((s) => `http://${host}:${portOf(s)}`);
   org.urls = { login, test, myDomain: mydomain };
-  const close = async () => {
-    await Promise.all(servers.map(closeServer));
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= Promise.all(servers.map(closeServer)).then(afterClose);
+    return closing;
   };
   return {
     org,
-    ...(built ? { admin: built.admin } : {}),
+    ...(admin ? { admin } : {}),
     urls: org.urls,
     info: infoBody(org),
     control: new ControlClient(org.urls.login),

@@ -1,0 +1,286 @@
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { Org } from "../org/org.ts";
+import { frame } from "./frames.ts";
+import { bulkJobs, captureMeta, jobFingerprint, restoreMeta, restoreSchema } from "./org-state.ts";
+import {
+  FILES,
+  type JournalEntry,
+  jobEntries,
+  journalName,
+  journals,
+  loadSnapshot,
+  ROWS_PER_FRAME,
+  readMeta,
+  replayJournal,
+  syncDir,
+  writeAtomically,
+  writeSnapshot,
+} from "./state-files.ts";
+
+/** How often changes are written: a crash loses at most this much. */
+export const FLUSH_INTERVAL_MS = 500;
+/** The journal is folded into a new snapshot once it outgrows the snapshot (and this). */
+const MIN_COMPACTION_BYTES = 1 << 20;
+
+export interface RestoredOrg {
+  org: Org;
+  /** Records loaded (snapshot rows, then journal entries replayed). */
+  records: number;
+  snapshotGeneration: number;
+  /** The journal to append to and how much of it is intact. */
+  journal: { generation: number; goodBytes: number };
+  snapshotBytes: number;
+  /** The newest snapshot did not load and the previous one did: write a new one soon. */
+  fellBack: boolean;
+}
+
+/** Whether the directory holds a saved org (a meta file and a snapshot). */
+export function hasSavedOrg(dir: string): boolean {
+  return (
+    (existsSync(join(dir, FILES.meta)) || existsSync(join(dir, FILES.metaPrev))) &&
+    (existsSync(join(dir, FILES.snapshot)) || existsSync(join(dir, FILES.snapshotPrev)))
+  );
+}
+
+/** Forgets a saved org: `--fresh`. Only the emulator's own files are removed. */
+export function discardSavedOrg(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const name of [FILES.meta, FILES.metaPrev, FILES.metaTmp, FILES.snapshot, FILES.snapshotPrev, FILES.snapshotTmp])
+    rmSync(join(dir, name), { force: true });
+  for (const j of journals(dir)) rmSync(j.path, { force: true });
+}
+
+/**
+ * Loads the org saved in `dir`. The newest snapshot that reads whole is used (a damaged one
+ * falls back to the previous, with a warning), then the journals are replayed up to a torn tail.
+ * Returns undefined when the directory holds no complete saved org.
+ */
+export function loadSavedOrg(dir: string, warn: (line: string) => void): RestoredOrg | undefined {
+  if (!hasSavedOrg(dir)) return undefined;
+  const meta = readMeta(dir, warn);
+  if (!meta) throw new SavedOrgError(`${dir} holds an org whose meta.json and meta.prev.json both fail to read`);
+  const candidates = [FILES.snapshot, FILES.snapshotPrev].map((n) => join(dir, n)).filter((p) => existsSync(p));
+  for (const [i, path] of candidates.entries()) {
+    const org = new Org();
+    restoreSchema(org, meta);
+    for (const table of org.store.allTables()) table.rows.clear();
+    let snapshot: ReturnType<typeof loadSnapshot>;
+    try {
+      snapshot = loadSnapshot(org, path);
+    } catch (e) {
+      warn(`${(e as Error).message}${i + 1 < candidates.length ? "; loading the previous snapshot" : ""}`);
+      continue;
+    }
+    let records = snapshot.rows;
+    let journal = { generation: snapshot.generation, goodBytes: 0 };
+    for (const j of journals(dir).filter((x) => x.generation >= snapshot.generation)) {
+      const replay = replayJournal(org, j.path, warn);
+      if (replay.problem) warn(`${j.path}: ${replay.problem}; the changes after it are lost`);
+      records += replay.entries;
+      journal = { generation: j.generation, goodBytes: replay.goodBytes };
+    }
+    restoreMeta(org, meta);
+    return {
+      org,
+      records,
+      snapshotGeneration: snapshot.generation,
+      journal,
+      snapshotBytes: snapshot.bytes,
+      fellBack: i > 0,
+    };
+  }
+  throw new SavedOrgError(`no snapshot in ${dir} loads; start a new org with --fresh`);
+}
+
+export class SavedOrgError extends Error {}
+
+/**
+ * Keeps an org's state in a directory while it runs: every FLUSH_INTERVAL_MS the records and
+ * jobs changed since the last flush are appended to the journal (fsynced) and the meta file is
+ * rewritten if it changed; a journal grown past the snapshot is folded into a new snapshot in
+ * the background. Only one process may hold a directory (a lock file with its pid).
+ */
+export class OrgPersistence {
+  private readonly org: Org;
+  private readonly dir: string;
+  private readonly warn: (line: string) => void;
+  private journalFd = -1;
+  private journalGeneration = 0;
+  private journalBytes = 0;
+  private snapshotBytes = 0;
+  private lastMeta = "";
+  private readonly jobPrints = new Map<string, string>();
+  private compaction: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  private constructor(org: Org, dir: string, warn: (line: string) => void) {
+    this.org = org;
+    this.dir = dir;
+    this.warn = warn;
+  }
+
+  /** Starts saving an org built in memory: writes its first snapshot before returning. */
+  static async create(org: Org, dir: string, warn: (line: string) => void): Promise<OrgPersistence> {
+    const p = new OrgPersistence(org, dir, warn);
+    org.store.trackChanges();
+    org.store.takeChanges();
+    p.rememberJobs();
+    p.writeMeta();
+    const bytes = await writeSnapshot(org, dir, 1, () => false);
+    p.snapshotBytes = bytes ?? 0;
+    p.openJournal(1, 0);
+    p.start();
+    return p;
+  }
+
+  /** Goes on saving an org loaded from the directory. */
+  static resume(restored: RestoredOrg, dir: string, warn: (line: string) => void): OrgPersistence {
+    const p = new OrgPersistence(restored.org, dir, warn);
+    restored.org.store.trackChanges();
+    p.rememberJobs();
+    p.writeMeta();
+    p.snapshotBytes = restored.snapshotBytes;
+    p.openJournal(restored.journal.generation, restored.journal.goodBytes);
+    p.start();
+    if (restored.fellBack) p.compact();
+    return p;
+  }
+
+  /** Takes the directory for this process, or says which process has it. */
+  static lock(dir: string): () => void {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const path = join(dir, FILES.lock);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(path, String(process.pid), { flag: "wx", mode: 0o600 });
+        return () => rmSync(path, { force: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        const holder = Number(readFileSync(path, "utf8").trim());
+        if (holder && holder !== process.pid && isAlive(holder))
+          throw new SavedOrgError(
+            `${dir} is in use by another emulator (process ${holder}); stop it or pick another --data-dir`,
+          );
+        rmSync(path, { force: true });
+      }
+    }
+    throw new SavedOrgError(`cannot lock ${dir}`);
+  }
+
+  private start(): void {
+    this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  private rememberJobs(): void {
+    const registry = bulkJobs(this.org);
+    for (const job of [...registry.list("ingest"), ...registry.list("query")])
+      this.jobPrints.set(job.id, jobFingerprint(job));
+  }
+
+  private writeMeta(): void {
+    const text = JSON.stringify(captureMeta(this.org));
+    if (text === this.lastMeta) return;
+    writeAtomically(this.dir, FILES.meta, FILES.metaPrev, FILES.metaTmp, text);
+    this.lastMeta = text;
+  }
+
+  private openJournal(generation: number, goodBytes: number): void {
+    const fd = openSync(join(this.dir, journalName(generation)), "a+", 0o600);
+    // A torn tail left by a crash is cut off, so what is appended now is read after good frames.
+    ftruncateSync(fd, goodBytes);
+    if (this.journalFd >= 0) closeSync(this.journalFd);
+    this.journalFd = fd;
+    this.journalGeneration = generation;
+    this.journalBytes = goodBytes;
+    syncDir(this.dir);
+  }
+
+  /** Writes what changed since the last flush. Meta first: a schema ahead of its records loads, the reverse may not. */
+  flush(): void {
+    if (this.journalFd < 0) return;
+    this.writeMeta();
+    const frames: Buffer[] = [];
+    let rows: JournalEntry[] = [];
+    for (const [table, ids] of this.org.store.takeChanges()) {
+      for (const id of ids) {
+        rows.push([table.def.name, id, table.get(id) ?? null]);
+        if (rows.length < ROWS_PER_FRAME) continue;
+        frames.push(frame({ rows }));
+        rows = [];
+      }
+    }
+    const jobs = this.changedJobs();
+    if (rows.length > 0 || jobs.length > 0) frames.push(frame({ rows, jobs }));
+    if (frames.length === 0) return;
+    for (const f of frames) this.journalBytes += writeSync(this.journalFd, f);
+    fdatasyncSync(this.journalFd);
+    if (this.journalBytes > Math.max(this.snapshotBytes, MIN_COMPACTION_BYTES)) this.compact();
+  }
+
+  private changedJobs(): Array<[string, unknown]> {
+    const registry = bulkJobs(this.org);
+    const live = [...registry.list("ingest"), ...registry.list("query")];
+    const changed = live.filter((job) => {
+      const print = jobFingerprint(job);
+      if (this.jobPrints.get(job.id) === print) return false;
+      this.jobPrints.set(job.id, print);
+      return true;
+    });
+    const ids = new Set(live.map((j) => j.id));
+    const removed = [...this.jobPrints.keys()].filter((id) => !ids.has(id));
+    for (const id of removed) this.jobPrints.delete(id);
+    return jobEntries(changed, removed);
+  }
+
+  /** Starts a new journal and folds everything into a new snapshot in the background. */
+  private compact(): void {
+    if (this.compaction || this.stopped) return;
+    const generation = this.journalGeneration + 1;
+    this.openJournal(generation, 0);
+    this.compaction = writeSnapshot(this.org, this.dir, generation, () => this.stopped)
+      .then((bytes) => {
+        if (bytes === null) return;
+        this.snapshotBytes = bytes;
+        // The previous snapshot replays from its own generation's journal: older ones are done with.
+        for (const j of journals(this.dir)) if (j.generation < generation - 1) rmSync(j.path, { force: true });
+      })
+      .catch((e: Error) => this.warn(`could not write a snapshot of the org: ${e.message}`))
+      .finally(() => {
+        this.compaction = null;
+      });
+  }
+
+  /** Writes what is pending and releases the directory. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.stopped = true;
+    await this.compaction;
+    this.flush();
+    if (this.journalFd >= 0) closeSync(this.journalFd);
+    this.journalFd = -1;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
