@@ -170,7 +170,8 @@ export class OrgPersistence {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
         const holder = Number(readFileSync(path, "utf8").trim());
-        if (holder && holder !== process.pid && isAlive(holder))
+        // This process's own pid is a live holder too: another emulator of this process has the directory.
+        if (holder && isAlive(holder))
           throw new SavedOrgError(
             `${dir} is in use by another emulator (process ${holder}); stop it or pick another --data-dir`,
           );

@@ -195,7 +195,10 @@ export function loadSnapshot(org: Org, path: string): LoadedSnapshot {
         org.ids.observe(r.Id);
       }
       rows += f.rows.length;
-    } else if (f.job) registry.add(loadJob(org, f.job));
+    } else if (f.job) {
+      registry.add(loadJob(org, f.job));
+      org.ids.observe(f.job.id);
+    }
   });
   if (scan.problem) throw new Error(`${path} is damaged: ${scan.problem}`);
   if (!header || !complete) throw new Error(`${path} is incomplete (its write was cut short)`);
@@ -231,6 +234,7 @@ export function replayJournal(
     for (const [id, job] of f.jobs ?? []) {
       if (job) registry.add(loadJob(org, job as Parameters<typeof loadJob>[1]));
       else registry.remove(id);
+      org.ids.observe(id);
       entries++;
     }
   });
