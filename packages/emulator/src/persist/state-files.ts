@@ -17,6 +17,7 @@ import type { Org } from "../org/org.ts";
 import type { StoredRecord } from "../store/record-store.ts";
 import { frame, readFrames } from "./frames.ts";
 import { bulkJobs, loadJob, type OrgMeta, saveJob } from "./org-state.ts";
+import { type RowGroup, recordBuilder, toRowGroups } from "./row-shapes.ts";
 
 /**
  * The files of a saved org, in its data directory:
@@ -135,13 +136,13 @@ export async function writeSnapshot(
       for (const record of table.all()) {
         chunk.push(record);
         if (chunk.length < ROWS_PER_FRAME) continue;
-        write({ table: table.def.name, rows: chunk });
+        write({ table: table.def.name, groups: toRowGroups(chunk) });
         rows += chunk.length;
         chunk = [];
         await yieldToRequests();
         if (stopped()) return null;
       }
-      if (chunk.length > 0) write({ table: table.def.name, rows: chunk });
+      if (chunk.length > 0) write({ table: table.def.name, groups: toRowGroups(chunk) });
       rows += chunk.length;
     }
     const registry = bulkJobs(org);
@@ -174,10 +175,11 @@ export function loadSnapshot(org: Org, path: string): LoadedSnapshot {
   let complete = false;
   let rows = 0;
   const registry = bulkJobs(org);
+  const builders: Parameters<typeof recordBuilder>[1] = new Map();
   const scan = readFrames(path, (value) => {
     const f = value as Partial<SnapshotHeader> & {
       table?: string;
-      rows?: StoredRecord[];
+      groups?: RowGroup[];
       job?: Parameters<typeof loadJob>[1];
       end?: boolean;
     };
@@ -187,14 +189,19 @@ export function loadSnapshot(org: Org, path: string): LoadedSnapshot {
       return;
     }
     if (f.end) complete = true;
-    else if (f.table && f.rows) {
+    else if (f.table && f.groups) {
       const table = org.store.table(f.table);
       if (!table) throw new Error(`${path} holds records of ${f.table}, an object the saved schema does not define`);
-      for (const r of f.rows) {
-        org.store.load(table, r);
-        org.ids.observe(r.Id);
+      for (const group of f.groups) {
+        const build = recordBuilder(group, builders);
+        for (const values of group.rows) {
+          const record = build(values);
+          table.rows.set(record.Id, record);
+          org.ids.observe(record.Id);
+        }
+        rows += group.rows.length;
       }
-      rows += f.rows.length;
+      table.version++;
     } else if (f.job) {
       registry.add(loadJob(org, f.job));
       org.ids.observe(f.job.id);

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { and, eq } from "drizzle-orm";
 import { parseConfig } from "../config/config.ts";
 import { createConnectSession } from "../connect/connect-session-store.ts";
@@ -15,19 +16,30 @@ const DEMO_END_USER = "demo-customer";
  */
 export async function startCommand(input: CommandInput): Promise<number> {
   // The emulator is a development tool the CLI launches; the platform code never imports it.
-  const { buildOrg, DEMO, DEMO_SEED, startEmulator } = await import("@forcelink/emulator");
+  const { DEMO, DEMO_SEED, SavedOrgError, startEmulator } = await import("@forcelink/emulator");
   const emulatorPort = input.integer("emulator-port") ?? 4010;
-  const { org } = buildOrg(DEMO_SEED);
+  // The org lives beside Forcelink's own data, so a restart keeps the demo connection working.
+  const emulatorDir = join(parseConfig(process.env).dataDir, "emulator");
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
-    emulator = await startEmulator({ org, port: emulatorPort });
+    emulator = await startEmulator({
+      seed: DEMO_SEED,
+      port: emulatorPort,
+      dataDir: emulatorDir,
+      fresh: input.flag("fresh"),
+    });
   } catch (e) {
+    if (e instanceof SavedOrgError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
     if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
     process.stderr.write(
       `Ports ${emulatorPort}-${emulatorPort + 2} are in use (is another \`npm start\` or emulator running?). Stop it, or pick others with --emulator-port.\n`,
     );
     return 1;
   }
+  const org = emulator.org;
   const env = {
     ...process.env,
     FORCELINK_PORT: input.string("port") ?? process.env.FORCELINK_PORT ?? "4000",
@@ -80,6 +92,11 @@ export async function startCommand(input: CommandInput): Promise<number> {
 
   console.log(`Forcelink is running at ${server.url} (embedded storage in ${config.dataDir})`);
   console.log(`A local Salesforce org (the emulator) is running at ${emulator.urls.login}`);
+  console.log(
+    emulator.restored
+      ? `  Its org was loaded from ${emulatorDir} (${emulator.restored.records} records); \`forcelink start --fresh\` starts a new one.`
+      : `  Its org is kept in ${emulatorDir} and survives a restart; \`forcelink start --fresh\` starts a new one.`,
+  );
   console.log("");
   console.log("Connect the demo org: open this link in a browser (it works once, for 30 minutes):");
   console.log(`  ${link.url}`);
