@@ -5,7 +5,13 @@ import type { SeedSpec } from "./control/specs.ts";
 import { listen, portOf } from "./http/server.ts";
 import { OrgAdmin } from "./org/admin.ts";
 import type { Org } from "./org/org.ts";
-import { discardSavedOrg, loadSavedOrg, OrgPersistence } from "./persist/persistence.ts";
+import {
+  asSavedOrgError,
+  discardSavedOrg,
+  loadSavedOrg,
+  OrgPersistence,
+  savedOrgError,
+} from "./persist/persistence.ts";
 import { buildRouter } from "./routes.ts";
 import { buildOrg, readSeedFile } from "./seed/build-org.ts";
 import { DEMO_SEED } from "./seed/demo-seed.ts";
@@ -76,10 +82,12 @@ async function startPersisted(options: EmulatorOptions & { dataDir: string }): P
   const unlock = OrgPersistence.lock(dir);
   let persistence: OrgPersistence | undefined;
   try {
-    if (options.fresh) discardSavedOrg(dir);
-    const saved = loadSavedOrg(dir, warn);
+    const saved = asSavedOrgError(dir, () => {
+      if (options.fresh) discardSavedOrg(dir);
+      return loadSavedOrg(dir, warn);
+    });
     if (saved) {
-      persistence = OrgPersistence.resume(saved, dir, warn);
+      persistence = asSavedOrgError(dir, () => OrgPersistence.resume(saved, dir, warn));
       const running = await serve(saved.org, new OrgAdmin(saved.org), options, async () => {
         await persistence?.close();
         unlock();
@@ -87,7 +95,9 @@ async function startPersisted(options: EmulatorOptions & { dataDir: string }): P
       return { ...running, restored: { dataDir: dir, records: saved.records } };
     }
     const built = buildFrom(options);
-    persistence = await OrgPersistence.create(built.org, dir, warn);
+    persistence = await OrgPersistence.create(built.org, dir, warn).catch((e) => {
+      throw savedOrgError(dir, e);
+    });
     return await serve(built.org, built.admin, options, async () => {
       await persistence?.close();
       unlock();

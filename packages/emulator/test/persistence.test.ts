@@ -157,6 +157,28 @@ describe("an emulator with a data directory", () => {
     await start(dir);
     await expect(startEmulator({ dataDir: dir, port: 0 })).rejects.toThrow(/in use by another emulator/);
   });
+
+  it("takes over the lock a crashed emulator left, even one that had this process's pid", async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    // A dead process's pid, then this pid with another start time (a container restarted with the same pid).
+    for (const stale of ["999999999 1", `${process.pid} 1`]) {
+      writeFileSync(join(dir, "emulator.lock"), stale);
+      const { emulator } = await start(dir);
+      expect(readFileSync(join(dir, "emulator.lock"), "utf8")).not.toBe(stale);
+      await stop(emulator);
+      expect(existsSync(join(dir, "emulator.lock"))).toBe(false);
+    }
+  });
+
+  it("names the directory when it cannot be used", async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    writeFileSync(join(dir, "a-file"), "");
+    await expect(startEmulator({ dataDir: join(dir, "a-file", "org"), port: 0 })).rejects.toThrow(
+      new RegExp(`cannot use ${join(dir, "a-file", "org")} as the emulator's data directory: ENOTDIR`),
+    );
+  });
 });
 
 describe("damaged state files", () => {

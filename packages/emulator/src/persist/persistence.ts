@@ -106,6 +106,23 @@ export function loadSavedOrg(dir: string, warn: (line: string) => void): Restore
 
 export class SavedOrgError extends Error {}
 
+/** Runs `work`; a file system failure becomes a SavedOrgError that names the directory. */
+export function asSavedOrgError<T>(dir: string, work: () => T): T {
+  try {
+    return work();
+  } catch (e) {
+    throw savedOrgError(dir, e);
+  }
+}
+
+/** A file system failure (it has a syscall and a code) as a SavedOrgError naming the directory; other errors as they are. */
+export function savedOrgError(dir: string, e: unknown): unknown {
+  const err = e as NodeJS.ErrnoException;
+  return err?.syscall && err.code
+    ? new SavedOrgError(`cannot use ${dir} as the emulator's data directory: ${err.message}`)
+    : e;
+}
+
 /**
  * Keeps an org's state in a directory while it runs: every FLUSH_INTERVAL_MS the records and
  * jobs changed since the last flush are appended to the journal (fsynced) and the meta file is
@@ -125,6 +142,7 @@ export class OrgPersistence {
   private compaction: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private compactAfter = 0;
 
   private constructor(org: Org, dir: string, warn: (line: string) => void) {
     this.org = org;
@@ -161,28 +179,40 @@ export class OrgPersistence {
 
   /** Takes the directory for this process, or says which process has it. */
   static lock(dir: string): () => void {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, FILES.lock);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        writeFileSync(path, String(process.pid), { flag: "wx", mode: 0o600 });
-        return () => rmSync(path, { force: true });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-        const holder = Number(readFileSync(path, "utf8").trim());
-        // This process's own pid is a live holder too: another emulator of this process has the directory.
-        if (holder && isAlive(holder))
-          throw new SavedOrgError(
-            `${dir} is in use by another emulator (process ${holder}); stop it or pick another --data-dir`,
-          );
-        rmSync(path, { force: true });
+    // The pid and when the process started: in a container a restarted emulator often gets the
+    // same pid as the one that crashed, and its lock must not be mistaken for a live one.
+    const me = `${process.pid} ${Math.round(performance.timeOrigin)}`;
+    return asSavedOrgError(dir, () => {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          writeFileSync(path, me, { flag: "wx", mode: 0o600 });
+          return () => rmSync(path, { force: true });
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+          const holder = readFileSync(path, "utf8").trim();
+          const pid = Number(holder.split(" ")[0]);
+          const live = pid === process.pid ? holder === me : pid > 0 && isAlive(pid);
+          if (live)
+            throw new SavedOrgError(
+              `${dir} is in use by another emulator (process ${pid}); stop it or pick another --data-dir`,
+            );
+          rmSync(path, { force: true });
+        }
       }
-    }
-    throw new SavedOrgError(`cannot lock ${dir}`);
+      throw new SavedOrgError(`cannot lock ${dir}`);
+    });
   }
 
   private start(): void {
-    this.timer = setInterval(() => this.flush(), FLUSH_INTERVAL_MS);
+    this.timer = setInterval(() => {
+      try {
+        this.flush();
+      } catch (e) {
+        this.warn(`could not write the org's changes to ${this.dir} (${(e as Error).message}); trying again`);
+      }
+    }, FLUSH_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -216,7 +246,8 @@ export class OrgPersistence {
     this.writeMeta();
     const frames: Buffer[] = [];
     let rows: JournalEntry[] = [];
-    for (const [table, ids] of this.org.store.takeChanges()) {
+    const changes = this.org.store.takeChanges();
+    for (const [table, ids] of changes) {
       for (const id of ids) {
         rows.push([table.def.name, id, table.get(id) ?? null]);
         if (rows.length < ROWS_PER_FRAME) continue;
@@ -227,9 +258,20 @@ export class OrgPersistence {
     const jobs = this.changedJobs();
     if (rows.length > 0 || jobs.length > 0) frames.push(frame({ rows, jobs }));
     if (frames.length === 0) return;
-    for (const f of frames) this.journalBytes += writeSync(this.journalFd, f);
-    fdatasyncSync(this.journalFd);
-    if (this.journalBytes > Math.max(this.snapshotBytes, MIN_COMPACTION_BYTES)) this.compact();
+    const before = this.journalBytes;
+    try {
+      for (const f of frames) this.journalBytes += writeSync(this.journalFd, f);
+      fdatasyncSync(this.journalFd);
+    } catch (e) {
+      // Nothing half-written may stay before later frames, and nothing taken may be forgotten.
+      this.journalBytes = before;
+      ftruncateSync(this.journalFd, before);
+      this.org.store.putBackChanges(changes);
+      for (const [id] of jobs) this.jobPrints.delete(id);
+      throw e;
+    }
+    if (this.journalBytes > Math.max(this.snapshotBytes, MIN_COMPACTION_BYTES) && Date.now() >= this.compactAfter)
+      this.compact();
   }
 
   private changedJobs(): Array<[string, unknown]> {
@@ -259,7 +301,11 @@ export class OrgPersistence {
         // The previous snapshot replays from its own generation's journal: older ones are done with.
         for (const j of journals(this.dir)) if (j.generation < generation - 1) rmSync(j.path, { force: true });
       })
-      .catch((e: Error) => this.warn(`could not write a snapshot of the org: ${e.message}`))
+      .catch((e: Error) => {
+        // The journal keeps everything meanwhile; try again in a minute rather than at every flush.
+        this.compactAfter = Date.now() + 60_000;
+        this.warn(`could not write a snapshot of the org to ${this.dir}: ${e.message}`);
+      })
       .finally(() => {
         this.compaction = null;
       });

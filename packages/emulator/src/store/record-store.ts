@@ -137,6 +137,11 @@ export class RecordStore {
     return taken;
   }
 
+  /** Gives back changes taken by takeChanges() that could not be saved, so the next call returns them again. */
+  putBackChanges(taken: Map<ObjectTable, Set<string>>): void {
+    for (const [table, ids] of taken) for (const id of ids) this.changed(table, id);
+  }
+
   private changed(table: ObjectTable, id: string): void {
     if (!this.changes) return;
     let ids = this.changes.get(table);
