@@ -223,7 +223,7 @@ describe("damaged state files", () => {
     const { emulator } = await start(dir);
     const connection = await connectDemoApp(emulator.urls.login);
     // Enough rows that the journal outgrows the first snapshot and is folded into a second one.
-    await emulator.control.generate("Account", 4000);
+    await emulator.control.generate("Account", 20_000);
     while (!existsSync(join(dir, "snapshot.prev.bin"))) await new Promise((r) => setTimeout(r, 100));
     const written = await writeSome(new Api(emulator.urls.myDomain, connection.accessToken));
     await stop(emulator);
@@ -232,7 +232,7 @@ describe("damaged state files", () => {
     truncateSync(snapshot, Math.floor(statSync(snapshot).size / 2));
     const { emulator: back, warnings } = await start(dir);
     expect(warnings.join("\n")).toMatch(/snapshot\.bin is damaged: a torn frame.*loading the previous snapshot/);
-    expect(back.org.store.tableOrThrow("Account").size).toBe(4000 + 4);
+    expect(back.org.store.tableOrThrow("Account").size).toBe(20_000 + 4);
     expectIntact(await readBack(back.urls.myDomain, back.urls.login, connection, written), written);
   });
 

@@ -16,10 +16,10 @@ import { frame } from "./frames.ts";
 import { bulkJobs, captureMeta, jobFingerprint, restoreMeta, restoreSchema } from "./org-state.ts";
 import {
   FILES,
-  type JournalEntry,
   jobEntries,
   journalName,
   journals,
+  journalTable,
   loadSnapshot,
   ROWS_PER_FRAME,
   readMeta,
@@ -245,18 +245,14 @@ export class OrgPersistence {
     if (this.journalFd < 0) return;
     this.writeMeta();
     const frames: Buffer[] = [];
-    let rows: JournalEntry[] = [];
     const changes = this.org.store.takeChanges();
     for (const [table, ids] of changes) {
-      for (const id of ids) {
-        rows.push([table.def.name, id, table.get(id) ?? null]);
-        if (rows.length < ROWS_PER_FRAME) continue;
-        frames.push(frame({ rows }));
-        rows = [];
-      }
+      const all = [...ids];
+      for (let i = 0; i < all.length; i += ROWS_PER_FRAME)
+        frames.push(frame({ tables: [journalTable(table, all.slice(i, i + ROWS_PER_FRAME))] }));
     }
     const jobs = this.changedJobs();
-    if (rows.length > 0 || jobs.length > 0) frames.push(frame({ rows, jobs }));
+    if (jobs.length > 0) frames.push(frame({ jobs }));
     if (frames.length === 0) return;
     const before = this.journalBytes;
     try {

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { setImmediate as yieldToRequests } from "node:timers/promises";
 import type { BulkJob } from "../bulk/job-types.ts";
 import type { Org } from "../org/org.ts";
-import type { StoredRecord } from "../store/record-store.ts";
+import type { ObjectTable, StoredRecord } from "../store/record-store.ts";
 import { frame, readFrames } from "./frames.ts";
 import { bulkJobs, loadJob, type OrgMeta, saveJob } from "./org-state.ts";
 import { type RowGroup, recordBuilder, toRowGroups } from "./row-shapes.ts";
@@ -44,10 +44,27 @@ export const journalName = (generation: number) => `journal-${generation}.bin`;
 /** Rows per frame: big enough to parse fast, small enough that writing one does not stall requests. */
 const ROWS_PER_FRAME = 5000;
 
-export type JournalEntry = [table: string, id: string, record: StoredRecord | null];
+/** One flush's changes to one object: records as they are now (as snapshot rows are written), and deletions. */
+export interface JournalTable {
+  table: string;
+  groups: RowGroup[];
+  deleted: string[];
+}
 export interface JournalFrame {
-  rows?: JournalEntry[];
+  tables?: JournalTable[];
   jobs?: Array<[id: string, job: unknown]>;
+}
+
+/** A flush's changed records of one object, as a journal entry. */
+export function journalTable(table: ObjectTable, ids: string[]): JournalTable {
+  const records: StoredRecord[] = [];
+  const deleted: string[] = [];
+  for (const id of ids) {
+    const record = table.get(id);
+    if (record) records.push(record);
+    else deleted.push(id);
+  }
+  return { table: table.def.name, groups: toRowGroups(records), deleted };
 }
 
 interface SnapshotHeader {
@@ -221,22 +238,29 @@ export function replayJournal(
   warn: (line: string) => void,
 ): { goodBytes: number; problem: string | null; entries: number } {
   const registry = bulkJobs(org);
+  const builders: Parameters<typeof recordBuilder>[1] = new Map();
   const unknown = new Set<string>();
   let entries = 0;
   const scan = readFrames(path, (value) => {
     const f = value as JournalFrame;
-    for (const [tableName, id, record] of f.rows ?? []) {
-      const table = org.store.table(tableName);
+    for (const change of f.tables ?? []) {
+      const table = org.store.table(change.table);
       if (!table) {
-        unknown.add(tableName);
+        unknown.add(change.table);
         continue;
       }
-      if (record) {
-        table.rows.set(id, record);
-        org.ids.observe(id);
-      } else table.rows.delete(id);
+      for (const group of change.groups) {
+        const build = recordBuilder(group, builders);
+        for (const values of group.rows) {
+          const record = build(values);
+          table.rows.set(record.Id, record);
+          org.ids.observe(record.Id);
+        }
+        entries += group.rows.length;
+      }
+      for (const id of change.deleted) table.rows.delete(id);
+      entries += change.deleted.length;
       table.version++;
-      entries++;
     }
     for (const [id, job] of f.jobs ?? []) {
       if (job) registry.add(loadJob(org, job as Parameters<typeof loadJob>[1]));
