@@ -120,7 +120,10 @@ export class RequestContext {
         chunks.push(chunk);
       });
       this.req.on("end", () => resolve(Buffer.concat(chunks)));
-      this.req.on("error", reject);
+      // The client gave up mid-body (its upload broke): nobody is left to read the answer.
+      this.req.on("error", () =>
+        reject(new ApiError(400, "REQUEST_ABORTED", "The client closed the request before its body ended.")),
+      );
     });
     return this.bodyPromise;
   }
