@@ -200,7 +200,7 @@ export class PermissionSetGroups {
 
   private regularPermissionSet(name: string): StoredRecord {
     const ps = this.admin.findByName("PermissionSet", name);
-    if (!ps || ps.Type !== "Regular")
+    if (ps?.Type !== "Regular")
       throw new AdminError(`no permission set named '${name}' (a group holds permission sets, not profiles or groups)`);
     return ps;
   }
