@@ -7,6 +7,8 @@ import type {
   objectSpec,
   orgPatchSpec,
   permissionChangeSpec,
+  permissionSetGroupPatchSpec,
+  permissionSetGroupSpec,
   permissionSetSpec,
   quotaSpec,
   userPatchSpec,
@@ -31,6 +33,14 @@ export class ControlError extends Error {
 }
 
 type In<T extends z.ZodType> = z.input<T>;
+
+export interface PermissionSetGroupView {
+  id: string;
+  name: string;
+  label: string;
+  permissionSets: string[];
+  mutingPermissionSet: string | null;
+}
 
 /**
  * A typed client for the emulator's control surface (`/__emulator/*` on the production login
@@ -103,7 +113,16 @@ export class ControlClient {
   createPermissionSet(spec: In<typeof permissionSetSpec>): Promise<{ id: string; name: string }> {
     return this.call("POST", "/permission-sets", spec);
   }
-  /** Changes a profile's or permission set's permissions, by its name. */
+  createPermissionSetGroup(spec: In<typeof permissionSetGroupSpec>): Promise<PermissionSetGroupView> {
+    return this.call("POST", "/permission-set-groups", spec);
+  }
+  changePermissionSetGroup(
+    name: string,
+    patch: In<typeof permissionSetGroupPatchSpec>,
+  ): Promise<PermissionSetGroupView> {
+    return this.call("PATCH", `/permission-set-groups/${encodeURIComponent(name)}`, patch);
+  }
+  /** Changes a profile's, permission set's or muting permission set's permissions, by its name. */
   changePermissions(holder: string, change: In<typeof permissionChangeSpec>): Promise<void> {
     return this.call("PATCH", `/permissions/${encodeURIComponent(holder)}`, change);
   }
