@@ -90,6 +90,7 @@ describe("an emulator with a data directory", () => {
       ],
     });
     await control.createPermissionSet({ name: "Invoices", objects: { Invoice__c: ["Read", "Create"] } });
+    await control.createPermissionSetGroup({ name: "Billing", permissionSets: ["Invoices"] });
     await control.createUser({
       username: "later@forcelink-demo.example",
       password: "later-password-1",
@@ -136,6 +137,11 @@ describe("an emulator with a data directory", () => {
     const later = new Api(back.urls.myDomain, ((await login.json()) as { access_token: string }).access_token);
     expect((await later.send("GET", `/sobjects/Invoice__c/${invoice}`)).status).toBe(200);
     expect((await back.control.clock()).offsetMs).toBe(86_400_000);
+    const groups = await api.send(
+      "GET",
+      `/query?q=${encodeURIComponent("SELECT DeveloperName FROM PermissionSetGroup")}`,
+    );
+    expect(groups.json().records.map((r: { DeveloperName: string }) => r.DeveloperName)).toContain("Billing");
     expect((await back.control.org()).sessionTimeoutSeconds).toBe(3600);
     const quota = await back.control.quota();
     expect(quota.limit).toBe(5000);
