@@ -8,6 +8,7 @@ import type { Org } from "./org/org.ts";
 import {
   asSavedOrgError,
   discardSavedOrg,
+  hasPartialSavedOrg,
   loadSavedOrg,
   OrgPersistence,
   savedOrgError,
@@ -44,7 +45,7 @@ export interface EmulatorOptions {
 /** What was loaded from `dataDir`, when it held a saved org. */
 export interface RestoredState {
   dataDir: string;
-  /** Records read from the snapshot plus changes replayed from the journal. */
+  /** Records of every object in the loaded org (setup objects included). */
   records: number;
 }
 
@@ -95,6 +96,10 @@ async function startPersisted(options: EmulatorOptions & { dataDir: string }): P
       return { ...running, restored: { dataDir: dir, records: saved.records } };
     }
     const built = buildFrom(options);
+    if (hasPartialSavedOrg(dir)) {
+      warn(`${dir} held an incomplete saved org (its first start was cut short); starting a new one`);
+      asSavedOrgError(dir, () => discardSavedOrg(dir));
+    }
     persistence = await OrgPersistence.create(built.org, dir, warn).catch((e) => {
       throw savedOrgError(dir, e);
     });

@@ -177,6 +177,25 @@ describe("an emulator with a data directory", () => {
     }
   });
 
+  it("starts a new org, with a warning, over the files of a first start that was cut short", async () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    // A meta file and a journal, but the first snapshot never completed.
+    writeFileSync(join(dir, "meta.json"), '{"format":1}');
+    writeFileSync(join(dir, "journal-3.bin"), "left over");
+    writeFileSync(join(dir, "snapshot.bin.tmp"), "half a snapshot");
+    const { emulator, warnings } = await start(dir);
+    expect(warnings.join("\n")).toMatch(/held an incomplete saved org .* starting a new one/);
+    expect(emulator.restored).toBeUndefined();
+    const id = (await emulator.control.insertRecords("Account", [{ Name: "New Org Record" }])).ids[0];
+    await stop(emulator);
+    expect(existsSync(join(dir, "journal-3.bin"))).toBe(false);
+    const { emulator: back, warnings: none } = await start(dir);
+    expect(none).toEqual([]);
+    expect(back.restored?.records).toBe(back.org.store.allTables().reduce((n, t) => n + t.size, 0));
+    expect(back.org.store.tableOrThrow("Account").get(id)?.Name).toBe("New Org Record");
+  });
+
   it("names the directory when it cannot be used", async () => {
     const dir = tempDataDir();
     dirs.push(dir);

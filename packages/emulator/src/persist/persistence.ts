@@ -36,7 +36,7 @@ const MIN_COMPACTION_BYTES = 1 << 20;
 
 export interface RestoredOrg {
   org: Org;
-  /** Records loaded (snapshot rows, then journal entries replayed). */
+  /** Records of every object in the loaded org. */
   records: number;
   snapshotGeneration: number;
   /** The journal to append to and how much of it is intact. */
@@ -51,6 +51,17 @@ export function hasSavedOrg(dir: string): boolean {
   return (
     (existsSync(join(dir, FILES.meta)) || existsSync(join(dir, FILES.metaPrev))) &&
     (existsSync(join(dir, FILES.snapshot)) || existsSync(join(dir, FILES.snapshotPrev)))
+  );
+}
+
+/** Whether the directory holds some of a saved org's files, but not a whole saved org (its first start was cut short). */
+export function hasPartialSavedOrg(dir: string): boolean {
+  return (
+    !hasSavedOrg(dir) &&
+    ([FILES.meta, FILES.metaPrev, FILES.snapshot, FILES.snapshotPrev, FILES.snapshotTmp].some((n) =>
+      existsSync(join(dir, n)),
+    ) ||
+      journals(dir).length > 0)
   );
 }
 
@@ -83,18 +94,16 @@ export function loadSavedOrg(dir: string, warn: (line: string) => void): Restore
       warn(`${(e as Error).message}${i + 1 < candidates.length ? "; loading the previous snapshot" : ""}`);
       continue;
     }
-    let records = snapshot.rows;
     let journal = { generation: snapshot.generation, goodBytes: 0 };
     for (const j of journals(dir).filter((x) => x.generation >= snapshot.generation)) {
       const replay = replayJournal(org, j.path, warn);
       if (replay.problem) warn(`${j.path}: ${replay.problem}; the changes after it are lost`);
-      records += replay.entries;
       journal = { generation: j.generation, goodBytes: replay.goodBytes };
     }
     restoreMeta(org, meta);
     return {
       org,
-      records,
+      records: org.store.allTables().reduce((n, t) => n + t.size, 0),
       snapshotGeneration: snapshot.generation,
       journal,
       snapshotBytes: snapshot.bytes,
