@@ -196,6 +196,17 @@ describe("an emulator with a data directory", () => {
     expect(back.org.store.tableOrThrow("Account").get(id)?.Name).toBe("New Org Record");
   });
 
+  it("says the saved org does not load, and what to do, when neither snapshot reads", async () => {
+    const { dir } = await savedOrg();
+    writeFileSync(join(dir, "snapshot.bin"), "not a snapshot");
+    await expect(startEmulator({ dataDir: dir, port: 0, warn: () => {} })).rejects.toThrow(
+      /no snapshot in .* loads; start a new org with --fresh/,
+    );
+    // The lock is released: --fresh can start at once.
+    const { emulator } = await start(dir, { fresh: true });
+    expect(emulator.restored).toBeUndefined();
+  });
+
   it("names the directory when it cannot be used", async () => {
     const dir = tempDataDir();
     dirs.push(dir);

@@ -85,7 +85,7 @@ export function loadSavedOrg(dir: string, warn: (line: string) => void): Restore
   const candidates = [FILES.snapshot, FILES.snapshotPrev].map((n) => join(dir, n)).filter((p) => existsSync(p));
   for (const [i, path] of candidates.entries()) {
     const org = new Org();
-    restoreSchema(org, meta);
+    unloadable(dir, () => restoreSchema(org, meta));
     for (const table of org.store.allTables()) table.rows.clear();
     let snapshot: ReturnType<typeof loadSnapshot>;
     try {
@@ -100,7 +100,7 @@ export function loadSavedOrg(dir: string, warn: (line: string) => void): Restore
       if (replay.problem) warn(`${j.path}: ${replay.problem}; the changes after it are lost`);
       journal = { generation: j.generation, goodBytes: replay.goodBytes };
     }
-    restoreMeta(org, meta);
+    unloadable(dir, () => restoreMeta(org, meta));
     return {
       org,
       records: org.store.allTables().reduce((n, t) => n + t.size, 0),
@@ -114,6 +114,17 @@ export function loadSavedOrg(dir: string, warn: (line: string) => void): Restore
 }
 
 export class SavedOrgError extends Error {}
+
+/** Runs a step of loading; its failure says that the saved org does not load, and what to do. */
+function unloadable(dir: string, step: () => void): void {
+  try {
+    step();
+  } catch (e) {
+    throw new SavedOrgError(
+      `the org saved in ${dir} does not load (${(e as Error).message}); --fresh starts a new one`,
+    );
+  }
+}
 
 /** Runs `work`; a file system failure becomes a SavedOrgError that names the directory. */
 export function asSavedOrgError<T>(dir: string, work: () => T): T {
