@@ -157,6 +157,42 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: async (input) => (await import("./sync-command.ts")).syncCommand(input),
   },
   {
+    name: "write",
+    summary: "write the records of a CSV or NDJSON file into a connection's org, with a progress bar",
+    description: `Writes the records of a CSV file (a header of field API names; a parent by external id as a column Account.Ext_Id__c; #N/A for null) or an NDJSON file (one JSON object a line) into the connection's org, in this process, with a progress bar. Prints a summary, and writes the rows that failed, or whose outcome could not be known, to FILE.failed.csv beside the input, with error_code, error_message and error_fields columns. ${EMBEDDED}`,
+    args: [
+      connectionId,
+      { name: "OBJECT", help: "the object's API name (Contact)" },
+      { name: "FILE", help: "the records: FILE.csv or FILE.ndjson (or .jsonl)" },
+    ],
+    options: {
+      operation: {
+        type: "string",
+        value: "OP",
+        help: "what to do with each record (required)",
+        choices: ["insert", "update", "upsert", "delete"],
+      },
+      "external-id": { type: "string", value: "FIELD", help: "for upsert: the external id field records match on" },
+      "all-or-none": { type: "boolean", help: "write every record or none (at most 1,000 records)" },
+      format: {
+        type: "string",
+        value: "FORMAT",
+        help: "the file's format, when its name does not say",
+        choices: ["csv", "ndjson"],
+      },
+      json: { type: "boolean", help: "print the write as JSON, as the API returns it" },
+    },
+    exitCodes: {
+      [EXIT.ok]: "every record was written",
+      [EXIT.failed]:
+        "some records failed or have an unknown outcome (see FILE.failed.csv), or the write failed or paused",
+      [EXIT.usage]:
+        "usage error: a missing file, a bad option, no such connection, a bad row in the file, or a write the installed integration does not declare",
+      [EXIT.unreachable]: "Salesforce could not be reached, or the connection needs the customer",
+    },
+    run: async (input) => (await import("./write-command.ts")).writeCommand(input),
+  },
+  {
     name: "emulator",
     summary: "run a local Salesforce org (forcelink emulator --help)",
     args: [],

@@ -2,16 +2,25 @@ import { ConfigError } from "../config/config.ts";
 import { MissingSecretKeyError } from "../crypto/secret-key.ts";
 import { type HttpError, httpErrorFrom } from "../http/http-error.ts";
 import { explainError } from "../remedies/explain-failure.ts";
+import { Problem, type ProblemKind } from "../remedies/problem.ts";
 import { DataDirLockedError } from "../store/data-dir-lock.ts";
 import { EXIT } from "./command-line.ts";
 
+/** Problems with what the command was given (a bad row in a file, say): fixed by the person who ran it. */
+const INPUT_PROBLEMS: ReadonlySet<ProblemKind> = new Set(["bad-input", "not-found", "conflict", "unprocessable"]);
+
 /**
  * What a command that threw prints, and its exit status: a message alone for what a person can fix
- * from it (2), the API's explanation for a Salesforce failure (3), the stack trace for our own bug.
+ * from it (2; with its code and remedy for a problem with the command's input), the API's
+ * explanation for a Salesforce failure (3), the stack trace for our own bug.
  */
 export function reportFailure(command: string, error: unknown): number {
   if (error instanceof ConfigError || error instanceof MissingSecretKeyError || error instanceof DataDirLockedError) {
     process.stderr.write(`forcelink ${command}: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof Problem && INPUT_PROBLEMS.has(error.kind)) {
+    process.stderr.write(`${renderFailure(command, httpErrorFrom(error))}\n`);
     return EXIT.usage;
   }
   const explained = explainSalesforceFailure(error);
