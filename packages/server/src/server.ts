@@ -62,9 +62,7 @@ apiRouteModules.push(registerIntegrationRoutes, registerSyncRoutes, (_app, p) =>
 );
 apiRouteModules.push(registerWriteRoutes, (_app, p) => startWriteRetention(p));
 apiRouteModules.push((_app, p) =>
-  p.config.writes.workers > 0
-    ? startWriteWorkers(p, { concurrency: p.config.writes.workers })
-    : undefined,
+  p.config.writes.workers > 0 ? startWriteWorkers(p, { concurrency: p.config.writes.workers }) : undefined,
 );
 export const publicRouteModules: RouteModule[] = [registerConnectRoutes, (app) => registerManifestSchemaRoute(app)];
 
