@@ -14,6 +14,7 @@ import { statusCounts, storeWrite, type WriteInput, writeRow, writeThroughApi } 
  */
 
 const BULK_THRESHOLD = 300;
+const BULK_UPLOAD_BYTES = 6_000;
 
 describe.each(suiteBackends())("write execution on %s", (backend) => {
   let h: SyncHarness;
@@ -25,6 +26,8 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
         FORCELINK_WRITE_BULK_THRESHOLD: String(BULK_THRESHOLD),
         FORCELINK_WRITE_RETRY_BASE_MS: "5",
         FORCELINK_WRITE_WORKERS: "1",
+        // Small enough that a Bulk write of a few hundred records takes several jobs.
+        FORCELINK_WRITE_BULK_MAX_UPLOAD_BYTES: String(BULK_UPLOAD_BYTES),
       },
     });
   });
@@ -57,7 +60,8 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
   const paths: Array<[path: string, count: number, maxCalls: (n: number) => number]> = [
     ["collections", 3, () => 1],
     ["composite", 250, (n) => Math.ceil(n / 1000)],
-    ["bulk", BULK_THRESHOLD + 10, () => 12],
+    // A few jobs: create, upload, close, polls and result reads each.
+    ["bulk", BULK_THRESHOLD + 10, () => 30],
   ];
 
   it.each(paths)("inserts, updates, upserts and deletes through %s", async (path, n, maxCalls) => {
@@ -70,6 +74,11 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
     expect(inserted.write).toMatchObject({ status: "completed", path, total: n, succeeded: n, failed: 0, unknown: 0 });
     expect(inserted.calls).toBeLessThanOrEqual(maxCalls(n));
     expect(inserted.write.api_calls, "the write counts the calls the org answered").toBe(inserted.calls);
+    if (path === "bulk")
+      expect(
+        h.org.counters.snapshot().byEndpoint["POST /services/data/:version/jobs/ingest"],
+        "the upload limit splits the write into jobs",
+      ).toBeGreaterThanOrEqual(2);
     for (const [i, r] of inserted.records.entries()) {
       expect(r).toMatchObject({ status: "succeeded", created: true, attempts: 1, bulk_job_id: null });
       const [row] = byExternalId(`${tag}-${i}`);
@@ -171,6 +180,24 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
     expect(accounts().length).toBe(before + n);
   });
 
+  it("a field the user cannot edit fails its record with a pointer to the field-editable check", async () => {
+    const { write, body } = await execute({
+      object: "Account",
+      operation: "insert",
+      records: [
+        { Name: `Editable ${backend}` },
+        { Name: `Not editable ${backend}`, CreatedDate: "2020-01-01T00:00:00.000Z" },
+      ],
+    });
+    expect(write).toMatchObject({ status: "completed", succeeded: 1, failed: 1 });
+    expect(body.results[1]).toMatchObject({ index: 1, success: false, id: null });
+    expect(body.results[1].errors[0]).toMatchObject({
+      code: "INVALID_FIELD_FOR_INSERT_UPDATE",
+      fields: ["CreatedDate"],
+      check: "field-editable",
+    });
+  });
+
   it("a queued write runs on the job queue", async () => {
     const tag = `queued-${backend}`;
     const id = await storeWrite(h, {
@@ -196,6 +223,11 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
       operation: "insert",
       records: [{ Name: "x" }],
     });
+    const hook = await h.api("/v1/webhooks", {
+      method: "POST",
+      body: { url: "http://127.0.0.1:9/hook", events: ["write.failed"] },
+    });
+    expect(hook.status).toBe(201);
     await h.sql("UPDATE connections SET status = 'needs_reauth' WHERE id = $1", [h.connectionId]);
     try {
       await runWrite(h.server.platform, id);
@@ -204,5 +236,14 @@ describe.each(suiteBackends())("write execution on %s", (backend) => {
     }
     expect(await writeRow(h, id)).toMatchObject({ status: "failed", error: { code: "connection_unusable" } });
     expect(await statusCounts(h, id)).toEqual({ pending: 1 });
+    const [event] = await h.sql<{ payload: { data: Record<string, unknown> } }>(
+      "SELECT payload FROM webhook_deliveries WHERE event_type = 'write.failed'",
+    );
+    expect(event.payload.data).toMatchObject({
+      writeId: id,
+      status: "failed",
+      counts: { total: 1, succeeded: 0, failed: 0, unknown: 0, pending: 1 },
+      error: { code: "connection_unusable" },
+    });
   });
 });

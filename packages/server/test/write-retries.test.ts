@@ -4,7 +4,8 @@ import { runWrite } from "../src/writes/write-executor.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
 import { ACCOUNT_MANIFEST } from "./support/sync-records.ts";
 import { suiteBackends } from "./support/test-database.ts";
-import { recordRows, storeWrite, type WriteInput, writeRow } from "./support/write-rows.ts";
+import { waitFor } from "./support/wait.ts";
+import { type WriteInput, writeRow, writeThroughApi } from "./support/write-rows.ts";
 
 /**
  * What a write does about refusals and lost answers: locked rows retried for those records only
@@ -20,7 +21,7 @@ function harnessEnv(extra: Record<string, string> = {}) {
     FORCELINK_WRITE_BULK_THRESHOLD: String(BULK_THRESHOLD),
     FORCELINK_WRITE_RETRY_BASE_MS: "5",
     FORCELINK_WRITE_MAX_PASSES: "8",
-    FORCELINK_WRITE_WORKERS: "0",
+    FORCELINK_WRITE_WORKERS: "1",
     ...extra,
   };
 }
@@ -30,12 +31,8 @@ function helpers(get: () => SyncHarness) {
   return {
     accounts,
     rowsWith: (ext: string) => accounts().filter((a) => a.External_Id__c === ext),
-    async execute(input: Omit<WriteInput, "connectionId">) {
-      const h = get();
-      const id = await storeWrite(h, { connectionId: h.connectionId, ...input });
-      await runWrite(h.server.platform, id);
-      return { id, write: await writeRow(h, id), records: await recordRows(h, id) };
-    },
+    execute: (input: Omit<WriteInput, "connectionId">) =>
+      writeThroughApi(get(), { connectionId: get().connectionId, ...input }),
     endpoint: (path: string) => get().org.counters.snapshot().byEndpoint[path] ?? 0,
   };
 }
@@ -88,6 +85,36 @@ describe.each(suiteBackends())("locked rows and lost answers on %s", (backend) =
         "the locked rows went again through collections",
       ).toBeGreaterThan(0);
     }
+  });
+
+  it("stops a Bulk write whose uploads keep failing, its records left pending for a retry", async () => {
+    const tag = `upload-fails-${backend}`;
+    const n = BULK_THRESHOLD + 5;
+    h.org.faults.configure({ errorRate: 1, errorStatus: 503, pathContains: "/batches" });
+    const { id, write, records } = await t.execute({
+      object: "Account",
+      operation: "upsert",
+      externalIdField: "External_Id__c",
+      records: upserts(tag, n),
+    });
+    expect(write).toMatchObject({ status: "failed", path: "bulk", succeeded: 0, failed: 0, unknown: 0 });
+    expect(write.error?.message).toBeTruthy();
+    // Each job went Open, its upload was refused, it was aborted: nothing of it was processed.
+    expect(records.every((r) => r.status === "pending" && r.attempts === 0 && r.bulk_job_id === null)).toBe(true);
+    const jobs = t.endpoint("POST /services/data/:version/jobs/ingest");
+    expect(jobs, "a new job each time, up to the passes allowed").toBe(8);
+    expect(t.rowsWith(`${tag}-0`)).toEqual([]);
+
+    h.org.faults.reset();
+    const retry = await h.api(`/v1/connections/${h.connectionId}/writes/${id}/retry`, { method: "POST", body: {} });
+    expect(retry.status).toBe(202);
+    const retried = (await retry.json()) as { id: string };
+    const done = await waitFor(async () => {
+      const w = await writeRow(h, retried.id);
+      return w.status === "completed" && w;
+    }, "the retry to complete");
+    expect(done).toMatchObject({ succeeded: n, failed: 0 });
+    for (let i = 0; i < n; i += 50) expect(t.rowsWith(`${tag}-${i}`)).toHaveLength(1);
   });
 
   it("fails a record still locked after the last pass, with the lock as its error", async () => {

@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "./support/harness.ts";
@@ -12,8 +13,12 @@ import { allResults, type Json, postWrite, writeConnection } from "./support/wri
 
 const backends = suiteBackends();
 
-/** The JSON body limit is 1 MiB here, so a 20,000-row NDJSON body is well past it. */
-const ENV = { FORCELINK_WRITE_JSON_LIMIT_MB: "1" };
+/**
+ * The JSON body limit is 1 MiB here, so a 20,000-row NDJSON body is well past it. No write
+ * workers: these suites look at what is stored; queued writes stay queued (small ones still run in
+ * their request).
+ */
+const ENV = { FORCELINK_WRITE_JSON_LIMIT_MB: "1", FORCELINK_WRITE_WORKERS: "0" };
 
 async function stored(h: Harness, writeId: string): Promise<Array<{ idx: number; data: Json }>> {
   return h.sql<{ idx: number; data: Json }>("select idx, data from write_records where write_id = $1 order by idx", [
@@ -24,6 +29,7 @@ async function stored(h: Harness, writeId: string): Promise<Array<{ idx: number;
 describe.each(backends)("write intake (%s)", (backend) => {
   let h: Harness;
   let conn: string;
+  let bigRecords: Json[] = [];
   beforeAll(async () => {
     h = await startHarness({ backend, accounts: 3, env: ENV });
     conn = await writeConnection(h);
@@ -65,16 +71,7 @@ describe.each(backends)("write intake (%s)", (backend) => {
     const rows = await stored(h, res.body.id);
     expect(rows.length).toBe(20_000);
     expect(rows.every((r, i) => r.idx === i && r.data.External_Id__c === `ND-${i}`)).toBe(true);
-
-    // The same records as one JSON body are over the JSON limit.
-    const json = await postWrite(h, conn, {
-      object: "Account",
-      operation: "upsert",
-      externalIdField: "External_Id__c",
-      records: lines.map((l) => JSON.parse(l)),
-    });
-    expect(json.status).toBe(413);
-    expect(json.body.error.code).toBe("payload_too_large");
+    bigRecords = lines.map((l) => JSON.parse(l));
   });
 
   it("reads a CSV body: Account.External_Id__c becomes a parent reference, empty leaves a field out, #N/A is null", async () => {
@@ -84,7 +81,10 @@ describe.each(backends)("write intake (%s)", (backend) => {
       "Turing,,EXT-00003,#N/A",
       '"Multi\nline",m@example.com,,',
     ].join("\r\n");
-    const res = await postWrite(h, conn, csv, { type: "text/csv", query: { object: "Contact", operation: "insert" } });
+    const res = await postWrite(h, conn, csv, {
+      type: "text/csv; charset=utf-8",
+      query: { object: "Contact", operation: "insert" },
+    });
     expect([200, 202], JSON.stringify(res.body)).toContain(res.status);
     expect(await stored(h, res.body.id)).toEqual([
       {
@@ -140,6 +140,19 @@ describe.each(backends)("write intake (%s)", (backend) => {
       await h.sql("select 1 from write_records r left join writes w on w.id = r.write_id where w.id is null"),
     ).toEqual([]);
     expect((await h.api(`/v1/connections/${conn}/writes?limit=1`)).status).toBe(200);
+  });
+
+  // Last in the suite: the server closes the connection after refusing a body by its length.
+  it("refuses the same records as one JSON body over the JSON body limit", async () => {
+    expect(bigRecords).toHaveLength(20_000);
+    const json = await postWrite(h, conn, {
+      object: "Account",
+      operation: "upsert",
+      externalIdField: "External_Id__c",
+      records: bigRecords,
+    });
+    expect(json.status).toBe(413);
+    expect(json.body.error.code).toBe("payload_too_large");
   });
 });
 
@@ -201,6 +214,54 @@ describe.each(backends)("Idempotency-Key (%s)", (backend) => {
       [only],
     );
     expect(orphans).toEqual([]);
+  });
+
+  it("resolves a key claimed while another request with it was still arriving through the unique index", async () => {
+    const lines = Array.from({ length: 1500 }, (_, i) => `{"External_Id__c": "SLOW-${i}", "Name": "Slow ${i}"}\n`);
+    const body = lines.join("");
+    const path = `/v1/connections/${conn}/writes?object=Account&operation=upsert&externalIdField=External_Id__c`;
+    const receiving = async () =>
+      (await h.sql<{ n: number }>("select count(*)::int as n from writes where status = 'receiving'"))[0].n;
+    // The slow request sends most of its body, so that its first batch is stored, and waits.
+    const slow = httpRequest(`${h.server.url}${path}`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${h.apiKey}`,
+        "content-type": "application/x-ndjson",
+        "content-length": Buffer.byteLength(body),
+        "idempotency-key": "slow-1",
+      },
+    });
+    const answered = new Promise<{ status: number; body: Json; replayed: unknown }>((resolve, reject) => {
+      slow.on("response", (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on("end", () =>
+          resolve({ status: res.statusCode!, body: JSON.parse(text), replayed: res.headers["idempotent-replayed"] }),
+        );
+      });
+      slow.on("error", reject);
+    });
+    slow.write(lines.slice(0, 1200).join(""));
+    await waitFor(async () => (await receiving()) === 1, "the slow request's write to be receiving");
+    // Meanwhile the same request arrives whole and claims the key.
+    const fast = await postWrite(h, conn, body, {
+      key: "slow-1",
+      type: "application/x-ndjson",
+      query: { object: "Account", operation: "upsert", externalIdField: "External_Id__c" },
+    });
+    expect(fast.status, JSON.stringify(fast.body)).toBe(202);
+    expect(fast.headers.get("idempotent-replayed")).toBeNull();
+    slow.end(lines.slice(1200).join(""));
+    const late = await answered;
+    // The late one lost the key: it answers the winner's write, and its own copy is gone.
+    expect(late.status).toBe(202);
+    expect(late.replayed).toBe("true");
+    expect(late.body.id).toBe(fast.body.id);
+    expect(await writesWithKey("slow-1")).toBe(1);
+    expect(await receiving()).toBe(0);
   });
 
   it("refuses a key that is too long or not printable", async () => {

@@ -52,7 +52,7 @@ const schema = z.object({
   /** Writes running at once against one connection, across every worker. */
   FORCELINK_WRITE_CONNECTION_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(2),
   /** The most CSV one Bulk ingest job uploads (Salesforce takes 150 MB base64-encoded, about 100 MB raw). */
-  FORCELINK_WRITE_BULK_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(100_000_000),
+  FORCELINK_WRITE_BULK_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).max(117_000_000).default(100_000_000),
   /** Writes of at most this many records run in the request and answer with every result. */
   FORCELINK_WRITE_SYNC_MAX: z.coerce.number().int().min(0).max(1000).default(200),
   /** Days a finished write and its per-record results are kept. */

@@ -24,6 +24,11 @@ type Db = Pick<Platform, "db">;
 
 /** Records read from the store at once while a job's CSV streams. */
 const FEED_PAGE = 2_000;
+/**
+ * Records in one Bulk job at most: a job's results are matched and settled once it is done, so
+ * this bounds what a runner holds (100,000 records still go in one job, the fewest calls).
+ */
+const MAX_RECORDS_PER_JOB = 250_000;
 /** Records settled in one statement. */
 const SETTLE_BATCH = 1_000;
 
@@ -39,6 +44,7 @@ export async function bulkPass(run: WriteRun): Promise<void> {
     columns,
     records: feed(platform, write.id, idxs),
     maxUploadBytes: run.settings.maxUploadBytes,
+    maxRecordsPerJob: MAX_RECORDS_PER_JOB,
     signal: run.signal,
     // Held before the upload: every never-sent record from the job's first on, released again
     // past the job's last once the upload says how many it took.

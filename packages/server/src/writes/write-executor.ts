@@ -193,11 +193,15 @@ async function bulkPassFailed(run: WriteRun, error: unknown): Promise<void> {
   if (error instanceof TypeError || error instanceof RangeError) throw new WriteStopped(error);
   const failure = classified(error);
   if (!failure || run.signal?.aborted) throw error;
+  run.platform.logger.warn({ err: error, writeId: run.write.id }, "Bulk pass failed; reading its jobs back");
+  // What the pass's jobs did is settled whatever comes next; if Salesforce cannot tell now, the
+  // records stay with their job for the write's next run.
+  await reconcileSending(run, { wait: true }).catch((err: unknown) =>
+    run.platform.logger.warn({ err, writeId: run.write.id }, "could not read the failed Bulk pass's jobs back"),
+  );
   const outcome = callFailureOutcome(operationOf(run.write), callFailureOf(failure));
   if (outcome === "pause") throw new QuotaPause(run.usage?.used ?? 0, run.usage?.max ?? 0);
   if (outcome === "stop" || ++run.bulkFailures >= run.settings.maxPasses) throw new WriteStopped(error);
-  run.platform.logger.warn({ err: error, writeId: run.write.id }, "Bulk pass failed; reading its jobs back");
-  await reconcileSending(run, { wait: true });
   await delay(
     backoffDelay(
       run.bulkFailures,

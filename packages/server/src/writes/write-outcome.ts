@@ -6,23 +6,13 @@ import { emitEvent } from "../webhooks/emit.ts";
 import { addApiCalls } from "./write-records.ts";
 import { classified, type QuotaPause, uncountedCalls, type WriteRow, type WriteRun } from "./write-run.ts";
 import { updateWrite } from "./write-store.ts";
+import { countsOf } from "./write-views.ts";
 
 /**
  * How a write ends a run: completed (every record has a result), failed (stopped on an error it
  * could not retry; records not sent stay pending), or paused for the daily quota (queued again for
  * when the quota may allow). Each is stored on the write and announced by a webhook.
  */
-
-/** A write's counts as the API and the webhooks give them. */
-export function writeCounts(write: WriteRow) {
-  return {
-    total: write.total,
-    succeeded: write.succeeded,
-    failed: write.failed,
-    unknown: write.unknown,
-    pending: Math.max(0, write.total - write.succeeded - write.failed - write.unknown),
-  };
-}
 
 export async function finishWrite(run: WriteRun): Promise<void> {
   const row = await end(run.platform, run.write.id, "completed", null, run);
@@ -77,7 +67,7 @@ async function announce(
     operation: write.operation,
     status: write.status,
     path: write.path,
-    counts: writeCounts(write),
+    counts: countsOf(write),
     apiCalls: write.apiCalls,
     ...(write.error ? { error: write.error } : {}),
   }).catch((err: unknown) => platform.logger.error({ err, writeId: write.id }, "could not queue the write webhook"));

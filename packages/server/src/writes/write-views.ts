@@ -18,9 +18,22 @@ export const countsView = z.object({
   pending: z.number().int().describe("Records not settled yet: total − succeeded − failed − unknown"),
 });
 
+const checkView = z.object({
+  id: z.string(),
+  title: z.string(),
+  remedy: z.array(z.string()),
+  checklist: z.boolean(),
+});
+
 const problemView = z
-  .object({ code: z.string(), message: z.string(), remedy: z.string().optional() })
-  .describe("Why the write stopped");
+  .object({
+    code: z.string(),
+    message: z.string(),
+    reason: z.string().optional().describe("The stable id of a Salesforce failure's cause (rest.…, oauth.…)"),
+    remedy: z.string().optional(),
+    check: checkView.optional().describe("The checklist item that explains it, with the admin's steps"),
+  })
+  .describe("Why the write stopped (or paused)");
 
 export const writeView = z.object({
   id: z.string(),
@@ -92,10 +105,13 @@ export function writeViewOf(write: WriteRow, retentionMs: number): WriteView {
 function problemOf(error: unknown): WriteView["error"] {
   if (!error || typeof error !== "object") return null;
   const e = error as Record<string, unknown>;
+  const check = checkView.safeParse(e.check);
   return {
     code: typeof e.code === "string" ? e.code : "write_failed",
     message: typeof e.message === "string" ? e.message : "The write stopped on an error.",
+    ...(typeof e.reason === "string" ? { reason: e.reason } : {}),
     ...(typeof e.remedy === "string" ? { remedy: e.remedy } : {}),
+    ...(check.success ? { check: check.data } : {}),
   };
 }
 
