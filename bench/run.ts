@@ -1,11 +1,16 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import { emulatorPersistBench } from "./emulator-persist.bench.ts";
 import { emulatorQueryBench } from "./emulator-query.bench.ts";
 import { proxyBench } from "./proxy.bench.ts";
 import { syncBench } from "./sync.bench.ts";
 
 /** `npm run bench [-- part…]`: runs the benchmarks, prints JSON, and keeps it in bench/results/. */
 const parts: Record<string, () => Promise<unknown>> = {
-  emulator: () => emulatorQueryBench(Number(process.env.BENCH_ACCOUNTS ?? 1_000_000)),
+  // In-memory figures (seedSeconds: generating the Accounts; peak RSS) beside a data directory's start-up.
+  emulator: async () => {
+    const accounts = Number(process.env.BENCH_ACCOUNTS ?? 1_000_000);
+    return { ...(await emulatorQueryBench(accounts)), persisted: await emulatorPersistBench(accounts) };
+  },
   proxy: () => proxyBench({ seconds: Number(process.env.BENCH_SECONDS ?? 10) }),
   sync: () => syncBench(Number(process.env.BENCH_ACCOUNTS ?? 1_000_000)),
 };

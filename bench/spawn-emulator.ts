@@ -12,13 +12,16 @@ export interface SpawnedEmulator {
 
 const CLI = new URL("../packages/server/src/cli/main.ts", import.meta.url).pathname;
 
-/** Runs `forcelink emulator` in its own process (so client and server don't share a core's event loop). */
-export async function spawnEmulator(seed: unknown): Promise<SpawnedEmulator> {
+/**
+ * Runs `forcelink emulator` in its own process (so client and server don't share a core's event
+ * loop), with `extraArgs` after the seed (`--data-dir DIR`). Resolves once it prints its URLs.
+ */
+export async function spawnEmulator(seed: unknown, extraArgs: string[] = []): Promise<SpawnedEmulator> {
   const seedPath = join(tmpdir(), `forcelink-bench-seed-${process.pid}.json`);
   writeFileSync(seedPath, JSON.stringify(seed));
   const child = spawn(
     process.execPath,
-    ["--max-old-space-size=4096", CLI, "emulator", "--port", "0", "--seed", seedPath],
+    ["--max-old-space-size=4096", CLI, "emulator", "--port", "0", "--seed", seedPath, ...extraArgs],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },

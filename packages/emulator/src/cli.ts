@@ -2,21 +2,33 @@ import { parseArgs } from "node:util";
 import { infoBody } from "./control/control-routes.ts";
 import { SpecError } from "./control/specs.ts";
 import { startEmulator } from "./emulator.ts";
-import { buildOrg, readSeedFile } from "./seed/build-org.ts";
+import { SavedOrgError } from "./persist/persistence.ts";
+import { readSeedFile } from "./seed/build-org.ts";
 import { DEMO_SEED } from "./seed/demo-seed.ts";
 
-const USAGE = `Usage: forcelink emulator [--port N] [--host H] [--seed FILE] [--records N]
+const USAGE = `Usage: forcelink emulator [--port N] [--host H] [--seed FILE] [--records N] [--data-dir DIR [--fresh]]
 
 Runs a local Salesforce org.
   --port N      first of three ports: login host N, sandbox login host N+1, My Domain N+2 (default 4010)
   --host H      address to listen on (default 127.0.0.1)
   --seed FILE   org to serve, as YAML or JSON (default: the built-in demo org)
   --records N   generate N records for each of Account, Contact, Lead, Opportunity and Case
+  --data-dir DIR  keep the org in DIR across restarts; when DIR holds a saved org, it is served
+                and --seed and --records are not applied
+  --fresh       with --data-dir: discard the saved org and start a new one
 `;
 
 /** `forcelink emulator`: starts the emulator, prints how to use it, stops on SIGINT/SIGTERM. */
 export async function runEmulatorCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
-  let values: { port?: string; host?: string; seed?: string; records?: string; help?: boolean };
+  let values: {
+    port?: string;
+    host?: string;
+    seed?: string;
+    records?: string;
+    "data-dir"?: string;
+    fresh?: boolean;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -25,6 +37,8 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
         host: { type: "string" },
         seed: { type: "string" },
         records: { type: "string" },
+        "data-dir": { type: "string" },
+        fresh: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -47,23 +61,30 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
     process.stderr.write(`--records must be a whole number of records per object; got '${values.records}'\n`);
     return 2;
   }
-  let built: ReturnType<typeof buildOrg>;
+  if (values.fresh && !values["data-dir"]) {
+    process.stderr.write("--fresh discards the org saved in --data-dir: give --data-dir too\n");
+    return 2;
+  }
+  const started = Date.now();
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
-    const started = Date.now();
-    built = buildOrg(values.seed ? readSeedFile(values.seed) : DEMO_SEED, records);
-    if (records && records >= 100_000)
-      out(`Generated ${records} records per object in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    emulator = await startEmulator({
+      seed: values.seed ? readSeedFile(values.seed) : DEMO_SEED,
+      records,
+      port,
+      host: values.host,
+      dataDir: values["data-dir"],
+      fresh: values.fresh,
+    });
   } catch (e) {
     if (e instanceof SpecError) {
       process.stderr.write(`${e.message}\n`);
       return 2;
     }
-    throw e;
-  }
-  let emulator: Awaited<ReturnType<typeof startEmulator>>;
-  try {
-    emulator = await startEmulator({ org: built.org, port, host: values.host });
-  } catch (e) {
+    if (e instanceof SavedOrgError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
     const err = e as NodeJS.ErrnoException;
     process.stderr.write(
       err.code === "EADDRINUSE"
@@ -72,8 +93,18 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
     );
     return 1;
   }
-  const info = infoBody(built.org);
-  out(`Salesforce emulator for "${built.org.organization().Name}" (${info.organizationId})`);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const dataDir = values["data-dir"];
+  if (emulator.restored) {
+    out(`Loaded the org saved in ${dataDir} (${emulator.restored.records} records) in ${seconds} s.`);
+    out("  The seed and --records were not applied to it; --fresh starts a new org.");
+  } else {
+    if (records && records >= 100_000) out(`Generated ${records} records per object in ${seconds} s`);
+    if (dataDir) out(`Saving the org in ${dataDir}: it survives a restart (--fresh starts a new one).`);
+  }
+  const org = emulator.org;
+  const info = infoBody(org);
+  out(`Salesforce emulator for "${org.organization().Name}" (${info.organizationId})`);
   out(`  login host (login.salesforce.com):  ${info.loginUrl}`);
   out(`  sandbox login host (test.salesforce.com): ${info.sandboxLoginUrl}`);
   out(`  My Domain / instance URL:           ${info.myDomainUrl}`);

@@ -11,6 +11,10 @@ export class Clock {
   get offset(): number {
     return this.offsetMs;
   }
+  /** Sets the offset a saved org had, when it is loaded again. */
+  restore(offsetMs: number): void {
+    this.offsetMs = offsetMs;
+  }
 }
 
 /** Salesforce's JSON datetime: 2024-05-01T12:34:56.000+0000 */

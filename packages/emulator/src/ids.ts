@@ -71,6 +71,17 @@ export class IdFactory {
     return to18(`${keyPrefix}${this.pod}0${encodeBase62(n, 9)}`);
   }
 
+  /** The last number minted for each key prefix, to save with the org. */
+  saved(): Record<string, number> {
+    return Object.fromEntries(this.counters);
+  }
+
+  /** Carries on from a saved org's counters: ids burnt by rolled-back writes stay burnt. */
+  restore(saved: Record<string, number>): void {
+    for (const [prefix, n] of Object.entries(saved))
+      if (n > (this.counters.get(prefix) ?? 0)) this.counters.set(prefix, n);
+  }
+
   /** Makes sure ids minted later sort after an id that was loaded from a seed. */
   observe(id: string): void {
     const prefix = keyPrefixOf(id);

@@ -5,8 +5,13 @@ import { registerOAuthRoutes } from "./oauth/routes.ts";
 import { registerCollectionRoutes } from "./rest/collections-routes.ts";
 import { registerCompositeRoutes } from "./rest/composite-routes.ts";
 import { registerDiscoveryRoutes } from "./rest/discovery-routes.ts";
+import { registerGraphRoutes } from "./rest/graph-routes.ts";
 import { registerQueryRoutes } from "./rest/query-routes.ts";
+import { registerRecentRoutes } from "./rest/recent-routes.ts";
+import { registerSearchRoutes } from "./rest/search-routes.ts";
 import { registerSObjectRoutes } from "./rest/sobject-routes.ts";
+import { registerTreeRoutes } from "./rest/tree-routes.ts";
+import { registerUiApiRoutes } from "./rest/ui-api-routes.ts";
 import { registerToolingRoutes } from "./tooling/tooling-routes.ts";
 
 /**
@@ -20,7 +25,12 @@ export function buildRouter(options: { control: boolean }): Router {
   registerSObjectRoutes(router);
   registerCollectionRoutes(router);
   registerCompositeRoutes(router);
+  registerTreeRoutes(router);
+  registerGraphRoutes(router);
   registerQueryRoutes(router);
+  registerSearchRoutes(router);
+  registerRecentRoutes(router);
+  registerUiApiRoutes(router);
   registerBulkRoutes(router);
   registerToolingRoutes(router);
   if (options.control) registerControlRoutes(router);

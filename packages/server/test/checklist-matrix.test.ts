@@ -48,6 +48,25 @@ function withoutObjectPermission(objectName: string, permission: string) {
   };
 }
 
+/**
+ * Moves the integration permission set into a permission set group (with a muting permission set
+ * when `muting` is given) and assigns the user the group instead of the set.
+ */
+function throughGroup(muting?: Record<string, string[]>) {
+  return async (o: ChecklistOrg) => {
+    await o.control("POST", "/permission-set-groups", {
+      name: "Integration_Group",
+      label: "Integration Group",
+      permissionSets: [INTEGRATION_SET],
+      ...(muting ? { muting: { name: "Integration_Muting", objects: muting } } : {}),
+    });
+    await o.control("PATCH", `/users/${DEMO.integration.username}`, {
+      removePermissionSets: [INTEGRATION_SET],
+      addPermissionSetGroups: ["Integration_Group"],
+    });
+  };
+}
+
 function setFieldAccess(field: string, access: "read" | "none") {
   return (o: ChecklistOrg) => {
     for (const holder of [INTEGRATION_PROFILE, INTEGRATION_SET]) o.admin.setFieldPermissions(holder, field, access);
@@ -338,6 +357,20 @@ const SCENARIOS: Scenario[] = [
     mentions: {
       "session-security-level": "Session Level Policy to None",
       "object-access": "Fix what the session-security-level check reports",
+    },
+  },
+  { name: "every grant through a permission set group", break: throughGroup(), expect: {} },
+  {
+    name: "a permission set group's muting permission set turns off Edit on Account",
+    break: async (o) => {
+      const kept = grantedObjectPermissions(o, INTEGRATION_PROFILE, "Account").filter((p) => p !== "Edit");
+      o.admin.setObjectPermissions(INTEGRATION_PROFILE, "Account", kept as never[]);
+      await throughGroup({ Account: ["Edit"] })(o);
+    },
+    expect: { "object-access": "fail" },
+    mentions: {
+      "object-access":
+        "group 'Integration Group' turns off Edit through its muting permission set 'Integration_Muting'",
     },
   },
   {

@@ -1,12 +1,20 @@
+import type { z } from "zod";
 import { coerceValue } from "../dml/coerce.ts";
 import { compileCondition, type ValidationRule } from "../dml/validation-rules.ts";
 import { AdminError, type OrgAdmin } from "../org/admin.ts";
 import type { ConnectedApp } from "../org/connected-app.ts";
 import type { Org } from "../org/org.ts";
+import { PermissionSetGroups } from "../org/permission-set-groups.ts";
 import { EDITIONS_WITHOUT_API, type OrgSettings } from "../org/settings.ts";
 import type { ObjectPermission, SystemPermission } from "../schema/setup-objects.ts";
 import type { StoredRecord } from "../store/record-store.ts";
-import { type OrgPatch, type PermissionChange, SpecError } from "./specs.ts";
+import {
+  type OrgPatch,
+  type PermissionChange,
+  type permissionSetGroupPatchSpec,
+  type permissionSetGroupSpec,
+  SpecError,
+} from "./specs.ts";
 
 const ORGANIZATION_FIELDS: Record<string, string> = {
   name: "Name",
@@ -39,6 +47,39 @@ export function applyPermissionChange(admin: OrgAdmin, holder: string, change: P
     admin.setObjectPermissions(holder, objectName, granted as ObjectPermission[]);
   }
   for (const [path, access] of Object.entries(change.fields ?? {})) admin.setFieldPermissions(holder, path, access);
+  // A permission set or muting set in a group changes what the group grants.
+  new PermissionSetGroups(admin.org, admin).recalculate();
+}
+
+/** Creates a permission set group with its permission sets and, when given, its muting permission set. */
+export function applyPermissionSetGroup(admin: OrgAdmin, spec: z.infer<typeof permissionSetGroupSpec>): void {
+  const groups = new PermissionSetGroups(admin.org, admin);
+  groups.create({ ...spec, muting: spec.muting?.name });
+  if (spec.muting) {
+    const { name, ...change } = spec.muting;
+    applyPermissionChange(admin, name, change);
+  }
+}
+
+/** Adds or removes a group's permission sets, and creates or changes its muting permission set. */
+export function changePermissionSetGroup(
+  admin: OrgAdmin,
+  name: string,
+  patch: z.infer<typeof permissionSetGroupPatchSpec>,
+): void {
+  const groups = new PermissionSetGroups(admin.org, admin);
+  groups.change(name, { ...patch, muting: patch.muting?.name });
+  if (patch.muting) {
+    const { name: muting, ...change } = patch.muting;
+    applyPermissionChange(admin, muting, change);
+  }
+}
+
+/** Assigns or unassigns permission set groups to a user, by name. */
+export function assignGroups(admin: OrgAdmin, userId: string, add: string[] = [], remove: string[] = []): void {
+  const groups = new PermissionSetGroups(admin.org, admin);
+  for (const name of add) groups.assign(userId, name);
+  for (const name of remove) groups.unassign(userId, name);
 }
 
 export function appView(app: ConnectedApp, org: Org) {

@@ -10,7 +10,10 @@ import {
   addValidationRule,
   applyOrgPatch,
   applyPermissionChange,
+  applyPermissionSetGroup,
   appView,
+  assignGroups,
+  changePermissionSetGroup,
   insertRawRecords,
   removeValidationRule,
   requireUser,
@@ -25,6 +28,8 @@ import {
   orgPatchSpec,
   parseSpec,
   permissionChangeSpec,
+  permissionSetGroupPatchSpec,
+  permissionSetGroupSpec,
   permissionSetSpec,
   quotaSpec,
   SpecError,
@@ -102,6 +107,25 @@ function appByClientId(org: Org, clientId: string) {
   return app;
 }
 
+/** A group as the control surface shows it: its permission sets and muting permission set, by name. */
+function groupView(org: Org, name: string) {
+  const wanted = name.toLowerCase();
+  const group = [...org.store.tableOrThrow("PermissionSetGroup").live()].find(
+    (g) => String(g.DeveloperName).toLowerCase() === wanted,
+  );
+  if (!group) throw new ApiError(404, "NOT_FOUND", `no permission set group named '${name}'`);
+  const members = [...org.store.tableOrThrow("PermissionSetGroupComponent").live()]
+    .filter((c) => c.PermissionSetGroupId === group.Id)
+    .map((c) => org.store.find(c.PermissionSetId as string)?.record);
+  return {
+    id: group.Id,
+    name: group.DeveloperName,
+    label: group.MasterLabel,
+    permissionSets: members.filter((m) => m?.Id.startsWith("0PS")).map((m) => m!.Name),
+    mutingPermissionSet: members.find((m) => m?.Id.startsWith("0QM"))?.DeveloperName ?? null,
+  };
+}
+
 export function registerControlRoutes(router: Router): void {
   const p = CONTROL_PREFIX;
   router.add("GET", `${p}/info`, control, (ctx) => json(infoBody(ctx.org)));
@@ -173,7 +197,11 @@ export function registerControlRoutes(router: Router): void {
   router.add("GET", `${p}/users`, control, (ctx) => json(infoBody(ctx.org).users));
   router.add("POST", `${p}/users`, control, async (ctx) => {
     const spec = await body(ctx, userSpec, "user");
-    const user = await change(ctx, (admin) => admin.user(spec));
+    const user = await change(ctx, (admin) => {
+      const created = admin.user(spec);
+      assignGroups(admin, created.Id, spec.permissionSetGroups);
+      return created;
+    });
     return json({ id: user.Id, username: user.Username }, 201);
   });
   router.add("PATCH", `${p}/users/:username`, control, async (ctx) => {
@@ -186,6 +214,7 @@ export function registerControlRoutes(router: Router): void {
       for (const name of patch.addPermissionSets ?? []) admin.assign(user.Id, admin.require("PermissionSet", name).Id);
       for (const name of patch.removePermissionSets ?? [])
         admin.unassign(user.Id, admin.require("PermissionSet", name).Id);
+      assignGroups(admin, user.Id, patch.addPermissionSetGroups, patch.removePermissionSetGroups);
     });
     const user = await change(ctx, () => requireUser(ctx.org, ctx.params.username));
     return json(infoBody(ctx.org).users.find((u) => u.username === user.Username));
@@ -201,7 +230,17 @@ export function registerControlRoutes(router: Router): void {
     });
     return json({ id: ps.Id, name: ps.Name }, 201);
   });
-  // Change a profile's or permission set's system, object and field permissions, by its name.
+  router.add("POST", `${p}/permission-set-groups`, control, async (ctx) => {
+    const spec = await body(ctx, permissionSetGroupSpec, "permission set group");
+    await change(ctx, (admin) => applyPermissionSetGroup(admin, spec));
+    return json(groupView(ctx.org, spec.name), 201);
+  });
+  router.add("PATCH", `${p}/permission-set-groups/:name`, control, async (ctx) => {
+    const patch = await body(ctx, permissionSetGroupPatchSpec, "permission set group change");
+    await change(ctx, (admin) => changePermissionSetGroup(admin, ctx.params.name!, patch));
+    return json(groupView(ctx.org, ctx.params.name!));
+  });
+  // Change a profile's, permission set's or muting permission set's system, object and field permissions, by its name.
   router.add("PATCH", `${p}/permissions/:holder`, control, async (ctx) => {
     const spec = await body(ctx, permissionChangeSpec, "permission change");
     await change(ctx, (admin) => applyPermissionChange(admin, ctx.params.holder, spec));

@@ -1,6 +1,6 @@
 import { encodeBase62 } from "../ids.ts";
 import type { OrgAdmin } from "../org/admin.ts";
-import type { Org } from "../org/org.ts";
+import type { CustomSchemaEntry, Org } from "../org/org.ts";
 import { addFields, defineObject, field } from "../schema/field-builders.ts";
 import type { FieldDef } from "../schema/types.ts";
 import { grantFullAccess } from "../seed/base-org.ts";
@@ -123,8 +123,19 @@ export function applyObjectSpec(
     );
     org.store.define(def);
   }
+  // What was made is logged as it is made, so a spec that fails halfway is saved as far as it got.
+  const logged: CustomSchemaEntry = {
+    name: def.name,
+    ...(isNew && spec.label ? { label: spec.label } : {}),
+    ...(isNew && spec.labelPlural ? { labelPlural: spec.labelPlural } : {}),
+    fields: [],
+  };
+  org.schemaLog.push(logged);
   // Reference fields and formulas may point at fields defined earlier in the same list.
-  for (const f of spec.fields) addFields(def, [customField(org, def.name, f)]);
+  for (const f of spec.fields) {
+    addFields(def, [customField(org, def.name, f)]);
+    logged.fields.push(f);
+  }
   for (const f of spec.fields.filter((x) => x.type === "reference")) {
     const parent = org.objectDef(f.referenceTo!);
     const relationshipName = def.labelPlural.replace(/\s+/g, "_");

@@ -23,6 +23,27 @@ export const permissionSetSpec = permissionChangeSpec.extend({
   label: z.string().optional(),
 });
 
+/** A group's muting permission set: its name and what it turns off (fields: "read" mutes reading, "edit" editing). */
+const mutingSpec = permissionChangeSpec.extend({ name: z.string().min(1) });
+
+export const permissionSetGroupSpec = z
+  .object({
+    name: z.string().min(1),
+    label: z.string().optional(),
+    description: z.string().optional(),
+    permissionSets: z.array(z.string()).default([]),
+    muting: mutingSpec.optional(),
+  })
+  .strict();
+
+export const permissionSetGroupPatchSpec = z
+  .object({
+    addPermissionSets: z.array(z.string()).optional(),
+    removePermissionSets: z.array(z.string()).optional(),
+    muting: mutingSpec.optional(),
+  })
+  .strict();
+
 export const profileSpec = permissionChangeSpec.extend({
   name: z.string().min(1),
   license: z
@@ -40,6 +61,7 @@ export const userSpec = z
     email: z.string().optional(),
     active: z.boolean().optional(),
     permissionSets: z.array(z.string()).optional(),
+    permissionSetGroups: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -50,6 +72,8 @@ export const userPatchSpec = z
     profile: z.string().optional(),
     addPermissionSets: z.array(z.string()).optional(),
     removePermissionSets: z.array(z.string()).optional(),
+    addPermissionSetGroups: z.array(z.string()).optional(),
+    removePermissionSetGroups: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -206,6 +230,7 @@ export const seedSpec = z
     objects: z.array(objectSpec).optional(),
     profiles: z.array(profileSpec).optional(),
     permissionSets: z.array(permissionSetSpec).optional(),
+    permissionSetGroups: z.array(permissionSetGroupSpec).optional(),
     /** Changes to existing profiles or permission sets, by name. */
     permissions: z.record(z.string(), permissionChangeSpec).optional(),
     users: z.array(userSpec).optional(),

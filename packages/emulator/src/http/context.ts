@@ -21,6 +21,18 @@ export function collapseSlashes(target: string): string {
   return path.replace(/\/{2,}/g, "/") + (end < 0 ? "" : target.slice(end));
 }
 
+/**
+ * Clients that cannot send PATCH or DELETE send POST with `?_HttpMethod=PATCH` (Salesforce's
+ * documented override) or an `X-HTTP-Method-Override` header.
+ */
+function methodOf(req: IncomingMessage, url: URL): string {
+  const method = (req.method ?? "GET").toUpperCase();
+  if (method !== "POST") return method;
+  const header = req.headers["x-http-method-override"];
+  const override = (url.searchParams.get("_HttpMethod") ?? (typeof header === "string" ? header : "")).toUpperCase();
+  return override === "PATCH" || override === "DELETE" ? override : method;
+}
+
 export class RequestContext {
   readonly org: Org;
   readonly role: HostRole;
@@ -41,7 +53,7 @@ export class RequestContext {
     this.req = req;
     this.res = res;
     this.url = new URL(collapseSlashes(req.url ?? "/"), "http://emulator.local");
-    this.method = (req.method ?? "GET").toUpperCase();
+    this.method = methodOf(req, this.url);
   }
 
   /**

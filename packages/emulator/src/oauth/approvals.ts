@@ -8,6 +8,15 @@ export class Approvals {
     return this.approved.get(`${userId}:${appId}`);
   }
 
+  /** Every approval as [user:app, scopes], to save with the org. */
+  saved(): Array<[string, string[]]> {
+    return [...this.approved].map(([key, scopes]) => [key, [...scopes]]);
+  }
+
+  restore(saved: Array<[string, string[]]>): void {
+    for (const [key, scopes] of saved) this.approved.set(key, new Set(scopes));
+  }
+
   record(userId: string, appId: string, scopes: string[]): void {
     const key = `${userId}:${appId}`;
     const set = this.approved.get(key) ?? new Set<string>();

@@ -54,6 +54,15 @@ export class AuthCodeStore {
     return this.codes.get(code);
   }
 
+  /** Every code still remembered, to save with the org. */
+  saved(): AuthCode[] {
+    return [...this.codes.values()];
+  }
+
+  restore(saved: AuthCode[]): void {
+    for (const c of saved) this.codes.set(c.code, c);
+  }
+
   /** Forgets codes long past their TTL so the map does not grow without bound. */
   private sweep(): void {
     const cutoff = this.now() - Math.max(this.ttlSeconds() * 1000 * 4, 3_600_000);

@@ -14,12 +14,13 @@ import type { Org } from "./org.ts";
  * surface both go through here, so every change leaves the records SOQL will read.
  */
 export class OrgAdmin {
-  private readonly org: Org;
+  readonly org: Org;
   constructor(org: Org) {
     this.org = org;
   }
 
-  private get ctx() {
+  /** The write context of setup changes: the first user is their author. */
+  get ctx() {
     return this.org.writeContext(this.systemUserId());
   }
 
@@ -108,13 +109,23 @@ export class OrgAdmin {
     throw new AdminError(`profile ${profileId} has no permission set`);
   }
 
-  /** Resolves a profile or permission set name to the permission set that holds its grants. */
+  /**
+   * Resolves a profile, permission set or muting permission set name to the record that holds its
+   * grants (muting sets hold what they turn off).
+   */
   permissionHolder(name: string): StoredRecord {
     const profile = this.findByName("Profile", name);
     if (profile) return this.profilePermissionSet(profile.Id);
     const ps = this.findByName("PermissionSet", name);
+    if (ps?.Type === "Group")
+      throw new AdminError(
+        `'${name}' is a permission set group: change its permission sets or its muting permission set`,
+      );
     if (ps) return ps;
-    throw new AdminError(`no profile or permission set named '${name}'`);
+    const wanted = name.toLowerCase();
+    for (const m of this.org.store.tableOrThrow("MutingPermissionSet").live())
+      if (String(m.DeveloperName).toLowerCase() === wanted) return m;
+    throw new AdminError(`no profile, permission set or muting permission set named '${name}'`);
   }
 
   /** Sets system permissions on a profile or permission set (by name). */
@@ -125,7 +136,7 @@ export class OrgAdmin {
       if (!SYSTEM_PERMISSIONS.includes(p as SystemPermission)) throw new AdminError(`unknown system permission '${p}'`);
       values[`Permissions${p}`] = on === true;
     }
-    this.org.store.update("PermissionSet", ps.Id, values, this.ctx);
+    this.org.store.update(holderObject(ps), ps.Id, values, this.ctx);
     if (ps.IsOwnedByProfile) this.org.store.update("Profile", ps.ProfileId as string, values, this.ctx);
   }
 
@@ -144,7 +155,8 @@ export class OrgAdmin {
       return;
     }
     const set = new Set<ObjectPermission>(granted);
-    if (set.size > 0) set.add("Read");
+    // Granting anything grants Read; muting Edit, though, leaves Read alone.
+    if (set.size > 0 && holderObject(ps) === "PermissionSet") set.add("Read");
     const values = Object.fromEntries(OBJECT_PERMISSIONS.map((p) => [`Permissions${p}`, set.has(p)]));
     if (existing) this.org.store.update("ObjectPermissions", existing.Id, values, this.ctx);
     else this.org.store.insert("ObjectPermissions", { ParentId: ps.Id, SobjectType: def.name, ...values }, this.ctx);
@@ -173,7 +185,11 @@ export class OrgAdmin {
         if (existing) this.org.store.hardDelete("FieldPermissions", existing.Id);
         continue;
       }
-      const values = { PermissionsRead: true, PermissionsEdit: access === "edit" && !f.calculated };
+      // On a muting permission set, "read" mutes reading (and so editing), "edit" mutes editing only.
+      const values =
+        holderObject(ps) === "MutingPermissionSet"
+          ? { PermissionsRead: access === "read", PermissionsEdit: true }
+          : { PermissionsRead: true, PermissionsEdit: access === "edit" && !f.calculated };
       if (existing) this.org.store.update("FieldPermissions", existing.Id, values, this.ctx);
       else
         this.org.store.insert(
@@ -281,6 +297,11 @@ export class OrgAdmin {
 }
 
 export class AdminError extends Error {}
+
+/** PermissionSet, or MutingPermissionSet for a muting set's grants. */
+function holderObject(holder: StoredRecord): "PermissionSet" | "MutingPermissionSet" {
+  return holder.Id.startsWith("0QM") ? "MutingPermissionSet" : "PermissionSet";
+}
 
 function permissionValues(granted: SystemPermission[]): Record<string, boolean> {
   return Object.fromEntries(SYSTEM_PERMISSIONS.map((p) => [`Permissions${p}`, granted.includes(p)]));

@@ -39,6 +39,16 @@ export class ApiUsage {
     if (n > 0) this.hours.set(Math.floor(this.now() / HOUR_MS), n);
   }
 
+  /** Requests counted by hour, to save with the org. */
+  saved(): Array<[number, number]> {
+    return [...this.hours];
+  }
+
+  restore(hours: Array<[number, number]>): void {
+    this.hours.clear();
+    for (const [hour, n] of hours) this.hours.set(hour, n);
+  }
+
   header(): string {
     return `api-usage=${this.used()}/${this.limit}`;
   }

@@ -1,4 +1,5 @@
 import { Clock } from "../clock.ts";
+import type { CustomFieldSpec } from "../control/specs.ts";
 import type { CompiledRule } from "../dml/validation-rules.ts";
 import { IdFactory } from "../ids.ts";
 import { platformEventChannelMemberObject, SETUP_OBJECTS } from "../schema/setup-objects.ts";
@@ -20,6 +21,14 @@ export interface OrgUrls {
   test: string;
   /** The org's My Domain host, which is also its instance URL. */
   myDomain: string;
+}
+
+/** One applyObjectSpec call's object and the fields it added. */
+export interface CustomSchemaEntry {
+  name: string;
+  label?: string;
+  labelPlural?: string;
+  fields: CustomFieldSpec[];
 }
 
 export interface OrgOptions {
@@ -46,6 +55,11 @@ export class Org {
   readonly faults = new FaultInjector();
   readonly settings: OrgSettings;
   readonly apps = new Map<string, ConnectedApp>();
+  /**
+   * Custom objects and fields in the order they were made, as their specs: a saved org is loaded
+   * by making them again (formulas are compiled code, not data).
+   */
+  readonly schemaLog: CustomSchemaEntry[] = [];
   /** Validation rules, run on every save through the API. */
   readonly validationRules: CompiledRule[] = [];
   /** Users' passwords, by user id. Only the emulator ever holds these. */
@@ -54,7 +68,7 @@ export class Org {
   readonly extensions = new Map<string, unknown>();
   urls: OrgUrls = { login: "", test: "", myDomain: "" };
   /** When the org was created, and when its schema last changed (describe's Last-Modified). */
-  readonly createdAt: number;
+  createdAt: number;
   schemaChangedAt: number;
   myDomain: string;
   readonly organizationId: string;

@@ -36,9 +36,13 @@ function readRecord(ctx: RequestContext, def: ObjectDef, view: SchemaView, id: s
 }
 
 export function registerSObjectRoutes(router: Router): void {
-  router.add("GET", "/services/data/:version/sobjects", rest, (ctx) =>
-    json(describeGlobal(new SchemaView(ctx.org, ctx.userId), apiVersion(ctx.params.version))),
-  );
+  router.add("GET", "/services/data/:version/sobjects", rest, (ctx) => {
+    const since = ctx.header("if-modified-since");
+    if (since && Date.parse(since) >= ctx.org.schemaChangedAt) return empty(304);
+    return json(describeGlobal(new SchemaView(ctx.org, ctx.userId), apiVersion(ctx.params.version)), 200, {
+      "last-modified": httpDate(ctx.org.schemaChangedAt),
+    });
+  });
 
   router.add("GET", "/services/data/:version/sobjects/:object/describe", rest, (ctx) => {
     const { view, def } = pathObject(ctx);

@@ -134,6 +134,49 @@ export function permissionSetObject(): ObjectDef {
   );
 }
 
+/** A group of permission sets assigned as one; its aggregate permissions live in a PermissionSet of Type 'Group'. */
+export function permissionSetGroupObject(): ObjectDef {
+  return defineObject(
+    "PermissionSetGroup",
+    "0PG",
+    [
+      field("DeveloperName", "string", { ...ro, nameField: true, length: 80 }),
+      field("MasterLabel", "string", { ...ro, length: 80 }),
+      field("Description", "string", ro),
+      picklist("Status", ["Updated", "Outdated", "Updating", "Failed"], ro),
+    ],
+    setup,
+  );
+}
+
+/** Permissions a permission set group turns off, whatever its permission sets grant. */
+export function mutingPermissionSetObject(): ObjectDef {
+  return defineObject(
+    "MutingPermissionSet",
+    "0QM",
+    [
+      field("DeveloperName", "string", { ...ro, nameField: true, length: 80 }),
+      field("MasterLabel", "string", { ...ro, length: 80 }),
+      ...permissionFields(),
+    ],
+    setup,
+  );
+}
+
+/** A permission set (or the muting permission set) in a permission set group. */
+export function permissionSetGroupComponentObject(): ObjectDef {
+  return defineObject(
+    "PermissionSetGroupComponent",
+    "0PC",
+    [
+      reference("PermissionSetGroupId", "PermissionSetGroup", "PermissionSetGroup", ro),
+      // Polymorphic: a PermissionSet or a MutingPermissionSet.
+      field("PermissionSetId", "reference", ro),
+    ],
+    setup,
+  );
+}
+
 export function permissionSetAssignmentObject(): ObjectDef {
   return defineObject(
     "PermissionSetAssignment",
@@ -243,6 +286,9 @@ export const SETUP_OBJECTS = [
   userLicenseObject,
   profileObject,
   permissionSetObject,
+  permissionSetGroupObject,
+  mutingPermissionSetObject,
+  permissionSetGroupComponentObject,
   permissionSetAssignmentObject,
   objectPermissionsObject,
   fieldPermissionsObject,

@@ -1,6 +1,13 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { addValidationRule, applyOrgPatch, applyPermissionChange, insertRawRecords } from "../control/apply.ts";
+import {
+  addValidationRule,
+  applyOrgPatch,
+  applyPermissionChange,
+  applyPermissionSetGroup,
+  assignGroups,
+  insertRawRecords,
+} from "../control/apply.ts";
 import { applyObjectSpec } from "../control/custom-schema.ts";
 import { parseSpec, type SeedSpec, SpecError, seedSpec } from "../control/specs.ts";
 import type { OrgAdmin } from "../org/admin.ts";
@@ -56,7 +63,8 @@ export function buildOrg(seed: SeedSpec, extraRecords?: number): { org: Org; adm
     applyPermissionChange(admin, name, change);
   }
   for (const [holder, change] of Object.entries(parsed.permissions ?? {})) applyPermissionChange(admin, holder, change);
-  for (const u of parsed.users ?? []) admin.user(u);
+  for (const g of parsed.permissionSetGroups ?? []) applyPermissionSetGroup(admin, g);
+  for (const u of parsed.users ?? []) assignGroups(admin, admin.user(u).Id, u.permissionSetGroups);
   for (const a of parsed.apps ?? []) admin.app(a);
   for (const rule of parsed.validationRules ?? []) addValidationRule(org, rule);
   for (const [objectName, rows] of Object.entries(parsed.records ?? {}))

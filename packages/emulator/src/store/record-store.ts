@@ -50,6 +50,8 @@ export class RecordStore {
   private readonly byPrefix = new Map<string, ObjectTable>();
   /** While a transaction is open, how to undo each write made in it. */
   private journal: UndoEntry[] | null = null;
+  /** Records written since the last takeChanges(), by table, while changes are tracked (persistence). */
+  private changes: Map<ObjectTable, Set<string>> | null = null;
 
   private readonly ids: IdFactory;
   constructor(ids: IdFactory) {
@@ -119,7 +121,35 @@ export class RecordStore {
       if (entry.kind === "insert") entry.table.rows.delete(entry.id);
       else entry.table.rows.set(entry.before.Id, entry.before);
       entry.table.version++;
+      this.changed(entry.table, entry.kind === "insert" ? entry.id : entry.before.Id);
     }
+  }
+
+  /** From now on, every write (and every undone write) is remembered until takeChanges(). */
+  trackChanges(): void {
+    this.changes ??= new Map();
+  }
+
+  /** The records written since the last call, by table; a record no longer in its table was deleted. */
+  takeChanges(): Map<ObjectTable, Set<string>> {
+    const taken = this.changes ?? new Map<ObjectTable, Set<string>>();
+    if (this.changes) this.changes = new Map();
+    return taken;
+  }
+
+  /** Gives back changes taken by takeChanges() that could not be saved, so the next call returns them again. */
+  putBackChanges(taken: Map<ObjectTable, Set<string>>): void {
+    for (const [table, ids] of taken) for (const id of ids) this.changed(table, id);
+  }
+
+  private changed(table: ObjectTable, id: string): void {
+    if (!this.changes) return;
+    let ids = this.changes.get(table);
+    if (!ids) {
+      ids = new Set();
+      this.changes.set(table, ids);
+    }
+    ids.add(id);
   }
 
   private remember(table: ObjectTable, id: string, isInsert: boolean): void {
@@ -186,6 +216,7 @@ export class RecordStore {
     this.remember(table, recordId, true);
     table.rows.set(recordId, record);
     table.version++;
+    this.changed(table, recordId);
     return record;
   }
 
@@ -196,6 +227,7 @@ export class RecordStore {
   load(table: ObjectTable, record: StoredRecord): void {
     table.rows.set(record.Id, record);
     table.version++;
+    this.changed(table, record.Id);
   }
 
   mintId(table: ObjectTable): string {
@@ -214,6 +246,7 @@ export class RecordStore {
     touch(table.def, record, ctx);
     deriveNames(table.def, record);
     table.version++;
+    this.changed(table, id);
     return record;
   }
 
@@ -230,6 +263,7 @@ export class RecordStore {
       touch(table.def, record, ctx);
     }
     table.version++;
+    this.changed(table, id);
   }
 
   undelete(objectName: string, id: string, ctx: WriteContext): void {
@@ -240,12 +274,16 @@ export class RecordStore {
     record.IsDeleted = false;
     touch(table.def, record, ctx);
     table.version++;
+    this.changed(table, id);
   }
 
   hardDelete(objectName: string, id: string): void {
     const table = this.tableOrThrow(objectName);
     this.remember(table, id, false);
-    if (table.rows.delete(id)) table.version++;
+    if (table.rows.delete(id)) {
+      table.version++;
+      this.changed(table, id);
+    }
   }
 
   /** Empties the recycle bin of rows deleted more than 15 days before `now`. */
@@ -255,6 +293,7 @@ export class RecordStore {
       for (const [id, r] of table.rows) {
         if (r.IsDeleted && typeof r.SystemModstamp === "number" && now - r.SystemModstamp > RECYCLE_BIN_MS) {
           table.rows.delete(id);
+          this.changed(table, id);
           purged++;
         }
       }

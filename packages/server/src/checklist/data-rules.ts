@@ -1,4 +1,5 @@
 import type { Facts } from "./facts.ts";
+import type { GroupMute } from "./group-reads.ts";
 import { changeEventName, type ObjectPermissionName } from "./needs.ts";
 import type { SystemPermissionName } from "./org-snapshot.ts";
 import { NOT_APPLICABLE, type Outcome, unknown } from "./outcome.ts";
@@ -26,6 +27,7 @@ export function objectAccess(f: Facts): Outcome {
   const widening: Record<string, string[]> = {};
   const absent: string[] = [];
   const deferred: string[] = [];
+  const muted: string[] = [];
   for (const o of f.needs.objects) {
     if (f.licenseExcludes(o.name)) {
       deferred.push(o.name);
@@ -37,7 +39,14 @@ export function objectAccess(f: Facts): Outcome {
       continue;
     }
     const lacking = o.permissions.filter((p) => !granted.has(p));
-    if (lacking.length > 0) missing[o.name] = lacking.map((p) => OBJECT_PERMISSION_LABELS[p]);
+    // What a group grants but its muting set turns off is fixed in the muting set, the rest in a permission set.
+    const mute = mutingOf(f, o.name, lacking);
+    const direct = mute ? lacking.filter((p) => mute.objects[o.name.toLowerCase()]?.includes(p)) : [];
+    // Salesforce takes away what depends on a muted permission too (no Delete without Edit).
+    const off = lacking.filter((p) => direct.includes(p) || (DEPENDS_ON[p] ?? []).some((d) => direct.includes(d)));
+    if (mute) muted.push(mutedLine(o.name, mute, direct, off));
+    const rest = lacking.filter((p) => !off.includes(p));
+    if (rest.length > 0) missing[o.name] = rest.map((p) => OBJECT_PERMISSION_LABELS[p]);
     const narrower = o.widening.filter((p) => !granted.has(p));
     if (lacking.length === 0 && narrower.length > 0)
       widening[o.name] = narrower.map((p) => OBJECT_PERMISSION_LABELS[p]);
@@ -49,17 +58,50 @@ export function objectAccess(f: Facts): Outcome {
     ...(absent.length > 0 ? { absentFromOrg: absent } : {}),
   };
   const lines = Object.entries(missing).map(([o, ps]) => `${o}: tick ${ps.join(", ")}.`);
-  if (lines.length > 0 || absent.length > 0) {
+  if (lines.length > 0 || absent.length > 0 || muted.length > 0) {
     const mode =
-      lines.length === 0 ? "objects-absent" : absent.length === 0 ? "permissions-missing" : "permissions-and-objects";
+      lines.length === 0 && absent.length === 0
+        ? "permissions-muted"
+        : lines.length === 0
+          ? "objects-absent"
+          : absent.length === 0
+            ? "permissions-missing"
+            : "permissions-and-objects";
     return {
       verdict: "fail",
-      evidence: { ...evidence, missing },
-      remedy: { mode, values: { missing: lines, absent } },
+      evidence: { ...evidence, missing, ...(muted.length > 0 ? { muted } : {}) },
+      remedy: { mode, values: { missing: lines, absent, muted } },
     };
   }
   if (Object.keys(widening).length > 0) return { verdict: "pass", evidence, reason: wideningNote(widening) };
   return { verdict: "pass", evidence };
+}
+
+/** The user's permission set group whose muting permission set turns off one of `lacking` on the object. */
+function mutingOf(f: Facts, object: string, lacking: ObjectPermissionName[]) {
+  const mutes = f.snapshot.groupMutes;
+  if (!mutes?.ok || lacking.length === 0) return undefined;
+  return mutes.value.find((m) => lacking.some((p) => m.objects[object.toLowerCase()]?.includes(p)));
+}
+
+/** Object permissions Salesforce grants only together with others. */
+const DEPENDS_ON: Partial<Record<ObjectPermissionName, ObjectPermissionName[]>> = {
+  Create: ["Read"],
+  Edit: ["Read"],
+  Delete: ["Read", "Edit"],
+  ViewAllRecords: ["Read"],
+  ViewAllFields: ["Read"],
+};
+
+function mutedLine(
+  object: string,
+  mute: GroupMute,
+  direct: ObjectPermissionName[],
+  off: ObjectPermissionName[],
+): string {
+  const untick = direct.map((p) => OBJECT_PERMISSION_LABELS[p]).join(", ");
+  const lost = off.map((p) => OBJECT_PERMISSION_LABELS[p]).join(", ");
+  return `${object}: the permission set group '${mute.groupLabel}' turns off ${lost} through its muting permission set '${mute.mutingName}'. Open Permission Set Groups (Quick Find), then ${mute.groupLabel}, Muting Permission Set, Object Settings, ${object}, Edit, and untick ${untick} there; then Save.`;
 }
 
 /** View All Records and View All Fields only widen a read: said as a note, never as a failure. */

@@ -53,7 +53,7 @@ export class Facts {
   }
 
   /** Names for remedies. */
-  names(): Record<string, string> {
+  names(): Record<string, string | string[]> {
     const user = this.snapshot.user.ok ? this.snapshot.user.value : undefined;
     return {
       ...GENERIC_NAMES,

@@ -1,4 +1,5 @@
 import type { SalesforceClient } from "@forcelink/salesforce";
+import { type GroupMute, readGroupMutes } from "./group-reads.ts";
 import type { ChecklistNeeds, ObjectPermissionName } from "./needs.ts";
 import {
   checkedId,
@@ -37,7 +38,7 @@ export const SYSTEM_PERMISSION_NAMES = [
 ] as const;
 export type SystemPermissionName = (typeof SYSTEM_PERMISSION_NAMES)[number] | "UseAnyApiClient";
 
-const OBJECT_PERMISSION_COLUMNS = [
+export const OBJECT_PERMISSION_COLUMNS = [
   "Read",
   "Create",
   "Edit",
@@ -63,6 +64,8 @@ export interface PermissionSetFacts {
   name: string;
   label: string;
   isOwnedByProfile: boolean;
+  /** Set on the aggregate permission set of a permission set group (Type 'Group'). */
+  groupId: string | null;
   system: Partial<Record<SystemPermissionName, boolean>>;
 }
 
@@ -130,6 +133,8 @@ export interface OrgSnapshot {
    */
   existingObjects: Reading<string[]> | null;
   fieldPermissions: Reading<FieldPermissionRow[]>;
+  /** What the muting permission sets of the user's permission set groups turn off; null without groups. */
+  groupMutes: Reading<GroupMute[]> | null;
   /** Lower-cased object name to its describe as the user (only the objects with declared fields). */
   describes: Record<string, Reading<DescribedObject>>;
   /** The app's ConnectedApplication row; null when the org has none (the app is not installed). */
@@ -165,7 +170,7 @@ export interface ApiCallCount {
 const OBJECTS_PER_QUERY = 100;
 const FIELDS_PER_QUERY = 200;
 
-type Query = <T>(soql: string, map: (r: Record<string, unknown>) => T) => Promise<Reading<T[]>>;
+export type Query = <T>(soql: string, map: (r: Record<string, unknown>) => T) => Promise<Reading<T[]>>;
 
 /**
  * Reads the org for the checklist. The number of calls does not grow with the requirements up
@@ -188,6 +193,7 @@ export async function takeOrgSnapshot(
   const assigned = `SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = ${quote(userId)}`;
   const identity = await readIdentity(query, userId, assigned);
   const grants = await readGrants(query, needs, assigned);
+  const groupMutes = await readGroupMutes(query, needs, identity.permissionSets);
   const describes = await readDescribes(client, calls, [...new Set(needs.fields.map((f) => f.object))]);
   const app = await readApp(query, options.appName, assigned);
   const cdcSelected = needs.subscribes
@@ -201,7 +207,7 @@ export async function takeOrgSnapshot(
     : null;
   const probes = await readProbes(options, calls);
   return {
-    snapshot: { takenAt, userId, api, ...identity, ...grants, describes, ...app, cdcSelected, ...probes },
+    snapshot: { takenAt, userId, api, ...identity, ...grants, groupMutes, describes, ...app, cdcSelected, ...probes },
     calls,
   };
 }
@@ -244,12 +250,13 @@ async function readIdentity(query: Query, userId: string, assigned: string) {
       "UserPermissionAccess",
     ),
     query(
-      `SELECT Id, Name, Label, IsOwnedByProfile, ${permissionColumns} FROM PermissionSet WHERE Id IN (${assigned})`,
+      `SELECT Id, Name, Label, IsOwnedByProfile, Type, PermissionSetGroupId, ${permissionColumns} FROM PermissionSet WHERE Id IN (${assigned})`,
       (r): PermissionSetFacts => ({
         id: String(r.Id),
         name: String(r.Name ?? ""),
         label: String(r.Label ?? r.Name ?? ""),
         isOwnedByProfile: r.IsOwnedByProfile === true,
+        groupId: r.Type === "Group" ? str(r.PermissionSetGroupId) : null,
         system: systemFlags(r),
       }),
     ),
@@ -400,6 +407,7 @@ export function unreachableSnapshot(
     permissionSets: refused,
     objectPermissions: refused,
     fieldPermissions: refused,
+    groupMutes: null,
     existingObjects: null,
     describes: Object.fromEntries(needs.fields.map((f) => [f.object.toLowerCase(), refused])),
     connectedApp: refused,

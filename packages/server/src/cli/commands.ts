@@ -28,11 +28,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "start",
     summary: "the demo (npm start): the emulator, Forcelink pointed at it, and a connect link",
     description:
-      "The demo: a local Salesforce org (the emulator) and Forcelink pointed at it, with the demo app registered and a connect link printed. Stops on Ctrl+C or SIGTERM.",
+      "The demo: a local Salesforce org (the emulator) and Forcelink pointed at it, with the demo app registered and a connect link printed. The emulator's org is kept in FORCELINK_DATA_DIR/emulator, so a restart keeps the demo connection. Stops on Ctrl+C or SIGTERM.",
     args: [],
     options: {
       port: port("Forcelink's port (default FORCELINK_PORT, else 4000)"),
       "emulator-port": port("the emulator's first port; it takes three in a row (default 4010)"),
+      fresh: {
+        type: "boolean",
+        help: "start a new emulator org, discarding the one kept in FORCELINK_DATA_DIR/emulator",
+      },
     },
     exitCodes: { [EXIT.failed]: "could not start (a port is in use)" },
     run: async (input) => (await import("./start-command.ts")).startCommand(input),

@@ -1,10 +1,11 @@
+import { join } from "node:path";
 import { and, eq } from "drizzle-orm";
 import { parseConfig } from "../config/config.ts";
 import { createConnectSession } from "../connect/connect-session-store.ts";
 import { createProviderApp } from "../provider-apps/provider-apps.ts";
 import { startServer } from "../server.ts";
 import { projects, providerApps } from "../store/schema.ts";
-import type { CommandInput } from "./command-line.ts";
+import { type CommandInput, EXIT } from "./command-line.ts";
 import { reportWaiting, stopSignal } from "./stop-signal.ts";
 
 const DEMO_END_USER = "demo-customer";
@@ -14,23 +15,15 @@ const DEMO_END_USER = "demo-customer";
  * org's app registered as a provider app, and a connect link to open in a browser.
  */
 export async function startCommand(input: CommandInput): Promise<number> {
-  // The emulator is a development tool the CLI launches; the platform code never imports it.
-  const { buildOrg, DEMO, DEMO_SEED, startEmulator } = await import("@forcelink/emulator");
-  const emulatorPort = input.integer("emulator-port") ?? 4010;
-  const { org } = buildOrg(DEMO_SEED);
-  let emulator: Awaited<ReturnType<typeof startEmulator>>;
-  try {
-    emulator = await startEmulator({ org, port: emulatorPort });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
-    process.stderr.write(
-      `Ports ${emulatorPort}-${emulatorPort + 2} are in use (is another \`npm start\` or emulator running?). Stop it, or pick others with --emulator-port.\n`,
-    );
-    return 1;
-  }
+  const { DEMO } = await import("@forcelink/emulator");
+  const serverEnv = { ...process.env, FORCELINK_PORT: input.string("port") ?? process.env.FORCELINK_PORT ?? "4000" };
+  // The org lives beside Forcelink's own data, so a restart keeps the demo connection working.
+  const emulatorDir = join(parseConfig(serverEnv).dataDir, "emulator");
+  const emulator = await startDemoEmulator(input, emulatorDir);
+  if (typeof emulator === "number") return emulator;
+  const org = emulator.org;
   const env = {
-    ...process.env,
-    FORCELINK_PORT: input.string("port") ?? process.env.FORCELINK_PORT ?? "4000",
+    ...serverEnv,
     FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
     FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
     FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
@@ -80,6 +73,11 @@ export async function startCommand(input: CommandInput): Promise<number> {
 
   console.log(`Forcelink is running at ${server.url} (embedded storage in ${config.dataDir})`);
   console.log(`A local Salesforce org (the emulator) is running at ${emulator.urls.login}`);
+  console.log(
+    emulator.restored
+      ? `  Its org was loaded from ${emulatorDir} (${emulator.restored.records} records); \`forcelink start --fresh\` starts a new one.`
+      : `  Its org is kept in ${emulatorDir} and survives a restart; \`forcelink start --fresh\` starts a new one.`,
+  );
   console.log("");
   console.log("Connect the demo org: open this link in a browser (it works once, for 30 minutes):");
   console.log(`  ${link.url}`);
@@ -105,4 +103,24 @@ export async function startCommand(input: CommandInput): Promise<number> {
   await emulator.close();
   console.log("Stopped.");
   return 0;
+}
+
+/** The demo org, kept in `dataDir`; an exit status when it cannot start (its ports are taken, its directory is unusable). */
+async function startDemoEmulator(input: CommandInput, dataDir: string) {
+  // The emulator is a development tool the CLI launches; the platform code never imports it.
+  const { DEMO_SEED, SavedOrgError, startEmulator } = await import("@forcelink/emulator");
+  const port = input.integer("emulator-port") ?? 4010;
+  try {
+    return await startEmulator({ seed: DEMO_SEED, port, dataDir, fresh: input.flag("fresh") });
+  } catch (e) {
+    if (e instanceof SavedOrgError) {
+      process.stderr.write(`${e.message}\n`);
+      return EXIT.failed;
+    }
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+    process.stderr.write(
+      `Ports ${port}-${port + 2} are in use (is another \`npm start\` or emulator running?). Stop it, or pick others with --emulator-port.\n`,
+    );
+    return EXIT.failed;
+  }
 }

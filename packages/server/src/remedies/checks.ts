@@ -193,7 +193,7 @@ export const CHECKS: readonly CheckDefinition[] = [
     title: "The connected user can read and write the objects the integration declares",
     why: "Objects the user cannot read are invisible to the API (INVALID_TYPE); without Create, Edit or Delete, writes are refused; change events arrive only for objects the user holds View All Records on. For reading, View All Records and View All Fields only widen what the user sees, so their absence is a note, not a failure.",
     howVerified:
-      "One SOQL query over ObjectPermissions for every declared object, limited to the permission sets assigned to the user (the profile's included), united as Salesforce does, plus View All Data / Modify All Data from UserPermissionAccess. A declared object no permission set in the org mentions is reported as missing from the org.",
+      "One SOQL query over ObjectPermissions for every declared object, limited to the permission sets assigned to the user (the profile's included), united as Salesforce does (a permission set group counts through its aggregate permission set), plus View All Data / Modify All Data from UserPermissionAccess. When a group's muting permission set turns a needed permission off, the remedy names the group and the muting set. A declared object no permission set in the org mentions is reported as missing from the org.",
     remedies: {
       "permissions-missing": [
         SETUP,
@@ -201,9 +201,11 @@ export const CHECKS: readonly CheckDefinition[] = [
         "Click Object Settings; for each object in the steps below, click its name, then Edit.",
         "{missing}",
         "Click Save after each object.",
+        "{muted}",
       ],
       "objects-absent": [
         "Install the package that brings {absent}, or ask the integration's builder whether the name is right; the org has no such object.",
+        "{muted}",
       ],
       "permissions-and-objects": [
         SETUP,
@@ -212,6 +214,12 @@ export const CHECKS: readonly CheckDefinition[] = [
         "{missing}",
         "Click Save after each object.",
         "Install the package that brings {absent}, or ask the integration's builder whether the name is right; the org has no such object.",
+        "{muted}",
+      ],
+      "permissions-muted": [
+        SETUP,
+        "{muted}",
+        "Salesforce recalculates the group after the change (its Status returns to Updated); run the checklist again then.",
       ],
     },
     headings: {

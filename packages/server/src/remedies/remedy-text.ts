@@ -21,7 +21,7 @@ export function fill(step: string, values: Record<string, string | string[]>): s
  * a runtime failure explained without the checklist's reading. Each reads as plain English in
  * the sentence its placeholder sits in.
  */
-export const GENERIC_NAMES: Record<string, string> = {
+export const GENERIC_NAMES: Record<string, string | string[]> = {
   objects: "the objects the integration declares",
   fields: "the fields the integration declares",
   computed: "the computed fields",
@@ -33,4 +33,6 @@ export const GENERIC_NAMES: Record<string, string> = {
   license: "not a Salesforce license",
   needed: "the integration's objects",
   observed: "seen while connecting",
+  // Steps about a permission set group's muting set only make sense when a run found one: none here.
+  muted: [],
 };

@@ -51,8 +51,22 @@ export function healthySnapshot(): OrgSnapshot {
     permissionSets: {
       ok: true,
       value: [
-        { id: PROFILE_SET, name: "X00e", label: "Integration", isOwnedByProfile: true, system: flags(["ApiEnabled"]) },
-        { id: EXTRA_SET, name: "Sync", label: "Sync", isOwnedByProfile: false, system: flags(ALL_SYSTEM) },
+        {
+          id: PROFILE_SET,
+          name: "X00e",
+          label: "Integration",
+          isOwnedByProfile: true,
+          groupId: null,
+          system: flags(["ApiEnabled"]),
+        },
+        {
+          id: EXTRA_SET,
+          name: "Sync",
+          label: "Sync",
+          isOwnedByProfile: false,
+          groupId: null,
+          system: flags(ALL_SYSTEM),
+        },
       ],
     },
     objectPermissions: {
@@ -71,6 +85,7 @@ export function healthySnapshot(): OrgSnapshot {
       ],
     },
     existingObjects: null,
+    groupMutes: null,
     fieldPermissions: {
       ok: true,
       value: [{ parentId: EXTRA_SET, field: "Account.Industry", read: true, edit: true }],
