@@ -10,7 +10,15 @@
  *   instance URL; typed errors (`SalesforceApiError`) through the error table, quota metering,
  *   safe retries, one refresh-and-resend on an expired session; a raw `send` for the proxy.
  * - `bulk/*`: Bulk API 2.0 query jobs (create, wait, result pages by locator, abort, delete) and
- *   `bulkQuery` from start to end; result CSV parsed as it streams (`csvRecords`).
+ *   `bulkQuery` from start to end; result CSV parsed as it streams (`csvRecords`). Bulk API 2.0
+ *   ingest jobs (create, one streamed upload, close, poll with the one backoff, successful /
+ *   failed / unprocessed rows) and `bulkIngest` from start to end, one job per ~100 MB of CSV,
+ *   every result matched back to its input (`matchIngestResults`).
+ * - `writes/*`: sObject Collections (`writeCollection`, 200 records a call) and `/composite` with
+ *   up to five collection subrequests (`writeComposite`, allOrNone across the call); records ⇄
+ *   Bulk CSV with parent references by external id (`record-shapes`); every per-record error
+ *   classified through the error table into a `RecordError` (`recordErrorFrom`, `parseSfError`).
+ *   Inserts are never resent by the client unless the failure proves nothing was written.
  * - `TokenLifecycle`: keeps tokens fresh without `expires_in`, one refresh per connection across
  *   processes (lease in an injected `CredentialStore`), terminal failures recorded once.
  */
@@ -27,6 +35,27 @@ export {
   type StreamedResponse,
 } from "./api-client.ts";
 export { BulkJobFailed, BulkJobTimedOut, BulkResultError } from "./bulk/bulk-errors.ts";
+export {
+  abortIngestJob,
+  type BulkIngestOptions,
+  bulkIngest,
+  type CreateIngestJobOptions,
+  closeIngestJob,
+  createIngestJob,
+  DEFAULT_MAX_UPLOAD_BYTES,
+  deleteIngestJob,
+  failedResults,
+  getIngestJob,
+  type IngestJobInfo,
+  type IngestJobResults,
+  type IngestJobState,
+  type IngestWaitOptions,
+  MAX_UPLOAD_BASE64_BYTES,
+  successfulResults,
+  unprocessedRecords,
+  uploadJobData,
+  waitForIngestJob,
+} from "./bulk/bulk-ingest.ts";
 export {
   abortJob,
   type BulkClient,
@@ -163,3 +192,53 @@ export {
   type TokenRenewal,
 } from "./token-renewal.ts";
 export { TransportFailure, type TransportFailureKind, transportFailureFrom } from "./transport-failure.ts";
+export {
+  COLLECTION_LIMIT,
+  CollectionAnswerError,
+  type CollectionRequest,
+  checkCollectionWrite,
+  collectionRequest,
+  collectionResults,
+  recordIdOf,
+  type WriteClient,
+  type WriteOptions,
+  writeCollection,
+} from "./writes/collections.ts";
+export {
+  COMPOSITE_COLLECTION_LIMIT,
+  type CompositeWriteOptions,
+  writeComposite,
+} from "./writes/composite-writes.ts";
+export {
+  IngestMatcher,
+  type IngestMatchSpec,
+  type IngestResultFiles,
+  matchIngestResults,
+} from "./writes/ingest-matching.ts";
+export {
+  nothingWritten,
+  parseSfError,
+  recordErrorFrom,
+  type SalesforceRecordError,
+} from "./writes/record-errors.ts";
+export {
+  cellText,
+  csvColumns,
+  csvLine,
+  csvRowToRecord,
+  NULL_CELL,
+  quoteCell,
+  RecordShapeError,
+  recordCells,
+  recordsToCsv,
+  rowCells,
+} from "./writes/record-shapes.ts";
+export type {
+  CollectionWrite,
+  IngestOutcome,
+  IngestRowResult,
+  RecordError,
+  RecordResult,
+  WriteOperation,
+  WriteRecord,
+} from "./writes/write-types.ts";

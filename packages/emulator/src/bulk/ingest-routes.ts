@@ -16,8 +16,20 @@ import { INGEST_OPERATIONS, type IngestJob, type IngestOperation } from "./job-t
 const bulk = { kind: "bulk", auth: "api" } as const;
 const BASE = "/services/data/:version/jobs/ingest";
 const INGEST_SINCE = 41;
-/** Salesforce's per-upload ceiling. */
+/**
+ * Salesforce's per-upload ceiling, measured on the data base64-encoded (as Salesforce stores it):
+ * 150 MB encoded is about 100 MB of raw CSV, since base64 makes 4 bytes of every 3.
+ */
 export const MAX_UPLOAD_BYTES = 150 * 1024 * 1024;
+/** The most raw bytes whose base64 encoding stays within MAX_UPLOAD_BYTES. */
+export const MAX_RAW_UPLOAD_BYTES = Math.floor(MAX_UPLOAD_BYTES / 4) * 3;
+
+const tooLarge = () =>
+  new ApiError(
+    413,
+    "REQUEST_ENTITY_TOO_LARGE",
+    `The upload is larger than the ${MAX_UPLOAD_BYTES / 1024 / 1024} MB (base64-encoded, about ${Math.floor(MAX_RAW_UPLOAD_BYTES / 1024 / 1024)} MB of CSV) a job takes. Split the data into several jobs.`,
+  );
 
 /** Bulk API Hard Delete: the emulator grants it with Modify All Data. */
 function canHardDelete(ctx: RequestContext): boolean {
@@ -89,14 +101,13 @@ async function upload(ctx: RequestContext): Promise<Reply> {
   if (job.state !== "Open") throw invalidJobState(`Job ${job.id} is not Open: its state is ${job.state}.`);
   // Refuse a declared oversize body before reading it, so the client gets the 413 rather than a
   // reset connection; bodies without a length are cut off by the reader.
-  if (Number(ctx.header("content-length") ?? 0) > MAX_UPLOAD_BYTES) {
-    throw new ApiError(
-      413,
-      "REQUEST_ENTITY_TOO_LARGE",
-      `The upload is larger than the ${MAX_UPLOAD_BYTES / 1024 / 1024} MB a job takes.`,
-    );
+  if (Number(ctx.header("content-length") ?? 0) > MAX_RAW_UPLOAD_BYTES) throw tooLarge();
+  try {
+    job.upload = await ctx.text(MAX_RAW_UPLOAD_BYTES);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 413) throw tooLarge();
+    throw e;
   }
-  job.upload = await ctx.text(MAX_UPLOAD_BYTES);
   job.systemModstamp = ctx.org.clock.now();
   return empty(201);
 }

@@ -62,7 +62,7 @@ export class IngestRowWriter {
         case "hardDelete": {
           if (givenId === "") throw missingArgument("Id not specified in a delete call");
           const w = this.writer.prepareDelete(this.def, givenId);
-          if (this.writer.org.faults.take("unableToLockRow")) throw unableToLockRow();
+          if (this.writer.org.faults.lockedRow()) throw unableToLockRow();
           this.writer.org.store.hardDelete(this.def.name, w.id!);
           return { ok: true, id: w.id!, created: false };
         }

@@ -129,7 +129,7 @@ export class RecordWriter {
 
   /** Applies prepared writes; the fault injector may refuse them as a locked row first. */
   apply(writes: PreparedWrite[]): string[] {
-    if (writes.length > 0 && this.org.faults.take("unableToLockRow")) throw unableToLockRow();
+    if (writes.length > 0 && this.org.faults.lockedRow()) throw unableToLockRow();
     const ctx = this.org.writeContext(this.userId);
     const ids: string[] = [];
     for (const w of writes) {
@@ -175,6 +175,15 @@ export class RecordWriter {
     const notWritable: string[] = [];
     for (const [key, raw] of Object.entries(input)) {
       if (IGNORED_KEYS.has(key.toLowerCase())) continue;
+      if (raw !== null && typeof raw === "object" && !Array.isArray(raw)) {
+        const parent = this.parentByExternalId(def, key, raw as Record<string, unknown>);
+        const writable =
+          (mode === "insert" ? parent.field.createable : parent.field.updateable) &&
+          this.view.canEdit(def, parent.field);
+        if (!writable) notWritable.push(parent.field.name);
+        else values[parent.field.name] = parent.id;
+        continue;
+      }
       const f = this.view.field(def, key);
       if (!f) throw new DmlError("INVALID_FIELD", `No such column '${key}' on sobject of type ${def.name}`, [key]);
       const writable = (mode === "insert" ? f.createable : f.updateable) && this.view.canEdit(def, f);
@@ -217,6 +226,59 @@ export class RecordWriter {
       }
     }
     return values;
+  }
+
+  /**
+   * A parent given by its external id, as `"Account": {"Ext_Id__c": "A-1"}` (with
+   * `"attributes": {"type": …}` to pick the type of a polymorphic lookup): the lookup field it
+   * sets and the one live parent record it names.
+   */
+  private parentByExternalId(
+    def: ObjectDef,
+    relationship: string,
+    reference: Record<string, unknown>,
+  ): { field: FieldDef; id: string } {
+    const lookup = def.fields.find(
+      (f) => f.type === "reference" && f.relationshipName?.toLowerCase() === relationship.toLowerCase(),
+    );
+    if (!lookup || !this.view.field(def, lookup.name)) {
+      throw new DmlError("INVALID_FIELD", `No such column '${relationship}' on sobject of type ${def.name}`, [
+        relationship,
+      ]);
+    }
+    const typeName = (reference.attributes as { type?: unknown } | undefined)?.type;
+    const targetName =
+      typeof typeName === "string"
+        ? lookup.referenceTo.find((t) => t.toLowerCase() === typeName.toLowerCase())
+        : lookup.referenceTo[0];
+    const target = targetName ? this.view.object(targetName) : undefined;
+    const keys = Object.entries(reference).filter(([k]) => k !== "attributes");
+    if (!target || keys.length !== 1) {
+      throw new DmlError(
+        "INVALID_FIELD",
+        `${relationship}: a parent reference names the parent by exactly one external id field`,
+        [relationship],
+      );
+    }
+    const [keyName, value] = keys[0];
+    const key = this.view.field(target, keyName);
+    if (!key || !(key.externalId || key.idLookup)) {
+      throw new DmlError(
+        "INVALID_FIELD",
+        `Provided external ID field does not exist or is not accessible: ${keyName}`,
+        [relationship],
+      );
+    }
+    const matches = this.matchExternalId(target, key, value);
+    if (matches.length !== 1) {
+      const detail = matches.length === 0 ? "not found" : "matched more than one record";
+      throw new DmlError(
+        "INVALID_FIELD",
+        `Foreign key external ID: ${String(value)} ${detail} for field ${key.name} in entity ${target.name}`,
+        [relationship],
+      );
+    }
+    return { field: lookup, id: matches[0].Id };
   }
 
   private checkUnique(def: ObjectDef, values: Record<string, unknown>, selfId: string | undefined): void {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { httpDate } from "../clock.ts";
+import type { FaultDecision } from "../org/faults.ts";
 import type { Org } from "../org/org.ts";
 import { authorizeApiCall } from "./api-pipeline.ts";
 import { type HostRole, RequestContext } from "./context.ts";
@@ -17,6 +18,7 @@ export async function handle(org: Org, router: Router, role: HostRole, req: Inco
   const { found, allowed } = router.match(ctx.method, ctx.path);
   const isApi = found ? found.route.auth === "api" : ctx.path.startsWith("/services/data");
   let reply: Reply;
+  let fault: FaultDecision = { kind: "none" };
   try {
     if (!found) {
       if (allowed.length > 0) {
@@ -31,8 +33,8 @@ export async function handle(org: Org, router: Router, role: HostRole, req: Inco
     ctx.params = found.params;
     const { route } = found;
     org.counters.record(route.kind, `${ctx.method} ${route.pattern}`);
+    fault = route.kind === "control" ? { kind: "none" } : org.faults.decide(ctx.path);
     if (route.kind !== "control") {
-      const fault = org.faults.decide(ctx.path);
       if (org.faults.settings.latencyMs > 0) await sleep(org.faults.settings.latencyMs);
       if (fault.kind === "drop") {
         req.socket.destroy();
@@ -56,6 +58,11 @@ export async function handle(org: Org, router: Router, role: HostRole, req: Inco
     reply = await route.handler(ctx);
   } catch (error) {
     reply = errorReply(error);
+  }
+  if (fault.kind === "dropAfterServe") {
+    // Served, its writes done, and the answer lost on the way: the client sees a reset.
+    req.socket.destroy();
+    return;
   }
   if (isApi) {
     reply.headers = { ...reply.headers, "sforce-limit-info": org.apiUsage.header() };

@@ -7,8 +7,18 @@ export interface FaultSettings {
   latencyMs: number;
   /** Share of API calls whose connection is destroyed without an answer. */
   dropRate: number;
+  /**
+   * Share of API calls that are served (their writes happen) and then have their connection
+   * destroyed before the answer is sent: the "lost answer" a client cannot tell from a failure.
+   */
+  dropAfterServeRate: number;
   /** The next N DML calls fail with UNABLE_TO_LOCK_ROW. */
   unableToLockRow: number;
+  /**
+   * Share (0..1) of records written through any DML path (REST, sObject Collections, composite
+   * subrequests, Bulk ingest rows) that fail on their own with UNABLE_TO_LOCK_ROW, nothing written.
+   */
+  unableToLockRowRate: number;
   /** The next N queries fail with QUERY_TIMEOUT. */
   queryTimeout: number;
   /** Restricts rate-based faults to paths containing this text (e.g. "/query"); empty means all. */
@@ -22,38 +32,65 @@ export const NO_FAULTS: FaultSettings = {
   errorStatus: 503,
   latencyMs: 0,
   dropRate: 0,
+  dropAfterServeRate: 0,
   unableToLockRow: 0,
+  unableToLockRowRate: 0,
   queryTimeout: 0,
   pathContains: "",
   seed: 1,
 };
 
-export type FaultDecision = { kind: "none" } | { kind: "error"; status: 500 | 503 } | { kind: "drop" };
+export type FaultDecision =
+  | { kind: "none" }
+  | { kind: "error"; status: 500 | 503 }
+  | { kind: "drop" }
+  | { kind: "dropAfterServe" };
 
-/** Rolls the dice for one call with a small seeded generator (mulberry32). */
+/** The record dice start from another point of the seed, so per-record rolls leave the call dice as they were. */
+const RECORD_DICE_OFFSET = 0x5bd1e995;
+
+/** Rolls the dice for one call, and for one record, with small seeded generators (mulberry32). */
 export class FaultInjector {
   settings: FaultSettings = { ...NO_FAULTS };
   private state = NO_FAULTS.seed;
+  private recordState = NO_FAULTS.seed ^ RECORD_DICE_OFFSET;
 
   configure(patch: Partial<FaultSettings>): FaultSettings {
     this.settings = { ...this.settings, ...patch };
-    if (patch.seed !== undefined) this.state = patch.seed;
+    if (patch.seed !== undefined) {
+      this.state = patch.seed;
+      this.recordState = patch.seed ^ RECORD_DICE_OFFSET;
+    }
     return this.settings;
   }
 
   reset(): void {
     this.settings = { ...NO_FAULTS };
     this.state = NO_FAULTS.seed;
+    this.recordState = NO_FAULTS.seed ^ RECORD_DICE_OFFSET;
   }
 
   decide(path: string): FaultDecision {
     const s = this.settings;
-    if (s.errorRate <= 0 && s.dropRate <= 0) return { kind: "none" };
+    if (s.errorRate <= 0 && s.dropRate <= 0 && s.dropAfterServeRate <= 0) return { kind: "none" };
     if (s.pathContains && !path.includes(s.pathContains)) return { kind: "none" };
     const roll = this.random();
     if (roll < s.dropRate) return { kind: "drop" };
     if (roll < s.dropRate + s.errorRate) return { kind: "error", status: s.errorStatus };
+    if (roll < s.dropRate + s.errorRate + s.dropAfterServeRate) return { kind: "dropAfterServe" };
     return { kind: "none" };
+  }
+
+  /**
+   * Whether one record's write meets a locked row: a pending `unableToLockRow` first, then the
+   * `unableToLockRowRate` dice (rolled once per record, whatever the path).
+   */
+  lockedRow(): boolean {
+    if (this.take("unableToLockRow")) return true;
+    const rate = this.settings.unableToLockRowRate;
+    if (rate <= 0) return false;
+    this.recordState = (this.recordState + 0x6d2b79f5) | 0;
+    return mulberry(this.recordState) < rate;
   }
 
   /** Consumes one pending UNABLE_TO_LOCK_ROW or QUERY_TIMEOUT fault, if any is left. */
@@ -65,9 +102,14 @@ export class FaultInjector {
 
   private random(): number {
     this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return mulberry(this.state);
   }
+}
+
+/** mulberry32's output for one state: uniform in [0, 1). */
+function mulberry(state: number): number {
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }

@@ -61,6 +61,36 @@ function isQueryOrCollection(sub: Subrequest): boolean {
   return /\/(query|queryAll)\b|\/composite\/sobjects/.test(sub.url);
 }
 
+/** A collection write: create, update, upsert or delete through /composite/sobjects. */
+function isCollectionWrite(method: string, url: string): boolean {
+  return method.toUpperCase() !== "GET" && /\/composite\/sobjects(\/[^/?]+\/[^/?]+)?(\?|$)/.test(url);
+}
+
+/**
+ * With allOrNone on the composite call, each collection subrequest is all-or-none too, whatever
+ * its own flag says (Salesforce: the outer flag overrides the inner ones).
+ */
+function allOrNoneCollection(method: string, url: string, body: unknown): { url: string; body: unknown } {
+  if (!isCollectionWrite(method, url)) return { url, body };
+  if (method.toUpperCase() === "DELETE") {
+    const [path, query = ""] = url.split("?");
+    const params = new URLSearchParams(query);
+    params.set("allOrNone", "true");
+    return { url: `${path}?${params.toString()}`, body };
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return { url, body };
+  return { url, body: { ...(body as Record<string, unknown>), allOrNone: true } };
+}
+
+/** A collection answer in which a record failed: under allOrNone, the composite call fails. */
+function recordFailed(answer: { status: number; body: unknown }): boolean {
+  return (
+    answer.status < 400 &&
+    Array.isArray(answer.body) &&
+    answer.body.some((r) => r !== null && typeof r === "object" && (r as { success?: unknown }).success === false)
+  );
+}
+
 export function registerCompositeRoutes(router: Router): void {
   router.add("POST", "/services/data/:version/composite", rest, async (ctx) => {
     const body = await ctx.json<{ allOrNone?: boolean; compositeRequest?: Subrequest[] }>();
@@ -108,20 +138,15 @@ export function registerCompositeRoutes(router: Router): void {
         }
         let answer: { status: number; headers: Record<string, string>; body: unknown };
         try {
-          answer = await dispatchInternal(
-            router,
-            ctx,
-            sub.method,
-            substitute(sub.url, results),
-            substitute(sub.body, results),
-            sub.httpHeaders,
-          );
+          let target = { url: substitute(sub.url, results), body: substitute(sub.body, results) };
+          if (allOrNone) target = allOrNoneCollection(sub.method, target.url, target.body);
+          answer = await dispatchInternal(router, ctx, sub.method, target.url, target.body, sub.httpHeaders);
         } catch (e) {
           if (!(e instanceof ApiError)) throw e;
           answer = { status: e.status, headers: {}, body: e.body() };
         }
-        if (answer.status >= 400) failed = true;
-        else results.set(sub.referenceId, answer.body);
+        if (answer.status >= 400 || (allOrNone && recordFailed(answer))) failed = true;
+        if (answer.status < 400) results.set(sub.referenceId, answer.body);
         const httpHeaders: Record<string, string> = {};
         if (answer.headers.location) httpHeaders.Location = answer.headers.location;
         responses.push({ body: answer.body, httpHeaders, httpStatusCode: answer.status, referenceId: sub.referenceId });
@@ -130,7 +155,9 @@ export function registerCompositeRoutes(router: Router): void {
     await ctx.org.store.transactionAsync(runAll, () => !(allOrNone && failed));
     if (allOrNone && failed) {
       for (const r of responses) {
-        if (r.httpStatusCode < 400) {
+        // The collection whose records failed keeps its per-record answer (its records already
+        // carry their error or ALL_OR_NONE_OPERATION_ROLLED_BACK); every other subrequest is halted.
+        if (r.httpStatusCode < 400 && !recordFailed({ status: r.httpStatusCode, body: r.body })) {
           r.httpStatusCode = 400;
           r.body = PROCESSING_HALTED;
           r.httpHeaders = {};

@@ -5,6 +5,7 @@ import {
   lookupError,
   type RetryAdvice,
 } from "../error-table.ts";
+import type { IngestJobInfo } from "./bulk-ingest.ts";
 import type { QueryJobInfo } from "./bulk-query.ts";
 
 /** The error table's row for a Bulk failure, copied onto the error. */
@@ -24,8 +25,10 @@ abstract class BulkFailure extends Error implements ClassifiedFailure {
   }
 }
 
+const INGEST_OPERATIONS = new Set(["insert", "update", "upsert", "delete", "hardDelete"]);
+
 /**
- * A Bulk query job that ended without results: Salesforce failed it, or someone aborted it.
+ * A Bulk job that ended without (all its) results: Salesforce failed it, or someone aborted it.
  * Salesforce does not always say why (query jobs often carry no errorMessage).
  */
 export class BulkJobFailed extends BulkFailure {
@@ -33,11 +36,12 @@ export class BulkJobFailed extends BulkFailure {
   readonly jobId: string;
   readonly state: "Failed" | "Aborted";
   readonly errorMessage?: string;
-  readonly job: QueryJobInfo;
+  readonly job: QueryJobInfo | IngestJobInfo;
 
-  constructor(job: QueryJobInfo & { state: "Failed" | "Aborted" }) {
+  constructor(job: (QueryJobInfo | IngestJobInfo) & { state: "Failed" | "Aborted" }) {
     const why = job.errorMessage ? `: ${job.errorMessage}` : "";
-    super(`Bulk query job ${job.id} ended ${job.state}${why}`, lookupError("bulk", job.state, 0, job.errorMessage));
+    const kind = INGEST_OPERATIONS.has(job.operation) ? "ingest" : "query";
+    super(`Bulk ${kind} job ${job.id} ended ${job.state}${why}`, lookupError("bulk", job.state, 0, job.errorMessage));
     this.jobId = job.id;
     this.state = job.state;
     this.errorMessage = job.errorMessage || undefined;
@@ -66,7 +70,7 @@ export class BulkResultError extends BulkFailure {
   override readonly name = "BulkResultError";
   readonly jobId: string;
   constructor(jobId: string, message: string) {
-    super(`Bulk query job ${jobId}: ${message}`, lookupError("bulk", "results_unreadable", 0));
+    super(`Bulk job ${jobId}: ${message}`, lookupError("bulk", "results_unreadable", 0));
     this.jobId = jobId;
   }
 }

@@ -40,3 +40,18 @@ export interface CollectionWrite {
   /** Roll back the whole call when one record fails. */
   allOrNone?: boolean;
 }
+
+/**
+ * What became of one record sent through Bulk API 2.0, matched back to its input (Salesforce
+ * keeps no order): `succeeded` and `failed` rows were processed; `unprocessed` rows were never
+ * reached (the job was aborted or failed first) and can be sent again; `missing` rows appear in
+ * none of the job's three result files, so their outcome is not known.
+ */
+export type IngestOutcome = "succeeded" | "failed" | "unprocessed" | "missing";
+
+/** One input record's Bulk result, in input order. */
+export interface IngestRowResult extends RecordResult {
+  /** The record's position in the input, counting from 0 (across every job of one bulkIngest). */
+  index: number;
+  outcome: IngestOutcome;
+}
