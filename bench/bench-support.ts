@@ -13,8 +13,21 @@ export interface Counters {
   byEndpoint: Record<string, number>;
 }
 
+/**
+ * fetch, once more when a kept-alive socket turns out closed: the servers drop idle connections after 5 s, and a
+ * baseline run in a child process lasts longer than that.
+ */
+export async function call(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    if ((error as { cause?: { code?: string } }).cause?.code !== "UND_ERR_SOCKET") throw error;
+    return fetch(url, init);
+  }
+}
+
 export async function counters(emulator: SpawnedEmulator): Promise<Counters> {
-  return (await (await fetch(`${emulator.loginUrl}/__emulator/counters`)).json()) as Counters;
+  return (await (await call(`${emulator.loginUrl}/__emulator/counters`)).json()) as Counters;
 }
 
 /** Calls that count against the org's API quota: REST and Bulk (not OAuth, not the control surface). */

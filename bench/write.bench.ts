@@ -5,6 +5,7 @@ import { DEMO_SEED } from "@forcelink/emulator";
 import {
   type ApiCall,
   apiCallsOf,
+  call,
   counters,
   createDatabase,
   demoConnection,
@@ -91,7 +92,7 @@ async function quiet(emulator: SpawnedEmulator): Promise<void> {
 /** Rows of Account whose external id starts with `prefix`, counted by the org (SOQL COUNT()). */
 async function rowsWithPrefix(emulator: SpawnedEmulator, token: string, prefix: string): Promise<number> {
   const soql = `SELECT COUNT() FROM Account WHERE ${EXTERNAL_ID} LIKE '${prefix}%'`;
-  const res = await fetch(`${emulator.myDomainUrl}/services/data/v${API_VERSION}/query?q=${encodeURIComponent(soql)}`, {
+  const res = await call(`${emulator.myDomainUrl}/services/data/v${API_VERSION}/query?q=${encodeURIComponent(soql)}`, {
     headers: { authorization: `Bearer ${token}` },
   });
   if (!res.ok) throw new Error(`count query failed: ${res.status} ${await res.text()}`);
@@ -111,6 +112,8 @@ interface CaseContext {
 async function forcelinkCase(ctx: CaseContext, count: number) {
   const prefix = `FL${ctx.runId}-${count}-`;
   await quiet(ctx.emulator);
+  // A fresh kept-alive socket to the server (the last one may have closed while a baseline ran).
+  await ctx.api(`/v1/connections/${ctx.connectionId}`);
   const pid = ctx.server.child.pid!;
   resetPeakRss(pid);
   const before = await counters(ctx.emulator);
@@ -304,7 +307,7 @@ export async function writeBench(sizes = [1_000, 10_000, 100_000], options: { mi
     );
     const srv = server;
     const api: ApiCall = (path, init = {}) =>
-      fetch(`${srv.url}${path}`, {
+      call(`${srv.url}${path}`, {
         method: init.body === undefined ? "GET" : "POST",
         headers: { authorization: `Bearer ${srv.apiKey}`, "content-type": init.contentType ?? "application/json" },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
