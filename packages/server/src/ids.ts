@@ -2,7 +2,21 @@ import { randomBytes } from "node:crypto";
 
 /** Ids that say what they name and sort by creation: `conn_01jg…`. */
 export function newId(
-  prefix: "proj" | "key" | "app" | "conn" | "cs" | "wh" | "whd" | "evt" | "chk" | "int" | "inst" | "sync" | "run",
+  prefix:
+    | "proj"
+    | "key"
+    | "app"
+    | "conn"
+    | "cs"
+    | "wh"
+    | "whd"
+    | "evt"
+    | "chk"
+    | "int"
+    | "inst"
+    | "sync"
+    | "run"
+    | "wr",
 ): string {
   // The wall clock, not the platform's: ids sort by when they were really made, whatever a test does to time.
   const time = Date.now().toString(36).padStart(9, "0");

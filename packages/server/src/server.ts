@@ -23,6 +23,8 @@ import { explainError } from "./remedies/explain-failure.ts";
 import { startSyncWorkers } from "./sync/sync-jobs.ts";
 import { registerSyncRoutes } from "./sync/sync-routes.ts";
 import { registerWebhooks } from "./webhooks/webhook-module.ts";
+import { startWriteRetention } from "./writes/write-retention.ts";
+import { registerWriteRoutes } from "./writes/write-routes.ts";
 
 export const VERSION = "0.1.0";
 
@@ -57,6 +59,7 @@ apiRouteModules.push(registerChecklistRoutes, (_app, p) => startDailyChecklist(p
 apiRouteModules.push(registerIntegrationRoutes, registerSyncRoutes, (_app, p) =>
   p.config.sync.workers > 0 ? startSyncWorkers(p, { concurrency: p.config.sync.workers }) : undefined,
 );
+apiRouteModules.push(registerWriteRoutes, (_app, p) => startWriteRetention(p));
 export const publicRouteModules: RouteModule[] = [registerConnectRoutes, (app) => registerManifestSchemaRoute(app)];
 
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */

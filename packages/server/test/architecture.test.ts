@@ -23,6 +23,7 @@ const CAPABILITIES = [
   "connect",
   "projects",
   "remedies",
+  "writes",
 ];
 const HTTP_ADAPTERS = [/-routes\.ts$/, /^connections\/proxy-handler\.ts$/];
 

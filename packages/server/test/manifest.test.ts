@@ -70,6 +70,19 @@ objects:
     destinations: [cache]
 `;
 
+/** An integration that only writes: no objects read, so no destinations either. */
+const WRITES_ONLY = `name: lead-writer
+writes:
+  strict: true
+  objects:
+    - name: Contact
+      operations: [upsert, insert, update, insert]
+      fields: [FirstName, LastName, Email, Id, email]
+      externalIdField: Ext_Id__c
+    - name: Lead
+      operations: [delete]
+`;
+
 function parsed(input: unknown): Manifest {
   const result = parseManifest(input);
   if (!result.ok) throw new Error(`expected a manifest, got ${JSON.stringify(result.errors, null, 2)}`);
@@ -197,6 +210,41 @@ describe("parseManifest: accepted manifests", () => {
     expect(parsed(new TextEncoder().encode(EXAMPLE))).toEqual(NORMALISED);
   });
 
+  it("reads a manifest that only writes: operations in order, fields once, Id out, the external id in", () => {
+    const manifest = parsed(WRITES_ONLY);
+    expect(manifest).toEqual({
+      name: "lead-writer",
+      destinations: {},
+      objects: [],
+      writes: {
+        strict: true,
+        objects: [
+          {
+            name: "Contact",
+            operations: ["insert", "update", "upsert"],
+            fields: ["FirstName", "LastName", "Email", "Ext_Id__c"],
+            externalIdField: "Ext_Id__c",
+          },
+          { name: "Lead", operations: ["delete"], fields: [] },
+        ],
+      },
+    });
+    expect(manifestSchema.safeParse(manifest).success).toBe(true);
+    expect(manifestSchema.safeParse({ ...manifest, writes: undefined }).success).toBe(false);
+  });
+
+  it("reads writes beside read objects, strict off by default", () => {
+    const manifest = parsed(
+      `${EXAMPLE}writes:\n  objects:\n    - name: Account\n      operations: [update]\n      fields: [Industry]\n`,
+    );
+    expect(manifest.objects).toEqual(NORMALISED.objects);
+    expect(manifest.writes).toEqual({
+      strict: false,
+      objects: [{ name: "Account", operations: ["update"], fields: ["Industry"] }],
+    });
+    expect(redactManifest(manifest).writes).toEqual(manifest.writes);
+  });
+
   it("takes 200 objects", () => {
     expect(parsed(manyObjects(200)).objects).toHaveLength(200);
   });
@@ -269,13 +317,33 @@ const MISTAKES: Mistake[] = [
   ["objects as a mapping", `${EXAMPLE.slice(0, EXAMPLE.indexOf("objects:"))}objects:\n  Account: {}\n`, "objects", "  ^Account", "got a mapping"],
   ["an object that is a string", `${EXAMPLE}  - Contact\n`, "objects[1]", "- ^Contact", 'got "Contact"; expected a mapping'],
   ["too many objects", manyObjects(201), "objects", "  ^- name: Object0__c", "201 objects; expected at most 200"],
-  ["a list, not a manifest", "- name: crm-sync\n", "", "^- name", "manifest: got a list; expected a mapping with name, destinations and objects"],
+  ["a list, not a manifest", "- name: crm-sync\n", "", "^- name", "manifest: got a list; expected a mapping with name, destinations and objects (or name and writes"],
   ["an empty document", "# nothing yet\n", "", "^# nothing", "manifest: got an empty value"],
   ["YAML syntax error", edit("[Id, Name, Industry]", "[Id, Name"), "", "    ^schedule", "not valid YAML at line 18, column 5"],
   ["YAML key twice", edit("deletes: true", "deletes: true\n    deletes: false"), "", "    ^deletes: false", "Map keys must be unique"],
   ["YAML tab indentation", edit("  cache:\n    type: records", "  cache:\n\ttype: records"), "", "^\ttype", "not valid YAML"],
   ["JSON with an error", '{\n  "name": "crm-sync",\n  "destinations": {"cache": {"type": "records"}},\n  "objects": [{"name": "Account", "destinations": ["cache"], "deletes": "no"}]\n}', "objects[0].deletes", '"deletes": ^"no"', 'got "no"'],
   ["JSON syntax error", '{"name": "crm-sync", "objects": [}', "", '"objects": [^}', "not valid YAML"],
+  ["neither objects nor writes", EXAMPLE.slice(0, EXAMPLE.indexOf("objects:")), "objects", "^name: crm-sync", "objects: missing; expected a list of 1 to 200 Salesforce objects"],
+  ["objects without destinations", edit(EXAMPLE.slice(EXAMPLE.indexOf("destinations:"), EXAMPLE.indexOf("objects:")), ""), "destinations", "^name: crm-sync", "destinations: missing; expected a mapping of destination names"],
+  ["objects empty beside writes", edit("name: lead-writer\n", "name: lead-writer\nobjects: []\n", WRITES_ONLY), "objects", "objects: ^[]", "the list is empty"],
+  ["misspelt operation", edit("[upsert, insert, update, insert]", "[upsret]", WRITES_ONLY), "writes.objects[0].operations[0]", "[^upsret]", '"upsret" is not a write operation (did you mean upsert?); expected one of insert, update, upsert, delete'],
+  ["hard delete", edit("[delete]", "[hardDelete]", WRITES_ONLY), "writes.objects[1].operations[0]", "[^hardDelete]", '"hardDelete" is not a write operation'],
+  ["operations empty", edit("[delete]", "[]", WRITES_ONLY), "writes.objects[1].operations", "operations: ^[]", "the list is empty; expected a list of operations"],
+  ["operations missing", edit("      operations: [delete]\n", "", WRITES_ONLY), "writes.objects[1].operations", "- ^name: Lead", "missing; expected a list of operations"],
+  ["fields missing for an insert", edit("[delete]", "[delete, insert]", WRITES_ONLY), "writes.objects[1].fields", "- ^name: Lead", "missing (insert set field values); expected a list of the field API names the writes set"],
+  ["write fields empty", edit("[FirstName, LastName, Email, Id, email]", "[]", WRITES_ONLY), "writes.objects[0].fields", "fields: ^[]", "the list is empty"],
+  ["written relationship path", edit("[FirstName, LastName, Email, Id, email]", "[LastName, Account.Ext_Id__c]", WRITES_ONLY), "writes.objects[0].fields[1]", "LastName, ^Account.Ext_Id__c", "which a manifest cannot write; expected a field of the object itself, such as the lookup field AccountId"],
+  ["external id without upsert", edit("[upsert, insert, update, insert]", "[insert]", WRITES_ONLY), "writes.objects[0].externalIdField", "      ^externalIdField", "used only by upsert"],
+  ["written object twice", edit("name: Lead", "name: CONTACT", WRITES_ONLY), "writes.objects[1].name", "name: ^CONTACT", '"CONTACT" is the same object as writes.objects[0] ("Contact")'],
+  ["misspelt write key", edit("operations: [delete]", "operation: [delete]", WRITES_ONLY), "writes.objects[1].operation", "^operation: [delete]", "did you mean operations?"],
+  ["misspelt strict", edit("strict: true", "strcit: true", WRITES_ONLY), "writes.strcit", "^strcit", "did you mean strict?"],
+  ["strict as yes", edit("strict: true", "strict: yes", WRITES_ONLY), "writes.strict", "strict: ^yes", 'got "yes"; expected true or false'],
+  ["operations on a read object", edit("deletes: true", "deletes: true\n    operations: [insert]"), "objects[0].operations", "^operations: [insert]", "(operations is set on each entry of writes.objects)"],
+  ["write keys straight under writes", edit("  strict: true\n", "  strict: true\n  operations: [insert]\n", WRITES_ONLY), "writes.operations", "  ^operations: [insert]", "(operations is set on each entry of writes.objects)"],
+  ["writes objects empty", `name: w\nwrites:\n  objects: []\n`, "writes.objects", "objects: ^[]", "the list is empty; expected a list of 1 to 200 objects written"],
+  ["writes as a list", `name: w\nwrites:\n  - name: Contact\n`, "writes", "  ^- name: Contact", "got a list; expected a mapping like {strict: true"],
+  ["written object as a string", edit("    - name: Lead\n      operations: [delete]\n", "    - Lead\n", WRITES_ONLY), "writes.objects[1]", "- ^Lead", 'got "Lead"; expected a mapping like {name: Contact'],
 ];
 
 describe("parseManifest: mistakes", () => {
@@ -378,6 +446,38 @@ describe("manifestRequirements", () => {
   });
 });
 
+describe("manifestRequirements with writes", () => {
+  it("asks the access each operation needs, and the written fields as written ones", () => {
+    expect(manifestRequirements(parsed(WRITES_ONLY))).toEqual({
+      objects: [
+        {
+          name: "Contact",
+          access: ["create", "edit"],
+          fields: ["FirstName", "LastName", "Email", "Ext_Id__c"],
+          writeFields: ["FirstName", "LastName", "Email", "Ext_Id__c"],
+        },
+        { name: "Lead", access: ["delete"], writeFields: [] },
+      ],
+    });
+  });
+
+  it("asks one entry for an object both read and written: read fields stay read-only", () => {
+    const manifest = parsed(
+      `${EXAMPLE}writes:\n  objects:\n    - name: account\n      operations: [update, delete]\n      fields: [Industry, Rating]\n`,
+    );
+    expect(manifestRequirements(manifest)).toEqual({
+      objects: [
+        {
+          name: "Account",
+          access: ["read", "edit", "delete"],
+          fields: ["Id", "Name", "Industry", "Rating"],
+          writeFields: ["Industry", "Rating"],
+        },
+      ],
+    });
+  });
+});
+
 describe("redactManifest and manifestSecrets", () => {
   const SECRET_MANIFEST = edit(
     "https://example.com/hooks/salesforce",
@@ -458,8 +558,10 @@ function conforms(schema: JsonSchema, value: unknown, path = "$"): string[] {
   const branches = schema.anyOf ?? schema.oneOf;
   if (branches) {
     const passing = branches.filter((b) => conforms(b, value, path).length === 0).length;
-    return (schema.oneOf ? passing === 1 : passing > 0) ? [] : fail(`${passing} branches match`);
+    if (!(schema.oneOf ? passing === 1 : passing > 0)) return fail(`${passing} branches match`);
+    if (!schema.type) return [];
   }
+  if (schema.enum && !schema.enum.includes(value)) return fail("not one of the enum");
   if (schema.const !== undefined && value !== schema.const) return fail(`not ${String(schema.const)}`);
   const kind = Array.isArray(value) ? "array" : Number.isInteger(value) ? "integer" : typeof value;
   if (schema.type && schema.type !== kind && !(schema.type === "number" && kind === "integer")) return fail(kind);
@@ -500,7 +602,8 @@ describe("manifestJsonSchema", () => {
   it("is a serialisable draft 2020-12 schema with the required keys, kinds and defaults", () => {
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
     expect(schema.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
-    expect(schema.required).toEqual(["name", "destinations", "objects"]);
+    expect(schema.required).toEqual(["name"]);
+    expect(schema.anyOf).toEqual([{ required: ["objects", "destinations"] }, { required: ["writes"] }]);
     expect(schema.additionalProperties).toBe(false);
     expect(objectSchema.required).toEqual(["name", "destinations"]);
     expect(destinationKinds.map((d) => d.properties?.type.const)).toEqual(["postgres", "webhook", "records"]);
@@ -545,6 +648,19 @@ describe("manifestJsonSchema", () => {
     [
       "the minimal manifest, defaults left out",
       { name: "m", destinations: { c: { type: "records" } }, objects: [{ name: "Account", destinations: ["c"] }] },
+    ],
+    ["a manifest that only writes", { name: "w", writes: { objects: [{ name: "Lead", operations: ["delete"] }] } }],
+    [
+      "writes beside read objects",
+      {
+        name: "m",
+        destinations: { c: { type: "records" } },
+        objects: [{ name: "Account", destinations: ["c"] }],
+        writes: {
+          strict: true,
+          objects: [{ name: "Contact", operations: ["upsert"], fields: ["Email"], externalIdField: "Ext_Id__c" }],
+        },
+      },
     ],
     [
       "backfill shorthand and all fields",
@@ -600,6 +716,17 @@ describe("manifestJsonSchema", () => {
         objects: [{ name: "A", destinations: ["w"] }],
       },
       "$.destinations.w: 0 branches match",
+    ],
+    ["neither objects nor writes", { name: "m", destinations: { c: { type: "records" } } }, "$: 0 branches match"],
+    [
+      "an unknown write operation",
+      { name: "w", writes: { objects: [{ name: "Lead", operations: ["merge"] }] } },
+      "$.writes.objects[0].operations[0]: not one of the enum",
+    ],
+    [
+      "a misspelt write key",
+      { name: "w", writes: { objects: [{ name: "Lead", operation: ["delete"] }] } },
+      "$.writes.objects[0]: missing operations",
     ],
   ])("refuses %s", (_label, manifest, problem) => {
     expect(conforms(schema, manifest)).toContain(problem);

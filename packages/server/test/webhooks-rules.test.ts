@@ -261,7 +261,7 @@ describe("delivery policy", () => {
 });
 
 describe("event types and subscriptions", () => {
-  it("lists the connection and sync events in one table", () => {
+  it("lists the connection, sync and write events in one table", () => {
     expect(Object.keys(WEBHOOK_EVENT_TYPES)).toEqual([
       "connection.created",
       "connection.needs_reauth",
@@ -272,6 +272,9 @@ describe("event types and subscriptions", () => {
       "sync.completed",
       "sync.failed",
       "sync.paused",
+      "write.completed",
+      "write.failed",
+      "write.paused",
     ]);
     expect(isWebhookEventType("connection.created")).toBe(true);
     expect(isWebhookEventType("toString")).toBe(false);

@@ -6,7 +6,12 @@ import { installedIntegrations } from "../integrations/integration-store.ts";
 import { manifestRequirements } from "../integrations/manifest/manifest.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppById, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
-import { type Requirements, requirementsSchema } from "../provider-apps/requirements.ts";
+import {
+  type ObjectRequirement,
+  type RequirementAccess,
+  type Requirements,
+  requirementsSchema,
+} from "../provider-apps/requirements.ts";
 import { explainRefusedGrant } from "../remedies/grant-refusal.ts";
 import type { CheckPointer } from "../remedies/problem.ts";
 import { Problem } from "../remedies/problem.ts";
@@ -82,26 +87,36 @@ async function installedRequirements(platform: Platform, connectionId: string): 
   return (await installedIntegrations(platform, connectionId)).map((i) => manifestRequirements(i.integration.manifest));
 }
 
-/** One object entry per object (names ignore case): accesses united, field lists united. */
+/**
+ * One object entry per object (names ignore case): accesses united, field lists united. When any
+ * entry says which of its fields are written (`writeFields`), the merged entry does too, with the
+ * fields every entry writes: an entry without `writeFields` writes all its fields when it may create
+ * or edit.
+ */
 export function mergeRequirements(all: Requirements[]): Requirements {
-  const byName = new Map<string, Requirements["objects"][number]>();
-  for (const r of all) {
-    for (const o of r.objects) {
-      const key = o.name.toLowerCase();
-      const seen = byName.get(key);
-      if (!seen) {
-        byName.set(key, { ...o, access: [...o.access], ...(o.fields ? { fields: [...o.fields] } : {}) });
-        continue;
-      }
-      for (const a of o.access) if (!seen.access.includes(a)) seen.access.push(a);
-      if (o.fields) {
-        const fields = seen.fields ?? [];
-        for (const f of o.fields) if (!fields.some((x) => x.toLowerCase() === f.toLowerCase())) fields.push(f);
-        seen.fields = fields;
-      }
-    }
+  const byName = new Map<string, ObjectRequirement[]>();
+  for (const r of all)
+    for (const o of r.objects) byName.set(o.name.toLowerCase(), [...(byName.get(o.name.toLowerCase()) ?? []), o]);
+  return { objects: [...byName.values()].map(mergeObject) };
+}
+
+function mergeObject(entries: ObjectRequirement[]): ObjectRequirement {
+  const [first] = entries;
+  const access: RequirementAccess[] = [];
+  for (const o of entries) for (const a of o.access) if (!access.includes(a)) access.push(a);
+  const listed = entries.some((o) => o.fields) ? { fields: distinct(entries.flatMap((o) => o.fields ?? [])) } : {};
+  const merged: ObjectRequirement = { name: first.name, access, ...listed };
+  if (entries.some((o) => o.writeFields)) {
+    const writes = (o: ObjectRequirement) => o.access.some((a) => a === "write" || a === "create" || a === "edit");
+    merged.writeFields = distinct(entries.flatMap((o) => o.writeFields ?? (writes(o) ? (o.fields ?? []) : [])));
   }
-  return { objects: [...byName.values()] };
+  return merged;
+}
+
+function distinct(names: string[]): string[] {
+  const out: string[] = [];
+  for (const n of names) if (!out.some((x) => x.toLowerCase() === n.toLowerCase())) out.push(n);
+  return out;
 }
 
 /**

@@ -39,7 +39,8 @@ const ORDER: ObjectPermissionName[] = ["Read", "Create", "Edit", "Delete", "View
  * each (`write` means all three); subscribing needs Read and View All Records (Change Data Capture
  * sends change events only for objects the subscriber holds View All Records on). Declared fields
  * are read by any object access and written by any of create, edit or write (a delete writes no
- * field).
+ * field); when the requirement says which fields are written (`writeFields`, from a manifest's
+ * writes), only those are.
  */
 export function needsFrom(requirements: Requirements): ChecklistNeeds {
   const objects: ObjectNeed[] = [];
@@ -68,11 +69,13 @@ export function needsFrom(requirements: Requirements): ChecklistNeeds {
       permissions: ORDER.filter((p) => wanted.has(p)),
       widening: ORDER.filter((p) => widening.has(p) && !wanted.has(p)),
     });
+    const written = o.writeFields ? new Set(o.writeFields.map((f) => f.toLowerCase())) : undefined;
     const seen = new Set<string>();
-    for (const f of o.fields ?? []) {
+    for (const f of [...(o.fields ?? []), ...(o.writeFields ?? [])]) {
       if (seen.has(f.toLowerCase())) continue;
       seen.add(f.toLowerCase());
-      fields.push({ object: o.name, field: f, path: `${o.name}.${f}`, read: true, write: writesFields });
+      const write = writesFields && (written ? written.has(f.toLowerCase()) : true);
+      fields.push({ object: o.name, field: f, path: `${o.name}.${f}`, read: true, write });
     }
   }
   return { objects, fields, subscribes: objects.some((o) => o.subscribe) };

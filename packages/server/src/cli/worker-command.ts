@@ -4,6 +4,7 @@ import { createLogger } from "../log/logger.ts";
 import { openPlatform } from "../platform/open-platform.ts";
 import { startSyncWorkers } from "../sync/sync-jobs.ts";
 import { startWebhookWorker } from "../webhooks/delivery-worker.ts";
+import { startWriteRetention } from "../writes/write-retention.ts";
 import type { CommandInput } from "./command-line.ts";
 import { stopSignal } from "./stop-signal.ts";
 
@@ -20,6 +21,7 @@ export async function workerCommand(input: CommandInput): Promise<number> {
     await startWebhookWorker(platform);
     await startDailyChecklist(platform);
     await startSyncWorkers(platform, { concurrency });
+    await startWriteRetention(platform);
     logger.info(
       { storage: platform.database.kind, concurrency, process: platform.processId },
       "forcelink worker running: syncs, webhook deliveries, daily checklist",

@@ -39,7 +39,21 @@ const schema = z.object({
   FORCELINK_SYNC_RETRY_BASE_MS: z.coerce.number().int().min(0).default(1000),
   /** Sync runs `forcelink serve` takes on at once; 0 makes an API-only server (workers run elsewhere). */
   FORCELINK_SYNC_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  /** Writes of at most this many records run in the request and answer with every result. */
+  FORCELINK_WRITE_SYNC_MAX: z.coerce.number().int().min(0).max(1000).default(200),
+  /** From this many records a write goes through Bulk API 2.0 (Salesforce's own guidance: 2,000). */
+  FORCELINK_WRITE_BULK_THRESHOLD: z.coerce.number().int().min(1).default(2000),
+  /** Passes over records refused for a passing reason (UNABLE_TO_LOCK_ROW…) before they fail for good. */
+  FORCELINK_WRITE_MAX_PASSES: z.coerce.number().int().min(1).max(20).default(5),
+  /** Days a finished write and its per-record results are kept. */
+  FORCELINK_WRITE_RETENTION_DAYS: z.coerce.number().gt(0).default(30),
+  /** The largest JSON body `POST …/writes` takes, in MiB (the whole body is parsed at once). */
+  FORCELINK_WRITE_JSON_LIMIT_MB: z.coerce.number().gt(0).default(32),
+  /** The largest NDJSON or CSV body `POST …/writes` takes, in MiB (streamed into the store). */
+  FORCELINK_WRITE_STREAM_LIMIT_MB: z.coerce.number().gt(0).default(2048),
 });
+
+const MIB = 1024 * 1024;
 
 export type Config = ReturnType<typeof parseConfig>;
 
@@ -83,6 +97,14 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       attempts: c.FORCELINK_SYNC_ATTEMPTS,
       retryBaseMs: c.FORCELINK_SYNC_RETRY_BASE_MS,
       workers: c.FORCELINK_SYNC_WORKERS,
+    },
+    writes: {
+      syncMax: c.FORCELINK_WRITE_SYNC_MAX,
+      bulkThreshold: c.FORCELINK_WRITE_BULK_THRESHOLD,
+      maxPasses: c.FORCELINK_WRITE_MAX_PASSES,
+      retentionMs: Math.round(c.FORCELINK_WRITE_RETENTION_DAYS * 86_400_000),
+      jsonBodyLimit: Math.round(c.FORCELINK_WRITE_JSON_LIMIT_MB * MIB),
+      streamBodyLimit: Math.round(c.FORCELINK_WRITE_STREAM_LIMIT_MB * MIB),
     },
     logLevel: c.FORCELINK_LOG_LEVEL,
   };

@@ -54,6 +54,7 @@ const STATUS_OF: Record<ProblemKind, number> = {
   "bad-input": 400,
   "not-found": 404,
   conflict: 409,
+  unprocessable: 422,
   "customer-action": 409,
   retryable: 503,
   unreachable: 502,

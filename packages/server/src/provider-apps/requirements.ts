@@ -38,8 +38,13 @@ export const requirementsSchema = z
   })
   .strict();
 
-export type Requirements = z.infer<typeof requirementsSchema>;
-export type ObjectRequirement = Requirements["objects"][number];
+/**
+ * One object's requirement. `writeFields`, which only an integration manifest gives (a provider app
+ * cannot declare it), names the fields among `fields` that are written; without it, every listed
+ * field is written when the access includes create or edit.
+ */
+export type ObjectRequirement = z.infer<typeof requirementsSchema>["objects"][number] & { writeFields?: string[] };
+export type Requirements = { objects: ObjectRequirement[] };
 
 export type RequirementsVerdict =
   | { ok: true; requirements: Requirements }

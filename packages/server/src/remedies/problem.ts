@@ -9,6 +9,8 @@ export type ProblemKind =
   | "not-found"
   /** The request conflicts with the current state of what it names. */
   | "conflict"
+  /** The request is well formed but a rule refuses it (too large for all-or-none, outside a manifest). */
+  | "unprocessable"
   /** The customer (their org, their admin, their user) must act first; `check` says where. */
   | "customer-action"
   /** Nothing is wrong with the request: it can be sent again later. */

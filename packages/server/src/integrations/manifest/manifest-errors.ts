@@ -91,11 +91,12 @@ function matchingBranch(branches: readonly (readonly z.core.$ZodIssue[])[]): rea
 function unknownKey(parent: PathSegment[], key: string, document: unknown): PlacedProblem {
   const known = knownKeysAt(parent, document);
   const path = [...parent, key];
-  if (parent.length === 0 && (KNOWN_KEYS.object as readonly string[]).includes(key))
+  const belongs = elsewhere(parent, key);
+  if (belongs)
     return {
       path,
       message: problem(
-        `unknown key ${quote(key)} (${key} is set on each entry of objects)`,
+        `unknown key ${quote(key)} (${key} is set on each entry of ${belongs})`,
         `one of ${known.join(", ")}`,
       ),
       at: "key",
@@ -109,10 +110,24 @@ function unknownKey(parent: PathSegment[], key: string, document: unknown): Plac
   };
 }
 
+/** Where a key that is unknown here belongs: a key of read objects at the top, a key of written ones elsewhere. */
+function elsewhere(parent: readonly PathSegment[], key: string): string | undefined {
+  const readKey = (KNOWN_KEYS.object as readonly string[]).includes(key);
+  const writeKey = (KNOWN_KEYS.writeObject as readonly string[]).includes(key);
+  if (parent.length === 0 && readKey) return "objects";
+  if (parent.length === 0 && writeKey) return "writes.objects";
+  if (parent.length === 2 && parent[0] === "objects" && writeKey) return "writes.objects";
+  if (parent.length === 1 && parent[0] === "writes" && writeKey) return "writes.objects";
+  if (parent.length === 3 && parent[0] === "writes" && readKey) return "objects";
+  return undefined;
+}
+
 function knownKeysAt(path: readonly PathSegment[], document: unknown): readonly string[] {
   if (path.length === 0) return KNOWN_KEYS.manifest;
   if (path[0] === "objects" && path.length === 2) return KNOWN_KEYS.object;
   if (path[0] === "objects" && path[2] === "backfill") return KNOWN_KEYS.backfill;
+  if (path[0] === "writes" && path.length === 1) return KNOWN_KEYS.writes;
+  if (path[0] === "writes" && path[1] === "objects" && path.length === 3) return KNOWN_KEYS.writeObject;
   if (path[0] === "destinations" && path.length === 2) {
     const type = (valueAt(document, path) as { type?: unknown } | undefined)?.type;
     if (DESTINATION_TYPES.includes(type as DestinationType)) return KNOWN_KEYS.destination[type as DestinationType];

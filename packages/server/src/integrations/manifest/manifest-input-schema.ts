@@ -15,14 +15,16 @@ import {
   MAX_OBJECTS,
 } from "./manifest-rules.ts";
 import type { Manifest, ManifestBackfill, ManifestObject } from "./manifest-schema.ts";
-import { text, withCheck } from "./schema-helpers.ts";
+import { distinctNames, fieldNameInput, text, withCheck } from "./schema-helpers.ts";
+import { writeObjectShape, writesInput, writesShape } from "./writes-input-schema.ts";
 
 // The integration manifest as a person writes it: a YAML document (or JSON, which YAML also reads)
-// saying what an integration reads from a customer's Salesforce org and where it sends it.
+// saying what an integration reads from a customer's Salesforce org and where it sends it, and what
+// it writes into the org.
 //
 //   name: crm-sync                  # required: 1-63 lowercase letters, digits and dashes
 //   description: optional text      # at most 2000 characters
-//   destinations:                   # required, at least one; keys match [a-z][a-z0-9_-]* (at most 63)
+//   destinations:                   # required with objects, at least one; keys match [a-z][a-z0-9_-]* (at most 63)
 //     warehouse:
 //       type: postgres
 //       url: postgres://user:pass@host:5432/db   # required; postgres:// or postgresql://
@@ -34,7 +36,7 @@ import { text, withCheck } from "./schema-helpers.ts";
 //       batchSize: 500                             # 1..10000, default 1000
 //     cache:
 //       type: records                  # Forcelink's own store, read with the records API; no other keys
-//   objects:                           # required, 1 to 200
+//   objects:                           # required unless the manifest only writes; 1 to 200
 //     - name: Account                  # Salesforce API name; each object once, ignoring case
 //       fields: [Id, Name, Industry]   # field API names, or "all" (the default); no Owner.Name paths
 //       schedule: "*/15 * * * *"       # 5-field cron (see cron.ts); default "0 * * * *", hourly
@@ -43,39 +45,26 @@ import { text, withCheck } from "./schema-helpers.ts";
 //       destinations: [warehouse, cache]   # keys of destinations; at least one
 //       formulaRefresh: "0 3 * * *"    # optional cron: re-read formula fields, which change
 //                                      # without touching SystemModstamp
+//   writes:                            # optional: what the integration writes (writes-input-schema.ts)
+//     strict: true
+//     objects:
+//       - name: Contact
+//         operations: [insert, update, upsert]
+//         fields: [FirstName, LastName, Email]
+//         externalIdField: Ext_Id__c
 //
 // Any key not shown here is an error: it is usually a typo. Parsing this schema yields the normalised
-// `Manifest` of manifest-schema.ts. Destinations are in destination-input-schema.ts, the checks
-// across objects and destinations in manifest-references.ts.
+// `Manifest` of manifest-schema.ts. Destinations are in destination-input-schema.ts, writes in
+// writes-input-schema.ts, the checks across objects and destinations in manifest-references.ts.
 
 const FIELDS_EXPECTED = 'a list of field API names like [Id, Name], or "all"';
-
-const fieldName = z
-  .string({ error: typed(EXPECTED.apiName) })
-  .superRefine(withCheck(fieldNameProblem))
-  .meta({ pattern: API_NAME.source });
-
-/** Relationship paths (Owner.Name) are refused; the lookup field itself (OwnerId) is what to list. */
-function fieldNameProblem(name: string): string | undefined {
-  if (name.includes(".")) {
-    const relation = name.slice(0, name.indexOf("."));
-    const lookup = relation.endsWith("__r") ? `${relation.slice(0, -3)}__c` : `${relation}Id`;
-    return problem(
-      `${quote(name)} is a relationship path, which a manifest cannot read`,
-      API_NAME.test(lookup)
-        ? `a field of the object itself, such as the lookup field ${lookup}`
-        : "a field of the object itself",
-    );
-  }
-  return API_NAME.test(name) ? undefined : problem(`got ${quote(name)}`, EXPECTED.apiName);
-}
 
 const fieldsInput = z
   .union(
     [
       z.literal("all"),
       z
-        .array(fieldName)
+        .array(fieldNameInput("read"))
         .min(1, { error: problem("the list is empty", FIELDS_EXPECTED) })
         .max(MAX_FIELDS, { error: (issue) => problem(`${count(issue.input)} fields`, `at most ${MAX_FIELDS}`) }),
     ],
@@ -156,9 +145,8 @@ function count(value: unknown): number {
 /** Field names once each (first spelling wins, ignoring case), with Id in front when missing. */
 export function normaliseFields(fields: "all" | readonly string[]): "all" | string[] {
   if (fields === "all") return "all";
-  const byKey = new Map<string, string>();
-  for (const field of fields) if (!byKey.has(field.toLowerCase())) byKey.set(field.toLowerCase(), field);
-  return byKey.has("id") ? [...byKey.values()] : ["Id", ...byKey.values()];
+  const distinct = distinctNames(fields);
+  return distinct.some((f) => f.toLowerCase() === "id") ? distinct : ["Id", ...distinct];
 }
 
 function normaliseBackfill(backfill: string | { days: number }): ManifestBackfill {
@@ -180,9 +168,12 @@ function normaliseObject(input: z.output<typeof objectShape>): ManifestObject {
 
 // The manifest
 
-const OBJECTS_EXPECTED = `a list of 1 to ${MAX_OBJECTS} Salesforce objects, like [{name: Account, destinations: [warehouse]}]`;
+const OBJECTS_EXPECTED = EXPECTED.objects;
+const DESTINATIONS_EXPECTED = EXPECTED.destinations;
+const MANIFEST_EXPECTED =
+  "a mapping with name, destinations and objects (or name and writes, for an integration that only writes)";
 
-export const manifestInputSchema = z
+const manifestShape = z
   .strictObject(
     {
       name: text(EXPECTED.manifestName, MANIFEST_NAME).meta({ description: "Name of the integration." }),
@@ -200,37 +191,49 @@ export const manifestInputSchema = z
             error: (issue) => problem(`${describeValue(issue.input)} is not a valid name`, EXPECTED.destinationName),
           }),
           destinationInput,
-          { error: typed("a mapping of destination names to destinations") },
+          { error: typed(DESTINATIONS_EXPECTED) },
         )
         .refine((destinations) => Object.keys(destinations).length > 0, {
           error: problem("the mapping is empty", "at least one destination, like warehouse: {type: records}"),
         })
-        .meta({ description: "Where records go, by name. Objects refer to these names.", minProperties: 1 }),
+        .optional()
+        .meta({
+          description: "Where records go, by name. Objects refer to these names; required when objects are read.",
+          minProperties: 1,
+        }),
       objects: z
         .array(objectInput, { error: typed(OBJECTS_EXPECTED) })
         .min(1, { error: problem("the list is empty", OBJECTS_EXPECTED) })
         .max(MAX_OBJECTS, { error: (issue) => problem(`${count(issue.input)} objects`, `at most ${MAX_OBJECTS}`) })
-        .meta({ description: "The Salesforce objects to read." }),
+        .optional()
+        .meta({ description: "The Salesforce objects to read; required unless the integration only writes." }),
+      writes: writesInput.optional(),
     },
-    { error: typed("a mapping with name, destinations and objects") },
+    { error: typed(MANIFEST_EXPECTED) },
   )
   .meta({
     title: "Forcelink integration manifest",
-    description: `What an integration reads from a Salesforce org and where it sends it. At most ${MAX_MANIFEST_BYTES / 1024} KiB.`,
-  })
-  .transform(
-    (input): Manifest => ({
-      name: input.name,
-      ...(input.description === undefined ? {} : { description: input.description }),
-      destinations: input.destinations,
-      objects: input.objects,
-    }),
-  );
+    description: `What an integration reads from a Salesforce org and where it sends it, and what it writes into the org. At most ${MAX_MANIFEST_BYTES / 1024} KiB.`,
+    // Read objects need somewhere to send their records; an integration that only writes needs neither.
+    anyOf: [{ required: ["objects", "destinations"] }, { required: ["writes"] }],
+  });
+
+export const manifestInputSchema = manifestShape.transform(
+  (input): Manifest => ({
+    name: input.name,
+    ...(input.description === undefined ? {} : { description: input.description }),
+    destinations: input.destinations ?? {},
+    objects: input.objects ?? [],
+    ...(input.writes === undefined ? {} : { writes: input.writes }),
+  }),
+);
 
 /** The keys each kind of mapping allows, for "did you mean" on an unknown one. */
 export const KNOWN_KEYS = {
-  manifest: Object.keys(manifestInputSchema.in.shape),
+  manifest: Object.keys(manifestShape.shape),
   object: Object.keys(objectShape.shape),
+  writes: Object.keys(writesShape.shape),
+  writeObject: Object.keys(writeObjectShape.shape),
   backfill: ["days"],
   destination: {
     postgres: Object.keys(postgresInput.shape),

@@ -17,6 +17,12 @@ export const DEFAULT_PG_SCHEMA = "public";
 export const DESTINATION_TYPES = ["postgres", "webhook", "records"] as const;
 export type DestinationType = (typeof DESTINATION_TYPES)[number];
 
+/** What a declared write may do to an object's records, in the order a manifest lists them back. */
+export const WRITE_OPERATIONS = ["insert", "update", "upsert", "delete"] as const;
+export type WriteOperationName = (typeof WRITE_OPERATIONS)[number];
+/** The operations that set field values (a delete sets none). */
+export const FIELD_WRITING_OPERATIONS: readonly WriteOperationName[] = ["insert", "update", "upsert"];
+
 export const MANIFEST_NAME = /^[a-z0-9-]{1,63}$/;
 export const DESTINATION_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 /** Salesforce API names of objects and fields: Account, Invoice__c, ns__Thing__c. */
@@ -34,6 +40,10 @@ export const EXPECTED = {
   tablePrefix: "up to 30 lowercase letters, digits and underscores, not starting with a digit, like sf_",
   postgresUrl: "a postgres:// or postgresql:// URL like postgres://user:password@host:5432/database",
   httpUrl: "an http:// or https:// URL like https://example.com/hooks/salesforce",
+  writeOperation: `one of ${WRITE_OPERATIONS.join(", ")}`,
+  objects: `a list of 1 to ${MAX_OBJECTS} Salesforce objects, like [{name: Account, destinations: [warehouse]}] (an integration that only writes leaves objects out)`,
+  destinations: "a mapping of destination names to destinations, like warehouse: {type: records}",
+  writeFields: "a list of the field API names the writes set, like [LastName, Email]",
 } as const;
 
 /**

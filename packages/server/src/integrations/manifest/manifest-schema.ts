@@ -14,6 +14,7 @@ import {
   PG_SCHEMA_NAME,
   postgresUrlProblem,
   TABLE_PREFIX,
+  WRITE_OPERATIONS,
 } from "./manifest-rules.ts";
 
 /**
@@ -68,15 +69,37 @@ export const manifestObjectSchema = z.strictObject({
   formulaRefresh: cron.optional(),
 });
 
+/** An object the integration writes: its operations (each once, in WRITE_OPERATIONS order) and the fields they set. */
+export const manifestWriteObjectSchema = z.strictObject({
+  name: z.string().regex(API_NAME),
+  operations: z.array(z.enum(WRITE_OPERATIONS)).min(1),
+  /** The fields set, without Id, the external id field among them; empty for an object only deleted. */
+  fields: z.array(z.string().regex(API_NAME)).max(MAX_FIELDS),
+  externalIdField: z.string().regex(API_NAME).optional(),
+});
+
+export const manifestWritesSchema = z.strictObject({
+  /** Refuse writes outside `objects` on the connections the integration is installed on. */
+  strict: z.boolean(),
+  objects: z.array(manifestWriteObjectSchema).min(1).max(MAX_OBJECTS),
+});
+
+/**
+ * `objects` (what is read) is empty for an integration that only writes; `writes` is there only
+ * when the manifest declares writes. One of the two says something.
+ */
 export const manifestSchema = z
   .strictObject({
     name: z.string().regex(MANIFEST_NAME),
     description: z.string().max(MAX_DESCRIPTION_LENGTH).optional(),
     destinations: z.record(z.string().regex(DESTINATION_NAME), destinationSchema),
-    objects: z.array(manifestObjectSchema).min(1).max(MAX_OBJECTS),
+    objects: z.array(manifestObjectSchema).max(MAX_OBJECTS),
+    writes: manifestWritesSchema.optional(),
   })
   .superRefine((manifest, ctx) => {
     for (const { path, message } of referenceProblems(manifest)) ctx.addIssue({ code: "custom", path, message });
+    if (manifest.objects.length === 0 && !manifest.writes)
+      ctx.addIssue({ code: "custom", path: ["objects"], message: "the manifest neither reads nor writes an object" });
   });
 
 export type Manifest = z.infer<typeof manifestSchema>;
@@ -86,3 +109,5 @@ export type PostgresDestination = z.infer<typeof postgresDestinationSchema>;
 export type WebhookDestination = z.infer<typeof webhookDestinationSchema>;
 export type RecordsDestination = z.infer<typeof recordsDestinationSchema>;
 export type ManifestBackfill = z.infer<typeof backfillSchema>;
+export type ManifestWrites = z.infer<typeof manifestWritesSchema>;
+export type ManifestWriteObject = z.infer<typeof manifestWriteObjectSchema>;

@@ -26,6 +26,18 @@ export function redactManifest(manifest: Manifest): Manifest {
       backfill: { ...object.backfill },
       destinations: [...object.destinations],
     })),
+    ...(manifest.writes
+      ? {
+          writes: {
+            ...manifest.writes,
+            objects: manifest.writes.objects.map((o) => ({
+              ...o,
+              operations: [...o.operations],
+              fields: [...o.fields],
+            })),
+          },
+        }
+      : {}),
   };
 }
 
