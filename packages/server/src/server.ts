@@ -23,6 +23,7 @@ import { explainError } from "./remedies/explain-failure.ts";
 import { startSyncWorkers } from "./sync/sync-jobs.ts";
 import { registerSyncRoutes } from "./sync/sync-routes.ts";
 import { registerWebhooks } from "./webhooks/webhook-module.ts";
+import { startWriteWorkers } from "./writes/write-jobs.ts";
 import { startWriteRetention } from "./writes/write-retention.ts";
 import { registerWriteRoutes } from "./writes/write-routes.ts";
 
@@ -60,6 +61,11 @@ apiRouteModules.push(registerIntegrationRoutes, registerSyncRoutes, (_app, p) =>
   p.config.sync.workers > 0 ? startSyncWorkers(p, { concurrency: p.config.sync.workers }) : undefined,
 );
 apiRouteModules.push(registerWriteRoutes, (_app, p) => startWriteRetention(p));
+apiRouteModules.push((_app, p) =>
+  p.config.writes.workers > 0
+    ? startWriteWorkers(p, { concurrency: p.config.writes.workers })
+    : undefined,
+);
 export const publicRouteModules: RouteModule[] = [registerConnectRoutes, (app) => registerManifestSchemaRoute(app)];
 
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */

@@ -4,12 +4,13 @@ import { createLogger } from "../log/logger.ts";
 import { openPlatform } from "../platform/open-platform.ts";
 import { startSyncWorkers } from "../sync/sync-jobs.ts";
 import { startWebhookWorker } from "../webhooks/delivery-worker.ts";
+import { startWriteWorkers } from "../writes/write-jobs.ts";
 import { startWriteRetention } from "../writes/write-retention.ts";
 import type { CommandInput } from "./command-line.ts";
 import { stopSignal } from "./stop-signal.ts";
 
 /**
- * `forcelink worker`: the job workers without the HTTP API (syncs, webhook deliveries, the daily
+ * `forcelink worker`: the job workers without the HTTP API (syncs, writes, webhook deliveries, the daily
  * checklist), so workers scale out on PostgreSQL apart from the API servers.
  */
 export async function workerCommand(input: CommandInput): Promise<number> {
@@ -22,9 +23,10 @@ export async function workerCommand(input: CommandInput): Promise<number> {
     await startDailyChecklist(platform);
     await startSyncWorkers(platform, { concurrency });
     await startWriteRetention(platform);
+    await startWriteWorkers(platform, { concurrency: Math.max(1, platform.config.writes.workers) });
     logger.info(
       { storage: platform.database.kind, concurrency, process: platform.processId },
-      "forcelink worker running: syncs, webhook deliveries, daily checklist",
+      "forcelink worker running: syncs, writes, webhook deliveries, daily checklist",
     );
     await stopSignal();
   } finally {

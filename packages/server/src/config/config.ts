@@ -39,12 +39,22 @@ const schema = z.object({
   FORCELINK_SYNC_RETRY_BASE_MS: z.coerce.number().int().min(0).default(1000),
   /** Sync runs `forcelink serve` takes on at once; 0 makes an API-only server (workers run elsewhere). */
   FORCELINK_SYNC_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  /** From this many records a write goes through Bulk API 2.0 instead of collections or composite. */
+  FORCELINK_WRITE_BULK_THRESHOLD: z.coerce.number().int().min(1).default(2_000),
+  /** Times a record refused with a retryable error (a locked row) is sent before it fails with that error. */
+  FORCELINK_WRITE_MAX_PASSES: z.coerce.number().int().min(1).max(20).default(5),
+  /** Base of the backoff between retry passes of a write. */
+  FORCELINK_WRITE_RETRY_BASE_MS: z.coerce.number().int().min(0).default(1000),
+  /** Writes stop (and resume on their own) once the org has used this share of its daily API requests. */
+  FORCELINK_WRITE_QUOTA_SHARE: z.coerce.number().gt(0).max(1).default(0.9),
+  /** Queued writes `forcelink serve` runs at once; 0 leaves them to `forcelink worker`. */
+  FORCELINK_WRITE_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  /** Writes running at once against one connection, across every worker. */
+  FORCELINK_WRITE_CONNECTION_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(2),
+  /** The most CSV one Bulk ingest job uploads (Salesforce takes 150 MB base64-encoded, about 100 MB raw). */
+  FORCELINK_WRITE_BULK_MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(100_000_000),
   /** Writes of at most this many records run in the request and answer with every result. */
   FORCELINK_WRITE_SYNC_MAX: z.coerce.number().int().min(0).max(1000).default(200),
-  /** From this many records a write goes through Bulk API 2.0 (Salesforce's own guidance: 2,000). */
-  FORCELINK_WRITE_BULK_THRESHOLD: z.coerce.number().int().min(1).default(2000),
-  /** Passes over records refused for a passing reason (UNABLE_TO_LOCK_ROW…) before they fail for good. */
-  FORCELINK_WRITE_MAX_PASSES: z.coerce.number().int().min(1).max(20).default(5),
   /** Days a finished write and its per-record results are kept. */
   FORCELINK_WRITE_RETENTION_DAYS: z.coerce.number().gt(0).default(30),
   /** The largest JSON body `POST …/writes` takes, in MiB (the whole body is parsed at once). */
@@ -102,6 +112,12 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       syncMax: c.FORCELINK_WRITE_SYNC_MAX,
       bulkThreshold: c.FORCELINK_WRITE_BULK_THRESHOLD,
       maxPasses: c.FORCELINK_WRITE_MAX_PASSES,
+      retryBaseMs: c.FORCELINK_WRITE_RETRY_BASE_MS,
+      quotaShare: c.FORCELINK_WRITE_QUOTA_SHARE,
+      pauseRecheckMs: c.FORCELINK_SYNC_PAUSE_RECHECK_SECONDS * 1000,
+      workers: c.FORCELINK_WRITE_WORKERS,
+      perConnectionConcurrency: c.FORCELINK_WRITE_CONNECTION_CONCURRENCY,
+      maxUploadBytes: c.FORCELINK_WRITE_BULK_MAX_UPLOAD_BYTES,
       retentionMs: Math.round(c.FORCELINK_WRITE_RETENTION_DAYS * 86_400_000),
       jsonBodyLimit: Math.round(c.FORCELINK_WRITE_JSON_LIMIT_MB * MIB),
       streamBodyLimit: Math.round(c.FORCELINK_WRITE_STREAM_LIMIT_MB * MIB),

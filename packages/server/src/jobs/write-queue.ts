@@ -1,7 +1,39 @@
+import type { PgBoss } from "pg-boss";
 import type { Platform } from "../platform/platform.ts";
 
 /**
- * TEMPORARY seam (helper API's branch only): helper EXEC's branch provides the write-run queue
- * under the same name, and this file is replaced by theirs.
+ * The writes' job queue: a write too large to run in its request, a paused write's resume, and a
+ * write recovery found interrupted are queued here; the write workers (writes/write-jobs.ts) run them.
  */
-export async function enqueueWrite(_platform: Platform, _writeId: string, _startAfter?: Date): Promise<void> {}
+export const WRITE_QUEUE = "write-run";
+
+export interface WriteJob {
+  writeId: string;
+}
+
+/** A 200,000-record Bulk write may take an hour or more; a worker that dies is noticed by its missing heartbeat. */
+const JOB_EXPIRE_SECONDS = 6 * 3600;
+const HEARTBEAT_SECONDS = 30;
+
+/**
+ * The writes' queue; `openPlatform` creates it once when the process starts. `stately`: per write
+ * at most one job waiting and one running, so a running write may queue its own resume.
+ */
+export async function createWriteQueue(boss: PgBoss): Promise<void> {
+  await boss.createQueue(WRITE_QUEUE, {
+    policy: "stately",
+    expireInSeconds: JOB_EXPIRE_SECONDS,
+    heartbeatSeconds: HEARTBEAT_SECONDS,
+    retryLimit: 3,
+    retryDelay: 30,
+    retryBackoff: true,
+  });
+}
+
+/** Runs the write now (or at `startAfter`); a write already waiting in the queue is not queued twice. */
+export async function enqueueWrite(platform: Platform, writeId: string, startAfter?: Date): Promise<void> {
+  await platform.boss.send(WRITE_QUEUE, { writeId } satisfies WriteJob, {
+    singletonKey: writeId,
+    ...(startAfter ? { startAfter } : {}),
+  });
+}

@@ -7,6 +7,7 @@ import { parseKey, Sealer } from "../crypto/sealing.ts";
 import { loadSecretKey } from "../crypto/secret-key.ts";
 import { startJobQueue } from "../jobs/job-queue.ts";
 import { createSyncQueue } from "../jobs/sync-queue.ts";
+import { createWriteQueue } from "../jobs/write-queue.ts";
 import type { Logger } from "../log/logger.ts";
 import { ApiKeyVerifier } from "../projects/api-keys.ts";
 import { openDatabase } from "../store/database.ts";
@@ -66,4 +67,5 @@ async function createJobQueues(boss: PgBoss): Promise<void> {
   await createDeliveryQueues(boss);
   await createChecklistQueues(boss);
   await createSyncQueue(boss);
+  await createWriteQueue(boss);
 }

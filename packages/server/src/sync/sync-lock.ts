@@ -24,23 +24,27 @@ export async function tryLock(database: Database, key: string): Promise<HeldLock
   if (local.has(key)) return null;
   local.add(key);
   let client: pg.PoolClient | undefined;
+  const ignore = () => undefined;
   try {
     if (database.pool) {
       client = await database.pool.connect();
       // A connection lost mid-run (a database restart) takes the lock with it; the run notices at
-      // its next query. The lost connection must not crash the process meanwhile.
-      client.on("error", () => undefined);
+      // its next query. The lost connection must not crash the process meanwhile. (Removed again
+      // when the client goes back to the pool, which reuses it.)
+      client.on("error", ignore);
       const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [
         LOCK_CLASS,
         lockNumber(key),
       ]);
       if (!rows[0]?.ok) {
+        client.off("error", ignore);
         client.release();
         local.delete(key);
         return null;
       }
     }
   } catch (error) {
+    client?.off("error", ignore);
     client?.release();
     local.delete(key);
     throw error;
@@ -54,6 +58,7 @@ export async function tryLock(database: Database, key: string): Promise<HeldLock
       if (!client) return;
       try {
         await client.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_CLASS, lockNumber(key)]);
+        client.off("error", ignore);
         client.release();
       } catch {
         // A broken connection has dropped the lock with it; don't hand it back to the pool.

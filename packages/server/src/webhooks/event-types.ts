@@ -12,8 +12,8 @@ export const WEBHOOK_EVENT_TYPES = {
   "sync.completed": "A sync run of one object finished: counts, API calls and mode are in the event.",
   "sync.failed": "A sync run of one object stopped on an error it could not retry; the checkpoint is kept.",
   "sync.paused": "A sync stopped to spare the org's daily API quota; it resumes on its own.",
-  "write.completed": "A write finished: every record succeeded, failed or is unknown; the counts are in the event.",
-  "write.failed": "A write stopped on an error it could not retry; the records not yet sent stay pending.",
+  "write.completed": "A write finished: every record has a result; counts are in the event.",
+  "write.failed": "A write stopped on an error it could not retry; records not yet sent stay pending.",
   "write.paused": "A write stopped to spare the org's daily API quota; it resumes on its own.",
 } as const;
 
