@@ -2,8 +2,22 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { DEMO, DEMO_SEED } from "@forcelink/emulator";
-import pg from "pg";
+import { DEMO_SEED } from "@forcelink/emulator";
+import {
+  apiCallsOf,
+  counters,
+  createDatabase,
+  currentRssMb,
+  demoConnection,
+  dropDatabase,
+  endpointDelta,
+  exited,
+  expectStatus,
+  peakRssMb,
+  round,
+  testHostOf,
+  withClient,
+} from "./bench-support.ts";
 import { passwordLogin, type SpawnedEmulator, spawnEmulator } from "./spawn-emulator.ts";
 import { spawnServer } from "./spawn-server.ts";
 
@@ -46,8 +60,6 @@ const FIELDS = [
 const API_VERSION = "67.0";
 const BASELINE_FLAG = "--jsforce-baseline";
 
-const round = (n: number, digits = 2) => Number(n.toFixed(digits));
-
 interface RunView {
   id: string;
   status: string;
@@ -56,37 +68,6 @@ interface RunView {
   apiCalls: number;
   error: unknown;
   durationMs: number | null;
-}
-
-interface Counters {
-  byKind: Record<string, number>;
-  byEndpoint: Record<string, number>;
-}
-
-async function counters(emulator: SpawnedEmulator): Promise<Counters> {
-  return (await (await fetch(`${emulator.loginUrl}/__emulator/counters`)).json()) as Counters;
-}
-
-/** Calls that count against the org's API quota: REST and Bulk (not OAuth, not the control surface). */
-function apiCallsOf(c: Counters): number {
-  return (c.byKind.rest ?? 0) + (c.byKind.bulk ?? 0);
-}
-
-/** Per-endpoint difference, for the report: where the requests went (OAuth ones included, not counted as API calls). */
-function endpointDelta(before: Counters, after: Counters): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(after.byEndpoint)) {
-    const d = v - (before.byEndpoint[k] ?? 0);
-    if (d > 0 && !k.includes("/__emulator/")) out[k] = d;
-  }
-  return out;
-}
-
-/** Peak resident set size of a live process, from /proc (Linux), in MB. */
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1]);
-  return Math.round((kb * 1024) / 1e6);
 }
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat, and with `reaped` its waited-for children's. */
@@ -141,11 +122,6 @@ function cpuDelta(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<type
   };
 }
 
-function currentRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Math.round((Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]) * 1024) / 1e6);
-}
-
 /** Samples a process's RSS every 100 ms; with BENCH_SYNC_TRACE=1 prints the largest of each second to stderr. */
 function sampleRss(pid: number, label: string) {
   const started = performance.now();
@@ -163,31 +139,6 @@ function sampleRss(pid: number, label: string) {
     if (process.env.BENCH_SYNC_TRACE)
       process.stderr.write(`${label} RSS MB by second: ${perSecond.map((n) => n ?? "-").join(" ")}\n`);
   };
-}
-
-async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function createDatabase(adminUrl: string, name: string): Promise<string> {
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
 }
 
 /** Polls the runs of Account until one not in `known` has finished; throws if it did not complete. */
@@ -361,7 +312,7 @@ export async function syncBench(accounts = 1_000_000, options: { changed?: numbe
     server = await spawnServer(
       {
         login: emulator.loginUrl,
-        test: emulator.loginUrl.replace(/\d+$/, (p) => String(Number(p) + 1)),
+        test: testHostOf(emulator.loginUrl),
         myDomain: emulator.myDomainUrl,
       },
       {
@@ -387,32 +338,7 @@ export async function syncBench(accounts = 1_000_000, options: { changed?: numbe
         body:
           init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
       });
-    const expectStatus = async (res: Response, status: number, what: string) => {
-      if (res.status !== status) throw new Error(`${what}: ${res.status} ${await res.text()}`);
-      return res.json() as Promise<{ id: string }>;
-    };
-
-    const app = await expectStatus(
-      await api("/v1/provider-apps", {
-        body: {
-          name: "Bench",
-          kind: "external_client_app",
-          clientId: DEMO.app.clientId,
-          clientSecret: DEMO.app.clientSecret,
-          scopes: ["api", "refresh_token", "id"],
-          clientCredentials: { enabled: true },
-        },
-      }),
-      201,
-      "provider app",
-    );
-    const conn = await expectStatus(
-      await api("/v1/connections", {
-        body: { flow: "client_credentials", providerAppId: app.id, endUserId: "bench", myDomain: "forcelink-demo" },
-      }),
-      201,
-      "connection",
-    );
+    const conn = { id: await demoConnection(api) };
     const integration = await expectStatus(
       await api("/v1/integrations", { body: manifest(destUrl, fields), contentType: "application/yaml" }),
       201,

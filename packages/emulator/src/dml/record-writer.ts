@@ -100,17 +100,7 @@ export class RecordWriter {
       return r && !r.IsDeleted ? [r] : [];
     }
     const wanted = coerceValue(field, value, this.source);
-    const out: StoredRecord[] = [];
-    const caseInsensitive = typeof wanted === "string";
-    for (const r of this.org.store.tableOrThrow(def.name).live()) {
-      const v = r[field.name];
-      if (
-        v === wanted ||
-        (caseInsensitive && typeof v === "string" && v.toLowerCase() === (wanted as string).toLowerCase())
-      )
-        out.push(r);
-    }
-    return out;
+    return this.org.store.tableOrThrow(def.name).withValue(field.name, wanted);
   }
 
   /** Resolves the external-id field of an upsert, or explains why it cannot be used. */
@@ -295,19 +285,13 @@ export class RecordWriter {
     for (const [name, v] of Object.entries(values)) {
       const f = def.fieldMap.get(name.toLowerCase())!;
       if (!f.unique || v === null) continue;
-      for (const r of this.org.store.tableOrThrow(def.name).live()) {
+      for (const r of this.org.store.tableOrThrow(def.name).withValue(f.name, v)) {
         if (r.Id === selfId) continue;
-        const other = r[f.name];
-        if (
-          other === v ||
-          (typeof other === "string" && typeof v === "string" && other.toLowerCase() === v.toLowerCase())
-        ) {
-          throw new DmlError(
-            "DUPLICATE_VALUE",
-            `duplicate value found: ${f.name} duplicates value on record with id: ${r.Id}`,
-            [f.name],
-          );
-        }
+        throw new DmlError(
+          "DUPLICATE_VALUE",
+          `duplicate value found: ${f.name} duplicates value on record with id: ${r.Id}`,
+          [f.name],
+        );
       }
     }
   }

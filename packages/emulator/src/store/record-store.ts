@@ -38,6 +38,57 @@ export class ObjectTable {
   get size(): number {
     return this.rows.size;
   }
+
+  /**
+   * Field name → value key → ids of rows that held that value when written: built on a field's
+   * first lookup, then added to on every write (`noteWrite`), never pruned; a lookup checks each
+   * candidate's current value, so rows re-keyed or deleted since drop out there. Without it a
+   * uniqueness check or an external-id match scans the table, and a large write is quadratic.
+   */
+  private readonly valueIndexes = new Map<string, Map<unknown, Set<string>>>();
+
+  /** Live rows whose `field` holds `value` (text compared ignoring case, as Salesforce's unique and external ids). */
+  withValue(field: string, value: unknown): StoredRecord[] {
+    const ids = this.valueIndex(field).get(valueKey(value));
+    if (!ids) return [];
+    const out: StoredRecord[] = [];
+    for (const id of ids) {
+      const r = this.rows.get(id);
+      if (r && !r.IsDeleted && sameValue(r[field], value)) out.push(r);
+    }
+    return out;
+  }
+
+  /** Keeps the built indexes current after `record` was inserted, changed or restored. */
+  noteWrite(record: StoredRecord): void {
+    for (const [field, index] of this.valueIndexes) addToIndex(index, record[field], record.Id);
+  }
+
+  private valueIndex(field: string): Map<unknown, Set<string>> {
+    let index = this.valueIndexes.get(field);
+    if (!index) {
+      index = new Map();
+      for (const r of this.rows.values()) addToIndex(index, r[field], r.Id);
+      this.valueIndexes.set(field, index);
+    }
+    return index;
+  }
+}
+
+function valueKey(value: unknown): unknown {
+  return typeof value === "string" ? value.toLowerCase() : value;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase());
+}
+
+function addToIndex(index: Map<unknown, Set<string>>, value: unknown, id: string): void {
+  if (value === undefined || value === null) return;
+  const key = valueKey(value);
+  const ids = index.get(key);
+  if (ids) ids.add(id);
+  else index.set(key, new Set([id]));
 }
 
 /** Every table of the org, keyed by lower-cased API name and by key prefix. */
@@ -119,7 +170,10 @@ export class RecordStore {
   private undo(journal: UndoEntry[]): void {
     for (const entry of journal.reverse()) {
       if (entry.kind === "insert") entry.table.rows.delete(entry.id);
-      else entry.table.rows.set(entry.before.Id, entry.before);
+      else {
+        entry.table.rows.set(entry.before.Id, entry.before);
+        entry.table.noteWrite(entry.before);
+      }
       entry.table.version++;
       this.changed(entry.table, entry.kind === "insert" ? entry.id : entry.before.Id);
     }
@@ -215,6 +269,7 @@ export class RecordStore {
     deriveNames(def, record);
     this.remember(table, recordId, true);
     table.rows.set(recordId, record);
+    table.noteWrite(record);
     table.version++;
     this.changed(table, recordId);
     return record;
@@ -226,6 +281,7 @@ export class RecordStore {
    */
   load(table: ObjectTable, record: StoredRecord): void {
     table.rows.set(record.Id, record);
+    table.noteWrite(record);
     table.version++;
     this.changed(table, record.Id);
   }
@@ -245,6 +301,7 @@ export class RecordStore {
     }
     touch(table.def, record, ctx);
     deriveNames(table.def, record);
+    table.noteWrite(record);
     table.version++;
     this.changed(table, id);
     return record;

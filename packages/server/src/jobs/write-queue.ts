@@ -30,10 +30,19 @@ export async function createWriteQueue(boss: PgBoss): Promise<void> {
   });
 }
 
-/** Runs the write now (or at `startAfter`); a write already waiting in the queue is not queued twice. */
-export async function enqueueWrite(platform: Platform, writeId: string, startAfter?: Date): Promise<void> {
+/**
+ * Runs the write now (or at `startAfter`); a write already waiting in the queue is not queued twice.
+ * `key` replaces the write's own singleton key: recovery queues an interrupted write under a key of
+ * its own, since the dead runner's job still holds the write's active slot until its heartbeat runs out.
+ */
+export async function enqueueWrite(
+  platform: Platform,
+  writeId: string,
+  startAfter?: Date,
+  key: string = writeId,
+): Promise<void> {
   await platform.boss.send(WRITE_QUEUE, { writeId } satisfies WriteJob, {
-    singletonKey: writeId,
+    singletonKey: key,
     ...(startAfter ? { startAfter } : {}),
   });
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Job } from "pg-boss";
 import { enqueueWrite, WRITE_QUEUE, type WriteJob } from "../jobs/write-queue.ts";
 import type { Platform } from "../platform/platform.ts";
@@ -50,7 +51,9 @@ export async function recoverInterruptedWrites(platform: Platform): Promise<numb
     } finally {
       await lock.release();
     }
-    await enqueueWrite(platform, write.id);
+    // Under a key of its own: the dead runner's job keeps the write's key active until its
+    // heartbeat runs out (a minute or so), and the lock above says no one runs the write now.
+    await enqueueWrite(platform, write.id, undefined, `${write.id}:recovered:${randomUUID()}`);
     queued++;
   }
   if (queued > 0) platform.logger.warn({ queued }, "interrupted writes queued to go on");
