@@ -8,6 +8,7 @@ import { registerConnectRoutes } from "./connect/connect-routes.ts";
 import { registerConnectSessionRoutes } from "./connect/session-routes.ts";
 import { registerConnectionRoutes } from "./connections/connection-routes.ts";
 import { createProxyHandler } from "./connections/proxy-handler.ts";
+import { registerConsole } from "./console/console-module.ts";
 import { createHttpApp } from "./http/app.ts";
 import { requireApiKey } from "./http/project-auth.ts";
 import { registerIntegrationRoutes, registerManifestSchemaRoute } from "./integrations/integration-routes.ts";
@@ -65,6 +66,7 @@ apiRouteModules.push((_app, p) =>
   p.config.writes.workers > 0 ? startWriteWorkers(p, { concurrency: p.config.writes.workers }) : undefined,
 );
 export const publicRouteModules: RouteModule[] = [registerConnectRoutes, (app) => registerManifestSchemaRoute(app)];
+publicRouteModules.push(registerConsole);
 
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */
 export async function startServer(

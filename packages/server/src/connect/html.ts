@@ -10,7 +10,7 @@ export function esc(value: unknown): string {
     .replace(/'/g, "&#39;");
 }
 
-const STYLE = `
+export const STYLE = `
   body { font: 15px/1.5 system-ui, sans-serif; background: #f4f6f9; color: #1b2430; margin: 0; }
   main { max-width: 34rem; margin: 3rem auto; background: #fff; border-radius: 10px; padding: 2rem 2.25rem; box-shadow: 0 2px 10px rgba(0,0,0,.06); }
   h1 { font-size: 1.35rem; margin: 0 0 .5rem; }

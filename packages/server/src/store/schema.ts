@@ -294,6 +294,8 @@ export const syncStates = pgTable(
     fields: jsonb("fields").$type<string[]>(),
     formulaRefreshedAt: timestamp("formula_refreshed_at", { withTimezone: true }),
     lastRunId: text("last_run_id"),
+    /** Paused by the builder (console): runs are skipped until resumed; null when not paused. */
+    pausedAt: timestamp("paused_at", { withTimezone: true }),
     updatedAt: updatedAt(),
   },
   (t) => [
@@ -427,6 +429,27 @@ export const writeRecords = pgTable(
   (t) => [primaryKey({ columns: [t.writeId, t.idx] }), index("write_records_status").on(t.writeId, t.status, t.idx)],
 );
 
+/**
+ * A console sign-in: the cookie's token is stored as its SHA-256 only, tied to the API key it was
+ * made from, so revoking the key ends the session.
+ */
+export const consoleSessions = pgTable(
+  "console_sessions",
+  {
+    /** sha256 of the session token. */
+    id: id(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    apiKeyId: text("api_key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("console_sessions_key").on(t.apiKeyId)],
+);
+
 export const schema = {
   projects,
   apiKeys,
@@ -444,4 +467,5 @@ export const schema = {
   syncRecords,
   writes,
   writeRecords,
+  consoleSessions,
 };

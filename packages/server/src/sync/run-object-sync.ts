@@ -10,6 +10,7 @@ import { emitEvent } from "../webhooks/emit.ts";
 import type { Destination, ObjectSchema, SyncRecord } from "./destinations/destination.ts";
 import { openDestinations } from "./destinations/open-destinations.ts";
 import { recordConverter } from "./record-values.ts";
+import { isPaused } from "./sync-control.ts";
 import { syncFailureAction } from "./sync-failure-action.ts";
 import { tryLock, trySlot } from "./sync-lock.ts";
 import {
@@ -105,6 +106,9 @@ export async function runObjectSync(
   if (!conn) return { status: "skipped", reason: "the connection no longer exists" };
   if (conn.status === "needs_reauth")
     return { status: "skipped", reason: "the connection needs to be connected again" };
+
+  if (await isPaused(platform, installation.id, spec.name))
+    return { status: "skipped", reason: `the sync of ${spec.name} is paused; resume it to run again` };
 
   const runLock = await tryLock(platform.database, `sync:${conn.id}:${spec.name.toLowerCase()}`);
   if (!runLock) return { status: "skipped", reason: `a run of ${spec.name} is already going on for this connection` };

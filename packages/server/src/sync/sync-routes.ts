@@ -4,10 +4,10 @@ import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import { findSyncTarget } from "../integrations/integration-store.ts";
-import { enqueueSync } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { recordChanges } from "./destinations/records-destination.ts";
-import { deleteQueuedRun, listRuns, queueRun, runView, statesOf, stateView } from "./sync-store.ts";
+import { runSyncNow } from "./sync-control.ts";
+import { listRuns, runView, statesOf, stateView } from "./sync-store.ts";
 
 const params = z.object({ id: z.string().min(1).max(200) });
 const objectParams = params.extend({ object: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/) });
@@ -31,7 +31,11 @@ async function connectionOr404(platform: Platform, projectId: string, id: string
 async function syncedObject(platform: Platform, connectionId: string, object: string) {
   const found = await findSyncTarget(platform, connectionId, object);
   if (found) return found;
-  throw new HttpError(404, "object_not_synced", `No integration installed on this connection syncs ${object}.`, {
+  throw notSynced(object);
+}
+
+function notSynced(object: string) {
+  return new HttpError(404, "object_not_synced", `No integration installed on this connection syncs ${object}.`, {
     remedy: "Install an integration whose manifest lists the object: POST /v1/connections/{id}/integrations.",
   });
 }
@@ -50,29 +54,21 @@ function registerSyncControlRoutes(app: FastifyInstance, platform: Platform): vo
     { schema: { tags: ["syncs"], params: objectParams } },
     async (req, reply) => {
       const conn = await connectionOr404(platform, req.projectId, req.params.id);
-      const { installation, spec } = await syncedObject(platform, conn.id, req.params.object);
-      const { run, created } = await queueRun(platform, {
-        projectId: conn.projectId,
-        connectionId: conn.id,
-        installationId: installation.id,
-        object: spec.name,
-        trigger: "manual",
-      });
-      const answer = { queued: created, installationId: installation.id, object: spec.name, run: runView(run) };
-      // A run already queued or running is the answer to this request too: 200 and its id.
-      if (!created) return reply.status(200).send(answer);
-      try {
-        await enqueueSync(platform, {
-          installationId: installation.id,
-          object: spec.name,
-          trigger: "manual",
-          runId: run.id,
+      const outcome = await runSyncNow(platform, conn, req.params.object);
+      if (outcome.status === "not_synced") throw notSynced(req.params.object);
+      if (outcome.status === "paused")
+        throw new HttpError(409, "sync_paused", `The sync of ${req.params.object} is paused on this connection.`, {
+          remedy: "Resume it in the console (the connection's Syncs page), then ask for the run again.",
         });
-      } catch (error) {
-        await deleteQueuedRun(platform, run.id);
-        throw error;
-      }
-      return reply.status(202).send(answer);
+      if (outcome.status !== "queued" && outcome.status !== "already_queued") throw new Error("unexpected outcome");
+      const answer = {
+        queued: outcome.status === "queued",
+        installationId: outcome.installationId,
+        object: outcome.object,
+        run: runView(outcome.run),
+      };
+      // A run already queued or running is the answer to this request too: 200 and its id.
+      return reply.status(outcome.status === "queued" ? 202 : 200).send(answer);
     },
   );
 

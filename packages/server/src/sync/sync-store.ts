@@ -182,6 +182,7 @@ export function stateView(row: SyncStateRow) {
     resumeAt: row.resumeAt?.toISOString() ?? null,
     checkpoint: row.cursorTs ? { field: row.cursorField, value: row.cursorTs, id: row.cursorId } : null,
     backfillDone: row.backfillDone,
+    pausedAt: row.pausedAt?.toISOString() ?? null,
     lastRunId: row.lastRunId,
   };
 }

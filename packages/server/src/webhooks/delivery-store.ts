@@ -89,6 +89,7 @@ export async function loadDelivery(db: Db, id: string) {
   const [row] = await db
     .select({
       id: webhookDeliveries.id,
+      projectId: webhookDeliveries.projectId,
       endpointId: webhookDeliveries.endpointId,
       eventId: webhookDeliveries.eventId,
       eventType: webhookDeliveries.eventType,

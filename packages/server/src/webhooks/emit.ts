@@ -1,7 +1,7 @@
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
 import { enqueueDeliveries } from "./delivery-queue.ts";
-import { insertDeliveries, type NewDelivery, type WebhookEvent } from "./delivery-store.ts";
+import { insertDeliveries, loadDelivery, type NewDelivery, type WebhookEvent } from "./delivery-store.ts";
 import { enabledEndpoints } from "./endpoints.ts";
 import { endpointWants, isWebhookEventType, TEST_EVENT_TYPE, type WebhookEventType } from "./event-types.ts";
 
@@ -57,6 +57,24 @@ export async function sendTestEvent(
   );
   const [deliveryId] = await record(platform, [{ id: newId("whd"), projectId, endpointId, event }]);
   return { event, deliveryId };
+}
+
+/**
+ * Sends an event again to the endpoint a delivery went to, as a new delivery with attempts of its
+ * own; the event (id and body) is the same, so a receiver that deduplicates by event id sees one
+ * event. Null when the project has no such delivery.
+ */
+export async function redeliver(
+  platform: Platform,
+  projectId: string,
+  deliveryId: string,
+): Promise<{ deliveryId: string; endpointId: string } | null> {
+  const found = await loadDelivery(platform.db, deliveryId);
+  if (!found || found.projectId !== projectId) return null;
+  const [id] = await record(platform, [
+    { id: newId("whd"), projectId, endpointId: found.endpointId, event: found.payload },
+  ]);
+  return { deliveryId: id, endpointId: found.endpointId };
 }
 
 export function buildEvent(projectId: string, type: string, data: WebhookEventData, now: Date): WebhookEvent {
