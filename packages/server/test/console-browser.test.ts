@@ -17,6 +17,16 @@ import { waitFor } from "./support/wait.ts";
 const ADMIN_PROFILE = "System Administrator";
 const ACCOUNT_ALL = ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ViewAllFields"] as const;
 const SHOTS = process.env.CONSOLE_SCREENSHOTS;
+/** A schedule that is not a cron, on line 7. */
+const BAD_MANIFEST = `name: broken
+destinations:
+  cache:
+    type: records
+objects:
+  - name: Account
+    schedule: "every now and then"
+    destinations: [cache]
+`;
 
 let h: SyncHarness;
 let browser: Browser;
@@ -150,6 +160,24 @@ describe("the console in Chromium", () => {
     const apps = (await (await h.api("/v1/provider-apps")).json()) as { data: Array<{ name: string }> };
     expect(apps.data.map((a) => a.name)).toContain("Acme CRM sync");
     expect(await page.content()).not.toContain("9876543210987654321");
+  });
+
+  it("shows a manifest's problems at their line and column, and installs a good one", async () => {
+    await page.click("#nav-integrations");
+    expect(await page.locator("#integrations").textContent()).toContain("crm");
+    await page.fill("#manifest", BAD_MANIFEST);
+    await page.click("#upload-manifest");
+    const problems = page.locator(".manifest-error");
+    expect(await problems.count()).toBeGreaterThan(0);
+    const lines = await problems.evaluateAll((els) => els.map((e) => e.getAttribute("data-line")));
+    expect(lines).toContain("7");
+    expect(await page.locator("#manifest").inputValue()).toBe(BAD_MANIFEST.trim());
+    await shot("integrations-errors");
+    await page.fill("#manifest", ACCOUNT_MANIFEST.replace("name: crm", "name: crm-copy"));
+    await page.click("#upload-manifest");
+    await page.click("#integration-link");
+    await page.click("#install");
+    expect(await page.locator("#installations").textContent()).toContain(h.connectionId);
   });
 
   it("creates a key, shows it once, and revokes it", async () => {

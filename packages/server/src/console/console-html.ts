@@ -31,6 +31,8 @@ const CONSOLE_STYLE = `${STYLE}
   form.stack input[type=text], form.stack input[type=password], form.stack input[type=url], form.stack select, form.stack textarea { width: 100%; max-width: 36rem; box-sizing: border-box; padding: .5rem .65rem; border: 1px solid #b9c2cd; border-radius: 6px; font: inherit; }
   form.stack .hint { color: #5b6675; font-size: .88rem; margin: .15rem 0; }
   form.stack button { margin-top: .8rem; }
+  form.stack textarea { max-width: 100%; font: .88rem/1.45 ui-monospace, monospace; }
+  pre { background: #f0f2f5; border-radius: 6px; padding: .75rem; overflow-x: auto; font-size: .85rem; }
   button.secondary { background: #fff; color: #0b5cad; border: 1px solid #0b5cad; padding: .35rem .9rem; }
   button.danger { background: #c23934; }
   input.copy { width: 100%; max-width: 40rem; font: .9rem ui-monospace, monospace; padding: .45rem; border: 1px solid #b9c2cd; border-radius: 6px; background: #f7f9fb; }
@@ -56,7 +58,6 @@ export const CONSOLE_SECURITY_HEADERS: Record<string, string> = {
     "default-src 'none'",
     "script-src 'none'",
     `style-src ${styleHash}`,
-    "img-src 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
@@ -72,6 +73,7 @@ export const NAV: ReadonlyArray<{ path: string; title: string }> = [
   { path: "/", title: "Overview" },
   { path: "/apps", title: "Provider apps" },
   { path: "/connections", title: "Connections" },
+  { path: "/integrations", title: "Integrations" },
   { path: "/webhooks", title: "Webhooks" },
   { path: "/writes", title: "Writes" },
   { path: "/keys", title: "API keys" },

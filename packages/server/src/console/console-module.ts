@@ -3,6 +3,7 @@ import type { Platform } from "../platform/platform.ts";
 import { connectionPage } from "./connection-page.ts";
 import { connectionsPage } from "./connections-page.ts";
 import { type ConsolePage, registerConsoleScope } from "./console-routes.ts";
+import { integrationsPage } from "./integrations-page.ts";
 import { apiKeysPage } from "./keys-page.ts";
 import { overviewPage } from "./overview-page.ts";
 import { providerAppsPage } from "./provider-apps-page.ts";
@@ -18,6 +19,7 @@ export const consolePages: ConsolePage[] = [
   connectionsPage,
   connectionPage,
   syncsPage,
+  integrationsPage,
   webhooksPage,
   writesPage,
   apiKeysPage,

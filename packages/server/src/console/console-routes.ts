@@ -122,7 +122,7 @@ export function registerConsoleScope(
   platform: Platform,
   pages: { open: ConsolePage[]; signedIn: ConsolePage[] },
 ): void {
-  scope.addContentTypeParser(FORM, { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
+  scope.addContentTypeParser(FORM, { parseAs: "string", bodyLimit: 600 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
   scope.addHook("onSend", async (_req, reply, payload) => {

@@ -3,22 +3,19 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
-import { enqueueSync } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
-import { scheduleInstallation, unscheduleInstallation } from "./installation-schedule.ts";
+import { unscheduleInstallation } from "./installation-schedule.ts";
 import {
   deleteIntegration,
   findIntegration,
   installationsOf,
   installationsOfIntegration,
-  installIntegration,
   integrationView,
   listIntegrations,
-  openIntegration,
   removeInstallation,
-  saveIntegration,
 } from "./integration-store.ts";
-import { manifestJsonSchema, parseManifest } from "./manifest/manifest.ts";
+import { installOnConnection, uploadManifest } from "./integration-uses.ts";
+import { manifestJsonSchema } from "./manifest/manifest.ts";
 
 const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain"];
 const params = z.object({ id: z.string().min(1).max(200) });
@@ -60,24 +57,18 @@ function registerManifestRoutes(app: FastifyInstance, platform: Platform): void 
       throw new HttpError(400, "manifest_missing", "The request has no manifest.", {
         remedy: `Send the manifest as YAML (content-type application/yaml) or as JSON. Its JSON Schema is at ${MANIFEST_SCHEMA_PATH}.`,
       });
-    const parsed = parseManifest(req.body);
-    if (!parsed.ok) {
-      const first = parsed.errors[0];
+    const saved = await uploadManifest(platform, req.projectId, req.body);
+    if (!saved.ok) {
+      const first = saved.errors[0];
       throw new HttpError(
         422,
         "invalid_manifest",
-        `The manifest has ${parsed.errors.length} problem${parsed.errors.length === 1 ? "" : "s"}; the first: ${where(first)}${first.message}`,
+        `The manifest has ${saved.errors.length} problem${saved.errors.length === 1 ? "" : "s"}; the first: ${where(first)}${first.message}`,
         {
           remedy: `Fix each problem listed in details (line and column point at it) and upload again. The JSON Schema is at ${MANIFEST_SCHEMA_PATH}.`,
-          details: parsed.errors,
+          details: saved.errors,
         },
       );
-    }
-    const saved = await saveIntegration(platform, req.projectId, parsed.manifest);
-    if (!saved.created) {
-      // A changed manifest applies to every connection it is installed on: new crons, new objects.
-      for (const inst of await installationsOfIntegration(platform, saved.row.id))
-        await scheduleInstallation(platform, inst.id);
     }
     return reply.status(saved.created ? 201 : 200).send({
       ...integrationView(saved.row),
@@ -124,13 +115,7 @@ function registerInstallationRoutes(app: FastifyInstance, platform: Platform): v
       if (!conn) throw notFound("connection", req.params.id);
       const row = await findIntegration(platform, req.projectId, req.body.integration);
       if (!row) throw notFound("integration", req.body.integration);
-      const { row: inst, created } = await installIntegration(platform, req.projectId, row.id, conn.id);
-      await scheduleInstallation(platform, inst.id);
-      if (req.body.startNow) {
-        const { manifest } = openIntegration(platform, row);
-        for (const o of manifest.objects)
-          await enqueueSync(platform, { installationId: inst.id, object: o.name, trigger: "manual" });
-      }
+      const { row: inst, created } = await installOnConnection(platform, row, conn, req.body.startNow);
       return reply.status(created ? 201 : 200).send({
         id: inst.id,
         integrationId: row.id,
