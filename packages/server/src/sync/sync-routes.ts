@@ -6,7 +6,7 @@ import { HttpError, notFound } from "../http/http-error.ts";
 import { findSyncTarget } from "../integrations/integration-store.ts";
 import type { Platform } from "../platform/platform.ts";
 import { recordChanges } from "./destinations/records-destination.ts";
-import { runSyncNow } from "./sync-control.ts";
+import { runSyncNow, setSyncPaused } from "./sync-control.ts";
 import { listRuns, runView, statesOf, stateView } from "./sync-store.ts";
 
 const params = z.object({ id: z.string().min(1).max(200) });
@@ -18,6 +18,7 @@ const objectParams = params.extend({ object: z.string().regex(/^[A-Za-z][A-Za-z0
  */
 export function registerSyncRoutes(app: FastifyInstance, platform: Platform): void {
   registerSyncControlRoutes(app, platform);
+  registerPauseRoutes(app, platform);
   registerRecordsRoute(app, platform);
 }
 
@@ -140,4 +141,33 @@ function decodeCursor(cursor: string | undefined): number {
       remedy: "Pass the nextCursor of a previous answer, or no cursor to start from the beginning.",
     });
   return Number(m[1]);
+}
+
+/** Pause and resume one object's sync: while paused, its schedule and asked-for runs are skipped. */
+function registerPauseRoutes(app: FastifyInstance, platform: Platform): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  for (const [action, paused] of [
+    ["pause", true],
+    ["resume", false],
+  ] as const) {
+    r.post(
+      `/connections/:id/syncs/:object/${action}`,
+      {
+        schema: {
+          tags: ["syncs"],
+          summary: paused
+            ? "Pause one object's sync: scheduled and asked-for runs are skipped until it is resumed"
+            : "Resume a paused object's sync",
+          params: objectParams,
+          response: { 200: z.object({ object: z.string(), installationId: z.string(), paused: z.boolean() }) },
+        },
+      },
+      async (req) => {
+        const conn = await connectionOr404(platform, req.projectId, req.params.id);
+        const outcome = await setSyncPaused(platform, conn, req.params.object, paused);
+        if (outcome.status !== "paused_now" && outcome.status !== "resumed") throw notSynced(req.params.object);
+        return { object: outcome.object, installationId: outcome.installationId, paused };
+      },
+    );
+  }
 }
