@@ -189,6 +189,38 @@ describe("console input", () => {
     expect(unsynced.html).toContain("No integration installed on this connection syncs Contact");
   });
 
+  it("makes connect and reconnect links for the project's own apps and connections only", async () => {
+    const [app] = await h.sql<{ id: string }>("select id from provider_apps where project_id = $1", [h.projectId]);
+    const made = await user.post("/connections/connect-link", {
+      csrf: user.csrf,
+      providerAppId: app.id,
+      endUserId: "acme",
+    });
+    expect(made.status).toBe(201);
+    const url = /id="connect-url"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*id="connect-url"/.exec(made.html);
+    const link = (url?.[1] ?? url?.[2] ?? "").replace(/&amp;/g, "&");
+    expect(link).toContain("/connect/");
+    expect((await fetch(link)).status).toBe(200);
+    const reconnect = await user.post(`/connections/${h.connectionId}/reconnect-link`, { csrf: user.csrf });
+    expect(reconnect.status).toBe(201);
+    expect(reconnect.html).toContain("/connect/");
+    expect(
+      (await user.post("/connections/connect-link", { csrf: user.csrf, providerAppId: app.id, endUserId: "" })).status,
+    ).toBe(400);
+    const other = await h.addProject("third");
+    const otherUser = await signIn(h.server.url, other.key);
+    const foreign = await otherUser.post("/connections/connect-link", {
+      csrf: otherUser.csrf,
+      providerAppId: app.id,
+      endUserId: "acme",
+    });
+    expect(foreign.status).toBe(404);
+    const foreignReconnect = await otherUser.post(`/connections/${h.connectionId}/reconnect-link`, {
+      csrf: otherUser.csrf,
+    });
+    expect(foreignReconnect.status).toBe(404);
+  });
+
   it("reads the CSRF token only from the page's forms", async () => {
     expect(csrfIn((await user.get("/keys")).html)).toBe(user.csrf);
   });

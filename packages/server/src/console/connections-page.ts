@@ -1,8 +1,10 @@
+import { createConnectSession } from "../connect/connect-session-store.ts";
 import { esc } from "../connect/html.ts";
 import { listConnections } from "../connections/connection-store.ts";
 import { HttpError } from "../http/http-error.ts";
-import { statusBadge, table, when } from "./console-html.ts";
-import type { ConsolePage } from "./console-routes.ts";
+import { getProviderApp, listProviderApps, type ProviderAppRow } from "../provider-apps/provider-app-store.ts";
+import { csrfField, statusBadge, table, when } from "./console-html.ts";
+import { type ConsoleContext, type ConsolePage, field, notFoundPage } from "./console-routes.ts";
 
 const STATUSES = ["active", "needs_reauth", "error"] as const;
 
@@ -43,6 +45,35 @@ export const connectionsPage: ConsolePage = (router) => {
       ]),
       endUserId || status ? "No connection matches these filters." : "No connection yet: create a connect link.",
     );
-    return ctx.page("/connections", "Connections", `<h1>Connections</h1>${filters}${list}`);
+    const apps = await listProviderApps(ctx.platform, ctx.projectId);
+    return ctx.page("/connections", "Connections", `<h1>Connections</h1>${filters}${list}${connectForm(ctx, apps)}`);
+  });
+
+  router.post("/connections/connect-link", async (ctx) => {
+    const endUserId = field(ctx.form, "endUserId", "End user id", 200);
+    const appId = field(ctx.form, "providerAppId", "Provider app", 100);
+    const app = await getProviderApp(ctx.platform, ctx.projectId, appId);
+    if (!app) throw notFoundPage("provider app", appId);
+    const created = await createConnectSession(ctx.platform, {
+      projectId: ctx.projectId,
+      providerAppId: app.id,
+      endUserId,
+    });
+    const body = `<h1>Connect link</h1><p>Send this link to ${esc(endUserId)}: it opens the connect page of ${esc(app.name)} and works once.</p>
+      <input class="copy" readonly value="${esc(created.url)}" id="connect-url" aria-label="Connect link">
+      <p><a href="/connections">Back to the connections</a></p>`;
+    return { status: 201, html: ctx.page("/connections", "Connect link", body) };
   });
 };
+
+function connectForm(ctx: ConsoleContext, apps: ProviderAppRow[]): string {
+  if (apps.length === 0)
+    return `<p class="muted">Register a <a href="/apps">provider app</a> to make connect links.</p>`;
+  return `<h2>Connect a customer</h2><form class="stack" method="post" action="/connections/connect-link" id="connect-link-form">${csrfField(ctx.session.csrf)}
+    <label for="connect-app">Provider app</label><select name="providerAppId" id="connect-app">${apps
+      .map((a) => `<option value="${esc(a.id)}">${esc(a.name)}</option>`)
+      .join("")}</select>
+    <label for="connect-end-user">End user id</label><p class="hint">Your own id for the customer; the connection carries it.</p>
+    <input type="text" name="endUserId" id="connect-end-user" maxlength="200" required>
+    <button type="submit" id="make-connect-link">Make a connect link</button></form>`;
+}
