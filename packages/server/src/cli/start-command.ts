@@ -89,6 +89,7 @@ export async function startCommand(input: CommandInput): Promise<number> {
   } else {
     console.log("API key: the one printed on the first start (or stop and run `npm run forcelink -- keys create`).");
   }
+  console.log(`Console: open ${server.url}/ and sign in with the API key.`);
   console.log(`Then: curl -H "Authorization: Bearer <key>" ${server.url}/v1/connections`);
   console.log(
     `      curl -H "Authorization: Bearer <key>" ${server.url}/v1/connections/<id>/proxy/services/data/v67.0/limits`,

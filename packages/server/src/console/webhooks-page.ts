@@ -28,6 +28,33 @@ async function endpointOr404(ctx: ConsoleContext) {
   return endpoint;
 }
 
+/** One endpoint: its settings, a test event, its deliveries with redelivery. */
+async function endpointPage(ctx: ConsoleContext): Promise<string> {
+  const endpoint = await endpointOr404(ctx);
+  const deliveries = await listDeliveries(ctx.platform.db, ctx.projectId, endpoint.id, { limit: 50 });
+  const csrf = ctx.session.csrf;
+  const rows = deliveries.map((d) => [
+    `<span class="delivery" data-delivery="${esc(d.id)}" data-status="${esc(d.status)}">${esc(d.eventType)}</span>`,
+    statusBadge(d.status),
+    esc(d.attempts),
+    esc(d.lastStatusCode ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? "")),
+    when(d.createdAt),
+    d.status === "pending"
+      ? ""
+      : postButton(`/webhooks/${endpoint.id}/redeliver`, "Redeliver", csrf, {
+          id: `redeliver-${d.id}`,
+          fields: { deliveryId: d.id },
+          kind: "secondary",
+        }),
+  ]);
+  const body = `<h1>Endpoint <code>${esc(endpoint.id)}</code></h1>
+    <dl class="facts"><dt>URL</dt><dd id="endpoint-url">${esc(endpoint.url)}</dd><dt>Events</dt><dd>${esc(endpoint.events.join(", "))}</dd><dt>Description</dt><dd>${esc(endpoint.description ?? "")}</dd><dt>Enabled</dt><dd>${endpoint.enabled ? "yes" : "no"}</dd></dl>
+    <p>${postButton(`/webhooks/${endpoint.id}/test`, "Send a test event", csrf, { id: "send-test" })}</p>
+    <h2>Deliveries</h2><p><a href="/webhooks/${esc(endpoint.id)}" id="refresh-deliveries">Refresh</a></p>
+    ${table("deliveries", ["Event", "Status", "Attempts", "Last answer", "Created", ""], rows, "No delivery yet.")}`;
+  return ctx.page("/webhooks", `Endpoint ${endpoint.id}`, body);
+}
+
 /** `/webhooks`: endpoints, their deliveries, a test event and redelivery. */
 export const webhooksPage: ConsolePage = (router) => {
   router.get("/webhooks", async (ctx) => {
@@ -77,31 +104,7 @@ export const webhooksPage: ConsolePage = (router) => {
     return { status: 201, html: ctx.page("/webhooks", "Endpoint added", body) };
   });
 
-  router.get("/webhooks/:id", async (ctx) => {
-    const endpoint = await endpointOr404(ctx);
-    const deliveries = await listDeliveries(ctx.platform.db, ctx.projectId, endpoint.id, { limit: 50 });
-    const csrf = ctx.session.csrf;
-    const rows = deliveries.map((d) => [
-      `<span class="delivery" data-delivery="${esc(d.id)}" data-status="${esc(d.status)}">${esc(d.eventType)}</span>`,
-      statusBadge(d.status),
-      esc(d.attempts),
-      esc(d.lastStatusCode ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? "")),
-      when(d.createdAt),
-      d.status === "pending"
-        ? ""
-        : postButton(`/webhooks/${endpoint.id}/redeliver`, "Redeliver", csrf, {
-            id: `redeliver-${d.id}`,
-            fields: { deliveryId: d.id },
-            kind: "secondary",
-          }),
-    ]);
-    const body = `<h1>Endpoint <code>${esc(endpoint.id)}</code></h1>
-      <dl class="facts"><dt>URL</dt><dd id="endpoint-url">${esc(endpoint.url)}</dd><dt>Events</dt><dd>${esc(endpoint.events.join(", "))}</dd><dt>Description</dt><dd>${esc(endpoint.description ?? "")}</dd><dt>Enabled</dt><dd>${endpoint.enabled ? "yes" : "no"}</dd></dl>
-      <p>${postButton(`/webhooks/${endpoint.id}/test`, "Send a test event", csrf, { id: "send-test" })}</p>
-      <h2>Deliveries</h2><p><a href="/webhooks/${esc(endpoint.id)}" id="refresh-deliveries">Refresh</a></p>
-      ${table("deliveries", ["Event", "Status", "Attempts", "Last answer", "Created", ""], rows, "No delivery yet.")}`;
-    return ctx.page("/webhooks", `Endpoint ${endpoint.id}`, body);
-  });
+  router.get("/webhooks/:id", endpointPage);
 
   router.post("/webhooks/:id/test", async (ctx) => {
     const endpoint = await endpointOr404(ctx);
