@@ -206,6 +206,18 @@ describe("the console in Chromium", () => {
     await phone.close();
   });
 
+  it("spells out what deleting a connection does, then deletes it", async () => {
+    await page.goto(`${h.server.url}/connections/${h.connectionId}`);
+    await page.click("#delete-link");
+    const consequences = await page.locator("#consequences").textContent();
+    expect(consequences).toContain("revoked");
+    expect(consequences).toContain("cannot be undone");
+    await page.click("#confirm-delete");
+    await page.waitForURL(`${h.server.url}/connections`);
+    expect(await page.locator("#connections-empty").count()).toBe(1);
+    expect((await h.api(`/v1/connections/${h.connectionId}`)).status).toBe(404);
+  });
+
   it("signs out", async () => {
     await page.click("#sign-out");
     await page.waitForURL(`${h.server.url}/sign-in`);

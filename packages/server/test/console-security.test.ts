@@ -137,6 +137,34 @@ describe("console changes", () => {
   });
 });
 
+describe("console session lifetime", () => {
+  it("ends a session after twelve hours", async () => {
+    const session = await signIn(h.server.url, h.apiKey);
+    h.clock.advance(11 * 3600_000);
+    try {
+      expect((await session.get("/")).status).toBe(200);
+      h.clock.advance(3600_000 + 1000);
+      const page = await session.get("/");
+      expect(page.status).toBe(303);
+      expect(page.location).toBe("/sign-in");
+    } finally {
+      h.clock.advance(-(12 * 3600_000 + 1000));
+    }
+  });
+
+  it("signs out the session whose own key is revoked from the keys page", async () => {
+    const created = (await (await h.api("/v1/api-keys", { method: "POST", body: { name: "own key" } })).json()) as {
+      id: string;
+      key: string;
+    };
+    const session = await signIn(h.server.url, created.key);
+    const revoked = await session.post(`/keys/${created.id}/revoke`, { csrf: session.csrf });
+    expect(revoked.status).toBe(303);
+    expect(revoked.location).toBe("/sign-in");
+    expect((await session.get("/keys")).status).toBe(303);
+  });
+});
+
 describe("console input", () => {
   it("never reflects input unescaped", async () => {
     const evil = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
