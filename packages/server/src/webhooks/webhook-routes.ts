@@ -4,7 +4,7 @@ import { z } from "zod";
 import { notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
 import { DELIVERY_STATUSES, listDeliveries } from "./delivery-store.ts";
-import { sendTestEvent } from "./emit.ts";
+import { redeliver, sendTestEvent } from "./emit.ts";
 import {
   createEndpoint,
   deleteEndpoint,
@@ -68,6 +68,7 @@ export function registerWebhookRoutes(app: FastifyInstance, platform: Platform):
   registerEndpointRoutes(app, platform);
   registerSecretRotationRoute(app, platform);
   registerDeliveryRoutes(app, platform);
+  registerRedeliveryRoute(app, platform);
 }
 
 /** Register, list, read, change and delete endpoints. */
@@ -217,6 +218,29 @@ function registerDeliveryRoutes(app: FastifyInstance, platform: Platform): void 
       return reply
         .status(202)
         .send({ deliveryId, eventId: event.id, eventType: event.type, status: "pending" as const });
+    },
+  );
+}
+
+/** A delivery sent again: the same event (id and body) as a new delivery with attempts of its own. */
+function registerRedeliveryRoute(app: FastifyInstance, platform: Platform): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    "/webhooks/:id/deliveries/:deliveryId/redeliver",
+    {
+      schema: {
+        tags,
+        summary: "Send a delivery's event again to its endpoint, as a new delivery",
+        params: params.extend({ deliveryId: z.string() }),
+        response: { 202: z.object({ deliveryId: z.string(), redeliveryOf: z.string(), status: z.literal("pending") }) },
+      },
+    },
+    async (req, reply) => {
+      const again = await redeliver(platform, req.projectId, req.params.deliveryId);
+      if (!again || again.endpointId !== req.params.id) throw notFound("webhook delivery", req.params.deliveryId);
+      return reply
+        .status(202)
+        .send({ deliveryId: again.deliveryId, redeliveryOf: req.params.deliveryId, status: "pending" as const });
     },
   );
 }
