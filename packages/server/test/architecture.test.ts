@@ -95,6 +95,14 @@ describe("architecture: who may import whom", () => {
     expect(bad).toEqual([]);
   });
 
+  it("no capability and no infrastructure imports the console (it is an edge, like the routes)", () => {
+    const console = join(SERVER_SRC, "console");
+    const bad = sourceFiles(SERVER_SRC)
+      .filter((file) => !inside(file, console) && relative(SERVER_SRC, file) !== "server.ts")
+      .flatMap((file) => offending(file, (_m, resolved) => inside(resolved, console)));
+    expect(bad).toEqual([]);
+  });
+
   it("the emulator imports nothing of ours", () => {
     const emulator = join(PACKAGES, "emulator/src");
     const bad = sourceFiles(emulator).flatMap((file) =>
