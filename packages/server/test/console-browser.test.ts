@@ -115,6 +115,8 @@ describe("the console in Chromium", () => {
     await page.click("#syncs-link");
     expect(await page.locator("#sync-runs-empty").count()).toBe(1);
     await page.click("#run-Account");
+    await page.waitForURL(/done=run-queued/);
+    expect(await page.locator("#done").getAttribute("data-done")).toBe("run-queued");
     await reloadUntil('#sync-runs tr:has(.status-completed):has-text("Account")', "the run to complete");
     expect(await page.locator("#sync-runs").textContent()).toContain("20 read");
     await page.click("#pause-Account");
@@ -133,8 +135,10 @@ describe("the console in Chromium", () => {
     await page.click("#endpoint-link");
     expect(await page.locator("#signing-secret").count()).toBe(0);
     await page.click("#send-test");
+    await page.waitForURL(/done=test-sent/);
     await reloadUntil('.delivery[data-status="failed"]', "the test delivery to fail");
     await page.locator('form:has(button[id^="redeliver-"]) button').first().click();
+    await page.waitForURL(/done=redelivered/);
     await reloadUntil('.delivery[data-status="delivered"]', "the redelivery to arrive");
     expect(receiver.events.map((e) => e.type)).toEqual(Array(FAST_DELIVERY.maxAttempts! + 1).fill("webhook.test"));
     // The same event, sent again: a receiver that deduplicates by event id sees it once.
@@ -189,7 +193,8 @@ describe("the console in Chromium", () => {
     expect((await h.api("/v1/api-keys")).status).toBe(200);
     const id = await page.locator('.key:has-text("ci runner")').getAttribute("data-key");
     await page.click(`#revoke-${id}`);
-    await page.waitForURL(`${h.server.url}/keys`);
+    await page.waitForURL(`${h.server.url}/keys?done=key-revoked`);
+    expect(await page.locator("#done").textContent()).toBe("The key was revoked.");
     expect(await page.locator("#new-key").count()).toBe(0);
     expect(await page.locator(`tr:has(.key[data-key="${id}"])`).textContent()).toContain("revoked");
     const res = await fetch(`${h.server.url}/v1/connections`, { headers: { authorization: `Bearer ${key}` } });
@@ -213,7 +218,7 @@ describe("the console in Chromium", () => {
     expect(consequences).toContain("revoked");
     expect(consequences).toContain("cannot be undone");
     await page.click("#confirm-delete");
-    await page.waitForURL(`${h.server.url}/connections`);
+    await page.waitForURL(`${h.server.url}/connections?done=connection-deleted`);
     expect(await page.locator("#connections-empty").count()).toBe(1);
     expect((await h.api(`/v1/connections/${h.connectionId}`)).status).toBe(404);
   });

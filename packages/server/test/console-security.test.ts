@@ -192,7 +192,17 @@ describe.each(suiteBackends())("the console over HTTP (%s)", (backend) => {
         "event.*": "on",
       });
       expect(webhook.status).toBe(201);
-      for (const answer of [filtered, badStatus, unknown, key, await user.get("/keys"), await user.get("/webhooks")]) {
+      const done = await user.get(`/keys?done=${encodeURIComponent(evil)}`);
+      expect(done.html).not.toContain('id="done"');
+      for (const answer of [
+        filtered,
+        badStatus,
+        unknown,
+        key,
+        done,
+        await user.get("/keys"),
+        await user.get("/webhooks"),
+      ]) {
         expect(answer.html).not.toContain("<script>");
         expect(answer.html).not.toContain("<img src=x");
       }

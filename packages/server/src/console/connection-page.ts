@@ -83,7 +83,7 @@ export const connectionPage: ConsolePage = (router) => {
     const row = await connectionOf(ctx);
     // A connection that needs the customer again throws ConnectionNeedsReauth: shown as a 409 page with its remedy.
     await runConnectionChecklist(ctx.platform, row);
-    return { redirect: `/connections/${row.id}#checklist` };
+    return { redirect: `/connections/${row.id}?done=checked#checklist` };
   });
 
   router.post("/connections/:id/reconnect-link", async (ctx) => {
@@ -120,6 +120,6 @@ export const connectionPage: ConsolePage = (router) => {
       const body = `<h1>The connection was kept</h1><div class="error" id="error"><strong>${esc(outcome.revoke.reason)}</strong><p>Its grant may still be live. Try again once Salesforce answers, or tick "delete even if Salesforce cannot be reached".</p></div><p><a href="/connections/${esc(row.id)}/delete">Back</a></p>`;
       return { status: 502, html: ctx.page("/connections", "Connection kept", body) };
     }
-    return { redirect: "/connections" };
+    return { redirect: "/connections?done=connection-deleted" };
   });
 };

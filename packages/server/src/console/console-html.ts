@@ -79,11 +79,35 @@ export const NAV: ReadonlyArray<{ path: string; title: string }> = [
   { path: "/keys", title: "API keys" },
 ];
 
+/**
+ * What a change did, shown on the page it redirects to (`?done=<key>`): only these fixed sentences,
+ * so nothing in the address is ever shown back.
+ */
+export const DONE: Readonly<Record<string, string>> = {
+  checked: "The checklist ran again.",
+  "connection-deleted": "The connection was deleted.",
+  installed: "The integration is installed.",
+  "key-revoked": "The key was revoked.",
+  paused: "The object's sync is paused: its runs are skipped until you resume it.",
+  redelivered: "The event is being delivered again as a new delivery.",
+  resumed: "The object's sync is resumed.",
+  "run-queued": "The run is queued; refresh to follow it.",
+  "secret-rotated": "The new consumer secret is stored.",
+  "test-sent": "A test event is on its way.",
+};
+
+export function doneNotice(key: string | undefined): string {
+  const text = key ? DONE[key] : undefined;
+  return text ? `<div class="ok" id="done" data-done="${esc(key)}">${esc(text)}</div>` : "";
+}
+
 export interface Frame {
   /** Which navigation entry is the current page. */
   section: string;
   /** The session's CSRF token, for the sign-out form; none on the sign-in page. */
   csrf?: string;
+  /** The `done` key of the change that led here. */
+  done?: string;
 }
 
 export function layout(title: string, body: string, frame: Frame | null): string {
@@ -98,7 +122,7 @@ export function layout(title: string, body: string, frame: Frame | null): string
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)} · Forcelink</title><style>${CONSOLE_STYLE}</style></head>
-<body>${nav}<main>${body}</main></body></html>`;
+<body>${nav}<main>${doneNotice(frame?.done)}${body}</main></body></html>`;
 }
 
 export function csrfField(token: string): string {

@@ -162,7 +162,8 @@ export function registerConsoleScope(
             params: request.params as Record<string, string>,
             query: request.query as Record<string, string>,
             form,
-            page: (section, title, body) => layout(title, body, { section, csrf: session?.csrf }),
+            page: (section, title, body) =>
+              layout(title, body, { section, csrf: session?.csrf, done: (request.query as { done?: string }).done }),
           };
           return send(reply, await handler(ctx));
         },

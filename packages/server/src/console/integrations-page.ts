@@ -117,6 +117,6 @@ export const integrationsPage: ConsolePage = (router) => {
         remedy: "Pick a connection from the list.",
       });
     await installOnConnection(ctx.platform, row, conn, ctx.form.startNow === "true");
-    return { redirect: `/integrations/${row.id}` };
+    return { redirect: `/integrations/${row.id}?done=installed` };
   });
 };

@@ -48,6 +48,6 @@ export const apiKeysPage: ConsolePage = (router) => {
     if (!(await revokeApiKey(ctx.platform.db, ctx.projectId, ctx.params.id, ctx.platform.clock.now())))
       throw notFoundPage("API key", ctx.params.id);
     ctx.platform.verifier.forget();
-    return { redirect: ctx.params.id === ctx.session.apiKeyId ? "/sign-in" : "/keys" };
+    return { redirect: ctx.params.id === ctx.session.apiKeyId ? "/sign-in" : "/keys?done=key-revoked" };
   });
 };

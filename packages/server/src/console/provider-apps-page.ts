@@ -127,6 +127,6 @@ export const providerAppsPage: ConsolePage = (router) => {
       await rotateProviderAppSecret(ctx.platform, ctx.projectId, ctx.params.id, parsed.data.clientSecret),
       ctx.params.id,
     );
-    return { redirect: `/apps/${app.id}` };
+    return { redirect: `/apps/${app.id}?done=secret-rotated` };
   });
 };

@@ -87,7 +87,7 @@ export const syncsPage: ConsolePage = (router) => {
     const conn = await connectionOf(ctx);
     const object = objectOf(ctx.form);
     settled(await runSyncNow(ctx.platform, conn, object), object);
-    return { redirect: `/connections/${conn.id}/syncs` };
+    return { redirect: `/connections/${conn.id}/syncs?done=run-queued` };
   });
 
   for (const [path, paused] of [
@@ -98,7 +98,7 @@ export const syncsPage: ConsolePage = (router) => {
       const conn = await connectionOf(ctx);
       const object = objectOf(ctx.form);
       settled(await setSyncPaused(ctx.platform, conn, object, paused), object);
-      return { redirect: `/connections/${conn.id}/syncs` };
+      return { redirect: `/connections/${conn.id}/syncs?done=${paused ? "paused" : "resumed"}` };
     });
   }
 };

@@ -109,7 +109,7 @@ export const webhooksPage: ConsolePage = (router) => {
   router.post("/webhooks/:id/test", async (ctx) => {
     const endpoint = await endpointOr404(ctx);
     await sendTestEvent(ctx.platform, ctx.projectId, endpoint.id);
-    return { redirect: `/webhooks/${endpoint.id}` };
+    return { redirect: `/webhooks/${endpoint.id}?done=test-sent` };
   });
 
   router.post("/webhooks/:id/redeliver", async (ctx) => {
@@ -117,6 +117,6 @@ export const webhooksPage: ConsolePage = (router) => {
     const deliveryId = field(ctx.form, "deliveryId", "deliveryId", 100);
     const again = await redeliver(ctx.platform, ctx.projectId, deliveryId);
     if (!again || again.endpointId !== endpoint.id) throw notFoundPage("webhook delivery", deliveryId);
-    return { redirect: `/webhooks/${endpoint.id}` };
+    return { redirect: `/webhooks/${endpoint.id}?done=redelivered` };
   });
 };
