@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyInstance } from "fastify";
+import { startActivityRetention } from "./activity/activity-retention.ts";
+import { registerActivityRoutes } from "./activity/activity-routes.ts";
 import { registerChecklistRoutes } from "./checklist/checklist-routes.ts";
 import { startDailyChecklist } from "./checklist/daily-checklist.ts";
 import type { Config } from "./config/config.ts";
@@ -64,6 +66,7 @@ apiRouteModules.push(registerWriteRoutes, (_app, p) => startWriteRetention(p));
 apiRouteModules.push((_app, p) =>
   p.config.writes.workers > 0 ? startWriteWorkers(p, { concurrency: p.config.writes.workers }) : undefined,
 );
+apiRouteModules.push(registerActivityRoutes, (_app, p) => startActivityRetention(p));
 export const publicRouteModules: RouteModule[] = [registerConnectRoutes, (app) => registerManifestSchemaRoute(app)];
 
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */
