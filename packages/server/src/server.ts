@@ -7,6 +7,7 @@ import { registerChecklistRoutes } from "./checklist/checklist-routes.ts";
 import { startDailyChecklist } from "./checklist/daily-checklist.ts";
 import type { Config } from "./config/config.ts";
 import { registerConnectRoutes } from "./connect/connect-routes.ts";
+import { registerConnectHelperRoute } from "./connect/helper-script.ts";
 import { registerConnectSessionRoutes } from "./connect/session-routes.ts";
 import { registerConnectionRoutes } from "./connections/connection-routes.ts";
 import { createProxyHandler } from "./connections/proxy-handler.ts";
@@ -67,7 +68,11 @@ apiRouteModules.push((_app, p) =>
   p.config.writes.workers > 0 ? startWriteWorkers(p, { concurrency: p.config.writes.workers }) : undefined,
 );
 apiRouteModules.push(registerActivityRoutes, (_app, p) => startActivityRetention(p));
-export const publicRouteModules: RouteModule[] = [registerConnectRoutes, (app) => registerManifestSchemaRoute(app)];
+export const publicRouteModules: RouteModule[] = [
+  registerConnectRoutes,
+  (app) => registerConnectHelperRoute(app),
+  (app) => registerManifestSchemaRoute(app),
+];
 
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */
 export async function startServer(
