@@ -8,6 +8,7 @@ import { type Receiver, startReceiver } from "./support/receiver.ts";
 import { ACCOUNT_MANIFEST } from "./support/sync-records.ts";
 import { suiteBackends } from "./support/test-database.ts";
 import { waitFor } from "./support/wait.ts";
+import { postWrite } from "./support/write-connection.ts";
 
 interface Row {
   id: string;
@@ -81,6 +82,13 @@ describe.each(backends)("the activity log of the demo connection (%s)", (backend
     expect(installed.status).toBe(201);
     expect((await h.api(`/v1/connections/${connectionId}/syncs/Account`, { method: "POST" })).status).toBe(202);
     await waitFor(async () => (await timeline(h, connectionId, 200)).some((r) => r.kind === "sync_run"), "sync run");
+    // A write of two Accounts, run within the request.
+    const write = await postWrite(h, connectionId, {
+      object: "Account",
+      operation: "insert",
+      records: [{ Name: "Activity One" }, { Name: "Activity Two" }],
+    });
+    expect(write.status, JSON.stringify(write.body)).toBe(200);
     // A proxied call Salesforce refuses.
     const bad = await h.api(`/v1/connections/${connectionId}/proxy/services/data/v67.0/query?q=SELEKT+Id`);
     expect(bad.status).toBe(400);
@@ -123,6 +131,40 @@ describe.each(backends)("the activity log of the demo connection (%s)", (backend
     });
     const delivery = rows.find((r) => r.kind === "webhook_delivery")!;
     expect(delivery).toMatchObject({ level: "info", details: { outcome: "delivered", statusCode: 200 } });
+  });
+
+  it("records the write with its counts", async () => {
+    const rows = await timeline(h, connectionId, 200);
+    const write = rows.find((r) => r.kind === "write")!;
+    expect(write).toMatchObject({
+      level: "info",
+      details: { object: "Account", operation: "insert", status: "completed", counts: { succeeded: 2, failed: 0 } },
+    });
+    expect(write.message).toMatch(/completed: 2 succeeded, 0 failed/);
+  });
+
+  it("records a grant Salesforce revoked: the refused refresh, then the proxy's 409", async () => {
+    const app = await h.demoProviderApp();
+    const before = new Set(h.org.sessions.grants.keys());
+    const run = await connectThroughPages(h, { providerAppId: app.id, endUserId: "activity-revoked" });
+    const revoked = (await sessionStatus(h, run.session.id)).connectionId!;
+    // Only this connection's grant: the demo connection keeps working for the tests after this one.
+    const issued = [...h.org.sessions.grants.keys()].filter((k) => !before.has(k));
+    expect(issued).toHaveLength(1);
+    h.org.sessions.revokeAllFor((g) => g.refreshToken === issued[0]);
+    h.org.sessions.expireAll((session) => session.refreshToken === issued[0]);
+    const answer = await h.api(`/v1/connections/${revoked}/proxy/services/data/v67.0/limits`);
+    expect(answer.status).toBe(409);
+    const rows = await timeline(h, revoked, 200);
+    const refusal = rows.find((r) => r.kind === "token_refresh")!;
+    expect(refusal).toMatchObject({ level: "error", details: { outcome: "needs_reauth", error: "invalid_grant" } });
+    expect(refusal.message).toMatch(/must connect again/);
+    const proxy = rows.find((r) => r.kind === "proxy_error")!;
+    expect(proxy).toMatchObject({
+      level: "warn",
+      details: { status: 409, code: "connection_needs_reauth", source: "forcelink" },
+    });
+    expect(rows.indexOf(refusal)).toBeLessThan(rows.indexOf(proxy));
   });
 
   it("holds no token or secret of the demo in any row", async () => {
