@@ -217,4 +217,52 @@ describe("a builder's page that embeds @forcelink/connect", () => {
     expect(opened).toEqual([]);
     await context.close();
   });
+
+  it("after the redirect, keeps a failing check on screen, then returns once the customer checks again and it passes", async () => {
+    // The app needs Account.Industry editable; the org's Standard User profile may only read it.
+    const app = await h.demoProviderApp({
+      name: DEMO.app.name,
+      requirements: { objects: [{ name: "Account", access: ["read", "write"], fields: ["Name", "Industry"] }] },
+    });
+    await setupOrg("/permissions/Standard%20User", { fields: { "Account.Industry": "read" } });
+    const session = await createConnectSession(h, {
+      providerAppId: app.id,
+      endUserId: "helper-redirect-failing",
+      returnUrl: `${appOrigin}/back`,
+    });
+    const context = await blocking.newContext();
+    const page = await context.newPage();
+    await page.goto(`${appOrigin}/?auto=1&link=${encodeURIComponent(session.url)}`);
+    await page.waitForURL((u) => u.pathname.startsWith("/connect/"), { timeout: 30_000 });
+    await signIn(page, DEMO.integration);
+    await page.waitForSelector('#checklist[data-passed="false"]');
+    // Nothing sends the customer away from what their admin must change; the link back carries the result.
+    const back = new URL((await page.getAttribute("#return", "href"))!);
+    expect(back.searchParams.get("forcelink_status")).toBe("connected");
+    expect(back.searchParams.get("forcelink_checklist")).toBe("failed");
+    expect(back.searchParams.get("forcelink_failing")).toBe("field-editable");
+    expect(new URL(page.url()).origin).toBe(new URL(h.server.url).origin);
+
+    await setupOrg("/permissions/Standard%20User", { fields: { "Account.Industry": "edit" } });
+    h.clock.advance(60_000);
+    await page.click("#check-again");
+    await page.waitForURL((u) => u.origin === appOrigin && u.pathname === "/back", { timeout: 30_000 });
+    await page.waitForFunction('document.getElementById("result").textContent !== ""');
+    expect(JSON.parse((await page.textContent("#result"))!)).toEqual({
+      status: "connected",
+      connectionId: (await sessionStatus(h, session.id)).connectionId,
+      checklist: { passed: true, failing: [] },
+    });
+    await context.close();
+  });
 });
+
+/** The emulator's control surface: changes the org as its admin would in Setup. */
+async function setupOrg(path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${h.emulator.urls.login}/__emulator${path}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`PATCH ${path}: ${res.status} ${await res.text()}`);
+}

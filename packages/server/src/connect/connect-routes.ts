@@ -267,7 +267,7 @@ function checkAgainRoute(scope: FastifyInstance, platform: Platform): void {
           },
           checklist,
           checkAgainAction: checkAgainAction(req.params.token),
-          returnUrl: session.returnUrl ? withConnection(session.returnUrl, connection.id) : null,
+          ...returnAfterCheck(session, connection.id, checklist),
         }),
       );
     },
@@ -360,6 +360,14 @@ function withResult(returnUrl: string, params: Record<string, string>): string {
   const url = new URL(returnUrl);
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   return url.toString();
+}
+
+/** Where "Check again"'s page links back to: with the result again after the helper's redirect fallback. */
+function returnAfterCheck(session: ConnectSessionRow, connectionId: string, checklist: PageChecklist | null) {
+  if (!session.returnUrl) return { returnUrl: null };
+  if (session.display !== "redirect") return { returnUrl: withConnection(session.returnUrl, connectionId) };
+  const result = { connection_id: connectionId, forcelink_status: "connected", ...checklistParams(checklist) };
+  return { returnUrl: withResult(session.returnUrl, result), redirectBack: true };
 }
 
 function checklistParams(checklist: PageChecklist | null): Record<string, string> {
