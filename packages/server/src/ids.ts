@@ -16,7 +16,8 @@ export function newId(
     | "inst"
     | "sync"
     | "run"
-    | "wr",
+    | "wr"
+    | "act",
 ): string {
   // The wall clock, not the platform's: ids sort by when they were really made, whatever a test does to time.
   const time = Date.now().toString(36).padStart(9, "0");

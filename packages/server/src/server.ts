@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyInstance } from "fastify";
+import { startActivityRetention } from "./activity/activity-retention.ts";
+import { registerActivityRoutes } from "./activity/activity-routes.ts";
 import { registerChecklistRoutes } from "./checklist/checklist-routes.ts";
 import { startDailyChecklist } from "./checklist/daily-checklist.ts";
 import type { Config } from "./config/config.ts";
 import { registerConnectRoutes } from "./connect/connect-routes.ts";
+import { registerConnectHelperRoute } from "./connect/helper-script.ts";
 import { registerConnectSessionRoutes } from "./connect/session-routes.ts";
 import { registerConnectionRoutes } from "./connections/connection-routes.ts";
 import { createProxyHandler } from "./connections/proxy-handler.ts";
@@ -65,7 +68,12 @@ apiRouteModules.push(registerWriteRoutes, (_app, p) => startWriteRetention(p));
 apiRouteModules.push((_app, p) =>
   p.config.writes.workers > 0 ? startWriteWorkers(p, { concurrency: p.config.writes.workers }) : undefined,
 );
-export const publicRouteModules: RouteModule[] = [registerConnectRoutes, (app) => registerManifestSchemaRoute(app)];
+apiRouteModules.push(registerActivityRoutes, (_app, p) => startActivityRetention(p));
+export const publicRouteModules: RouteModule[] = [
+  registerConnectRoutes,
+  (app) => registerConnectHelperRoute(app),
+  (app) => registerManifestSchemaRoute(app),
+];
 publicRouteModules.push(registerConsole);
 
 /** `forcelink serve`: the HTTP API, the connect pages and the job workers in one process. */

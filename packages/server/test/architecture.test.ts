@@ -24,6 +24,7 @@ const CAPABILITIES = [
   "projects",
   "remedies",
   "writes",
+  "activity",
 ];
 const HTTP_ADAPTERS = [/-routes\.ts$/, /^connections\/proxy-handler\.ts$/];
 

@@ -171,7 +171,14 @@ describe("a popup tells its opener", () => {
     expect(received).toEqual([
       {
         origin: new URL(h.server.url).origin,
-        data: { type: "forcelink:connect", status: "connected", connectionId, endUserId: "popup-known" },
+        data: {
+          type: "forcelink:connect",
+          status: "connected",
+          connectionId,
+          endUserId: "popup-known",
+          renewed: false,
+          checklist: expect.objectContaining({ passed: expect.any(Boolean), runId: expect.stringMatching(/^chk_/) }),
+        },
       },
     ]);
   });

@@ -240,6 +240,14 @@ describe("a production org", () => {
       status: "connected",
       connectionId,
       endUserId: "popup-customer",
+      renewed: false,
+      // What @forcelink/connect resolves with: the checks run at connection time, without their evidence.
+      checklist: {
+        passed: true,
+        runId: expect.stringMatching(/^chk_/),
+        summary: expect.objectContaining({ fail: 0 }),
+        failing: [],
+      },
     });
     expect(posted.targetOrigin).toBe("https://app.example.com");
     // The popup closes itself only when the checklist leaves nothing to read.

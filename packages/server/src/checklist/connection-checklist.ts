@@ -4,7 +4,7 @@ import type { ConnectionRow } from "../connections/connection-store.ts";
 import { newId } from "../ids.ts";
 import { installedIntegrations } from "../integrations/integration-store.ts";
 import { manifestRequirements } from "../integrations/manifest/manifest.ts";
-import type { Platform } from "../platform/platform.ts";
+import type { ActivityEntry, Platform } from "../platform/platform.ts";
 import { getProviderAppById, openProviderAppSecrets } from "../provider-apps/provider-app-store.ts";
 import {
   type ObjectRequirement,
@@ -184,7 +184,9 @@ export async function runConnectionChecklist(platform: Platform, row: Connection
       apiCalls: run.apiCalls,
     })
     .returning();
-  return viewRun(stored);
+  const view = viewRun(stored);
+  await platform.activity.record(checklistActivity(row, view));
+  return view;
 }
 
 /**
@@ -253,4 +255,21 @@ export function summarize(checks: CheckResult[]): ChecklistSummary {
   const summary: Record<Verdict, number> = { pass: 0, fail: 0, warn: 0, unknown: 0 };
   for (const c of checks) summary[c.verdict]++;
   return summary;
+}
+
+/** The activity row of a checklist run: passed or not, and which checks failed or warned. */
+function checklistActivity(row: ConnectionRow, run: ConnectionChecklistRun): ActivityEntry {
+  const failing = run.checks.filter((c) => c.verdict === "fail").map((c) => c.id);
+  const warning = run.checks.filter((c) => c.verdict === "warn").map((c) => c.id);
+  return {
+    projectId: row.projectId,
+    connectionId: row.id,
+    kind: "checklist_run",
+    level: failing.length > 0 ? "warn" : "info",
+    message:
+      failing.length > 0
+        ? `Checklist ran: ${failing.length} check${failing.length === 1 ? "" : "s"} failed (${failing.join(", ")})`
+        : "Checklist ran: nothing blocks the app",
+    details: { runId: run.id, passed: run.passed, summary: run.summary, failing, warning, apiCalls: run.apiCalls },
+  };
 }

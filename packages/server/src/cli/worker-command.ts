@@ -1,3 +1,4 @@
+import { startActivityRetention } from "../activity/activity-retention.ts";
 import { startDailyChecklist } from "../checklist/daily-checklist.ts";
 import { parseConfig } from "../config/config.ts";
 import { createLogger } from "../log/logger.ts";
@@ -23,6 +24,7 @@ export async function workerCommand(input: CommandInput): Promise<number> {
     await startDailyChecklist(platform);
     await startSyncWorkers(platform, { concurrency });
     await startWriteRetention(platform);
+    await startActivityRetention(platform);
     await startWriteWorkers(platform, { concurrency: Math.max(1, platform.config.writes.workers) });
     logger.info(
       { storage: platform.database.kind, concurrency, process: platform.processId },

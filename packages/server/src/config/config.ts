@@ -57,6 +57,8 @@ const schema = z.object({
   FORCELINK_WRITE_SYNC_MAX: z.coerce.number().int().min(0).max(1000).default(200),
   /** Days a finished write and its per-record results are kept. */
   FORCELINK_WRITE_RETENTION_DAYS: z.coerce.number().gt(0).default(30),
+  /** Days activity rows, settled webhook deliveries and finished sync runs are kept. */
+  FORCELINK_ACTIVITY_RETENTION_DAYS: z.coerce.number().gt(0).default(30),
   /** The largest JSON body `POST …/writes` takes, in MiB (the whole body is parsed at once). */
   FORCELINK_WRITE_JSON_LIMIT_MB: z.coerce.number().gt(0).default(32),
   /** The largest NDJSON or CSV body `POST …/writes` takes, in MiB (streamed into the store). */
@@ -121,6 +123,10 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       retentionMs: Math.round(c.FORCELINK_WRITE_RETENTION_DAYS * 86_400_000),
       jsonBodyLimit: Math.round(c.FORCELINK_WRITE_JSON_LIMIT_MB * MIB),
       streamBodyLimit: Math.round(c.FORCELINK_WRITE_STREAM_LIMIT_MB * MIB),
+    },
+    activity: {
+      /** Also the retention of settled webhook deliveries and finished sync runs. */
+      retentionMs: Math.round(c.FORCELINK_ACTIVITY_RETENTION_DAYS * 86_400_000),
     },
     logLevel: c.FORCELINK_LOG_LEVEL,
   };

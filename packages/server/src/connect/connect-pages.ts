@@ -70,6 +70,11 @@ export interface ResultPageInput {
    */
   popupMessage?: { type: string; status: string; [key: string]: unknown } | null;
   popupTargetOrigin?: string | null;
+  /**
+   * After the helper's redirect fallback: the page sends the customer back to `returnUrl` (which
+   * carries the result) on its own, unless a failure or a failing check is left to read.
+   */
+  redirectBack?: boolean;
   /** The pre-install checklist run right after connecting: its checks, or why it could not run. */
   checklist?: { run: ConnectionChecklistRun } | { error: string } | null;
   /** Where the "Check again" form posts (carries the re-run token). */
@@ -141,6 +146,8 @@ export function resultPage(input: ResultPageInput): string {
     ${input.returnUrl ? `<p><a href="${esc(input.returnUrl)}" id="return">Back to the app</a></p>` : ""}`;
   // The popup closes itself only when there is nothing left to read: a failing check keeps it open.
   const nothingToRead = input.ok && !(input.checklist && (!("run" in input.checklist) || !input.checklist.run.passed));
+  if (input.redirectBack && input.returnUrl)
+    return page(input.title, body, nothingToRead ? { returnTo: input.returnUrl } : null);
   const popup: PopupPost | null = input.popupMessage
     ? input.popupTargetOrigin
       ? { message: input.popupMessage, targetOrigin: input.popupTargetOrigin, close: nothingToRead }
@@ -151,4 +158,21 @@ export function resultPage(input: ResultPageInput): string {
         }
     : null;
   return page(input.title, body, popup);
+}
+
+/** What the connect helper resolves with about the checks run at connection time (posted to the opener). */
+export type ChecklistResult =
+  | { passed: boolean; runId: string; summary: Record<Verdict, number>; failing: string[] }
+  | { passed: null; error: string };
+
+export function checklistResult(checklist: ResultPageInput["checklist"]): ChecklistResult | null {
+  if (!checklist) return null;
+  if ("error" in checklist) return { passed: null, error: checklist.error };
+  const { run } = checklist;
+  return {
+    passed: run.passed,
+    runId: run.id,
+    summary: { pass: run.summary.pass, warn: run.summary.warn, fail: run.summary.fail, unknown: run.summary.unknown },
+    failing: run.checks.filter((c) => c.verdict === "fail").map((c) => c.id),
+  };
 }

@@ -6,7 +6,7 @@ import { httpErrorFrom } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
 import { getProviderAppForProject } from "../provider-apps/provider-app-store.ts";
 import { callbackUrl } from "./callback-url.ts";
-import { choosePage, type ResultPageInput, resultPage } from "./connect-pages.ts";
+import { checklistResult, choosePage, type ResultPageInput, resultPage } from "./connect-pages.ts";
 import {
   type ConnectSessionRow,
   recordAuthorizeStart,
@@ -115,7 +115,7 @@ function pageRoute(scope: FastifyInstance, platform: Platform): void {
       const appRow = await getProviderAppForProject(platform, session!.projectId, session!.providerAppId);
       if (!appRow)
         return linkProblem(reply, 410, "This connect link is no longer valid", "The app it was made for was removed.");
-      const display = req.query.display === "popup" ? "popup" : "page";
+      const display = displayOf(req.query.display);
       const failed =
         session!.status === "failed" ? (session!.error as { message?: string; fix?: string } | null) : null;
       return send(
@@ -123,7 +123,7 @@ function pageRoute(scope: FastifyInstance, platform: Platform): void {
         200,
         choosePage({
           appName: appRow.name,
-          action: `/connect/${encodeURIComponent(req.params.token)}${display === "popup" ? "?display=popup" : ""}`,
+          action: `/connect/${encodeURIComponent(req.params.token)}${display === "page" ? "" : `?display=${display}`}`,
           environment: session!.environment,
           myDomain: session!.myDomain,
           error: failed?.message ? { message: failed.message, fix: failed.fix } : null,
@@ -153,7 +153,7 @@ function startRoute(scope: FastifyInstance, platform: Platform): void {
       if (!appRow)
         return linkProblem(reply, 410, "This connect link is no longer valid", "The app it was made for was removed.");
       const body = (req.body ?? {}) as Record<string, string>;
-      const display = req.query.display === "popup" ? "popup" : "page";
+      const display = displayOf(req.query.display);
       const choice = chooseLoginHost(platform.hosts, body.environment, body.myDomain);
       if (!choice.ok) {
         return send(
@@ -161,7 +161,7 @@ function startRoute(scope: FastifyInstance, platform: Platform): void {
           400,
           choosePage({
             appName: appRow.name,
-            action: `/connect/${encodeURIComponent(req.params.token)}${display === "popup" ? "?display=popup" : ""}`,
+            action: `/connect/${encodeURIComponent(req.params.token)}${display === "page" ? "" : `?display=${display}`}`,
             environment: body.environment,
             myDomain: body.myDomain,
             error: { message: choice.message, fix: choice.fix },
@@ -267,7 +267,7 @@ function checkAgainRoute(scope: FastifyInstance, platform: Platform): void {
           },
           checklist,
           checkAgainAction: checkAgainAction(req.params.token),
-          returnUrl: session.returnUrl ? withConnection(session.returnUrl, connection.id) : null,
+          ...returnAfterCheck(session, connection.id, checklist),
         }),
       );
     },
@@ -282,11 +282,21 @@ async function checklistShownBefore(platform: Platform, connection: ConnectionRo
 
 type PageChecklist = NonNullable<ResultPageInput["checklist"]>;
 
+/**
+ * How the connect page was opened: as a page, in a popup (the result is posted to the opener), or
+ * by the connect helper's redirect fallback (the result page sends the customer back to the returnUrl).
+ */
+type Display = "page" | "popup" | "redirect";
+function displayOf(query: string | undefined): Display {
+  return query === "popup" || query === "redirect" ? query : "page";
+}
+
 /** The result page of a sign-in that failed or connected. */
 function resultOf(outcome: Exclude<ConnectOutcome, { kind: "unmatched" }>, checklist: PageChecklist | null) {
   const { session } = outcome;
   // A popup posts to the returnUrl's origin; without one, only `{type, status}` to any opener.
   const popup = session.display === "popup";
+  const redirect = session.display === "redirect" && session.returnUrl !== null;
   const origin = session.returnUrl ? new URL(session.returnUrl).origin : null;
   if (outcome.kind === "failed") {
     const { failure } = outcome;
@@ -295,7 +305,10 @@ function resultOf(outcome: Exclude<ConnectOutcome, { kind: "unmatched" }>, check
       title: failure.title,
       message: failure.message,
       steps: failure.steps,
-      returnUrl: session.returnUrl,
+      returnUrl: redirect
+        ? withResult(session.returnUrl!, { forcelink_status: "failed", forcelink_error: failure.code })
+        : session.returnUrl,
+      redirectBack: redirect,
       popupMessage: popup ? { type: "forcelink:connect", status: "failed", error: failure.code } : null,
       popupTargetOrigin: origin,
     } satisfies ResultPageInput;
@@ -314,12 +327,56 @@ function resultOf(outcome: Exclude<ConnectOutcome, { kind: "unmatched" }>, check
     details: { Org: connection.orgId, User: username ?? connection.userId, "Connection id": connection.id },
     checklist,
     checkAgainAction: outcome.checklistToken ? checkAgainAction(outcome.checklistToken) : null,
-    returnUrl: session.returnUrl ? withConnection(session.returnUrl, connection.id) : null,
+    returnUrl: redirect
+      ? withResult(session.returnUrl!, {
+          connection_id: connection.id,
+          forcelink_status: "connected",
+          ...checklistParams(checklist),
+        })
+      : session.returnUrl
+        ? withConnection(session.returnUrl, connection.id)
+        : null,
+    redirectBack: redirect,
     popupMessage: popup
-      ? { type: "forcelink:connect", status: "connected", connectionId: connection.id, endUserId: connection.endUserId }
+      ? {
+          type: "forcelink:connect",
+          status: "connected",
+          connectionId: connection.id,
+          endUserId: connection.endUserId,
+          renewed: outcome.renewed,
+          checklist: checklistResult(checklist),
+        }
       : null,
     popupTargetOrigin: origin,
   } satisfies ResultPageInput;
+}
+
+/**
+ * The returnUrl with the result in its query, for the connect helper's redirect fallback (read by
+ * `Forcelink.connectResult()`): `connection_id`, `forcelink_status`, `forcelink_checklist`
+ * (passed, failed, not_run), `forcelink_failing` (the failing checks' ids), `forcelink_error`.
+ */
+function withResult(returnUrl: string, params: Record<string, string>): string {
+  const url = new URL(returnUrl);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return url.toString();
+}
+
+/** Where "Check again"'s page links back to: with the result again after the helper's redirect fallback. */
+function returnAfterCheck(session: ConnectSessionRow, connectionId: string, checklist: PageChecklist | null) {
+  if (!session.returnUrl) return { returnUrl: null };
+  if (session.display !== "redirect") return { returnUrl: withConnection(session.returnUrl, connectionId) };
+  const result = { connection_id: connectionId, forcelink_status: "connected", ...checklistParams(checklist) };
+  return { returnUrl: withResult(session.returnUrl, result), redirectBack: true };
+}
+
+function checklistParams(checklist: PageChecklist | null): Record<string, string> {
+  const result = checklistResult(checklist);
+  if (!result) return {};
+  if (result.passed === null) return { forcelink_checklist: "not_run" };
+  return result.passed
+    ? { forcelink_checklist: "passed" }
+    : { forcelink_checklist: "failed", forcelink_failing: result.failing.join(",") };
 }
 
 function withConnection(returnUrl: string, connectionId: string): string {

@@ -47,19 +47,30 @@ export const STYLE = `
  */
 const POPUP_SCRIPT = `(function () {
   var data = document.getElementById("popup-message");
-  if (!data || !window.opener) return;
+  if (!data) return;
   var m = JSON.parse(data.textContent);
+  if (m.returnTo) {
+    setTimeout(function () { window.location.replace(m.returnTo); }, 1500);
+    return;
+  }
+  if (!window.opener) return;
   window.opener.postMessage(m.message, m.targetOrigin);
   if (m.close) setTimeout(function () { window.close(); }, 1500);
 })();`;
 
-/** What a popup's result page posts to its opener, and to which origin. */
-export interface PopupPost {
-  message: Record<string, unknown>;
-  targetOrigin: string;
-  /** Close the window after posting (nothing left to read). */
-  close: boolean;
-}
+/**
+ * What a popup's result page posts to its opener, and to which origin; or, after a redirect
+ * (`display=redirect`, the connect helper's fallback when popups are blocked), where the page
+ * sends the customer back to on its own.
+ */
+export type PopupPost =
+  | {
+      message: Record<string, unknown>;
+      targetOrigin: string;
+      /** Close the window after posting (nothing left to read). */
+      close: boolean;
+    }
+  | { returnTo: string };
 
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 

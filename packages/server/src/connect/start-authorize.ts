@@ -60,7 +60,7 @@ export function authorizeRoundTrip(input: {
   redirectUri: string;
   scopes: string[];
   pkce: boolean;
-  display: "page" | "popup";
+  display: "page" | "popup" | "redirect";
 }): { state: string; codeVerifier: string | null; url: string } {
   const state = createOAuthState();
   const pkce = createPkcePair();

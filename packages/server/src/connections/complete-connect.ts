@@ -242,6 +242,14 @@ async function renewConnection(platform: Platform, session: ConnectSessionRow, t
     endUserId: existing.endUserId,
     via: "reconnect",
   });
+  await platform.activity.record({
+    projectId: session.projectId,
+    connectionId: existing.id,
+    kind: "reconnect",
+    level: "info",
+    message: `Authorized again by ${existing.username ?? tokens.userId} through the connect pages`,
+    details: { orgId: tokens.orgId, userId: tokens.userId, offlineAccess: Boolean(tokens.refreshToken) },
+  });
   // The row as adopted: the checklist signs in with the new tokens.
   const renewed = (await findConnection(platform, session.projectId, existing.id)) ?? existing;
   return {
@@ -279,6 +287,23 @@ async function newConnection(
     orgId: connection.orgId,
     environment: connection.environment,
     offlineAccess: Boolean(tokens.refreshToken),
+  });
+  await platform.activity.record({
+    projectId: session.projectId,
+    connectionId: connection.id,
+    kind: "connect",
+    level: "info",
+    message: `Connected org ${connection.orgId} as ${username ?? connection.userId} through the connect pages`,
+    details: {
+      endUserId: connection.endUserId,
+      orgId: connection.orgId,
+      userId: connection.userId,
+      username,
+      environment: connection.environment,
+      authFlow: connection.authFlow,
+      scopes: connection.scopes,
+      offlineAccess: Boolean(tokens.refreshToken),
+    },
   });
   return {
     kind: "connected",

@@ -2,6 +2,8 @@ import {
   InstancePools,
   introspectAsApp,
   jwtBearerToken,
+  type OAuthFailure,
+  type RefreshedInfo,
   renewWithClientCredentials,
   renewWithRefreshToken,
   SalesforceClient,
@@ -21,6 +23,7 @@ import { emitEvent } from "../webhooks/emit.ts";
 import { jwtGrantOf } from "./connection-grant.ts";
 import { type ConnectionRow, explainReauth, findConnection } from "./connection-store.ts";
 import { DbCredentialStore } from "./credential-store.ts";
+import { refreshActivity } from "./refresh-activity.ts";
 
 /**
  * Whose lifecycle renews a connection: the provider app's, per flow, except for JWT bearer, whose
@@ -197,16 +200,18 @@ export class ConnectionTokens implements ConnectionTokenService {
   private hooks(projectId: string) {
     const { platform } = this;
     return {
-      onRefreshed: async (connectionId: string) => {
+      onRefreshed: async (connectionId: string, info: RefreshedInfo) => {
         await platform.db
           .update(connections)
           .set({ lastRefreshAt: platform.clock.now() })
           .where(eq(connections.id, connectionId));
+        await platform.activity.record(refreshActivity.renewed(projectId, connectionId, info));
       },
       onTerminalFailure: async (
         connectionId: string,
         reason: { error: string; reason?: string; description: string; checklistItem?: string; remedy?: string },
       ) => {
+        await platform.activity.record(refreshActivity.refused(projectId, connectionId, reason));
         await emitEvent(platform, projectId, "connection.needs_reauth", {
           connectionId,
           reason: {
@@ -224,6 +229,7 @@ export class ConnectionTokens implements ConnectionTokenService {
         connectionId: string,
         info: { error: string; description: string; failures: number; nextAttemptAt: number },
       ) => {
+        await platform.activity.record(refreshActivity.failing(projectId, connectionId, info));
         // Once per streak: the customer hears it is failing, and later that it recovered.
         if (info.failures !== 1) return;
         await emitEvent(platform, projectId, "connection.refresh_failed", {
@@ -234,11 +240,15 @@ export class ConnectionTokens implements ConnectionTokenService {
         });
       },
       onRecovered: async (connectionId: string, info: { failingSince: number; failures: number }) => {
+        await platform.activity.record(refreshActivity.recovered(projectId, connectionId, info));
         await emitEvent(platform, projectId, "connection.recovered", {
           connectionId,
           failingSince: new Date(info.failingSince).toISOString(),
           failures: info.failures,
         });
+      },
+      onConfigurationFailure: async (connectionId: string, failure: OAuthFailure) => {
+        await platform.activity.record(refreshActivity.appRefused(projectId, connectionId, failure));
       },
       onHookError: (error: unknown) => platform.logger.error({ err: error }, "connection hook failed"),
     };

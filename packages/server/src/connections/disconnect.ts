@@ -66,6 +66,17 @@ export async function disconnect(
     tokenRevoked: revoke.revoked,
     revokeFailure: revoke.revoked ? null : revoke.reason,
   });
+  await platform.activity.record({
+    projectId: row.projectId,
+    connectionId: row.id,
+    kind: "disconnect",
+    level: revoke.revoked || revoke.alreadyInvalid ? "info" : "warn",
+    message:
+      revoke.revoked || revoke.alreadyInvalid
+        ? "Deleted; its grant at Salesforce is revoked"
+        : `Deleted without revoking its grant (${revoke.reason}): revoke the app's access in Salesforce`,
+    details: { endUserId: row.endUserId, orgId: row.orgId, revoked: revoke.revoked, forced: options.force },
+  });
   return { deleted: true, revoke };
 }
 

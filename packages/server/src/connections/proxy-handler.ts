@@ -12,6 +12,7 @@ import { controlCharacterProblem, requestTargetProblem } from "../http/request-i
 import type { Platform } from "../platform/platform.ts";
 import { explainError, explainFailure } from "../remedies/explain-failure.ts";
 import { connectionView, findConnection } from "./connection-store.ts";
+import { proxyFailure, salesforceRefusal } from "./proxy-activity.ts";
 
 /** Hop-by-hop headers: never passed to Salesforce or back. */
 const HOP = new Set([
@@ -93,17 +94,24 @@ export function createProxyHandler(platform: Platform): (req: IncomingMessage, r
       const length = Number(answer.headers["content-length"]);
       if (Number.isFinite(length) && length <= SMALL_BODY) {
         const body = await buffered(answer.body);
-        if (answer.status >= 400) Object.assign(out, checkHeaders(answer.status, body, row.username));
+        if (answer.status >= 400) {
+          Object.assign(out, checkHeaders(answer.status, body, row.username));
+          void platform.activity.record(salesforceRefusal(row, req.method, rest, answer.status, body));
+        }
         res.writeHead(answer.status, out);
         res.end(body);
         return;
       }
+      if (answer.status >= 400)
+        void platform.activity.record(salesforceRefusal(row, req.method, rest, answer.status, null));
       res.writeHead(answer.status, out);
       answer.body.pipe(res);
       answer.body.once("error", () => res.destroy());
     } catch (e) {
       tokens.forget(id);
-      throw await withRecordedReauth(proxyError(e), projectId, id);
+      const answer = await withRecordedReauth(proxyError(e), projectId, id);
+      await platform.activity.record(proxyFailure(row, req.method, rest, answer));
+      throw answer;
     }
   }
 

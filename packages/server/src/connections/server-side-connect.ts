@@ -164,5 +164,21 @@ export async function connectServerSide(
     environment,
     authFlow: req.flow,
   });
+  await platform.activity.record({
+    projectId,
+    connectionId: connection.id,
+    kind: "connect",
+    level: "info",
+    message: `Connected org ${connection.orgId} as ${connection.username ?? connection.userId} with the ${req.flow} flow`,
+    details: {
+      endUserId: connection.endUserId,
+      orgId: connection.orgId,
+      userId: connection.userId,
+      username: connection.username,
+      environment,
+      authFlow: req.flow,
+      scopes: connection.scopes,
+    },
+  });
   return connection;
 }

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type { PgBoss } from "pg-boss";
+import { StoreActivityRecorder } from "../activity/activity-recorder.ts";
 import { createChecklistQueues } from "../checklist/daily-checklist.ts";
 import type { Config } from "../config/config.ts";
 import { ConnectionTokens } from "../connections/connection-tokens.ts";
@@ -48,6 +49,7 @@ export async function openPlatform(
       // Set just below: the token service is built on the platform it belongs to.
       tokens: undefined as unknown as Platform["tokens"],
       webhookDelivery: DEFAULT_DELIVERY_SETTINGS,
+      activity: new StoreActivityRecorder({ db: database.db, clock, logger }),
       close: async () => {
         await platform.tokens.close();
         if (boss) await boss.stop({ graceful: true, timeout: 5000 }).catch(() => undefined);

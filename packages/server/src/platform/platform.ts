@@ -1,5 +1,6 @@
 import type { SalesforceClient, SalesforceHosts, TokenLifecycle } from "@forcelink/salesforce";
 import type { PgBoss } from "pg-boss";
+import type { ActivityEntry } from "../activity/activity-kinds.ts";
 import type { Config } from "../config/config.ts";
 import type { Sealer } from "../crypto/sealing.ts";
 import type { LoadedKey } from "../crypto/secret-key.ts";
@@ -33,9 +34,18 @@ export interface Platform {
   clock: Clock;
   /** Every connection's tokens and Salesforce clients for this process. */
   tokens: ConnectionTokenService;
+  /** Records the activity log's rows (activity/activity-recorder.ts); every capability reports through it. */
+  activity: ActivityRecorder;
   /** How this process delivers webhooks (configureWebhookDelivery changes them). */
   webhookDelivery: WebhookDeliverySettings;
   close(): Promise<void>;
+}
+
+export type { ActivityEntry };
+
+/** The activity log as capabilities see it: `record` never throws, and never stores a secret. */
+export interface ActivityRecorder {
+  record(entry: ActivityEntry): Promise<void>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  bigserial,
   boolean,
   index,
   integer,
@@ -450,6 +451,35 @@ export const consoleSessions = pgTable(
   (t) => [index("console_sessions_key").on(t.apiKeyId)],
 );
 
+/**
+ * The activity log: one row per operation worth seeing on a connection (a refresh, a checklist run,
+ * a sync run, a delivery…), never a token or a secret. `seq` orders rows across processes and pages them.
+ */
+export const activity = pgTable(
+  "activity",
+  {
+    id: id(),
+    seq: bigserial("seq", { mode: "number" }).notNull(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    /** No foreign key: a deleted connection's history stays readable until retention prunes it. */
+    connectionId: text("connection_id"),
+    kind: text("kind").notNull(),
+    /** info | warn | error */
+    level: text("level").notNull(),
+    message: text("message").notNull(),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("activity_seq").on(t.seq),
+    index("activity_project").on(t.projectId, t.seq),
+    index("activity_connection").on(t.connectionId, t.seq),
+    index("activity_at").on(t.at),
+  ],
+);
+
 export const schema = {
   projects,
   apiKeys,
@@ -468,4 +498,5 @@ export const schema = {
   writes,
   writeRecords,
   consoleSessions,
+  activity,
 };

@@ -10,6 +10,7 @@ import { emitEvent } from "../webhooks/emit.ts";
 import type { Destination, ObjectSchema, SyncRecord } from "./destinations/destination.ts";
 import { openDestinations } from "./destinations/open-destinations.ts";
 import { recordConverter } from "./record-values.ts";
+import { syncRunActivity } from "./sync-activity.ts";
 import { isPaused } from "./sync-control.ts";
 import { syncFailureAction } from "./sync-failure-action.ts";
 import { tryLock, trySlot } from "./sync-lock.ts";
@@ -444,6 +445,7 @@ class ObjectSyncRun {
       object: spec.name,
       run: view,
     }).catch((err: unknown) => this.platform.logger.error({ err }, "could not queue the sync webhook"));
+    await this.platform.activity.record(syncRunActivity(conn, spec.name, row));
     return { status, run: view };
   }
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, lt, type SQL, sql } from "drizzle-orm";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
 import { syncRuns, syncStates } from "../store/schema.ts";
@@ -185,4 +185,29 @@ export function stateView(row: SyncStateRow) {
     pausedAt: row.pausedAt?.toISOString() ?? null,
     lastRunId: row.lastRunId,
   };
+}
+
+/**
+ * Deletes up to `limit` runs that finished before `before` (retention); answers how many. A run
+ * still some object's last run, or one holding an open Bulk job to clean up, is kept.
+ */
+export async function deleteRunsFinishedBefore(
+  platform: Pick<Platform, "db">,
+  before: Date,
+  limit: number,
+): Promise<number> {
+  const old = await platform.db
+    .select({ id: syncRuns.id })
+    .from(syncRuns)
+    .where(
+      and(
+        lt(syncRuns.finishedAt, before),
+        isNull(syncRuns.bulkJobId),
+        sql`not exists (select 1 from ${syncStates} where ${syncStates.lastRunId} = ${syncRuns.id})`,
+      ),
+    )
+    .limit(limit);
+  const ids = old.map((r) => r.id);
+  if (ids.length > 0) await platform.db.delete(syncRuns).where(inArray(syncRuns.id, ids));
+  return ids.length;
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "../store/database.ts";
 import { webhookDeliveries } from "../store/schema.ts";
 import type { AttemptResult, DeliveryStatus } from "./delivery-policy.ts";
@@ -148,4 +148,16 @@ export function neverAttemptedDeliveries(db: Db, before: Date, limit: number) {
     )
     .orderBy(webhookDeliveries.createdAt)
     .limit(limit);
+}
+
+/** Deletes up to `limit` settled deliveries made before `before` (retention); answers how many. */
+export async function deleteSettledDeliveriesBefore(db: Db, before: Date, limit: number): Promise<number> {
+  const old = await db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(and(ne(webhookDeliveries.status, "pending"), lt(webhookDeliveries.createdAt, before)))
+    .limit(limit);
+  const ids = old.map((r) => r.id);
+  if (ids.length > 0) await db.delete(webhookDeliveries).where(inArray(webhookDeliveries.id, ids));
+  return ids.length;
 }

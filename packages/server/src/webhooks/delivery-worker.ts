@@ -1,6 +1,6 @@
 import type { Job, JobResult, JobWithMetadata } from "pg-boss";
 import { Agent, request } from "undici";
-import type { Platform } from "../platform/platform.ts";
+import type { ActivityEntry, Platform } from "../platform/platform.ts";
 import {
   type AttemptResult,
   deliverySettings,
@@ -133,6 +133,7 @@ async function runDeliveryJob(platform: Platform, agent: Agent, job: JobWithMeta
       statusCode: result.statusCode,
       ...(result.ok ? {} : { error: result.error }),
     };
+    await platform.activity.record(deliveryActivity(event.projectId, event, fields, decision));
     if (decision.status === "delivered") {
       logger.info(fields, "webhook delivered");
       return { id: job.id, status: "completed" };
@@ -174,4 +175,31 @@ async function post(
   } catch (err) {
     return { ok: false, statusCode: null, error: describeRequestError(err, timeoutMs) };
   }
+}
+
+/** The activity row of one delivery attempt, on the connection the event is about when it names one. */
+function deliveryActivity(
+  projectId: string,
+  event: { type: string; data?: unknown },
+  fields: { deliveryId: string; endpointId: string; attempt: number; statusCode: number | null; error?: string },
+  decision: { status: string; retry?: boolean },
+): ActivityEntry {
+  const data = (event.data ?? {}) as { connectionId?: unknown };
+  const connectionId = typeof data.connectionId === "string" ? data.connectionId : null;
+  const answer = fields.statusCode ? `HTTP ${fields.statusCode}` : (fields.error ?? "no answer");
+  const delivered = decision.status === "delivered";
+  return {
+    projectId,
+    connectionId,
+    kind: "webhook_delivery",
+    level: delivered ? "info" : decision.retry ? "warn" : "error",
+    message: delivered
+      ? `Delivered ${event.type} (attempt ${fields.attempt})`
+      : `Delivering ${event.type} failed (attempt ${fields.attempt}, ${answer}); ${decision.retry ? "will retry" : "no attempts remain"}`,
+    details: {
+      eventType: event.type,
+      ...fields,
+      outcome: delivered ? "delivered" : decision.retry ? "retrying" : "failed",
+    },
+  };
 }

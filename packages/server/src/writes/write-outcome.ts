@@ -1,6 +1,6 @@
 import { type ClassifiedFailure, OAuthFailure, SalesforceApiError } from "@forcelink/salesforce";
 import { enqueueWrite } from "../jobs/write-queue.ts";
-import type { Platform } from "../platform/platform.ts";
+import type { ActivityEntry, Platform } from "../platform/platform.ts";
 import { explainError } from "../remedies/explain-failure.ts";
 import { emitEvent } from "../webhooks/emit.ts";
 import { addApiCalls } from "./write-records.ts";
@@ -71,6 +71,41 @@ async function announce(
     apiCalls: write.apiCalls,
     ...(write.error ? { error: write.error } : {}),
   }).catch((err: unknown) => platform.logger.error({ err, writeId: write.id }, "could not queue the write webhook"));
+  await platform.activity.record(writeActivity(write));
+}
+
+/** The activity row of a write that ended or paused: its counts, its path, and why it stopped. */
+function writeActivity(write: WriteRow): ActivityEntry {
+  const counts = countsOf(write);
+  const what = `${write.operation} of ${write.total} ${write.object} record${write.total === 1 ? "" : "s"}`;
+  const error = (write.error ?? null) as { message?: unknown } | null;
+  return {
+    projectId: write.projectId,
+    connectionId: write.connectionId,
+    kind: "write",
+    level:
+      write.status === "completed"
+        ? write.failed > 0
+          ? "warn"
+          : "info"
+        : write.status === "paused"
+          ? "warn"
+          : "error",
+    message:
+      write.status === "completed"
+        ? `Write (${what}) completed: ${write.succeeded} succeeded, ${write.failed} failed`
+        : `Write (${what}) ${write.status}: ${String(error?.message ?? "no reason given")}`,
+    details: {
+      writeId: write.id,
+      object: write.object,
+      operation: write.operation,
+      status: write.status,
+      path: write.path,
+      counts,
+      apiCalls: write.apiCalls,
+      error: write.error ?? null,
+    },
+  };
 }
 
 /** The write's error: Salesforce's code and message, the error table's reason, and the check that explains it. */
