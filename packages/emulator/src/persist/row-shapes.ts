@@ -24,19 +24,22 @@ export interface RowGroup {
 export function toRowGroups(records: StoredRecord[]): RowGroup[] {
   const groups: Array<RowGroup & { values: unknown[][] }> = [];
   let current: (RowGroup & { values: unknown[][] }) | undefined;
-  let currentShape = "";
   for (const record of records) {
     const columns = Object.keys(record).filter((k) => record[k] !== undefined);
-    const shape = columns.join("\u0000");
-    if (!current || shape !== currentShape) {
+    if (!current || !sameColumns(columns, current.columns)) {
       current = { columns, values: columns.map(() => []) };
-      currentShape = shape;
       groups.push(current);
     }
     for (let c = 0; c < columns.length; c++) current.values[c].push(record[columns[c]]);
   }
   for (const group of groups) encodeDictionaries(group);
   return groups;
+}
+
+function sameColumns(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function encodeDictionaries(group: RowGroup & { values: unknown[][] }): void {
