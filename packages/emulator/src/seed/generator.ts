@@ -90,6 +90,26 @@ function person(i: number, d: Dice) {
   return { FirstName, LastName, Name: `${FirstName} ${LastName}` };
 }
 
+/**
+ * Streets and postal codes repeat across a million Accounts (ten thousand and ninety thousand of
+ * them): each is made once and shared by the records that hold it, as a real org's would be.
+ */
+const streets = new Map<string, string>();
+function street(number: number, word: string): string {
+  const key = `${number} ${word} street`;
+  let text = streets.get(key);
+  if (text === undefined) {
+    text = key.normalize();
+    streets.set(key, text);
+  }
+  return text;
+}
+const postalCodes: string[] = new Array(90_000);
+function postalCode(n: number): string {
+  postalCodes[n - 10000] ??= String(n);
+  return postalCodes[n - 10000];
+}
+
 const MAKERS: Record<string, Maker> = {
   Account: (i, d) => {
     const city = d.int(0, CITIES.length - 1);
@@ -97,10 +117,10 @@ const MAKERS: Record<string, Maker> = {
       Name: `Account ${pad(i)}`,
       Type: d.pick(["Prospect", "Customer - Direct", "Customer - Channel", "Partner"]),
       Industry: d.pick(["Banking", "Energy", "Retail", "Technology", "Healthcare", "Education"]),
-      BillingStreet: `${d.int(1, 999)} ${d.pick(WORDS)} street`,
+      BillingStreet: street(d.int(1, 999), d.pick(WORDS)),
       BillingCity: CITIES[city],
       BillingCountry: COUNTRIES[city],
-      BillingPostalCode: String(d.int(10000, 99999)),
+      BillingPostalCode: postalCode(d.int(10000, 99999)),
       Phone: `+1 555 ${String(d.int(0, 9999999)).padStart(7, "0")}`,
       Website: `https://${d.pick(WORDS)}${i}.example`,
       AnnualRevenue: d.int(1, 5000) * 1000,
