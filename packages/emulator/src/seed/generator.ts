@@ -94,15 +94,11 @@ function person(i: number, d: Dice) {
  * Streets and postal codes repeat across a million Accounts (ten thousand and ninety thousand of
  * them): each is made once and shared by the records that hold it, as a real org's would be.
  */
-const streets = new Map<string, string>();
-function street(number: number, word: string): string {
-  const key = `${number} ${word} street`;
-  let text = streets.get(key);
-  if (text === undefined) {
-    text = key.normalize();
-    streets.set(key, text);
-  }
-  return text;
+const streets: string[] = new Array(1000 * WORDS.length);
+function street(number: number, word: number): string {
+  const key = number * WORDS.length + word;
+  streets[key] ??= `${number} ${WORDS[word]} street`.normalize();
+  return streets[key];
 }
 const postalCodes: string[] = new Array(90_000);
 function postalCode(n: number): string {
@@ -117,7 +113,8 @@ const MAKERS: Record<string, Maker> = {
       Name: `Account ${pad(i)}`,
       Type: d.pick(["Prospect", "Customer - Direct", "Customer - Channel", "Partner"]),
       Industry: d.pick(["Banking", "Energy", "Retail", "Technology", "Healthcare", "Education"]),
-      BillingStreet: street(d.int(1, 999), d.pick(WORDS)),
+      // d.int(0, n - 1) draws as d.pick does: the same streets as picking the word.
+      BillingStreet: street(d.int(1, 999), d.int(0, WORDS.length - 1)),
       BillingCity: CITIES[city],
       BillingCountry: COUNTRIES[city],
       BillingPostalCode: postalCode(d.int(10000, 99999)),
