@@ -68,7 +68,9 @@ export class IdFactory {
   next(keyPrefix: string): string {
     const n = (this.counters.get(keyPrefix) ?? 0) + 1;
     this.counters.set(keyPrefix, n);
-    return to18(`${keyPrefix}${this.pod}0${encodeBase62(n, 9)}`);
+    const id15 = [keyPrefix, this.pod, "0", encodeBase62(n, 9)].join("");
+    // Joined, not concatenated: one flat string rather than a chain of pieces (see generator.ts).
+    return id15.length === 15 ? [id15, checksum(id15)].join("") : id15;
   }
 
   /** The last number minted for each key prefix, to save with the org. */
@@ -88,6 +90,19 @@ export class IdFactory {
     const n = decodeBase62(id.slice(6, 15));
     if (n !== undefined && n > (this.counters.get(prefix) ?? 0)) this.counters.set(prefix, n);
   }
+}
+
+/**
+ * Whether id `a`'s counter (characters 7 to 15) is past id `b`'s: base-62 digits sort as their
+ * character codes do, so this compares them without decoding. Loading a million records observes
+ * only the latest of each batch.
+ */
+export function counterAfter(a: string, b: string): boolean {
+  for (let i = 6; i < 15; i++) {
+    const d = a.charCodeAt(i) - b.charCodeAt(i);
+    if (d !== 0) return d > 0;
+  }
+  return false;
 }
 
 export function encodeBase62(n: number, width: number): string {

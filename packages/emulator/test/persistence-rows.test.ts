@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { type RowGroup, recordBuilder, toRowGroups } from "../src/persist/row-shapes.ts";
+import { eachRecord, type RowGroup, toRowGroups } from "../src/persist/row-shapes.ts";
 import type { StoredRecord } from "../src/store/record-store.ts";
 
 /** Writes records as a snapshot frame does (through JSON) and builds them back as loading does. */
 function roundTrip(records: StoredRecord[]): StoredRecord[] {
   const groups = JSON.parse(JSON.stringify(toRowGroups(records))) as RowGroup[];
   const cache = new Map();
-  return groups.flatMap((g) => g.rows.map((values) => recordBuilder(g, cache)(values)));
+  const out: StoredRecord[] = [];
+  for (const g of groups) eachRecord(g, cache, (r) => out.push(r));
+  return out;
 }
 
 describe("snapshot rows", () => {
@@ -40,5 +42,22 @@ describe("snapshot rows", () => {
     expect(Object.keys(group.dicts ?? {})).toEqual(["1", "2"]);
     expect(group.dicts?.[1]).toEqual(["005Dm0000000001AAA"]);
     expect(JSON.stringify(group).length).toBeLessThan(JSON.stringify(records).length / 2);
+  });
+
+  it("of snapshots written one array per record (before column groups) still load", () => {
+    const group: RowGroup = {
+      columns: ["Id", "Name", "OwnerId"],
+      dicts: { 2: ["005Dm0000000001AAA"] },
+      rows: [
+        ["001Dm0000000001AAA", "First", 0],
+        ["001Dm0000000002AAA", "Second", 0],
+      ],
+    };
+    const out: StoredRecord[] = [];
+    expect(eachRecord(group, new Map(), (r) => out.push(r))).toBe(2);
+    expect(out).toEqual([
+      { Id: "001Dm0000000001AAA", Name: "First", OwnerId: "005Dm0000000001AAA" },
+      { Id: "001Dm0000000002AAA", Name: "Second", OwnerId: "005Dm0000000001AAA" },
+    ]);
   });
 });

@@ -154,8 +154,8 @@ export class ControlClient {
   removeValidationRule(name: string): Promise<void> {
     return this.call("DELETE", `/validation-rules/${encodeURIComponent(name)}`);
   }
-  /** The emulator process's memory (peakRssBytes is the peak since it started). */
-  process(): Promise<{ rssBytes: number; heapUsedBytes: number; peakRssBytes: number }> {
+  /** The emulator process's memory (peakRssBytes is the peak since it started) and CPU time so far. */
+  process(): Promise<{ rssBytes: number; heapUsedBytes: number; peakRssBytes: number; cpuSeconds: number }> {
     return this.call("GET", "/process");
   }
   purgeRecycleBin(): Promise<{ purged: number }> {

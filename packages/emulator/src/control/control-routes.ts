@@ -296,13 +296,15 @@ export function registerControlRoutes(router: Router): void {
     return empty(204);
   });
 
-  // The emulator process's memory, for benchmarks (maxRSS is the peak since start).
+  // The emulator process's memory and CPU time, for benchmarks (maxRSS is the peak since start).
   router.add("GET", `${p}/process`, control, () => {
     const mem = process.memoryUsage();
+    const cpu = process.cpuUsage();
     return json({
       rssBytes: mem.rss,
       heapUsedBytes: mem.heapUsed,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
     });
   });
   router.add("POST", `${p}/recycle-bin/purge`, control, (ctx) =>

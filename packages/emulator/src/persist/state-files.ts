@@ -13,11 +13,12 @@ import {
 import { join } from "node:path";
 import { setImmediate as yieldToRequests } from "node:timers/promises";
 import type { BulkJob } from "../bulk/job-types.ts";
+import { counterAfter } from "../ids.ts";
 import type { Org } from "../org/org.ts";
 import type { ObjectTable, StoredRecord } from "../store/record-store.ts";
 import { frame, readFrames } from "./frames.ts";
 import { bulkJobs, loadJob, type OrgMeta, saveJob } from "./org-state.ts";
-import { type RowGroup, recordBuilder, toRowGroups } from "./row-shapes.ts";
+import { type BuilderCache, eachRecord, type RowGroup, toRowGroups } from "./row-shapes.ts";
 
 /**
  * The files of a saved org, in its data directory:
@@ -68,7 +69,8 @@ export function journalTable(table: ObjectTable, ids: string[]): JournalTable {
 }
 
 interface SnapshotHeader {
-  snapshot: 1;
+  /** 2: records in column groups; 1: one array per record (still read). */
+  snapshot: 1 | 2;
   generation: number;
   organizationId: string;
 }
@@ -145,7 +147,7 @@ export async function writeSnapshot(
     bytes += writeSync(fd, frame(value));
   };
   try {
-    const header: SnapshotHeader = { snapshot: 1, generation, organizationId: org.organizationId };
+    const header: SnapshotHeader = { snapshot: 2, generation, organizationId: org.organizationId };
     write(header);
     let rows = 0;
     for (const table of org.store.allTables()) {
@@ -192,7 +194,7 @@ export function loadSnapshot(org: Org, path: string): LoadedSnapshot {
   let complete = false;
   let rows = 0;
   const registry = bulkJobs(org);
-  const builders: Parameters<typeof recordBuilder>[1] = new Map();
+  const builders: BuilderCache = new Map();
   const scan = readFrames(path, (value) => {
     const f = value as Partial<SnapshotHeader> & {
       table?: string;
@@ -201,7 +203,7 @@ export function loadSnapshot(org: Org, path: string): LoadedSnapshot {
       end?: boolean;
     };
     if (!header) {
-      if (f.snapshot !== 1) throw new Error(`${path} is not a snapshot of this format`);
+      if (f.snapshot !== 1 && f.snapshot !== 2) throw new Error(`${path} is not a snapshot of this format`);
       header = f as SnapshotHeader;
       return;
     }
@@ -209,15 +211,7 @@ export function loadSnapshot(org: Org, path: string): LoadedSnapshot {
     else if (f.table && f.groups) {
       const table = org.store.table(f.table);
       if (!table) throw new Error(`${path} holds records of ${f.table}, an object the saved schema does not define`);
-      for (const group of f.groups) {
-        const build = recordBuilder(group, builders);
-        for (const values of group.rows) {
-          const record = build(values);
-          table.rows.set(record.Id, record);
-          org.ids.observe(record.Id);
-        }
-        rows += group.rows.length;
-      }
+      for (const group of f.groups) rows += putRows(org, table, group, builders);
       table.version++;
     } else if (f.job) {
       registry.add(loadJob(org, f.job));
@@ -231,6 +225,18 @@ export function loadSnapshot(org: Org, path: string): LoadedSnapshot {
   return { generation: header.generation, path, bytes: statSync(path).size, rows };
 }
 
+/** Puts a group's records in their table (over any record with the same Id); returns how many. */
+function putRows(org: Org, table: ObjectTable, group: RowGroup, builders: BuilderCache): number {
+  let latest = "";
+  const count = eachRecord(group, builders, (record) => {
+    table.rows.set(record.Id, record);
+    if (latest === "" || counterAfter(record.Id, latest)) latest = record.Id;
+  });
+  // Ids minted from now on sort after every loaded one.
+  if (latest) org.ids.observe(latest);
+  return count;
+}
+
 /** Replays one journal over the org. Returns how many bytes of it are intact, and what stopped the replay. */
 export function replayJournal(
   org: Org,
@@ -238,7 +244,7 @@ export function replayJournal(
   warn: (line: string) => void,
 ): { goodBytes: number; problem: string | null; entries: number } {
   const registry = bulkJobs(org);
-  const builders: Parameters<typeof recordBuilder>[1] = new Map();
+  const builders: BuilderCache = new Map();
   const unknown = new Set<string>();
   let entries = 0;
   const scan = readFrames(path, (value) => {
@@ -249,15 +255,7 @@ export function replayJournal(
         unknown.add(change.table);
         continue;
       }
-      for (const group of change.groups) {
-        const build = recordBuilder(group, builders);
-        for (const values of group.rows) {
-          const record = build(values);
-          table.rows.set(record.Id, record);
-          org.ids.observe(record.Id);
-        }
-        entries += group.rows.length;
-      }
+      for (const group of change.groups) entries += putRows(org, table, group, builders);
       for (const id of change.deleted) table.rows.delete(id);
       entries += change.deleted.length;
       table.version++;

@@ -63,6 +63,14 @@ function compileShape(ctx: CompileContext, shape: Shape): (record: StoredRecord)
   const attributes = attributesFn(ctx, shape.def);
   const entries = shape.entries;
   const n = entries.length;
+  const keys = entries.map((e) => e.key);
+  if (keys.every((k) => k !== "__proto__" && k !== "attributes") && new Set(keys).size === n) {
+    // One object literal per shape: every record of a page gets the same hidden class at once,
+    // instead of growing one key at a time, and JSON.stringify then takes its fast path.
+    const body = keys.map((k, i) => `${JSON.stringify(k)}: v[${i}](r)`).join(", ");
+    const values = entries.map((e) => e.value);
+    return new Function("a", "v", `return (r) => ({ attributes: a(r), ${body} });`)(attributes, values);
+  }
   return (r) => {
     const out: Record<string, unknown> = { attributes: attributes(r) };
     for (let i = 0; i < n; i++) {
