@@ -125,6 +125,11 @@ describe("the console in Chromium", () => {
     await shot("syncs");
     await page.click("#resume-Account");
     await page.waitForSelector("#pause-Account");
+    await page.goto(`${h.server.url}/connections/${h.connectionId}`);
+    const timeline = (await page.locator("#activity").textContent()) ?? "";
+    expect(timeline).toContain("sync run");
+    expect(timeline).toContain("checklist run");
+    expect(timeline.indexOf("sync run")).toBeLessThan(timeline.indexOf("checklist run"));
   });
 
   it("adds an endpoint, shows its secret once, and redelivers a failed delivery", async () => {

@@ -1,11 +1,11 @@
 import type { ConnectionRow } from "../connections/connection-store.ts";
 import type { Platform } from "../platform/platform.ts";
+import { activityPanel } from "./activity-panel.ts";
 
 /**
  * Sections other capabilities add to the connection page, in order, each rendering escaped HTML.
- * The activity timeline (the `activity` capability, built beside the console) is meant to be one:
- * `connectionPanels.push(activityPanel)`. Until then the connection page has no timeline.
+ * Adding one (a subscription's state, say) is one entry here.
  */
 export type ConnectionPanel = (platform: Platform, connection: ConnectionRow) => Promise<string>;
 
-export const connectionPanels: ConnectionPanel[] = [];
+export const connectionPanels: readonly ConnectionPanel[] = [activityPanel];

@@ -25,7 +25,7 @@ const CONSOLE_STYLE = `${STYLE}
   .status { display: inline-block; border-radius: 4px; padding: 0 .4rem; font-size: .8rem; font-weight: 600; background: #eef1f5; }
   .status-active, .status-completed, .status-delivered, .status-idle { background: #e9f7ef; color: #1f6b38; }
   .status-needs_reauth, .status-failed, .status-error { background: #fdecec; color: #a61a14; }
-  .status-paused, .status-pending, .status-queued, .status-running { background: #fff7e6; color: #8c4b02; }
+  .status-paused, .status-pending, .status-queued, .status-running, .status-warn { background: #fff7e6; color: #8c4b02; }
   form.inline { display: inline; }
   form.stack label { display: block; margin: .6rem 0 .2rem; font-weight: 600; }
   form.stack input[type=text], form.stack input[type=password], form.stack input[type=url], form.stack select, form.stack textarea { width: 100%; max-width: 36rem; box-sizing: border-box; padding: .5rem .65rem; border: 1px solid #b9c2cd; border-radius: 6px; font: inherit; }
