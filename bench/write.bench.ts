@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { DEMO_SEED } from "@forcelink/emulator";
 import {
@@ -32,7 +33,9 @@ import { type SpawnedServer, spawnServer } from "./spawn-server.ts";
  *
  * Environment: BENCH_WRITE_SIZES (default "1000,10000,100000"), BENCH_WRITE_MILLION (the 1,000,000-record case,
  * on unless "0"), BENCH_PG_URL (the store's PostgreSQL server, default postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_WRITE_JSFORCE_POLL_MS (jsforce's Bulk poll interval; default: jsforce's own, 1,000 ms).
+ * BENCH_WRITE_JSFORCE_POLL_MS (jsforce's Bulk poll interval; default: jsforce's own, 1,000 ms),
+ * BENCH_WRITE_SERVER_NODE_ARGS (node options for the Forcelink server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * Each case's figures go to stderr as it finishes, so that a run cut short still tells what it measured.
  */
 
 const API_VERSION = "67.0";
@@ -267,6 +270,7 @@ async function runJsforceBaseline(input: BaselineInput): Promise<void> {
 async function sizeCase(ctx: CaseContext, count: number) {
   process.stderr.write(`bench: write ${count}: forcelink…\n`);
   const forcelink = await forcelinkCase(ctx, count);
+  process.stderr.write(`bench: write ${count}: forcelink ${JSON.stringify(forcelink)}\n`);
   process.stderr.write(`bench: write ${count}: jsforce bulk2…\n`);
   const bulk2 = await jsforceCase(ctx, "bulk2", count);
   process.stderr.write(`bench: write ${count}: jsforce create…\n`);
@@ -303,7 +307,10 @@ export async function writeBench(sizes = [1_000, 10_000, 100_000], options: { mi
     created = true;
     server = await spawnServer(
       { login: emulator.loginUrl, test: testHostOf(emulator.loginUrl), myDomain: emulator.myDomainUrl },
-      { env: { DATABASE_URL: storeUrl, FORCELINK_SECRET_KEY: randomBytes(32).toString("base64") } },
+      {
+        env: { DATABASE_URL: storeUrl, FORCELINK_SECRET_KEY: randomBytes(32).toString("base64") },
+        nodeArgs: (process.env.BENCH_WRITE_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean),
+      },
     );
     const srv = server;
     const api: ApiCall = (path, init = {}) =>
@@ -315,17 +322,25 @@ export async function writeBench(sizes = [1_000, 10_000, 100_000], options: { mi
     const connectionId = await demoConnection(api);
     const ctx: CaseContext = { emulator, server, api, connectionId, token: await passwordLogin(emulator), runId };
     const cases = [];
-    for (const count of sizes) cases.push(await sizeCase(ctx, count));
+    for (const count of sizes) {
+      const done = await sizeCase(ctx, count);
+      cases.push(done);
+      // Printed as each case finishes, so that a run cut short still tells what it measured.
+      process.stderr.write(`bench: write ${count} (load ${loadavg()[0].toFixed(1)}): ${JSON.stringify(done)}\n`);
+    }
     let millionCase: Awaited<ReturnType<typeof forcelinkCase>> | null = null;
     if (million) {
       process.stderr.write("bench: write 1000000: forcelink…\n");
       millionCase = await forcelinkCase(ctx, 1_000_000);
+      process.stderr.write(`bench: write 1000000: ${JSON.stringify(millionCase)}\n`);
     }
     const metBy: Record<string, boolean | null> = {};
     for (const c of cases) for (const [k, v] of Object.entries(c.metBy)) metBy[`${k}@${c.records}`] = v;
     metBy.millionPeakRssMbBelow300 = millionCase ? millionCase.serverPeakRssMb < 300 : null;
     return {
       name: "write.upsert",
+      // The machine's 1, 5 and 15 minute load averages when the part ended: the figures are only as steady as it.
+      loadAverage: loadavg().map((l) => round(l)),
       object: "Account",
       externalIdField: EXTERNAL_ID,
       store: "PostgreSQL (own database)",

@@ -177,8 +177,9 @@ export class IngestMatcher {
 
   private take(row: CsvRecord): number | undefined {
     const cells = echoed(row);
-    const hash = digest(cells);
-    const key = this.keyName === undefined ? contentKey(hash) : this.keyOf(cells);
+    // Keyed rows are hashed only when several inputs share their key.
+    const hash = this.keyName === undefined ? digest(cells) : undefined;
+    const key = hash ? contentKey(hash) : this.keyOf(cells);
     const known = this.byKey.get(key);
     if (typeof known === "number") {
       this.byKey.delete(key);
@@ -190,7 +191,7 @@ export class IngestMatcher {
     }
     if (this.keyName !== undefined && known.rows.length - known.head > 1) {
       // Several inputs share the key: prefer the one whose content this row echoes.
-      const tag = contentTag(hash);
+      const tag = contentTag(digest(cells));
       for (let i = known.head; i < known.rows.length; i++) {
         const local = known.rows[i];
         if (this.tags[local] !== tag) continue;

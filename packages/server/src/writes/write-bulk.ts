@@ -14,70 +14,172 @@ import { operationOf, uncountedCalls, type WriteRun, WriteStopped } from "./writ
 
 /**
  * The Bulk 2.0 path: the write's never-sent records streamed from the store (by index) into as
- * many ingest jobs as the upload limit needs. Each job's id is on its records (`sending`) before
- * its data goes up, so that a runner that dies leaves a job recovery can read back; after the job
- * ends its results are matched back to the records and settled. Failed rows with a retryable error
- * go back to pending, for the collections passes that follow.
+ * many ingest jobs as the upload limit needs. A record carries its job's id (`sending`) before its
+ * data goes up: the store is read a page at a time, and each page is held for the job being
+ * uploaded before any of its records is written into the job's CSV, so a runner that dies leaves
+ * a job recovery can read back. Once the upload says how many records the job took, the few read
+ * past them go back to pending. After the job ends its results are matched back to the records
+ * and settled in batches. Failed rows with a retryable error go back to pending, for the
+ * collections passes that follow. Each record is updated twice in all: held, then settled.
  */
 
 type Db = Pick<Platform, "db">;
 
-/** Records read from the store at once while a job's CSV streams. */
-const FEED_PAGE = 2_000;
+/** Records read (and held) from the store at once while a job's CSV streams. */
+const FEED_PAGE = 5_000;
 /**
  * Records in one Bulk job at most: a job's results are matched and settled once it is done, so
- * this bounds what a runner holds (100,000 records still go in one job, the fewest calls).
+ * this bounds what a runner holds (a million-record write stays under 300 MB of memory, and
+ * 100,000 records still take two jobs, about ten calls).
  */
-const MAX_RECORDS_PER_JOB = 250_000;
+const MAX_RECORDS_PER_JOB = 50_000;
 /** Records settled in one statement. */
-const SETTLE_BATCH = 1_000;
+const SETTLE_BATCH = 5_000;
 
 export async function bulkPass(run: WriteRun): Promise<void> {
   const { platform, write } = run;
-  const columns = await bulkColumns(platform, write.id);
+  const columns = storedColumns(write) ?? (await bulkColumns(platform, write.id));
   if (columns.length === 0) return;
-  const idxs: number[] = [];
+  const [{ last }] = rowsOf<{ last: number | null }>(
+    await platform.db.execute(sql`SELECT max(idx) AS last FROM write_records WHERE write_id = ${write.id}`),
+  );
+  const feed = new StoreFeed(platform, write.id, last ?? -1);
   const ingest = bulkIngest(run.client, {
     object: write.object,
     operation: operationOf(write),
     ...(write.externalIdField ? { externalIdField: write.externalIdField } : {}),
     columns,
-    records: feed(platform, write.id, idxs),
+    records: feed.records(),
     maxUploadBytes: run.settings.maxUploadBytes,
     maxRecordsPerJob: MAX_RECORDS_PER_JOB,
     signal: run.signal,
-    // Held before the upload: every never-sent record from the job's first on, released again
-    // past the job's last once the upload says how many it took.
-    onJob: (jobId, { firstIndex }) => holdFrom(platform, write.id, idxs[firstIndex], jobId),
-    onUploaded: (jobId, { firstIndex, count }) => keepUploaded(platform, write.id, jobId, idxs[firstIndex + count - 1]),
+    onJob: (jobId, { firstIndex }) => feed.startJob(jobId, firstIndex),
+    onUploaded: (jobId, { firstIndex, count }) => feed.endUpload(jobId, firstIndex + count),
   });
   for await (const job of ingest) {
-    await settleJob(
-      run,
-      job.jobId,
-      job.results.map((r) => ({ ...r, idx: idxs[r.index] })),
-    );
+    await settleJob(run, job.jobId, job.results, (r) => ({ idx: feed.idxOf(r.index) }));
+    feed.forget(job.results.length > 0 ? job.results[job.results.length - 1].index + 1 : 0);
     if (job.job.state === "Failed" && job.results.every((r) => r.outcome === "unprocessed"))
       throw new WriteStopped(new Error(`Bulk job ${job.jobId} failed: ${job.job.errorMessage ?? "no reason given"}`));
   }
 }
 
 /**
+ * The never-sent records by index, as bulkIngest pulls them, and their holding: while a job is
+ * being uploaded, each page read is held for it (`sending`, its id, attempts + 1) before any of its
+ * records is handed out; a job's start holds what was read ahead of it, and the end of its upload
+ * gives back what was read past it. Knows each record's store index by bulkIngest's running index.
+ */
+class StoreFeed {
+  private readonly platform: Db;
+  private readonly writeId: string;
+  /** The highest index of the write's records (a retry's keep those of the write it retries). */
+  private readonly lastIdx: number;
+  /** The job being uploaded; null between uploads. */
+  private uploading: string | null = null;
+  /** The last store index read. */
+  private readUpTo = -1;
+  /** Store indexes by bulkIngest's index, from `base` on. */
+  private idxs: number[] = [];
+  private base = 0;
+
+  constructor(platform: Db, writeId: string, lastIdx: number) {
+    this.platform = platform;
+    this.writeId = writeId;
+    this.lastIdx = lastIdx;
+  }
+
+  /**
+   * Reads by windows of indexes (up to the write's highest): a bounded range
+   * keeps each read an index range scan however large the write and however stale the table's
+   * statistics, where `idx > n ORDER BY idx LIMIT m` may sort every pending record each page.
+   */
+  async *records(): AsyncGenerator<WriteRecord> {
+    for (let from = 0; from <= this.lastIdx; from += FEED_PAGE) {
+      const to = from + FEED_PAGE - 1;
+      const result = await this.platform.db.execute(sql`
+        SELECT idx, data FROM write_records
+        WHERE write_id = ${this.writeId} AND status = 'pending' AND attempts = 0 AND idx BETWEEN ${from} AND ${to}
+        ORDER BY idx`);
+      const rows = rowsOf<{ idx: number; data: WriteRecord }>(result);
+      this.readUpTo = to;
+      if (rows.length === 0) continue;
+      if (this.uploading) await this.hold(this.uploading, from, to);
+      for (const row of rows) {
+        this.idxs.push(row.idx);
+        yield row.data;
+      }
+    }
+  }
+
+  /** A job is made: the records read for it before (its first, at least) are held for it. */
+  async startJob(jobId: string, firstIndex: number): Promise<void> {
+    this.uploading = jobId;
+    await this.hold(jobId, this.idxOf(firstIndex), this.readUpTo);
+  }
+
+  /** The job's upload took the records before `endIndex`: those read past them go back to pending. */
+  async endUpload(jobId: string, endIndex: number): Promise<void> {
+    this.uploading = null;
+    const lastIdx = this.idxOf(endIndex - 1);
+    await this.platform.db.execute(sql`
+      UPDATE write_records SET status = 'pending', bulk_job_id = NULL, attempts = 0
+      WHERE write_id = ${this.writeId} AND status = 'sending' AND bulk_job_id = ${jobId} AND idx > ${lastIdx}`);
+  }
+
+  idxOf(index: number): number {
+    return this.idxs[index - this.base];
+  }
+
+  /** Indexes before `index` are settled: no longer kept. */
+  forget(index: number): void {
+    if (index <= this.base) return;
+    this.idxs = this.idxs.slice(index - this.base);
+    this.base = index;
+  }
+
+  private async hold(jobId: string, fromIdx: number, toIdx: number): Promise<void> {
+    await this.platform.db.execute(sql`
+      UPDATE write_records SET status = 'sending', bulk_job_id = ${jobId}, attempts = attempts + 1
+      WHERE write_id = ${this.writeId} AND status = 'pending' AND attempts = 0
+        AND idx >= ${fromIdx} AND idx <= ${toIdx}`);
+  }
+}
+
+/**
+ * The columns the intake found in every record of the write (a header for any part of them: a
+ * record leaves the columns it lacks empty, which Bulk API reads as "not set").
+ */
+function storedColumns(write: WriteRun["write"]): string[] | undefined {
+  const columns = (write.options as { columns?: unknown } | null)?.columns;
+  return Array.isArray(columns) && columns.every((c) => typeof c === "string") ? columns : undefined;
+}
+
+/**
  * The CSV header of the never-sent records: every column any of them fills, sorted so that a job's
- * columns can be worked out again from its own records (recovery matches results on them).
+ * columns can be worked out again from its own records (recovery matches results on them). Records
+ * without a parent reference give their keys; those with one give one record of each shape (their
+ * keys, a reference's keys and type), whose columns are worked out as the upload writes them.
  */
 export async function bulkColumns(platform: Db, writeId: string): Promise<string[]> {
-  const result = await platform.db.execute(sql`
+  const neverSent = sql`write_id = ${writeId} AND status = 'pending' AND attempts = 0`;
+  const withReference = sql`data @? '$.* ? (@.type() == "object")'`;
+  const plain = await platform.db.execute(sql`
+    SELECT DISTINCT jsonb_object_keys(data) AS key FROM write_records WHERE ${neverSent} AND NOT ${withReference}`);
+  const shaped = await platform.db.execute(sql`
     SELECT DISTINCT ON (shape) data FROM (
       SELECT data, (
         SELECT string_agg(k.key || CASE WHEN jsonb_typeof(k.value) = 'object'
-          THEN '{' || (SELECT coalesce(string_agg(n, ',' ORDER BY n), '') FROM jsonb_object_keys(k.value) n) || '}'
+          THEN '{' || coalesce(k.value -> 'attributes' ->> 'type', '') || ':'
+            || (SELECT coalesce(string_agg(n, ',' ORDER BY n), '') FROM jsonb_object_keys(k.value) n) || '}'
           ELSE '' END, ',' ORDER BY k.key)
         FROM jsonb_each(data) k) AS shape
       FROM write_records
-      WHERE write_id = ${writeId} AND status = 'pending' AND attempts = 0
+      WHERE ${neverSent} AND ${withReference}
     ) shapes`);
-  return columnsOf((result as unknown as { rows: Array<{ data: WriteRecord }> }).rows.map((r) => r.data));
+  const keys = (plain as unknown as { rows: Array<{ key: string }> }).rows.map((r) => r.key);
+  const records = (shaped as unknown as { rows: Array<{ data: WriteRecord }> }).rows.map((r) => r.data);
+  return columnsOf([Object.fromEntries(keys.map((k) => [k, null])), ...records]);
 }
 
 /** The sorted union of the columns `records` fill. */
@@ -87,75 +189,65 @@ export function columnsOf(records: Iterable<WriteRecord>): string[] {
   return [...columns].sort();
 }
 
-/** The never-sent records by index; `idxs` learns each one's store index as the job reads it. */
-async function* feed(platform: Db, writeId: string, idxs: number[]): AsyncGenerator<WriteRecord> {
-  let after = -1;
-  for (;;) {
-    const result = await platform.db.execute(sql`
-      SELECT idx, data FROM write_records
-      WHERE write_id = ${writeId} AND attempts = 0 AND status IN ('pending', 'sending') AND idx > ${after}
-      ORDER BY idx LIMIT ${FEED_PAGE}`);
-    const rows = (result as unknown as { rows: Array<{ idx: number; data: WriteRecord }> }).rows;
-    if (rows.length === 0) return;
-    for (const row of rows) {
-      idxs.push(row.idx);
-      yield row.data;
-    }
-    after = rows[rows.length - 1].idx;
+export type JobRowResult = IngestRowResult & { idx: number; attempts?: number };
+
+/** Where a result's record is in the store, and how many times it was sent (1 unless told). */
+type Placement = { idx: number; attempts?: number };
+
+/**
+ * Settles one job's records from its results, a batch at a time: written rows succeed, refused
+ * rows fail (or go back for another pass when the refusal is worth retrying), rows no one processed
+ * go back to pending, and a row no file mentions is unknown for an insert (it may have been
+ * written) and pending otherwise.
+ */
+export async function settleJob<R extends IngestRowResult>(
+  run: WriteRun,
+  jobId: string,
+  results: readonly R[],
+  placeOf: (r: R) => Placement,
+): Promise<void> {
+  const operation = operationOf(run.write);
+  for (let i = 0; i < results.length || i === 0; i += SETTLE_BATCH) {
+    const settlements = results
+      .slice(i, i + SETTLE_BATCH)
+      .map((r) => settlementOf(r, placeOf(r), operation, run.settings.maxPasses, jobId));
+    await settleRecords(run.platform, run.write.id, settlements, uncountedCalls(run));
   }
 }
 
-async function holdFrom(platform: Db, writeId: string, fromIdx: number, jobId: string): Promise<void> {
-  await platform.db.execute(sql`
-    UPDATE write_records SET status = 'sending', bulk_job_id = ${jobId}
-    WHERE write_id = ${writeId} AND status = 'pending' AND attempts = 0 AND idx >= ${fromIdx}`);
-}
-
-async function keepUploaded(platform: Db, writeId: string, jobId: string, lastIdx: number): Promise<void> {
-  await platform.db.execute(sql`
-    UPDATE write_records
-    SET status = CASE WHEN idx <= ${lastIdx} THEN 'sending' ELSE 'pending' END,
-        bulk_job_id = CASE WHEN idx <= ${lastIdx} THEN bulk_job_id ELSE NULL END,
-        attempts = CASE WHEN idx <= ${lastIdx} THEN attempts + 1 ELSE attempts END
-    WHERE write_id = ${writeId} AND status = 'sending' AND bulk_job_id = ${jobId}`);
-}
-
-export type JobRowResult = IngestRowResult & { idx: number; attempts?: number };
-
-/**
- * Settles one job's records from its results: written rows succeed, refused rows fail (or go back
- * for another pass when the refusal is worth retrying), rows no one processed go back to pending,
- * and a row no file mentions is unknown for an insert (it may have been written) and pending otherwise.
- */
-export async function settleJob(run: WriteRun, jobId: string, results: readonly JobRowResult[]): Promise<void> {
-  const operation = operationOf(run.write);
-  const settlements = results.map((r) => settlementOf(r, operation, run.settings.maxPasses, jobId));
-  for (let i = 0; i < settlements.length || i === 0; i += SETTLE_BATCH)
-    await settleRecords(run.platform, run.write.id, settlements.slice(i, i + SETTLE_BATCH), uncountedCalls(run));
-}
-
-function settlementOf(r: JobRowResult, operation: WriteOperation, maxPasses: number, jobId: string): Settlement {
-  const attempts = r.attempts ?? 1;
+function settlementOf(
+  r: IngestRowResult,
+  place: Placement,
+  operation: WriteOperation,
+  maxPasses: number,
+  jobId: string,
+): Settlement {
+  const attempts = place.attempts ?? 1;
+  const idx = place.idx;
   switch (r.outcome) {
     case "succeeded":
-      return { idx: r.idx, status: "succeeded", sfId: r.id, created: r.created };
+      return { idx, status: "succeeded", sfId: r.id, created: r.created };
     case "failed": {
       const again = r.errors.length > 0 && r.errors.every((e) => e.retry !== "never") && attempts < maxPasses;
-      return { idx: r.idx, status: again ? "pending" : "failed", errors: r.errors };
+      return { idx, status: again ? "pending" : "failed", errors: r.errors };
     }
     case "unprocessed":
-      return { idx: r.idx, status: "pending", errors: r.errors };
+      return { idx, status: "pending", errors: r.errors };
     case "missing": {
-      if (operation !== "insert") return { idx: r.idx, status: "pending" };
+      if (operation !== "insert") return { idx, status: "pending" };
       const errors: RecordError[] = [
         unknownOutcomeError({
           reason: "bulk.result_missing",
           message: `Bulk job ${jobId} reported no result for this row`,
         }),
       ];
-      return { idx: r.idx, status: "unknown", errors };
+      return { idx, status: "unknown", errors };
     }
     default:
       throw new Error(`unexpected Bulk outcome ${String(r.outcome)}`);
   }
+}
+
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
 }

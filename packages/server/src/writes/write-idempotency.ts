@@ -45,7 +45,12 @@ export class RequestHasher {
   }
 
   add(record: InputRecord): void {
-    this.hash.update(`${JSON.stringify(record)}\n`);
+    this.addJson(JSON.stringify(record));
+  }
+
+  /** A record given as its JSON text (`JSON.stringify(record)`), for a caller that needs the text too. */
+  addJson(json: string): void {
+    this.hash.update(`${json}\n`);
   }
 
   digest(): string {

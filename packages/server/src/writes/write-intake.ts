@@ -1,3 +1,4 @@
+import { RecordShapeError, recordCells } from "@forcelink/salesforce";
 import type { Platform } from "../platform/platform.ts";
 import { Problem } from "../remedies/problem.ts";
 import { isKeyTaken, RequestHasher, replayOf } from "./write-idempotency.ts";
@@ -66,12 +67,18 @@ export async function receiveWrite(
   }
   const write = await createWrite(platform, request);
   try {
-    const { total, fields } = await storeRecords(platform, write.id, spec, records, hasher);
+    const { total, fields, columns } = await storeRecords(platform, write.id, spec, records, hasher);
     if (total === 0) throw noRecords();
     if (spec.allOrNone && total > ALL_OR_NONE_MAX) throw allOrNoneTooLarge(total);
     const refused = request.allowed?.(fields);
     if (refused) throw refused;
-    return await claim(platform, write, { total, requestHash: hasher.digest(), key, projectId: request.projectId });
+    return await claim(platform, write, {
+      total,
+      requestHash: hasher.digest(),
+      key,
+      projectId: request.projectId,
+      columns,
+    });
   } catch (error) {
     await deleteWrite(platform, write.id);
     throw error;
@@ -124,23 +131,40 @@ async function storeRecords(
   spec: WriteSpec,
   records: AsyncIterable<RecordAt> | Iterable<RecordAt>,
   hasher: RequestHasher,
-): Promise<{ total: number; fields: Set<string> }> {
+): Promise<{ total: number; fields: Set<string>; columns: string[] }> {
   const fields = new Set<string>();
-  let batch: InputRecord[] = [];
+  const columns = new BulkColumns();
+  let batch: string[] = [];
   let total = 0;
-  for await (const at of records) {
-    const record = checkRecord(spec, at);
-    hasher.add(record);
-    for (const field of Object.keys(record)) fields.add(field);
-    batch.push(record);
-    if (batch.length === RECORD_BATCH) {
-      await insertRecords(platform, writeId, total, batch);
-      total += batch.length;
-      batch = [];
+  // One batch goes into the store while the next is read: the body and the database work at once.
+  let storing: Promise<void> = Promise.resolve();
+  const store = async (records: string[], firstIndex: number) => {
+    await storing;
+    storing = insertRecords(platform, writeId, firstIndex, records);
+    // Seen by the next store or the end; a failure is not left unhandled meanwhile.
+    storing.catch(() => undefined);
+  };
+  try {
+    for await (const at of records) {
+      const record = checkRecord(spec, at);
+      const json = JSON.stringify(record);
+      hasher.addJson(json);
+      for (const field in record) fields.add(field);
+      columns.add(record, at.where);
+      batch.push(json);
+      if (batch.length === RECORD_BATCH) {
+        await store(batch, total);
+        total += batch.length;
+        batch = [];
+      }
     }
+    await store(batch, total);
+  } finally {
+    // Nothing stays in flight past the intake (a refused write is deleted next).
+    await storing.catch(() => undefined);
   }
-  await insertRecords(platform, writeId, total, batch);
-  return { total: total + batch.length, fields };
+  await storing;
+  return { total: total + batch.length, fields, columns: columns.sorted() };
 }
 
 /**
@@ -150,13 +174,14 @@ async function storeRecords(
 async function claim(
   platform: Store,
   write: WriteRow,
-  values: { total: number; requestHash: string; key: string | null; projectId: string },
+  values: { total: number; requestHash: string; key: string | null; projectId: string; columns?: string[] },
 ): Promise<Received> {
   try {
     const queued = await queueReceivedWrite(platform, write.id, {
       total: values.total,
       requestHash: values.requestHash,
       idempotencyKey: values.key,
+      ...(values.columns ? { options: { columns: values.columns } } : {}),
     });
     return { write: queued, replayed: false };
   } catch (error) {
@@ -165,6 +190,36 @@ async function claim(
     if (!winner) throw error;
     await deleteWrite(platform, write.id);
     return { write: replayOf(winner, values.requestHash), replayed: true };
+  }
+}
+
+/**
+ * The CSV columns the records fill, as a Bulk upload writes them (a parent reference is one column,
+ * `Account.Ext_Id__c`): kept with the write, so its Bulk pass needs no scan of the stored records.
+ */
+class BulkColumns {
+  private readonly columns = new Set<string>();
+
+  add(record: InputRecord, where: string): void {
+    let reference = false;
+    for (const field in record) {
+      const value = record[field];
+      if (value !== null && typeof value === "object") reference = true;
+      else this.columns.add(field);
+    }
+    if (!reference) return;
+    try {
+      for (const [column] of recordCells(record)) this.columns.add(column);
+    } catch (error) {
+      if (!(error instanceof RecordShapeError)) throw error;
+      throw new Problem("bad-input", "invalid_record", `The record at ${where} cannot be written: ${error.message}.`, {
+        remedy: 'Give a parent reference as one external id field: {"Account": {"Ext_Id__c": "A-1"}}.',
+      });
+    }
+  }
+
+  sorted(): string[] {
+    return [...this.columns].sort();
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Job } from "pg-boss";
-import { enqueueWrite, WRITE_QUEUE, type WriteJob } from "../jobs/write-queue.ts";
+import { addLocalWriteWorker, enqueueWrite, WRITE_QUEUE, type WriteJob } from "../jobs/write-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { tryLock } from "../sync/sync-lock.ts";
 import { openRun, runWrite } from "./write-executor.ts";
@@ -13,7 +13,7 @@ import { reconcileSending } from "./write-recovery.ts";
  * hands each job to one worker, and the write lock keeps one runner per write.
  */
 export async function startWriteWorkers(platform: Platform, options: { concurrency?: number } = {}): Promise<void> {
-  await platform.boss.work(
+  const workerId = await platform.boss.work(
     WRITE_QUEUE,
     { batchSize: 1, localConcurrency: options.concurrency ?? 2, pollingIntervalSeconds: 1 },
     async (jobs: Job<WriteJob>[]) => {
@@ -23,6 +23,7 @@ export async function startWriteWorkers(platform: Platform, options: { concurren
       }
     },
   );
+  addLocalWriteWorker(platform.boss, workerId);
   await recoverInterruptedWrites(platform);
 }
 

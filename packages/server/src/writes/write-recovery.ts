@@ -89,7 +89,7 @@ async function readBackJob(run: WriteRun, jobId: string, options: { wait: boolea
     }
   }
   if (job.state !== "JobComplete" && (job.numberRecordsProcessed ?? 0) === 0) return releaseJob(run, jobId);
-  await settleJob(run, jobId, await jobResults(run, jobId, job));
+  await settleJob(run, jobId, await jobResults(run, jobId, job), (r) => r);
 }
 
 /** Reads a finished job's three result files and matches them to the records it holds. */
@@ -158,5 +158,6 @@ async function settleLostJob(run: WriteRun, jobId: string): Promise<void> {
       created: false,
       errors: [],
     })),
+    (r) => r,
   );
 }
