@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -130,6 +130,26 @@ describe("the command line beside a running `forcelink serve` on the same data d
     const badKey = await forcelink(["connections", "list"], { ...elsewhere, FORCELINK_API_KEY: "fl_sk_wrong" });
     expect(badKey.code).toBe(2);
     expect(badKey.err).toContain("code:");
+  });
+
+  it("ignores an announcement left by a process that died, and says so when a key cannot be opened", async () => {
+    const dir = join(scratch, "announced");
+    mkdirSync(dir);
+    const announce = (pid: number) =>
+      writeFileSync(
+        join(dir, "server.json"),
+        JSON.stringify({ url: "http://127.0.0.1:9", pid, keys: { proj_x: "v1.abc.def.ghi.jkl" } }),
+      );
+    const dead = spawn(process.execPath, ["-e", ""]);
+    await new Promise((resolve) => dead.once("exit", resolve));
+    announce(dead.pid!);
+    const stale = await forcelink(["connections", "list"], { FORCELINK_DATA_DIR: dir });
+    expect(stale.code, stale.err).toBe(0);
+    expect(stale.out.trim()).toBe("No connections.");
+    announce(process.pid);
+    const sealed = await forcelink(["connections", "list"], { FORCELINK_DATA_DIR: dir });
+    expect(sealed.code).toBe(2);
+    expect(sealed.err).toMatch(/its command-line key cannot be opened/);
   });
 
   it("opens the store again once the server stopped", async () => {

@@ -5,7 +5,6 @@ import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
 import type { CommandInput } from "./command-line.ts";
 import { reachableServer } from "./local-server.ts";
-import { connectionsListThroughApi, viaServer } from "./through-api.ts";
 
 /** `forcelink connections list`: a table of connections (through a running server's API when there is one). */
 export async function connectionsListCommand(input: CommandInput): Promise<number> {
@@ -15,7 +14,7 @@ export async function connectionsListCommand(input: CommandInput): Promise<numbe
     status: input.string("status"),
   };
   const server = reachableServer();
-  if (server) return viaServer("connections list", () => connectionsListThroughApi(server, input));
+  if (server) return (await import("./through-api.ts")).connectionsListThroughApi(server, input);
   const platform = await openPlatform(parseConfig(), createLogger("silent"), { jobs: false });
   try {
     const where: SQL[] = [];

@@ -8,7 +8,6 @@ import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
 import { type CommandInput, EXIT } from "./command-line.ts";
 import { reachableServer } from "./local-server.ts";
-import { doctorThroughApi, viaServer } from "./through-api.ts";
 
 const COLOURS: Record<Verdict, string> = { pass: "32", fail: "31", warn: "33", unknown: "90" };
 
@@ -21,7 +20,7 @@ const COLOURS: Record<Verdict, string> = { pass: "32", fail: "31", warn: "33", u
  */
 export async function doctorCommand(input: CommandInput): Promise<number> {
   const server = reachableServer();
-  if (server) return viaServer("doctor", () => doctorThroughApi(server, input));
+  if (server) return (await import("./through-api.ts")).doctorThroughApi(server, input);
   const [connectionId] = input.positionals;
   const platform = await openPlatform(parseConfig(), createLogger("silent"), { jobs: false });
   try {

@@ -16,12 +16,6 @@ import type { Platform } from "../platform/platform.ts";
 import { connections, projects } from "../store/schema.ts";
 import type { CommandInput } from "./command-line.ts";
 import { reachableServer } from "./local-server.ts";
-import {
-  integrationsInstallThroughApi,
-  integrationsListThroughApi,
-  integrationsUploadThroughApi,
-  viaServer,
-} from "./through-api.ts";
 
 /**
  * `forcelink integrations …`: manifests from the command line, through the API of a running server
@@ -39,8 +33,11 @@ export async function integrationsUploadCommand(input: CommandInput): Promise<nu
   if (typeof checked === "number") return checked;
   const server = reachableServer();
   if (server)
-    return viaServer("integrations upload", () =>
-      integrationsUploadThroughApi(server, input, checked, readFileSync(input.positionals[0], "utf8")),
+    return (await import("./through-api.ts")).integrationsUploadThroughApi(
+      server,
+      input,
+      checked,
+      readFileSync(input.positionals[0], "utf8"),
     );
   return withPlatform(async (platform) => {
     const projectId = await projectIdOf(platform, input.string("project"));
@@ -55,7 +52,7 @@ export async function integrationsUploadCommand(input: CommandInput): Promise<nu
 
 export async function integrationsListCommand(input: CommandInput): Promise<number> {
   const server = reachableServer();
-  if (server) return viaServer("integrations list", () => integrationsListThroughApi(server, input));
+  if (server) return (await import("./through-api.ts")).integrationsListThroughApi(server, input);
   return withPlatform(async (platform) => {
     const projectId = await projectIdOf(platform, input.string("project"));
     if (!projectId) return 2;
@@ -68,7 +65,7 @@ export async function integrationsListCommand(input: CommandInput): Promise<numb
 
 export async function integrationsInstallCommand(input: CommandInput): Promise<number> {
   const server = reachableServer();
-  if (server) return viaServer("integrations install", () => integrationsInstallThroughApi(server, input));
+  if (server) return (await import("./through-api.ts")).integrationsInstallThroughApi(server, input);
   const [connectionId, name] = input.positionals;
   return withPlatform(async (platform) => {
     const [conn] = await platform.db.select().from(connections).where(eq(connections.id, connectionId));

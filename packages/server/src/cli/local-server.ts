@@ -74,7 +74,14 @@ export function reachableServer(env: NodeJS.ProcessEnv = process.env): Reachable
   }
   if (!isAlive(file.pid)) return null;
   const sealer = new Sealer(loadSecretKey(config).key, config.previousSecretKeys.map(parseKey));
-  const keys = new Map(Object.entries(file.keys).map(([project, sealed]) => [project, sealer.open(sealed)]));
+  let keys: Map<string, string>;
+  try {
+    keys = new Map(Object.entries(file.keys).map(([project, sealed]) => [project, sealer.open(sealed)]));
+  } catch (e) {
+    throw new ConfigError(
+      `A server runs on ${config.dataDir} (pid ${file.pid}) but its command-line key cannot be opened (${(e as Error).message}). Restart it, or set FORCELINK_URL and FORCELINK_API_KEY.`,
+    );
+  }
   return { url: file.url, keys, from: "data directory" };
 }
 

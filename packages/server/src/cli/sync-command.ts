@@ -7,7 +7,6 @@ import { connections } from "../store/schema.ts";
 import { runObjectSync, type SyncProgress } from "../sync/run-object-sync.ts";
 import type { CommandInput } from "./command-line.ts";
 import { reachableServer } from "./local-server.ts";
-import { syncThroughApi, viaServer } from "./through-api.ts";
 
 /**
  * `forcelink sync CONNECTION OBJECT`: one sync run of an object in this process, with a progress
@@ -16,7 +15,7 @@ import { syncThroughApi, viaServer } from "./through-api.ts";
  */
 export async function syncCommand(input: CommandInput): Promise<number> {
   const server = reachableServer();
-  if (server) return viaServer("sync", () => syncThroughApi(server, input));
+  if (server) return (await import("./through-api.ts")).syncThroughApi(server, input);
   const [connectionId, object] = input.positionals;
   const config = parseConfig();
   const platform = await openPlatform(config, createLogger(config.logLevel === "info" ? "warn" : config.logLevel));

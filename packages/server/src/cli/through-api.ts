@@ -12,10 +12,8 @@ import type { Manifest } from "../integrations/manifest/manifest.ts";
 import type { CheckPointer } from "../remedies/problem.ts";
 import type { SyncProgress } from "../sync/run-object-sync.ts";
 import { type CommandInput, EXIT } from "./command-line.ts";
-import { renderRun } from "./doctor-command.ts";
 import { renderFailure } from "./failure-report.ts";
 import type { ReachableServer } from "./local-server.ts";
-import { progressBar } from "./sync-command.ts";
 
 /**
  * The commands that read or change server state, through a running server's API (@forcelink/node)
@@ -70,17 +68,28 @@ export function reportApiFailure(command: string, error: unknown): number {
   return EXIT.usage;
 }
 
-export async function doctorThroughApi(server: ReachableServer, input: CommandInput): Promise<number> {
+export function doctorThroughApi(server: ReachableServer, input: CommandInput): Promise<number> {
+  return viaServer("doctor", () => doctorApi(server, input));
+}
+
+async function doctorApi(server: ReachableServer, input: CommandInput): Promise<number> {
   const [connectionId] = input.positionals;
   const client = await clientWithConnection(server, connectionId);
   if (!client) return EXIT.usage;
   const run: ChecklistRun = await client.api.connections.runChecklist(connectionId);
   if (input.flag("json")) console.log(JSON.stringify(run, null, 2));
-  else console.log(renderRun(run as ConnectionChecklistRun, process.stdout.isTTY === true && !process.env.NO_COLOR));
+  else {
+    const { renderRun } = await import("./doctor-command.ts");
+    console.log(renderRun(run as ConnectionChecklistRun, process.stdout.isTTY === true && !process.env.NO_COLOR));
+  }
   return run.passed ? EXIT.ok : EXIT.failed;
 }
 
-export async function connectionsListThroughApi(server: ReachableServer, input: CommandInput): Promise<number> {
+export function connectionsListThroughApi(server: ReachableServer, input: CommandInput): Promise<number> {
+  return viaServer("connections list", () => connectionsListApi(server, input));
+}
+
+async function connectionsListApi(server: ReachableServer, input: CommandInput): Promise<number> {
   const filter = { endUserId: input.string("end-user"), status: input.string("status") as ConnectionFilter["status"] };
   const rows: Array<Connection & { projectId?: string }> = [];
   for (const client of clients(server, input.string("project")))
@@ -118,7 +127,11 @@ export async function connectionsListThroughApi(server: ReachableServer, input: 
 }
 
 /** Queues a run (or follows the one already queued or running) and follows it to its end. */
-export async function syncThroughApi(server: ReachableServer, input: CommandInput): Promise<number> {
+export function syncThroughApi(server: ReachableServer, input: CommandInput): Promise<number> {
+  return viaServer("sync", () => syncApi(server, input));
+}
+
+async function syncApi(server: ReachableServer, input: CommandInput): Promise<number> {
   const [connectionId, object] = input.positionals;
   const client = await clientWithConnection(server, connectionId);
   if (!client) return EXIT.usage;
@@ -132,7 +145,7 @@ export async function syncThroughApi(server: ReachableServer, input: CommandInpu
     );
     return EXIT.usage;
   }
-  const bar = progressBar(process.stderr);
+  const bar = (await import("./sync-command.ts")).progressBar(process.stderr);
   let run = requested.run;
   while (run.status === "queued" || run.status === "running") {
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -164,12 +177,16 @@ function projectClient(server: ReachableServer, wanted: string | undefined): Cli
   return null;
 }
 
-export async function integrationsUploadThroughApi(
+export function integrationsUploadThroughApi(
   server: ReachableServer,
   input: CommandInput,
   manifest: Manifest,
   text: string,
 ): Promise<number> {
+  return viaServer("integrations upload", () => uploadApi(server, input, manifest, text));
+}
+
+async function uploadApi(server: ReachableServer, input: CommandInput, manifest: Manifest, text: string) {
   const client = projectClient(server, input.string("project"));
   if (!client) return EXIT.usage;
   const existed = await client.api.integrations.get(manifest.name).then(
@@ -183,7 +200,11 @@ export async function integrationsUploadThroughApi(
   return EXIT.ok;
 }
 
-export async function integrationsListThroughApi(server: ReachableServer, input: CommandInput): Promise<number> {
+export function integrationsListThroughApi(server: ReachableServer, input: CommandInput): Promise<number> {
+  return viaServer("integrations list", () => integrationsListApi(server, input));
+}
+
+async function integrationsListApi(server: ReachableServer, input: CommandInput): Promise<number> {
   const client = projectClient(server, input.string("project"));
   if (!client) return EXIT.usage;
   const rows = await client.api.integrations.list();
@@ -192,7 +213,11 @@ export async function integrationsListThroughApi(server: ReachableServer, input:
   return EXIT.ok;
 }
 
-export async function integrationsInstallThroughApi(server: ReachableServer, input: CommandInput): Promise<number> {
+export function integrationsInstallThroughApi(server: ReachableServer, input: CommandInput): Promise<number> {
+  return viaServer("integrations install", () => integrationsInstallApi(server, input));
+}
+
+async function integrationsInstallApi(server: ReachableServer, input: CommandInput): Promise<number> {
   const [connectionId, name] = input.positionals;
   const client = await clientWithConnection(server, connectionId);
   if (!client) return EXIT.usage;
