@@ -123,35 +123,7 @@ export async function createHttpApp(
   app.setSerializerCompiler(serializerCompiler);
   addInputRules(app as unknown as FastifyInstance);
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: { title: "Forcelink API", version: options.version, description: "Salesforce integration engine" },
-      servers: [{ url: options.publicUrl }],
-      components: {
-        securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A project API key (fl_sk_…)" } },
-      },
-      security: [{ apiKey: [] }],
-    },
-    transform: (input) => {
-      const documented = input.schema?.documentedBody;
-      const out = jsonSchemaTransform(input);
-      if (!documented || !out.schema) return out;
-      const { documentedBody: _described, ...schema } = out.schema as typeof out.schema & { documentedBody?: unknown };
-      const { $schema: _dialect, ...body } = documented.schema;
-      return {
-        ...out,
-        schema: { ...schema, body: { ...body, description: documented.description }, consumes: documented.mediaTypes },
-      };
-    },
-    transformObject: (documentObject) =>
-      completeDocument(
-        ("openapiObject" in documentObject ? documentObject.openapiObject : documentObject) as Parameters<
-          typeof completeDocument
-        >[0],
-        options.document,
-      ),
-  });
+  await registerDocument(app as unknown as FastifyInstance, options);
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
 
   app.setErrorHandler((error, request, reply) => {
@@ -212,6 +184,45 @@ export async function createHttpApp(
   );
   // Routes declare zod schemas through withTypeProvider; everyone else sees a plain instance.
   return app as unknown as FastifyInstance;
+}
+
+/**
+ * The OpenAPI document, made from the routes' zod schemas (a body a route reads itself is taken
+ * from its `documentedBody`), then completed by completeDocument.
+ */
+async function registerDocument(
+  app: FastifyInstance,
+  options: { publicUrl: string; version: string; document?: DocumentAdditions },
+): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "Forcelink API", version: options.version, description: "Salesforce integration engine" },
+      servers: [{ url: options.publicUrl }],
+      components: {
+        securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A project API key (fl_sk_…)" } },
+      },
+      security: [{ apiKey: [] }],
+    },
+    transform: (input) => {
+      const documented = input.schema?.documentedBody;
+      const out = jsonSchemaTransform(input);
+      if (!documented || !out.schema) return out;
+      const { documentedBody: _described, ...schema } = out.schema as typeof out.schema & { documentedBody?: unknown };
+      const { $schema: _dialect, ...body } = documented.schema;
+      return {
+        ...out,
+        schema: { ...schema, body: { ...body, description: documented.description }, consumes: documented.mediaTypes },
+      };
+    },
+    transformObject: (documentObject) =>
+      completeDocument(
+        ("openapiObject" in documentObject ? documentObject.openapiObject : documentObject) as Parameters<
+          typeof completeDocument
+        >[0],
+        options.document,
+      ),
+  });
 }
 
 /**
