@@ -14,6 +14,7 @@ let serve: ChildProcess;
 let serveOutput = "";
 let url = "";
 let connectionId = "";
+let emulatorStopped = false;
 const scratch = mkdtempSync(join(tmpdir(), "forcelink-cli-beside-"));
 
 /** The CLI as a child process, without blocking this one: the emulator answers from here. */
@@ -65,7 +66,7 @@ afterAll(async () => {
     serve.kill("SIGTERM");
     await new Promise((resolve) => serve.once("exit", resolve));
   }
-  await h?.emulator.close();
+  if (!emulatorStopped) await h?.emulator.close();
   if (h) rmSync(h.dataDir, { recursive: true, force: true });
   rmSync(scratch, { recursive: true, force: true });
 });
@@ -150,6 +151,16 @@ describe("the command line beside a running `forcelink serve` on the same data d
     const sealed = await forcelink(["connections", "list"], { FORCELINK_DATA_DIR: dir });
     expect(sealed.code).toBe(2);
     expect(sealed.err).toMatch(/its command-line key cannot be opened/);
+  });
+
+  it("exits 3 with the API's explanation when the org cannot be reached", async () => {
+    await h.emulator.close();
+    emulatorStopped = true;
+    const r = await forcelink(["doctor", connectionId]);
+    expect(r.code, r.err).toBe(3);
+    expect(r.err).toMatch(/^forcelink doctor: /);
+    expect(r.err).toContain("salesforce_unreachable");
+    expect(r.err).not.toMatch(/\n\s+at /);
   });
 
   it("opens the store again once the server stopped", async () => {
