@@ -9,7 +9,7 @@ import {
   Webhooks,
   Writes,
 } from "./resources.ts";
-import { type ForcelinkOptions, type Query, type RawBody, Transport } from "./transport.ts";
+import { type Call, type ForcelinkOptions, type Query, type RawBody, Transport } from "./transport.ts";
 
 const PROXY_ROUTE = "/v1/connections/{id}/proxy/{path}";
 
@@ -52,6 +52,14 @@ export class Forcelink {
 
   get baseUrl(): string {
     return this.#transport.baseUrl;
+  }
+
+  /**
+   * Any route by its template, for a route newer than this SDK: `request("GET", "/v1/connections/{id}",
+   * { params: { id } })`. Answers the JSON body (undefined for 204); refusals throw ForcelinkError.
+   */
+  request<T = unknown>(method: string, route: string, call: Call = {}): Promise<T> {
+    return this.#transport.json<T>(method, route, call);
   }
 
   /** The server's OpenAPI document. */

@@ -13,7 +13,7 @@ export {
 } from "./errors.ts";
 export { type CursorPage, paginate } from "./pages.ts";
 export type { StreamedWrite } from "./resources.ts";
-export type { ForcelinkOptions } from "./transport.ts";
+export type { Call, ForcelinkOptions } from "./transport.ts";
 export type * from "./types.ts";
 export {
   DEFAULT_TOLERANCE_SECONDS,

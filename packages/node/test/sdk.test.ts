@@ -99,6 +99,10 @@ describe("@forcelink/node against a running server", () => {
     expect((bad as ForcelinkError).details).toEqual(
       expect.arrayContaining([expect.objectContaining({ where: "body.url" })]),
     );
+    const viaTemplate = await sdk.request<{ id: string }>("GET", "/v1/connections/{id}", {
+      params: { id: connectionId },
+    });
+    expect(viaTemplate.id).toBe(connectionId);
     const noKey = new Forcelink({ baseUrl: h.server.url, apiKey: "fl_sk_wrong" });
     await expect(noKey.connections.list()).rejects.toMatchObject({ status: 401 });
   });
