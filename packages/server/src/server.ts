@@ -12,6 +12,7 @@ import { registerConnectSessionRoutes } from "./connect/session-routes.ts";
 import { registerConnectionRoutes } from "./connections/connection-routes.ts";
 import { createProxyHandler } from "./connections/proxy-handler.ts";
 import { registerConsole } from "./console/console-module.ts";
+import { proxyPathDocument } from "./connections/proxy-routes.ts";
 import { createHttpApp } from "./http/app.ts";
 import { requireApiKey } from "./http/project-auth.ts";
 import { registerIntegrationRoutes, registerManifestSchemaRoute } from "./integrations/integration-routes.ts";
@@ -26,6 +27,8 @@ import { registerProviderAppRoutes } from "./provider-apps/provider-app-routes.t
 import { explainError } from "./remedies/explain-failure.ts";
 import { startSyncWorkers } from "./sync/sync-jobs.ts";
 import { registerSyncRoutes } from "./sync/sync-routes.ts";
+import { webhookEventsDocumented } from "./webhooks/event-payloads.ts";
+import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER } from "./webhooks/signing.ts";
 import { registerWebhooks } from "./webhooks/webhook-module.ts";
 import { startWriteWorkers } from "./writes/write-jobs.ts";
 import { startWriteRetention } from "./writes/write-retention.ts";
@@ -96,6 +99,17 @@ export async function startServer(
       version: VERSION,
       intercept: createProxyHandler(platform),
       explain: (failure) => explainError(failure),
+      document: {
+        paths: proxyPathDocument(),
+        webhooks: webhookEventsDocumented(),
+        webhookHeaders: {
+          [SIGNATURE_HEADER]:
+            "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, '<t>.<raw body>')> (one v1 per valid secret)",
+          [EVENT_ID_HEADER]: "The event's id, the same on every retry",
+          [EVENT_TYPE_HEADER]: "The event's type",
+          [DELIVERY_ID_HEADER]: "This delivery's id (one per endpoint and event)",
+        },
+      },
     });
     app.get("/healthz", { schema: { hide: true } }, async () => ({ ok: true, storage: platform.database.kind }));
     for (const register of publicRouteModules) await register(app, platform);

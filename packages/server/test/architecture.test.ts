@@ -130,4 +130,16 @@ describe("architecture: who may import whom", () => {
     );
     expect(bad).toEqual([]);
   });
+
+  it("the Node SDK is a client: it imports nothing of ours and no package at all", () => {
+    const sdk = join(PACKAGES, "node/src");
+    const bad = sourceFiles(sdk).flatMap((file) =>
+      offending(
+        file,
+        (m, resolved) => (resolved === null && !m.startsWith("node:")) || (resolved !== null && !inside(resolved, sdk)),
+      ),
+    );
+    expect(sourceFiles(sdk).length).toBeGreaterThan(3);
+    expect(bad).toEqual([]);
+  });
 });

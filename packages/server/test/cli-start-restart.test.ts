@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEMO } from "@forcelink/emulator";
@@ -9,6 +8,7 @@ import { completeAuthorize } from "@forcelink/emulator/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { apiWith } from "./support/api-client.ts";
 import { submitConnectPage } from "./support/connect-pages.ts";
+import { freePorts } from "./support/ports.ts";
 import { waitFor } from "./support/wait.ts";
 
 const CLI = new URL("../src/cli/main.ts", import.meta.url).pathname;
@@ -18,27 +18,6 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** A port free now, with the next two free as well when `run` is 3 (the emulator takes three in a row). */
-async function freePorts(run: number): Promise<number> {
-  for (;;) {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const first = (probe.address() as { port: number }).port;
-    probe.close();
-    if (first + run > 65535) continue;
-    const taken = await Promise.all(
-      Array.from({ length: run }, (_, i) => {
-        const s = createServer();
-        return new Promise<boolean>((resolve) => {
-          s.once("error", () => resolve(true));
-          s.listen(first + i, "127.0.0.1", () => s.close(() => resolve(false)));
-        });
-      }),
-    );
-    if (!taken.includes(true)) return first;
-  }
-}
 
 /** `forcelink start` (npm start) on fixed ports, so the demo app's callback URL stays the same across runs. */
 async function start(port: number, emulatorPort: number, extra: string[] = []) {

@@ -1,6 +1,7 @@
 import { type CommandSpec, EXIT } from "./command-line.ts";
 
-const EMBEDDED = "With embedded storage, run it while the server is stopped.";
+const EMBEDDED =
+  "While a server runs on the data directory (or with FORCELINK_URL and FORCELINK_API_KEY), it goes through that server's API; otherwise it opens the store.";
 const project = { type: "string", value: "ID", help: "the project (needed when there is more than one)" } as const;
 const json = { type: "boolean", help: "print JSON instead of a table" } as const;
 const connectionId = { name: "CONNECTION_ID", help: "a connection's id (see 'forcelink connections list')" };

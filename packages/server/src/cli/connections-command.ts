@@ -4,14 +4,17 @@ import { createLogger } from "../log/logger.ts";
 import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
 import type { CommandInput } from "./command-line.ts";
+import { reachableServer } from "./local-server.ts";
 
-/** `forcelink connections list`: a table of connections (embedded storage: while the server is stopped). */
+/** `forcelink connections list`: a table of connections (through a running server's API when there is one). */
 export async function connectionsListCommand(input: CommandInput): Promise<number> {
   const values = {
     project: input.string("project"),
     "end-user": input.string("end-user"),
     status: input.string("status"),
   };
+  const server = reachableServer();
+  if (server) return (await import("./through-api.ts")).connectionsListThroughApi(server, input);
   const platform = await openPlatform(parseConfig(), createLogger("silent"), { jobs: false });
   try {
     const where: SQL[] = [];

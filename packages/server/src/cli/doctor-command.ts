@@ -7,16 +7,20 @@ import { createLogger } from "../log/logger.ts";
 import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
 import { type CommandInput, EXIT } from "./command-line.ts";
+import { reachableServer } from "./local-server.ts";
 
 const COLOURS: Record<Verdict, string> = { pass: "32", fail: "31", warn: "33", unknown: "90" };
 
 /**
  * `forcelink doctor CONNECTION_ID`: runs the pre-install checklist against the connection's org and
- * stores the run (embedded storage: while the server is stopped). Exits 1 when a check fails, 2 for
+ * stores the run: through the API of a server running on the data directory (or FORCELINK_URL), else
+ * in the store. Exits 1 when a check fails, 2 for
  * an unknown connection; a Salesforce failure that keeps the org from being read is thrown, and
  * the command line explains it (exit 3).
  */
 export async function doctorCommand(input: CommandInput): Promise<number> {
+  const server = reachableServer();
+  if (server) return (await import("./through-api.ts")).doctorThroughApi(server, input);
   const [connectionId] = input.positionals;
   const platform = await openPlatform(parseConfig(), createLogger("silent"), { jobs: false });
   try {

@@ -15,10 +15,11 @@ import { openPlatform } from "../platform/open-platform.ts";
 import type { Platform } from "../platform/platform.ts";
 import { connections, projects } from "../store/schema.ts";
 import type { CommandInput } from "./command-line.ts";
+import { reachableServer } from "./local-server.ts";
 
 /**
- * `forcelink integrations …`: manifests from the command line (embedded storage: while the server
- * is stopped). Exit 1 when a manifest has problems, 2 for a bad argument.
+ * `forcelink integrations …`: manifests from the command line, through the API of a running server
+ * when there is one, else in the store. Exit 1 when a manifest has problems, 2 for a bad argument.
  */
 export async function integrationsCheckCommand(input: CommandInput): Promise<number> {
   const checked = checkManifestFile(input.positionals[0]);
@@ -30,6 +31,14 @@ export async function integrationsCheckCommand(input: CommandInput): Promise<num
 export async function integrationsUploadCommand(input: CommandInput): Promise<number> {
   const checked = checkManifestFile(input.positionals[0]);
   if (typeof checked === "number") return checked;
+  const server = reachableServer();
+  if (server)
+    return (await import("./through-api.ts")).integrationsUploadThroughApi(
+      server,
+      input,
+      checked,
+      readFileSync(input.positionals[0], "utf8"),
+    );
   return withPlatform(async (platform) => {
     const projectId = await projectIdOf(platform, input.string("project"));
     if (!projectId) return 2;
@@ -42,6 +51,8 @@ export async function integrationsUploadCommand(input: CommandInput): Promise<nu
 }
 
 export async function integrationsListCommand(input: CommandInput): Promise<number> {
+  const server = reachableServer();
+  if (server) return (await import("./through-api.ts")).integrationsListThroughApi(server, input);
   return withPlatform(async (platform) => {
     const projectId = await projectIdOf(platform, input.string("project"));
     if (!projectId) return 2;
@@ -53,6 +64,8 @@ export async function integrationsListCommand(input: CommandInput): Promise<numb
 }
 
 export async function integrationsInstallCommand(input: CommandInput): Promise<number> {
+  const server = reachableServer();
+  if (server) return (await import("./through-api.ts")).integrationsInstallThroughApi(server, input);
   const [connectionId, name] = input.positionals;
   return withPlatform(async (platform) => {
     const [conn] = await platform.db.select().from(connections).where(eq(connections.id, connectionId));

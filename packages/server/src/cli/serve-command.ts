@@ -1,6 +1,7 @@
 import { parseConfig } from "../config/config.ts";
 import { startServer } from "../server.ts";
 import type { CommandInput } from "./command-line.ts";
+import { announceServer } from "./local-server.ts";
 import { reportWaiting, stopSignal } from "./stop-signal.ts";
 
 export async function serveCommand(input: CommandInput): Promise<number> {
@@ -20,6 +21,7 @@ export async function serveCommand(input: CommandInput): Promise<number> {
     );
     return 1;
   }
+  const withdraw = await announceServer(server, config);
   console.log(
     `Forcelink ${server.platform.database.kind === "pglite" ? `(embedded storage in ${config.dataDir})` : "(PostgreSQL)"} listening on ${server.url}`,
   );
@@ -30,6 +32,7 @@ export async function serveCommand(input: CommandInput): Promise<number> {
     console.log(`  ${server.firstKey.key}`);
   }
   await stopSignal();
+  withdraw();
   await server.close({ onWait: reportWaiting });
   return 0;
 }

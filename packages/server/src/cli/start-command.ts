@@ -6,6 +6,7 @@ import { createProviderApp } from "../provider-apps/provider-apps.ts";
 import { startServer } from "../server.ts";
 import { projects, providerApps } from "../store/schema.ts";
 import { type CommandInput, EXIT } from "./command-line.ts";
+import { announceServer } from "./local-server.ts";
 import { reportWaiting, stopSignal } from "./stop-signal.ts";
 
 const DEMO_END_USER = "demo-customer";
@@ -71,6 +72,7 @@ export async function startCommand(input: CommandInput): Promise<number> {
     endUserId: DEMO_END_USER,
   });
 
+  const withdraw = await announceServer(server, config);
   console.log(`Forcelink is running at ${server.url} (embedded storage in ${config.dataDir})`);
   console.log(`A local Salesforce org (the emulator) is running at ${emulator.urls.login}`);
   console.log(
@@ -100,6 +102,7 @@ export async function startCommand(input: CommandInput): Promise<number> {
   console.log("");
   console.log("Press Ctrl+C to stop.");
   await stopSignal();
+  withdraw();
   await server.close({ onWait: reportWaiting });
   await emulator.close();
   console.log("Stopped.");

@@ -6,6 +6,7 @@ import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
 import { runObjectSync, type SyncProgress } from "../sync/run-object-sync.ts";
 import type { CommandInput } from "./command-line.ts";
+import { reachableServer } from "./local-server.ts";
 
 /**
  * `forcelink sync CONNECTION OBJECT`: one sync run of an object in this process, with a progress
@@ -13,6 +14,8 @@ import type { CommandInput } from "./command-line.ts";
  * 2 for a bad argument.
  */
 export async function syncCommand(input: CommandInput): Promise<number> {
+  const server = reachableServer();
+  if (server) return (await import("./through-api.ts")).syncThroughApi(server, input);
   const [connectionId, object] = input.positionals;
   const config = parseConfig();
   const platform = await openPlatform(config, createLogger(config.logLevel === "info" ? "warn" : config.logLevel));

@@ -194,7 +194,7 @@ export function sessionView(row: ConnectSessionRow, now: number) {
     environment: row.environment,
     myDomain: row.myDomain,
     connectionId: row.connectionId,
-    error: row.error ?? null,
+    error: (row.error as { code: string; message: string } | null) ?? null,
     hint:
       stalled || (expired && row.startedAt)
         ? "The customer went to Salesforce and did not come back. Salesforce may have stopped them on its own error page: the app may need to be installed in their org, or their user needs 'Approve Uninstalled Connected Apps', or admin approval for the app. Send them a new link after their admin fixes it."

@@ -31,44 +31,81 @@ const createBody = z
     path: ["endUserId"],
   });
 
+const sessionSchema = z.object({
+  id: z.string(),
+  providerAppId: z.string(),
+  endUserId: z.string(),
+  status: z.string().describe("pending, authorizing, completed, failed, expired or stalled"),
+  environment: z.string().nullable(),
+  myDomain: z.string().nullable(),
+  connectionId: z.string().nullable().describe("The connection made (or renewed), once completed"),
+  error: z.object({ code: z.string(), message: z.string() }).nullable().describe("Why the session failed, when it did"),
+  hint: z.string().nullable(),
+  expiresAt: z.string(),
+  createdAt: z.string(),
+});
+const createdSession = sessionSchema.extend({
+  url: z.string().describe("The single-use connect link to give the customer"),
+  popupUrl: z.string().describe("The same link for a popup window (see @forcelink/connect)"),
+  expiresInSeconds: z.number(),
+});
+
 export function registerConnectSessionRoutes(app: FastifyInstance, platform: Platform): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.post("/connect-sessions", { schema: { tags: ["connect sessions"], body: createBody } }, async (req, reply) => {
-    const body = req.body;
-    if (body.myDomain !== undefined) {
-      // The connect page's own rule: a My Domain it would refuse is refused here, with its words.
-      const choice = chooseLoginHost(platform.hosts, "mydomain", body.myDomain);
-      if (!choice.ok)
-        throw new HttpError(400, "invalid_my_domain", `myDomain: ${choice.message}`, { remedy: choice.fix });
-    }
-    const appRow = await getProviderAppForProject(platform, req.projectId, body.providerAppId);
-    if (!appRow) throw notFound("provider app", body.providerAppId);
-    let endUserId = body.endUserId;
-    if (body.connectionId) {
-      const existing = await findConnection(platform, req.projectId, body.connectionId);
-      if (!existing || existing.providerAppId !== appRow.id) throw notFound("connection", body.connectionId);
-      endUserId ??= existing.endUserId;
-    }
-    const created = await createConnectSession(platform, {
-      projectId: req.projectId,
-      providerAppId: appRow.id,
-      endUserId: endUserId!,
-      environment: body.environment,
-      myDomain: body.myDomain,
-      returnUrl: body.returnUrl,
-      reconnectConnectionId: body.connectionId,
-    });
-    return reply.status(201).send({
-      ...sessionView(created.row, platform.clock.nowMs()),
-      url: created.url,
-      popupUrl: `${created.url}?display=popup`,
-      expiresInSeconds: CONNECT_LINK_TTL_MS / 1000,
-    });
-  });
+  r.post(
+    "/connect-sessions",
+    {
+      schema: {
+        tags: ["connect sessions"],
+        summary: "Make a connect link for a customer (or to reconnect a connection)",
+        body: createBody,
+        response: { 201: createdSession },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body;
+      if (body.myDomain !== undefined) {
+        // The connect page's own rule: a My Domain it would refuse is refused here, with its words.
+        const choice = chooseLoginHost(platform.hosts, "mydomain", body.myDomain);
+        if (!choice.ok)
+          throw new HttpError(400, "invalid_my_domain", `myDomain: ${choice.message}`, { remedy: choice.fix });
+      }
+      const appRow = await getProviderAppForProject(platform, req.projectId, body.providerAppId);
+      if (!appRow) throw notFound("provider app", body.providerAppId);
+      let endUserId = body.endUserId;
+      if (body.connectionId) {
+        const existing = await findConnection(platform, req.projectId, body.connectionId);
+        if (!existing || existing.providerAppId !== appRow.id) throw notFound("connection", body.connectionId);
+        endUserId ??= existing.endUserId;
+      }
+      const created = await createConnectSession(platform, {
+        projectId: req.projectId,
+        providerAppId: appRow.id,
+        endUserId: endUserId!,
+        environment: body.environment,
+        myDomain: body.myDomain,
+        returnUrl: body.returnUrl,
+        reconnectConnectionId: body.connectionId,
+      });
+      return reply.status(201).send({
+        ...sessionView(created.row, platform.clock.nowMs()),
+        url: created.url,
+        popupUrl: `${created.url}?display=popup`,
+        expiresInSeconds: CONNECT_LINK_TTL_MS / 1000,
+      });
+    },
+  );
 
   r.get(
     "/connect-sessions/:id",
-    { schema: { tags: ["connect sessions"], params: z.object({ id: z.string() }) } },
+    {
+      schema: {
+        tags: ["connect sessions"],
+        summary: "A connect session's status",
+        params: z.object({ id: z.string() }),
+        response: { 200: sessionSchema },
+      },
+    },
     async (req) => {
       const row = await sessionById(platform, req.projectId, req.params.id);
       if (!row) throw notFound("connect session", req.params.id);

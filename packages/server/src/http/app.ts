@@ -1,6 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import fastifySwagger from "@fastify/swagger";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RouteOptions,
+} from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -8,13 +14,22 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { Logger } from "../log/logger.ts";
 import { answerClientError } from "./client-error.ts";
 import { type CheckExplainer, HttpError, httpErrorFrom } from "./http-error.ts";
+import { completeDocument, type DocumentAdditions } from "./openapi-document.ts";
 import { carriesBody, JSON_ONLY, mediaTypeOf, parseJsonBody, unsupportedMediaType } from "./request-body.ts";
 import { controlCharacterProblem, nulInBody, percentEncodingError, requestTargetProblem } from "./request-input.ts";
 
 declare module "fastify" {
+  interface FastifySchema {
+    /**
+     * A body the route reads itself (a manifest in YAML, say), described for the OpenAPI document
+     * only: Fastify does not validate it as it would `body`.
+     */
+    documentedBody?: { mediaTypes: string[]; schema: Record<string, unknown>; description?: string };
+  }
   interface FastifyContextConfig {
     /** The route is a page a customer's browser shows: errors answer as a page too. */
     htmlErrors?: boolean;
@@ -24,6 +39,9 @@ declare module "fastify" {
 }
 
 export const OPENAPI_PATH = "/v1/openapi.json";
+
+/** A 204's response schema: the document shows no body; the route answers `reply.status(204).send(null)`. */
+export const noContent = z.null().describe("No content");
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -58,6 +76,13 @@ function sendHttpError(reply: FastifyReply, error: HttpError) {
   return reply.status(error.status).send(error.body());
 }
 
+const routeLists = new WeakMap<FastifyInstance, RouteOptions[]>();
+
+/** Every route registered on an app made by createHttpApp, as Fastify was given it (HEAD twins included). */
+export function registeredRoutes(app: FastifyInstance): readonly RouteOptions[] {
+  return routeLists.get(app) ?? [];
+}
+
 export async function createHttpApp(
   logger: Logger,
   options: {
@@ -67,6 +92,8 @@ export async function createHttpApp(
     intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
     /** Finds the checklist item behind a Salesforce failure that reaches a route. */
     explain?: CheckExplainer;
+    /** What the OpenAPI document describes beyond the routes: the proxy, the webhook events. */
+    document?: DocumentAdditions;
   },
 ): Promise<FastifyInstance> {
   const intercept = options.intercept;
@@ -87,21 +114,16 @@ export async function createHttpApp(
     clientErrorHandler: answerClientError,
     trustProxy: false,
   }).withTypeProvider<ZodTypeProvider>();
+  const routes: RouteOptions[] = [];
+  app.addHook("onRoute", (route) => {
+    routes.push(route as RouteOptions);
+  });
+  routeLists.set(app as unknown as FastifyInstance, routes);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   addInputRules(app as unknown as FastifyInstance);
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: { title: "Forcelink API", version: options.version, description: "Salesforce integration engine" },
-      servers: [{ url: options.publicUrl }],
-      components: {
-        securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A project API key (fl_sk_…)" } },
-      },
-      security: [{ apiKey: [] }],
-    },
-    transform: jsonSchemaTransform,
-  });
+  await registerDocument(app as unknown as FastifyInstance, options);
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
 
   app.setErrorHandler((error, request, reply) => {
@@ -162,6 +184,45 @@ export async function createHttpApp(
   );
   // Routes declare zod schemas through withTypeProvider; everyone else sees a plain instance.
   return app as unknown as FastifyInstance;
+}
+
+/**
+ * The OpenAPI document, made from the routes' zod schemas (a body a route reads itself is taken
+ * from its `documentedBody`), then completed by completeDocument.
+ */
+async function registerDocument(
+  app: FastifyInstance,
+  options: { publicUrl: string; version: string; document?: DocumentAdditions },
+): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "Forcelink API", version: options.version, description: "Salesforce integration engine" },
+      servers: [{ url: options.publicUrl }],
+      components: {
+        securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A project API key (fl_sk_…)" } },
+      },
+      security: [{ apiKey: [] }],
+    },
+    transform: (input) => {
+      const documented = input.schema?.documentedBody;
+      const out = jsonSchemaTransform(input);
+      if (!documented || !out.schema) return out;
+      const { documentedBody: _described, ...schema } = out.schema as typeof out.schema & { documentedBody?: unknown };
+      const { $schema: _dialect, ...body } = documented.schema;
+      return {
+        ...out,
+        schema: { ...schema, body: { ...body, description: documented.description }, consumes: documented.mediaTypes },
+      };
+    },
+    transformObject: (documentObject) =>
+      completeDocument(
+        ("openapiObject" in documentObject ? documentObject.openapiObject : documentObject) as Parameters<
+          typeof completeDocument
+        >[0],
+        options.document,
+      ),
+  });
 }
 
 /**

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
+import { noContent } from "../http/app.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
 import { unscheduleInstallation } from "./installation-schedule.ts";
@@ -19,9 +20,47 @@ import { manifestJsonSchema } from "./manifest/manifest.ts";
 
 const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain"];
 const params = z.object({ id: z.string().min(1).max(200) });
-/** The manifest upload is the one route taking YAML (or JSON); every other route takes JSON only. */
+const tags = ["integrations"];
+
+const integrationSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  manifest: z
+    .record(z.string(), z.unknown())
+    .describe(`The manifest as validated, in its JSON form (schema at ${"/schemas/integration-manifest.json"})`),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const uploaded = integrationSchema.extend({
+  webhookSecrets: z
+    .record(z.string(), z.string())
+    .describe("Signing secrets of webhook destinations new in this manifest, by destination name. Shown once."),
+});
+const installationSchema = z.object({
+  id: z.string(),
+  integrationId: z.string(),
+  integration: z.string(),
+  connectionId: z.string(),
+  createdAt: z.string(),
+});
+
+/**
+ * The manifest upload is the one route taking YAML (or JSON); every other route takes JSON only.
+ * Its body is read as text by the YAML parser, so its schema is only documented (under `consumes`).
+ */
 const MANIFEST_UPLOAD = {
-  schema: { tags: ["integrations"] },
+  schema: {
+    tags,
+    summary: "Upload a manifest (create the integration, or replace the one of the same name)",
+    description:
+      "YAML (application/yaml) or JSON. Answers 201 for a new integration, 200 for a changed one; 422 lists every problem with its line and column.",
+    response: { 200: uploaded, 201: uploaded },
+    documentedBody: {
+      mediaTypes: [...YAML_TYPES, "application/json"],
+      schema: manifestJsonSchema(),
+      description: "The integration's manifest, in YAML or JSON",
+    },
+  },
   bodyLimit: 512 * 1024,
   config: { bodyTypes: [...YAML_TYPES, "application/json"] },
 };
@@ -77,24 +116,42 @@ function registerManifestRoutes(app: FastifyInstance, platform: Platform): void 
     });
   });
 
-  r.get("/integrations", { schema: { tags: ["integrations"] } }, async (req) => ({
-    data: (await listIntegrations(platform, req.projectId)).map(integrationView),
-  }));
+  r.get(
+    "/integrations",
+    {
+      schema: {
+        tags,
+        summary: "The project's integrations",
+        response: { 200: z.object({ data: z.array(integrationSchema) }) },
+      },
+    },
+    async (req) => ({
+      data: (await listIntegrations(platform, req.projectId)).map(integrationView),
+    }),
+  );
 
-  r.get("/integrations/:id", { schema: { tags: ["integrations"], params } }, async (req) => {
-    const row = await findIntegration(platform, req.projectId, req.params.id);
-    if (!row) throw notFound("integration", req.params.id);
-    return integrationView(row);
-  });
+  r.get(
+    "/integrations/:id",
+    { schema: { tags, summary: "An integration, by id or name", params, response: { 200: integrationSchema } } },
+    async (req) => {
+      const row = await findIntegration(platform, req.projectId, req.params.id);
+      if (!row) throw notFound("integration", req.params.id);
+      return integrationView(row);
+    },
+  );
 
-  r.delete("/integrations/:id", { schema: { tags: ["integrations"], params } }, async (req, reply) => {
-    const row = await findIntegration(platform, req.projectId, req.params.id);
-    if (!row) throw notFound("integration", req.params.id);
-    for (const inst of await installationsOfIntegration(platform, row.id))
-      await unscheduleInstallation(platform, inst.id);
-    await deleteIntegration(platform, req.projectId, row.id);
-    return reply.status(204).send();
-  });
+  r.delete(
+    "/integrations/:id",
+    { schema: { tags, summary: "Delete an integration and its installations", params, response: { 204: noContent } } },
+    async (req, reply) => {
+      const row = await findIntegration(platform, req.projectId, req.params.id);
+      if (!row) throw notFound("integration", req.params.id);
+      for (const inst of await installationsOfIntegration(platform, row.id))
+        await unscheduleInstallation(platform, inst.id);
+      await deleteIntegration(platform, req.projectId, row.id);
+      return reply.status(204).send(null);
+    },
+  );
 }
 
 /** An integration installed on a connection: install (schedule, first run), list, remove. */
@@ -105,9 +162,11 @@ function registerInstallationRoutes(app: FastifyInstance, platform: Platform): v
     "/connections/:id/integrations",
     {
       schema: {
-        tags: ["integrations"],
+        tags,
+        summary: "Install an integration on a connection: schedule its objects and start their first run",
         params,
         body: z.object({ integration: z.string().min(1).max(200), startNow: z.boolean().default(true) }).strict(),
+        response: { 200: installationSchema, 201: installationSchema },
       },
     },
     async (req, reply) => {
@@ -126,18 +185,40 @@ function registerInstallationRoutes(app: FastifyInstance, platform: Platform): v
     },
   );
 
-  r.get("/connections/:id/integrations", { schema: { tags: ["integrations"], params } }, async (req) => {
-    const conn = await findConnection(platform, req.projectId, req.params.id);
-    if (!conn) throw notFound("connection", req.params.id);
-    const rows = await installationsOf(platform, conn.id);
-    return {
-      data: rows.map((i) => ({ id: i.id, integrationId: i.integrationId, createdAt: i.createdAt.toISOString() })),
-    };
-  });
+  r.get(
+    "/connections/:id/integrations",
+    {
+      schema: {
+        tags,
+        summary: "The integrations installed on a connection",
+        params,
+        response: {
+          200: z.object({
+            data: z.array(z.object({ id: z.string(), integrationId: z.string(), createdAt: z.string() })),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const conn = await findConnection(platform, req.projectId, req.params.id);
+      if (!conn) throw notFound("connection", req.params.id);
+      const rows = await installationsOf(platform, conn.id);
+      return {
+        data: rows.map((i) => ({ id: i.id, integrationId: i.integrationId, createdAt: i.createdAt.toISOString() })),
+      };
+    },
+  );
 
   r.delete(
     "/connections/:id/integrations/:installationId",
-    { schema: { tags: ["integrations"], params: params.extend({ installationId: z.string().min(1).max(200) }) } },
+    {
+      schema: {
+        tags,
+        summary: "Remove an installation: its objects stop syncing",
+        params: params.extend({ installationId: z.string().min(1).max(200) }),
+        response: { 204: noContent },
+      },
+    },
     async (req, reply) => {
       const conn = await findConnection(platform, req.projectId, req.params.id);
       if (!conn) throw notFound("connection", req.params.id);
@@ -145,7 +226,7 @@ function registerInstallationRoutes(app: FastifyInstance, platform: Platform): v
       if (!found) throw notFound("installation", req.params.installationId);
       await unscheduleInstallation(platform, found.id);
       await removeInstallation(platform, req.projectId, found.id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 }

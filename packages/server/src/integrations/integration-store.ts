@@ -176,7 +176,7 @@ export function integrationView(row: IntegrationRow) {
   return {
     id: row.id,
     name: row.name,
-    manifest: row.manifest,
+    manifest: row.manifest as Record<string, unknown>,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

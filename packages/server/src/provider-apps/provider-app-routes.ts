@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { connectionsOfApp, disconnectAll, forceFlag } from "../connections/disconnect.ts";
+import { noContent } from "../http/app.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
 import { createProviderAppInput, rotateSecretInput, updateProviderAppInput } from "./provider-app-input.ts";
@@ -118,13 +119,19 @@ function registerProviderAppCreateAndReads(app: FastifyInstance, platform: Platf
 
   r.get(
     "/provider-apps",
-    { schema: { tags, response: { 200: z.object({ data: z.array(providerAppView) }) } } },
+    {
+      schema: {
+        tags,
+        summary: "The project's provider apps",
+        response: { 200: z.object({ data: z.array(providerAppView) }) },
+      },
+    },
     async (req) => ({ data: (await listProviderApps(platform, req.projectId)).map((a) => view(a, publicUrl())) }),
   );
 
   r.get(
     "/provider-apps/:id",
-    { schema: { tags, params: idParams, response: { 200: providerAppView } } },
+    { schema: { tags, summary: "A provider app", params: idParams, response: { 200: providerAppView } } },
     async (req) => {
       const found = await getProviderApp(platform, req.projectId, req.params.id);
       if (!found) throw notFound("provider app", req.params.id);
@@ -141,7 +148,13 @@ function registerProviderAppChanges(app: FastifyInstance, platform: Platform): v
     "/provider-apps/:id",
     {
       bodyLimit: APP_BODY_LIMIT,
-      schema: { tags, params: idParams, body: updateProviderAppInput, response: { 200: providerAppView } },
+      schema: {
+        tags,
+        summary: "Change a provider app",
+        params: idParams,
+        body: updateProviderAppInput,
+        response: { 200: providerAppView },
+      },
     },
     async (req) => {
       const outcome = await updateProviderApp(platform, req.projectId, req.params.id, req.body);
@@ -180,6 +193,19 @@ function registerProviderAppDelete(app: FastifyInstance, platform: Platform): vo
         summary: "Delete a provider app; with ?force=true, also disconnect every connection made through it",
         params: idParams,
         querystring: z.object({ force: forceFlag }),
+        response: {
+          200: z
+            .object({
+              id: z.string(),
+              deleted: z.literal(true),
+              connectionsDeleted: z.number().int(),
+              notRevoked: z
+                .array(z.object({ connectionId: z.string(), reason: z.string() }))
+                .describe("Connections deleted whose grant Salesforce did not confirm revoked"),
+            })
+            .describe("Deleted with ?force=true, with the connections made through it"),
+          204: noContent.describe("Deleted; no connection was made through it"),
+        },
       },
     },
     async (req, reply) => {
@@ -199,7 +225,7 @@ function registerProviderAppDelete(app: FastifyInstance, platform: Platform): vo
         );
       const notRevoked = await disconnectAll(platform, rows);
       if (!(await deleteProviderApp(platform, req.projectId, found.id))) throw notFound("provider app", found.id);
-      if (rows.length === 0) return reply.status(204).send();
+      if (rows.length === 0) return reply.status(204).send(null);
       return reply.status(200).send({ id: found.id, deleted: true, connectionsDeleted: rows.length, notRevoked });
     },
   );

@@ -11,6 +11,45 @@ import { listRuns, runView, statesOf, stateView } from "./sync-store.ts";
 
 const params = z.object({ id: z.string().min(1).max(200) });
 const objectParams = params.extend({ object: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/) });
+const tags = ["syncs"];
+
+/** A sync run of one object, as the API, the webhooks and the SDK show it. */
+export const syncRunSchema = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  installationId: z.string(),
+  object: z.string(),
+  trigger: z.string().describe("schedule, manual or install"),
+  status: z.string().describe("queued, running, completed, failed or paused"),
+  mode: z.string().nullable().describe("How the run read the org: rest or bulk"),
+  window: z.object({ from: z.string().nullable(), to: z.string().nullable() }),
+  counts: z.object({ read: z.number().int(), upserted: z.number().int(), deleted: z.number().int() }),
+  apiCalls: z.number().int(),
+  drift: z.record(z.string(), z.unknown()).nullable(),
+  error: z.record(z.string(), z.unknown()).nullable().describe("Why the run failed or paused: code, message, check"),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+});
+const syncStateSchema = z.object({
+  object: z.string(),
+  installationId: z.string(),
+  status: z.string().describe("idle, running, paused or failed"),
+  statusReason: z.string().nullable(),
+  resumeAt: z.string().nullable(),
+  checkpoint: z
+    .object({ field: z.string().nullable(), value: z.string(), id: z.string().nullable() })
+    .nullable()
+    .describe("Where the next run starts reading"),
+  backfillDone: z.boolean(),
+  lastRunId: z.string().nullable(),
+});
+const runAnswer = z.object({
+  queued: z.boolean().describe("false when a run already queued or running answers this request"),
+  installationId: z.string(),
+  object: z.string(),
+  run: syncRunSchema,
+});
 
 /**
  * Sync visibility and control: where each object stands, the runs with their counts and costs,
@@ -45,14 +84,33 @@ function notSynced(object: string) {
 function registerSyncControlRoutes(app: FastifyInstance, platform: Platform): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get("/connections/:id/syncs", { schema: { tags: ["syncs"], params } }, async (req) => {
-    const conn = await connectionOr404(platform, req.projectId, req.params.id);
-    return { data: (await statesOf(platform, conn.id)).map(stateView) };
-  });
+  r.get(
+    "/connections/:id/syncs",
+    {
+      schema: {
+        tags,
+        summary: "Where each synced object stands",
+        params,
+        response: { 200: z.object({ data: z.array(syncStateSchema) }) },
+      },
+    },
+    async (req) => {
+      const conn = await connectionOr404(platform, req.projectId, req.params.id);
+      return { data: (await statesOf(platform, conn.id)).map(stateView) };
+    },
+  );
 
   r.post(
     "/connections/:id/syncs/:object",
-    { schema: { tags: ["syncs"], params: objectParams } },
+    {
+      schema: {
+        tags,
+        summary: "Run an object's sync now",
+        description: "202 with the queued run; 200 with the run already queued or running.",
+        params: objectParams,
+        response: { 200: runAnswer, 202: runAnswer },
+      },
+    },
     async (req, reply) => {
       const conn = await connectionOr404(platform, req.projectId, req.params.id);
       const outcome = await runSyncNow(platform, conn, req.params.object);
@@ -77,12 +135,14 @@ function registerSyncControlRoutes(app: FastifyInstance, platform: Platform): vo
     "/connections/:id/sync-runs",
     {
       schema: {
-        tags: ["syncs"],
+        tags,
+        summary: "The connection's sync runs, newest first",
         params,
         querystring: z.object({
           object: z.string().max(80).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(50),
         }),
+        response: { 200: z.object({ data: z.array(syncRunSchema) }) },
       },
     },
     async (req) => {
@@ -101,12 +161,28 @@ function registerRecordsRoute(app: FastifyInstance, platform: Platform): void {
     "/connections/:id/records/:object",
     {
       schema: {
-        tags: ["syncs"],
+        tags,
+        summary: "What changed in an object's records (the records destination), after a cursor",
         params: objectParams,
         querystring: z.object({
           cursor: z.string().max(40).optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
+        response: {
+          200: z.object({
+            object: z.string(),
+            records: z.array(
+              z.object({
+                id: z.string(),
+                deleted: z.boolean(),
+                deletedAt: z.string().nullable(),
+                data: z.record(z.string(), z.unknown()).nullable(),
+              }),
+            ),
+            nextCursor: z.string().describe("Pass it back for what changed after this page"),
+            hasMore: z.boolean(),
+          }),
+        },
       },
     },
     async (req) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { noContent } from "../http/app.ts";
 import { notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
 import { DELIVERY_STATUSES, listDeliveries } from "./delivery-store.ts";
@@ -100,11 +101,15 @@ function registerEndpointRoutes(app: FastifyInstance, platform: Platform): void 
     async (req) => ({ data: await listEndpoints(db, req.projectId) }),
   );
 
-  r.get("/webhooks/:id", { schema: { tags, params, response: { 200: endpointView } } }, async (req) => {
-    const endpoint = await getEndpoint(db, req.projectId, req.params.id);
-    if (!endpoint) throw notFound("webhook", req.params.id);
-    return endpoint;
-  });
+  r.get(
+    "/webhooks/:id",
+    { schema: { tags, summary: "A webhook endpoint", params, response: { 200: endpointView } } },
+    async (req) => {
+      const endpoint = await getEndpoint(db, req.projectId, req.params.id);
+      if (!endpoint) throw notFound("webhook", req.params.id);
+      return endpoint;
+    },
+  );
 
   r.patch(
     "/webhooks/:id",
@@ -124,10 +129,14 @@ function registerEndpointRoutes(app: FastifyInstance, platform: Platform): void 
     },
   );
 
-  r.delete("/webhooks/:id", { schema: { tags, params } }, async (req, reply) => {
-    if (!(await deleteEndpoint(db, req.projectId, req.params.id))) throw notFound("webhook", req.params.id);
-    return reply.status(204).send();
-  });
+  r.delete(
+    "/webhooks/:id",
+    { schema: { tags, summary: "Delete a webhook endpoint", params, response: { 204: noContent } } },
+    async (req, reply) => {
+      if (!(await deleteEndpoint(db, req.projectId, req.params.id))) throw notFound("webhook", req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 }
 
 function registerSecretRotationRoute(app: FastifyInstance, platform: Platform): void {
