@@ -1,5 +1,6 @@
 import { errorFrom, ForcelinkError, ForcelinkTransportError } from "./errors.ts";
 import {
+  Activity,
   ApiKeys,
   Connections,
   ConnectSessions,
@@ -27,6 +28,7 @@ export interface ProxyInit {
  * Refusals throw ForcelinkError with the API's `code`, `remedy` and `check`.
  */
 export class Forcelink {
+  readonly activity: Activity;
   readonly apiKeys: ApiKeys;
   readonly providerApps: ProviderApps;
   readonly connectSessions: ConnectSessions;
@@ -40,6 +42,7 @@ export class Forcelink {
   constructor(options: ForcelinkOptions) {
     const t = new Transport(options);
     this.#transport = t;
+    this.activity = new Activity(t);
     this.apiKeys = new ApiKeys(t);
     this.providerApps = new ProviderApps(t);
     this.connectSessions = new ConnectSessions(t);

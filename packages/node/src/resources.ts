@@ -131,6 +131,13 @@ export class Syncs extends Resource {
   run(connectionId: string, object: string): Promise<T.SyncRequested> {
     return this.t.json("POST", "/v1/connections/{id}/syncs/{object}", { params: { id: connectionId, object } });
   }
+  /** Pauses one object's sync: its scheduled and asked-for runs are skipped until resume(). */
+  pause(connectionId: string, object: string): Promise<T.SyncPauseState> {
+    return this.t.json("POST", "/v1/connections/{id}/syncs/{object}/pause", { params: { id: connectionId, object } });
+  }
+  resume(connectionId: string, object: string): Promise<T.SyncPauseState> {
+    return this.t.json("POST", "/v1/connections/{id}/syncs/{object}/resume", { params: { id: connectionId, object } });
+  }
   runs(connectionId: string, filter: T.SyncRunFilter = {}): Promise<T.SyncRun[]> {
     return this.t
       .json<{ data: T.SyncRun[] }>("GET", "/v1/connections/{id}/sync-runs", {
@@ -195,6 +202,10 @@ export class Webhooks extends Resource {
       .then((a) => a.data);
   }
   /** Sends a `webhook.test` event to this endpoint. */
+  /** Sends a delivery's event again (same event id and body) as a new delivery. */
+  redeliver(id: string, deliveryId: string): Promise<T.Redelivery> {
+    return this.t.json("POST", "/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver", { params: { id, deliveryId } });
+  }
   test(id: string): Promise<T.TestDelivery> {
     return this.t.json("POST", "/v1/webhooks/{id}/test", { params: { id } });
   }
@@ -276,6 +287,18 @@ export class Writes extends Resource {
       body: options.retryableOnly === undefined ? {} : { retryableOnly: options.retryableOnly },
       headers: idempotency(options.idempotencyKey),
     });
+  }
+}
+
+/** The activity log: what happened on each connection (refreshes, checklist runs, syncs, writes…). */
+export class Activity extends Resource {
+  /** One page, newest first; filter by connection, kind and level. */
+  list(filter: T.ActivityFilter = {}): Promise<T.ActivityPage> {
+    return this.t.json("GET", "/v1/activity", { query: filter });
+  }
+  /** Every row matching the filter, newest first, page after page. */
+  iterate(filter: Omit<T.ActivityFilter, "cursor"> = {}): AsyncGenerator<T.ActivityEntry> {
+    return paginate((cursor) => this.list({ ...filter, cursor }));
   }
 }
 

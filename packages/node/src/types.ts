@@ -79,3 +79,9 @@ type EventOf<K extends keyof webhooks> = webhooks[K] extends { post: { requestBo
 /** Every event Forcelink delivers to a webhook endpoint, told apart by `type`. */
 export type WebhookEvent = { [K in keyof webhooks]: EventOf<K> }[keyof webhooks];
 export type WebhookEventType = WebhookEvent["type"];
+
+export type ActivityPage = ResponseOf<"/v1/activity", "get">;
+export type ActivityEntry = ActivityPage["data"][number];
+export type ActivityFilter = QueryOf<"/v1/activity", "get">;
+export type SyncPauseState = ResponseOf<"/v1/connections/{id}/syncs/{object}/pause", "post">;
+export type Redelivery = ResponseOf<"/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver", "post", 202>;

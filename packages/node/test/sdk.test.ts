@@ -123,6 +123,9 @@ describe("@forcelink/node against a running server", () => {
     }, "the Account run to complete");
     expect(done.counts.read).toBe(accounts());
     expect((await sdk.syncs.states(connectionId))[0]).toMatchObject({ object: "Account", backfillDone: true });
+    expect(await sdk.syncs.pause(connectionId, "Account")).toMatchObject({ object: "Account", paused: true });
+    await expect(sdk.syncs.run(connectionId, "Account")).rejects.toMatchObject({ status: 409, code: "sync_paused" });
+    expect(await sdk.syncs.resume(connectionId, "Account")).toMatchObject({ object: "Account", paused: false });
 
     let cursor = "";
     const seen: string[] = [];
@@ -168,6 +171,15 @@ describe("@forcelink/node against a running server", () => {
     await expect(sdk.writes.retry(connectionId, written[0])).rejects.toMatchObject({ status: 422 });
   });
 
+  it("pages the connection's activity log with an async iterator, newest first", async () => {
+    const kinds = [];
+    for await (const row of sdk.activity.iterate({ connectionId, limit: 2 })) kinds.push(row.kind);
+    expect(kinds.length).toBeGreaterThan(2);
+    expect(kinds).toContain("write");
+    expect(kinds.at(-1)).toBe("connect");
+    await expect(sdk.activity.list({ kind: "no_such_kind" as never })).rejects.toMatchObject({ status: 400 });
+  });
+
   it("passes raw calls through the proxy, and turns Salesforce's refusals into typed errors", async () => {
     const page = await sdk.proxyJson<{ records: Array<{ Id: string }> }>(connectionId, QUERY);
     expect(page.records).toHaveLength(2);
@@ -200,6 +212,14 @@ describe("@forcelink/node against a running server", () => {
     expect((await sdk.webhooks.deliveries(endpoint.id, { status: "delivered" })).map((d) => d.id)).toEqual([
       sent.deliveryId,
     ]);
+
+    const again = await sdk.webhooks.redeliver(endpoint.id, sent.deliveryId);
+    expect(again).toMatchObject({ redeliveryOf: sent.deliveryId, status: "pending" });
+    const redelivered: ReceivedRequest = await waitFor(
+      () => receiver.received.filter((r) => r.headers["forcelink-event-id"] === sent.eventId)[1],
+      "the redelivery",
+    );
+    expect(redelivered.body.toString("utf8")).toBe(delivery.body.toString("utf8"));
 
     const signedAt = Number(/t=(\d+)/.exec(String(delivery.headers["forcelink-signature"]))![1]);
     const replayed = () =>
