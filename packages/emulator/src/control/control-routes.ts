@@ -20,6 +20,7 @@ import {
   settingsView,
 } from "./apply.ts";
 import { applyObjectSpec } from "./custom-schema.ts";
+import { registerPubSubControlRoutes } from "./pubsub-routes.ts";
 import {
   appPatchSpec,
   appSpec,
@@ -41,7 +42,7 @@ import {
 const control = { kind: "control", auth: "none" } as const;
 export const CONTROL_PREFIX = "/__emulator";
 
-function adminIdOf(org: Org): string {
+export function adminIdOf(org: Org): string {
   return org.store.tableOrThrow("User").live().next().value?.Id ?? "";
 }
 
@@ -56,7 +57,7 @@ async function change<T>(ctx: RequestContext, work: (admin: OrgAdmin) => T | Pro
   }
 }
 
-async function body<T extends z.ZodType>(ctx: RequestContext, spec: T, what: string): Promise<z.infer<T>> {
+export async function body<T extends z.ZodType>(ctx: RequestContext, spec: T, what: string): Promise<z.infer<T>> {
   const raw = (await ctx.text()).trim() === "" ? {} : await ctx.json();
   try {
     return parseSpec(spec, raw, what);
@@ -305,6 +306,7 @@ export function registerControlRoutes(router: Router): void {
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
     });
   });
+  registerPubSubControlRoutes(router);
   router.add("POST", `${p}/recycle-bin/purge`, control, (ctx) =>
     json({ purged: ctx.org.store.purgeRecycleBin(ctx.org.clock.now()) }),
   );
