@@ -42,6 +42,8 @@ export class ChangeCapture implements WriteObserver {
   private readonly schemas = new Map<string, ChangeEventSchema>();
   /** Every schema an event was published with, by id, for GetSchema. */
   readonly schemasById = new Map<string, ChangeEventSchema>();
+  /** Changes in one transaction past which overflow events stand for the rest (Salesforce's 100,000). */
+  overflowThreshold = OVERFLOW_THRESHOLD;
   /** Faults for the stream and its events (gap events on demand), set through the control surface. */
   readonly faults = new StreamFaults();
 
@@ -58,7 +60,7 @@ export class ChangeCapture implements WriteObserver {
   written(w: RecordWrite): void {
     const change = captured(w);
     const weight = change.changeType === "UPDATE" ? Math.max(1, change.changed.length) : 1;
-    if (this.counted + weight > OVERFLOW_THRESHOLD) {
+    if (this.counted + weight > this.overflowThreshold) {
       this.overflowed.set(w.table.def.name, { def: w.table.def, userId: w.userId, origin: change.origin, now: w.now });
     } else {
       this.pending.push(change);
@@ -204,6 +206,10 @@ function gapEvent(
   recordIds: string[],
   c: { userId: string; origin: string; now: number },
 ): ChangeEvent {
-  const h = header({ def, changeType, recordId: "", values: {}, changed: [], nulled: [], ...c }, recordIds);
+  const { userId, origin, now } = c;
+  const h = header(
+    { def, changeType, recordId: "", values: {}, changed: [], nulled: [], userId, origin, now },
+    recordIds,
+  );
   return { header: h, values: {} };
 }

@@ -88,7 +88,7 @@ export class EventBus {
     const id = Number(replayId.readBigUInt64BE(0));
     if (id > this.latestReplayId) return { ok: false, reason: "corrupted" };
     // The event it names is gone with the retention window, as Salesforce refuses it.
-    if (id <= this.purgedThrough) return { ok: false, reason: "expired" };
+    if (this.purgedThrough > 0 && id <= this.purgedThrough) return { ok: false, reason: "expired" };
     return { ok: true, after: id };
   }
 
