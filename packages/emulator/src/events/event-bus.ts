@@ -36,9 +36,12 @@ export interface BusCounters {
  */
 export class EventBus {
   private events: BusEvent[] = [];
-  private nextReplayId = 1;
-  /** The highest replay id purged by retention: a replay from at or before it has expired. */
-  private purgedThrough = 0;
+  private nextReplayId = replayEpoch();
+  /**
+   * The highest replay id purged by retention: a replay from at or before it has expired. It
+   * starts just below this bus's first id, so an id from before a restart is refused as expired.
+   */
+  private purgedThrough = this.nextReplayId - 1;
   private readonly listeners = new Set<BusListener>();
   private readonly now: () => number;
   readonly counters: BusCounters = emptyCounters();
@@ -68,7 +71,7 @@ export class EventBus {
     return () => this.listeners.delete(listener);
   }
 
-  /** The replay id of the latest event published (0 before the first). */
+  /** The replay id of the latest event published (just below the first id before any). */
   get latestReplayId(): number {
     return this.nextReplayId - 1;
   }
@@ -88,7 +91,7 @@ export class EventBus {
     const id = Number(replayId.readBigUInt64BE(0));
     if (id > this.latestReplayId) return { ok: false, reason: "corrupted" };
     // The event it names is gone with the retention window, as Salesforce refuses it.
-    if (this.purgedThrough > 0 && id <= this.purgedThrough) return { ok: false, reason: "expired" };
+    if (id <= this.purgedThrough) return { ok: false, reason: "expired" };
     return { ok: true, after: id };
   }
 
@@ -143,6 +146,15 @@ export class EventBus {
 
 function emptyCounters(): BusCounters {
   return { published: 0, delivered: 0, deliveredByTopic: {}, keepalives: 0, subscriptions: 0, purged: 0 };
+}
+
+/**
+ * Where a bus's replay ids start: a million ids per second of real time since 2024, so a bus
+ * made after a restart never hands out an id an earlier bus gave (clients take replay ids as
+ * 64-bit numbers; these stay far below 2^53).
+ */
+function replayEpoch(): number {
+  return (Math.floor(Date.now() / 1000) - 1_704_067_200) * 1_000_000 + 1;
 }
 
 /** A replay id as the Pub/Sub API sends it: 8 bytes, big-endian. */
