@@ -111,6 +111,19 @@ describe("gap and overflow events", () => {
     expect(h[6].sequenceNumber).toBe(1);
   });
 
+  it("overflows a generated data load as one transaction", async () => {
+    const s = await live();
+    fx.org.capture.overflowThreshold = 3;
+    await fetch(`${fx.emulator.urls.login}/__emulator/generate/Account`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ count: 5 }),
+    });
+    await s.until((x) => x.events.length >= 4);
+    expect(s.events.map((e) => headerOf(e).changeType)).toEqual(["CREATE", "CREATE", "CREATE", "GAP_OVERFLOW"]);
+    expect(s.events[0].payload.Name).toEqual(expect.any(String));
+  });
+
   it("refuses a gap event for an object that is not selected, or without record ids", async () => {
     const res = await fetch(`${fx.emulator.urls.login}/__emulator/pubsub/gap-events`, {
       method: "POST",

@@ -282,7 +282,9 @@ export function registerControlRoutes(router: Router): void {
     const { count } = await body(ctx, z.object({ count: z.number().int().min(1).max(5_000_000) }).strict(), "generate");
     if (!ctx.org.objectDef(ctx.params.object))
       throw new ApiError(404, "NOT_FOUND", `unknown object '${ctx.params.object}'`);
-    generateRecords(ctx.org, ctx.org.objectDef(ctx.params.object)!.name, count);
+    // One transaction, as a data load is: past 100,000 records of a selected object, the
+    // change events give way to an overflow event.
+    ctx.org.store.transaction(() => generateRecords(ctx.org, ctx.org.objectDef(ctx.params.object)!.name, count));
     return json({ generated: count, total: ctx.org.store.tableOrThrow(ctx.params.object).size }, 201);
   });
   router.add("GET", `${p}/validation-rules`, control, (ctx) => json(ctx.org.validationRules.map((r) => r.rule)));

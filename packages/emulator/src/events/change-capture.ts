@@ -58,10 +58,17 @@ export class ChangeCapture implements WriteObserver {
   }
 
   written(w: RecordWrite): void {
-    const change = captured(w);
+    // Commit time is the org clock's now, whatever the write path stamped (a generated row's
+    // CreatedDate may lie in the past).
+    const change = captured(w, this.org.clock.now());
     const weight = change.changeType === "UPDATE" ? Math.max(1, change.changed.length) : 1;
     if (this.counted + weight > this.overflowThreshold) {
-      this.overflowed.set(w.table.def.name, { def: w.table.def, userId: w.userId, origin: change.origin, now: w.now });
+      this.overflowed.set(w.table.def.name, {
+        def: w.table.def,
+        userId: w.userId,
+        origin: change.origin,
+        now: change.now,
+      });
     } else {
       this.pending.push(change);
     }
@@ -151,9 +158,9 @@ export class ChangeCapture implements WriteObserver {
   }
 }
 
-function captured(w: RecordWrite): CapturedChange {
+function captured(w: RecordWrite, now: number): CapturedChange {
   const def = w.table.def;
-  const base = { def, recordId: w.id, userId: w.userId, origin: currentChangeOrigin(), now: w.now };
+  const base = { def, recordId: w.id, userId: w.userId, origin: currentChangeOrigin(), now };
   if (w.kind === "delete") return { ...base, changeType: "DELETE", values: {}, changed: [], nulled: [] };
   const after = w.after as StoredRecord;
   if (w.kind === "update") {

@@ -396,7 +396,7 @@ export class RecordStore {
     if (table.rows.delete(id)) {
       table.version++;
       this.changed(table, id);
-      if (wasLive && this.watched(table)) this.notify("delete", table, id, ctx ?? { userId: "", now: Date.now() });
+      if (wasLive && this.watched(table)) this.notify("delete", table, id, ctx ?? { userId: "", now: 0 });
     }
   }
 
