@@ -124,6 +124,15 @@ describe("gap and overflow events", () => {
     expect(s.events[0].payload.Name).toEqual(expect.any(String));
   });
 
+  it("sends a gap event for a change it cannot encode, and the write stands", async () => {
+    const s = await live();
+    const record = fx.org.store.insert("Account", { Name: "Odd", NumberOfEmployees: "many" }, fx.org.writeContext(""));
+    await s.until((x) => x.events.length >= 1);
+    expect(headerOf(s.events[0])).toMatchObject({ changeType: "GAP_CREATE", recordIds: [record.Id] });
+    expect(s.events[0].payload.Name).toBeNull();
+    expect(fx.org.store.tableOrThrow("Account").get(record.Id)?.Name).toBe("Odd");
+  });
+
   it("refuses a gap event for an object that is not selected, or without record ids", async () => {
     const res = await fetch(`${fx.emulator.urls.login}/__emulator/pubsub/gap-events`, {
       method: "POST",

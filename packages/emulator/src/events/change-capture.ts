@@ -143,8 +143,7 @@ export class ChangeCapture implements WriteObserver {
       event.header.sequenceNumber = event.header.changeType.startsWith("GAP_") ? 1 : i + 1;
       event.header.commitNumber = commitNumber;
       const schema = this.schemaFor(def);
-      const payload = schema.encode(event, def);
-      return this.bus.publish(this.topicsOf(def), schema.id, payload).replayId;
+      return this.bus.publish(this.topicsOf(def), schema.id, encodeOrGap(schema, event, def)).replayId;
     });
   }
 
@@ -155,6 +154,21 @@ export class ChangeCapture implements WriteObserver {
       else topics.push(`/data/${channel}`);
     }
     return topics;
+  }
+}
+
+/**
+ * The event's payload; when the change cannot be encoded, a gap event in its place (header and
+ * record ids only), as Salesforce sends when it cannot generate a change event. The write stands.
+ */
+function encodeOrGap(schema: ChangeEventSchema, event: ChangeEvent, def: ObjectDef): Buffer {
+  try {
+    return schema.encode(event, def);
+  } catch {
+    const h = event.header;
+    const changeType = (h.changeType.startsWith("GAP_") ? h.changeType : `GAP_${h.changeType}`) as ChangeType;
+    const gap = { ...h, changeType, changedFields: [], nulledFields: [], diffFields: [] };
+    return schema.encode({ header: gap, values: {} }, def);
   }
 }
 

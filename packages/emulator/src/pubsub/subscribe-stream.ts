@@ -45,7 +45,14 @@ export class SubscribeStream {
   constructor(call: ServerDuplexStream<FetchRequest, unknown>, ctx: StreamContext) {
     this.call = call;
     this.ctx = ctx;
-    call.on("data", (req: FetchRequest) => this.onRequest(req));
+    call.on("data", (req: FetchRequest) => {
+      try {
+        this.onRequest(req);
+      } catch (e) {
+        // A fault of the emulator ends this stream, never the process.
+        this.fail(pubSubError(status.INTERNAL, `An unexpected error occurred: ${(e as Error).message}`));
+      }
+    });
     call.on("end", () => this.finish());
     call.on("cancelled", () => this.close());
     call.on("error", () => this.close());
