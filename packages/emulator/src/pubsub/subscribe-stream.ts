@@ -37,6 +37,7 @@ export class SubscribeStream {
   private cursor = 0;
   private pending = 0;
   private pumping = false;
+  private pumpScheduled = false;
   private closed = false;
   private sentSinceKeepalive = false;
   private stopListening: (() => void) | undefined;
@@ -96,11 +97,24 @@ export class SubscribeStream {
     this.cursor = point.after;
     this.ctx.bus.counters.subscriptions++;
     this.stopListening = this.ctx.bus.listen((e) => {
-      if (e.topics.includes(topic)) void this.pump();
+      if (e.topics.includes(topic)) this.schedulePump();
     });
     this.keepalive = setInterval(() => this.sendKeepalive(), this.ctx.keepaliveMs);
     this.keepalive.unref();
     return undefined;
+  }
+
+  /**
+   * Pumps once the publishing code has run: a transaction's events (a Bulk chunk's 200) go out
+   * in batches rather than one response each.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      void this.pump();
+    });
   }
 
   /** Sends what the client asked for and the bus holds, batch by batch, one pump at a time. */
