@@ -77,6 +77,21 @@ describe("change events from every write path", () => {
   });
 });
 
+describe("undelete through the control surface", () => {
+  it("restores a deleted record with an UNDELETE event, and says why it cannot restore others", async () => {
+    const id = (await fx.api.send("POST", "/sobjects/Account", { Name: "U" })).json().id as string;
+    const live = await fx.emulator.control.undelete("Account", [id]);
+    expect(live).toEqual([
+      { id, success: false, errors: [{ statusCode: "UNDELETE_FAILED", message: "Entity is not in the recycle bin" }] },
+    ]);
+    await fx.api.send("DELETE", `/sobjects/Account/${id}`);
+    expect(await fx.emulator.control.undelete("Account", [id])).toEqual([{ id, success: true, errors: [] }]);
+    expect((await fx.api.send("GET", `/sobjects/Account/${id}`)).status).toBe(200);
+    await expect(fx.emulator.control.undelete("NoSuchObject", [id])).rejects.toMatchObject({ status: 404 });
+    await expect(fx.emulator.control.undelete("Account", [])).rejects.toMatchObject({ status: 400 });
+  });
+});
+
 describe("gap and overflow events", () => {
   it("sends gap events on demand, a change as a gap event under the gapEvents fault, and overflow past the threshold", async () => {
     const s = await live();
@@ -167,6 +182,8 @@ describe("the Subscribe stream", () => {
     const view = await fx.emulator.control.pubsub();
     expect(view.counters).toMatchObject({ published: 3, delivered: 3, deliveredByTopic: { [TOPIC]: 3 } });
     expect(view.latestReplayId).toBe(first + 2);
+    await fx.emulator.control.resetPubSubCounters();
+    expect((await fx.emulator.control.pubsub()).counters).toMatchObject({ published: 0, delivered: 0 });
     s.cancel();
   });
 
