@@ -43,8 +43,8 @@ describe("the event bus's start points", () => {
   it("starts LATEST at the tip, EARLIEST at the oldest retained, CUSTOM after the id given", () => {
     let now = 1_000_000;
     const bus = make(() => now);
-    const a = bus.publish(["/t"], "s", Buffer.alloc(0));
-    const b = bus.publish(["/t"], "s", Buffer.alloc(0));
+    const a = bus.publish(["/t"], "Account", "s", Buffer.alloc(0));
+    const b = bus.publish(["/t"], "Account", "s", Buffer.alloc(0));
     expect(bus.startPoint("LATEST")).toEqual({ ok: true, after: b.replayId });
     expect(bus.startPoint("EARLIEST")).toEqual({ ok: true, after: a.replayId - 1 });
     expect(bus.startPoint("CUSTOM", replayIdBytes(a.replayId))).toEqual({ ok: true, after: a.replayId });
@@ -61,10 +61,10 @@ describe("the event bus's start points", () => {
   it("refuses, after a restart, a replay id the earlier bus gave", () => {
     const spy = vi.spyOn(Date, "now").mockReturnValue(1_800_000_000_000);
     const before = make(() => 0);
-    const old = before.publish(["/t"], "s", Buffer.alloc(0));
+    const old = before.publish(["/t"], "Account", "s", Buffer.alloc(0));
     spy.mockReturnValue(1_800_000_005_000);
     const after = make(() => 0);
-    after.publish(["/t"], "s", Buffer.alloc(0));
+    after.publish(["/t"], "Account", "s", Buffer.alloc(0));
     expect(after.startPoint("CUSTOM", replayIdBytes(old.replayId))).toEqual({ ok: false, reason: "expired" });
     expect(after.startPoint("CUSTOM", replayIdBytes(0))).toEqual({ ok: false, reason: "expired" });
   });

@@ -245,13 +245,21 @@ describe("the Subscribe stream", () => {
       token,
       fx.org.organizationId,
     );
-    const all = subscribe(plain, { topicName: "/data/ChangeEvents", numRequested: 1 });
-    await all.until((x) => x.error !== undefined);
-    expect(all.error!.code).toBe(status.PERMISSION_DENIED);
-    expect(all.error!.details).toContain("View All Data");
     const own = subscribe(plain, { topicName: TOPIC, numRequested: 1 });
-    await own.until((x) => x.keepalives.length > 0);
-    own.cancel();
+    await own.until((x) => x.error !== undefined);
+    expect(own.error!.code).toBe(status.PERMISSION_DENIED);
+    expect(own.error!.details).toContain("View All Records on Account (or View All Data)");
+
+    // /data/ChangeEvents is open to all; each event goes only to those who may receive it.
+    await fx.api.send("POST", "/sobjects/Account", { Name: "Hidden" });
+    const all = subscribe(plain, { topicName: "/data/ChangeEvents", replayPreset: 1, numRequested: 10 });
+    await all.until((x) => x.keepalives.length > 0);
+    expect(all.events).toEqual([]);
+    fx.admin.setObjectPermissions("Standard User", "Account", ["Read", "ViewAllRecords"]);
+    await fx.api.send("POST", "/sobjects/Account", { Name: "Shown" });
+    await all.until((x) => x.events.length === 1);
+    expect(all.events[0].payload.Name).toBe("Shown");
+    all.cancel();
     plain.close();
   });
 });

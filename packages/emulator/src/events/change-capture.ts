@@ -143,7 +143,7 @@ export class ChangeCapture implements WriteObserver {
       event.header.sequenceNumber = event.header.changeType.startsWith("GAP_") ? 1 : i + 1;
       event.header.commitNumber = commitNumber;
       const schema = this.schemaFor(def);
-      return this.bus.publish(this.topicsOf(def), schema.id, encodeOrGap(schema, event, def)).replayId;
+      return this.bus.publish(this.topicsOf(def), def.name, schema.id, encodeOrGap(schema, event, def)).replayId;
     });
   }
 

@@ -9,6 +9,8 @@ export interface BusEvent {
   /** The event's own id (ProducerEvent.id): a UUID. */
   id: string;
   topics: readonly string[];
+  /** The object whose change it is (Account): who may receive it depends on it. */
+  entity: string;
   schemaId: string;
   payload: Buffer;
   /** When it was published, on the org clock: retention counts from here. */
@@ -50,12 +52,13 @@ export class EventBus {
     this.now = now;
   }
 
-  publish(topics: readonly string[], schemaId: string, payload: Buffer): BusEvent {
+  publish(topics: readonly string[], entity: string, schemaId: string, payload: Buffer): BusEvent {
     this.purge();
     const event: BusEvent = {
       replayId: this.nextReplayId++,
       id: randomUUID(),
       topics,
+      entity,
       schemaId,
       payload,
       publishedAt: this.now(),

@@ -81,6 +81,10 @@ export async function startPubSub(org: Org, host: string, options: PubSubOptions
         faults: org.capture.faults,
         keepaliveMs,
         checkTopic: (topic) => topicAccess(org, caller, topic).error,
+        mayReceive: (event) => {
+          const def = org.objectDef(event.entity);
+          return def !== undefined && mayReceive(org, caller, def);
+        },
       });
     },
   });
@@ -144,18 +148,28 @@ function authenticate(org: Org, metadata: Metadata): Caller | undefined {
 }
 
 /**
- * The topic a name stands for, and whether the caller may subscribe: the ChangeEvents and custom
- * channels need View All Data, an object's own channel read access to the object.
+ * Whether a user may receive an object's change events, as Salesforce decides: View All Users
+ * for User, View All Records on the object (or View All Data) for the others.
+ */
+function mayReceive(org: Org, caller: Caller, def: ObjectDef): boolean {
+  const access = org.userAccess(caller.userId);
+  if (access.system.has("ModifyAllData")) return true;
+  if (def.name === "User") return access.system.has("ViewAllUsers");
+  return access.system.has("ViewAllData") || hasObjectPermission(access, def, "ViewAllRecords");
+}
+
+/**
+ * The topic a name stands for, and whether the caller may subscribe to it: an object's own
+ * channel needs the permission to receive its events; /data/ChangeEvents and custom channels
+ * are open to all, each event delivered only to those who may receive it.
  */
 function topicAccess(org: Org, caller: Caller, name: string): { topic?: Topic; error?: PubSubError } {
   const topic = resolveTopic(org, name);
   if (!topic) return { error: topicNotFound(name) };
-  const access = org.userAccess(caller.userId);
-  if (topic.kind === "entity") {
-    if (!hasObjectPermission(access, topic.def, "Read"))
-      return { error: permissionDenied(`You need read access to ${topic.def.name} to subscribe to ${name}.`) };
-  } else if (!access.system.has("ViewAllData")) {
-    return { error: permissionDenied(`You need the View All Data permission to subscribe to ${name}.`) };
+  if (topic.kind === "entity" && !mayReceive(org, caller, topic.def)) {
+    const needed =
+      topic.def.name === "User" ? "View All Users" : `View All Records on ${topic.def.name} (or View All Data)`;
+    return { error: permissionDenied(`Subscribing to ${name} needs ${needed}.`) };
   }
   return { topic };
 }

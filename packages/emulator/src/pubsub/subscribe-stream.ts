@@ -23,6 +23,8 @@ export interface StreamContext {
   keepaliveMs: number;
   /** Checks the first request's topic (exists, readable by the caller); an error refuses the stream. */
   checkTopic(topic: string): PubSubError | undefined;
+  /** Whether the caller may receive an event now (checked at delivery, as on /data/ChangeEvents). */
+  mayReceive(event: BusEvent): boolean;
 }
 
 /**
@@ -123,11 +125,17 @@ export class SubscribeStream {
     this.pumping = true;
     try {
       while (!this.closed && this.pending > 0) {
-        const batch = this.ctx.bus.after(this.topic, this.cursor, Math.min(this.pending, MAX_BATCH));
-        if (batch.length === 0) {
+        const found = this.ctx.bus.after(this.topic, this.cursor, Math.min(this.pending, MAX_BATCH));
+        if (found.length === 0) {
           // Nothing on this topic up to the tip: the tip is where a keepalive says we are.
           this.cursor = Math.max(this.cursor, this.ctx.bus.latestReplayId);
           break;
+        }
+        const batch = found.filter((e) => this.ctx.mayReceive(e));
+        if (batch.length === 0) {
+          // Events the caller may not receive are passed over, not counted against num_requested.
+          this.cursor = found[found.length - 1].replayId;
+          continue;
         }
         const { delayMs } = this.ctx.faults.settings;
         if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
