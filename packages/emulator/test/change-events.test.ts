@@ -28,6 +28,13 @@ describe("the change event schema's bitmaps", () => {
     expect(schema.bitmaps(names)).toEqual(want);
   });
 
+  it.each([[[]], [["Name"]], [["Name", "Phone", "LastModifiedDate"]], [["BillingCity", "ShippingStreet", "Name"]]])(
+    "reads %j back from its bitmaps",
+    (names) => {
+      expect(schema.names(schema.bitmaps(names)).sort()).toEqual([...names].sort());
+    },
+  );
+
   it("puts the header first, leaves out the id and system-only fields, and nests addresses", () => {
     expect(fields[0].name).toBe("ChangeEventHeader");
     const names = fields.map((f) => f.name);

@@ -259,6 +259,19 @@ describe("the Subscribe stream", () => {
     await fx.api.send("POST", "/sobjects/Account", { Name: "Shown" });
     await all.until((x) => x.events.length === 1);
     expect(all.events[0].payload.Name).toBe("Shown");
+
+    // Field-level security: a field the user may not read is null and out of the field lists.
+    fx.admin.setFieldPermissions("Standard User", "Account.Phone", "none");
+    fx.admin.setFieldPermissions("Standard User", "Account.BillingAddress", "none");
+    const id = all.events[0].payload.ChangeEventHeader.recordIds[0];
+    await fx.api.send("PATCH", `/sobjects/Account/${id}`, { Phone: "555", Name: "Seen", BillingCity: "X" });
+    await all.until((x) => x.events.length === 2);
+    const update = all.events[1].payload;
+    expect(update.Phone).toBeNull();
+    expect(update.BillingAddress).toBeNull();
+    expect(update.Name).toBe("Seen");
+    const schema = fx.org.capture.schemasById.get(fx.org.capture.schemaFor(fx.org.objectDef("Account")!).id)!;
+    expect(schema.names(update.ChangeEventHeader.changedFields).sort()).toEqual(["LastModifiedDate", "Name"]);
     all.cancel();
     plain.close();
   });

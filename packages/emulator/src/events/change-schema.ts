@@ -159,6 +159,45 @@ export class ChangeEventSchema {
   }
 
   /**
+   * The payload as a user who may not read the `hidden` fields receives it (field-level
+   * security): those fields null, and left out of the header's field lists.
+   */
+  withoutFields(payload: Buffer, hidden: ReadonlySet<string>): Buffer {
+    const record = this.type.fromBuffer(payload) as Record<string, Record<string, unknown> | null>;
+    for (const sf of this.fields) {
+      if (!sf.components) {
+        if (hidden.has(sf.field.name)) record[sf.name] = null;
+        continue;
+      }
+      const value = record[sf.name];
+      if (!value) continue;
+      for (const stored of sf.componentOrder!) if (hidden.has(stored)) value[sf.components.get(stored)!] = null;
+      if (Object.values(value).every((v) => v === null)) record[sf.name] = null;
+    }
+    const header = record.ChangeEventHeader as Record<string, string[]>;
+    for (const key of ["changedFields", "nulledFields", "diffFields"]) {
+      header[key] = this.bitmaps(this.names(header[key]).filter((n) => !hidden.has(n)));
+    }
+    return this.type.toBuffer(record);
+  }
+
+  /** The stored field names a list of bitmaps stands for (the inverse of `bitmaps`). */
+  names(bitmaps: string[]): string[] {
+    const byPosition = new Map([...this.positions].map(([name, [i, j]]) => [`${i}:${j}`, name]));
+    const out: string[] = [];
+    for (const entry of bitmaps) {
+      const nested = /^(\d+)-0x([0-9A-F]+)$/i.exec(entry);
+      const bits = BigInt(`0x${nested ? nested[2] : entry.slice(2)}`);
+      for (let k = 0; bits >> BigInt(k) > 0n; k++) {
+        if (((bits >> BigInt(k)) & 1n) === 0n) continue;
+        const name = byPosition.get(nested ? `${nested[1]}:${k}` : `${k}:-1`);
+        if (name) out.push(name);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Field names as Salesforce's bitmaps: the first string sets bit i for the schema's top-level
    * field i (as `0x` and upper-case hex), then one `i-0x…` string per compound field whose
    * components changed, its bits indexing the components.

@@ -12,9 +12,11 @@ import {
   status,
 } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
+import { inChangeEvent } from "../events/change-schema.ts";
+import type { BusEvent } from "../events/event-bus.ts";
 import { changeEventName, STANDARD_CHANNEL } from "../events/selection.ts";
 import type { Org } from "../org/org.ts";
-import { hasObjectPermission } from "../org/permissions.ts";
+import { canReadField, hasObjectPermission } from "../org/permissions.ts";
 import type { ObjectDef } from "../schema/types.ts";
 import { changeEventSource } from "../tooling/channel-members.ts";
 import {
@@ -85,6 +87,7 @@ export async function startPubSub(org: Org, host: string, options: PubSubOptions
           const def = org.objectDef(event.entity);
           return def !== undefined && mayReceive(org, caller, def);
         },
+        payloadFor: (event) => payloadFor(org, caller, event),
       });
     },
   });
@@ -145,6 +148,16 @@ function authenticate(org: Org, metadata: Metadata): Caller | undefined {
   if (org.user(session.userId)?.IsActive !== true) return undefined;
   if (!session.scopes.includes("api") && !session.scopes.includes("full")) return undefined;
   return { userId: session.userId };
+}
+
+/** An event as the caller receives it: without the fields field-level security hides from it. */
+function payloadFor(org: Org, caller: Caller, event: BusEvent): Buffer {
+  const def = org.objectDef(event.entity);
+  const schema = org.capture.schemasById.get(event.schemaId);
+  if (!def || !schema) return event.payload;
+  const access = org.userAccess(caller.userId);
+  const hidden = def.fields.filter((f) => inChangeEvent(f) && !f.components && !canReadField(access, def, f));
+  return hidden.length === 0 ? event.payload : schema.withoutFields(event.payload, new Set(hidden.map((f) => f.name)));
 }
 
 /**

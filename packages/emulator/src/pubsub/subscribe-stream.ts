@@ -25,6 +25,8 @@ export interface StreamContext {
   checkTopic(topic: string): PubSubError | undefined;
   /** Whether the caller may receive an event now (checked at delivery, as on /data/ChangeEvents). */
   mayReceive(event: BusEvent): boolean;
+  /** The event's payload as the caller receives it (fields it may not read left out). */
+  payloadFor(event: BusEvent): Buffer;
 }
 
 /**
@@ -161,7 +163,7 @@ export class SubscribeStream {
     counters.deliveredByTopic[this.topic!] = (counters.deliveredByTopic[this.topic!] ?? 0) + batch.length;
     this.call.write({
       events: batch.map((e) => ({
-        event: { id: e.id, schemaId: e.schemaId, payload: e.payload, headers: [] },
+        event: { id: e.id, schemaId: e.schemaId, payload: this.ctx.payloadFor(e), headers: [] },
         replayId: replayIdBytes(e.replayId),
       })),
       latestReplayId: replayIdBytes(last),
