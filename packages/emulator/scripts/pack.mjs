@@ -13,6 +13,8 @@ if (process.argv[2] === "prepack") {
   rmSync(`${root}dist`, { recursive: true, force: true });
   const tsc = fileURLToPath(import.meta.resolve("typescript/package.json")).replace(/package\.json$/, "bin/tsc");
   execFileSync(process.execPath, [tsc, "-p", `${root}tsconfig.build.json`], { stdio: "inherit" });
+  // Salesforce's Pub/Sub API definition is read at run time, beside the server that loads it.
+  copyFileSync(`${root}src/pubsub/pubsub_api.proto`, `${root}dist/pubsub/pubsub_api.proto`);
   if (!existsSync(kept)) copyFileSync(manifest, kept);
   const pkg = JSON.parse(readFileSync(kept, "utf8"));
   const toDist = (source) => ({

@@ -7,6 +7,7 @@ import { readSeedFile } from "./seed/build-org.ts";
 import { DEMO_SEED } from "./seed/demo-seed.ts";
 
 const USAGE = `Usage: forcelink emulator [--port N] [--host H] [--seed FILE] [--records N] [--data-dir DIR [--fresh]]
+                          [--pubsub-port N [--pubsub-plaintext] [--pubsub-keepalive S]]
 
 Runs a local Salesforce org.
   --port N      first of three ports: login host N, sandbox login host N+1, My Domain N+2 (default 4010)
@@ -16,7 +17,37 @@ Runs a local Salesforce org.
   --data-dir DIR  keep the org in DIR across restarts; when DIR holds a saved org, it is served
                 and --seed and --records are not applied
   --fresh       with --data-dir: discard the saved org and start a new one
+  --pubsub-port N   serve the Pub/Sub API (gRPC, Change Data Capture events) on port N (0: a free
+                port); over TLS with a certificate made at start (needs openssl), which
+                GET /__emulator/pubsub returns for clients to trust
+  --pubsub-plaintext  serve the Pub/Sub API without TLS (plain HTTP/2)
+  --pubsub-keepalive S  seconds between keepalives on an idle Subscribe stream (default 270)
 `;
+
+/** The Pub/Sub options from the command line, or what is wrong with them. */
+function pubsubOptions(values: {
+  "pubsub-port"?: string;
+  "pubsub-plaintext"?: boolean;
+  "pubsub-keepalive"?: string;
+}): { port: number; tls?: boolean; keepaliveSeconds?: number } | undefined | string {
+  const given = values["pubsub-port"];
+  if (given === undefined) {
+    if (values["pubsub-plaintext"] || values["pubsub-keepalive"] !== undefined)
+      return "--pubsub-plaintext and --pubsub-keepalive go with --pubsub-port: give the port too";
+    return undefined;
+  }
+  const port = Number(given);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    return `--pubsub-port must be a whole number from 0 to 65535; got '${given}'`;
+  const keepalive = values["pubsub-keepalive"] === undefined ? undefined : Number(values["pubsub-keepalive"]);
+  if (keepalive !== undefined && (!Number.isInteger(keepalive) || keepalive < 1))
+    return `--pubsub-keepalive must be a whole number of seconds, 1 or more; got '${values["pubsub-keepalive"]}'`;
+  return {
+    port,
+    ...(values["pubsub-plaintext"] ? { tls: false } : {}),
+    ...(keepalive !== undefined ? { keepaliveSeconds: keepalive } : {}),
+  };
+}
 
 /** `forcelink emulator`: starts the emulator, prints how to use it, stops on SIGINT/SIGTERM. */
 export async function runEmulatorCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
@@ -27,6 +58,9 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
     records?: string;
     "data-dir"?: string;
     fresh?: boolean;
+    "pubsub-port"?: string;
+    "pubsub-plaintext"?: boolean;
+    "pubsub-keepalive"?: string;
     help?: boolean;
   };
   try {
@@ -39,6 +73,9 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
         records: { type: "string" },
         "data-dir": { type: "string" },
         fresh: { type: "boolean" },
+        "pubsub-port": { type: "string" },
+        "pubsub-plaintext": { type: "boolean" },
+        "pubsub-keepalive": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -65,6 +102,11 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
     process.stderr.write("--fresh discards the org saved in --data-dir: give --data-dir too\n");
     return 2;
   }
+  const pubsub = pubsubOptions(values);
+  if (typeof pubsub === "string") {
+    process.stderr.write(`${pubsub}\n`);
+    return 2;
+  }
   const started = Date.now();
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
@@ -75,6 +117,7 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
       host: values.host,
       dataDir: values["data-dir"],
       fresh: values.fresh,
+      pubsub,
     });
   } catch (e) {
     if (e instanceof SpecError) {
@@ -109,6 +152,11 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
   out(`  sandbox login host (test.salesforce.com): ${info.sandboxLoginUrl}`);
   out(`  My Domain / instance URL:           ${info.myDomainUrl}`);
   out(`  control surface and credentials:    ${info.loginUrl}/__emulator/info`);
+  if (emulator.pubsub) {
+    const { endpoint, tls } = emulator.pubsub;
+    out(`  ${`Pub/Sub API (gRPC, ${tls ? "TLS" : "plaintext"}):`.padEnd(35)} ${endpoint}`);
+    if (tls) out(`  ${"its certificate (to trust):".padEnd(35)} ${info.loginUrl}/__emulator/pubsub`);
+  }
   out("");
   for (const app of info.apps) {
     out(`App "${app.name}": client id ${app.clientId}, secret ${app.clientSecret}`);

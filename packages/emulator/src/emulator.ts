@@ -13,6 +13,8 @@ import {
   OrgPersistence,
   savedOrgError,
 } from "./persist/persistence.ts";
+import { type RunningPubSub, startPubSub } from "./pubsub/pubsub-server.ts";
+import { generateCertificate } from "./pubsub/tls-certificate.ts";
 import { buildRouter } from "./routes.ts";
 import { buildOrg, readSeedFile } from "./seed/build-org.ts";
 import { DEMO_SEED } from "./seed/demo-seed.ts";
@@ -40,6 +42,27 @@ export interface EmulatorOptions {
   fresh?: boolean;
   /** Where warnings about the saved state go (a damaged file, a torn journal); stderr by default. */
   warn?: (line: string) => void;
+  /**
+   * The Pub/Sub API (gRPC) on a port of its own: change events of the objects selected for
+   * Change Data Capture. Off unless given; `port` 0 (the default) picks a free port. TLS, as
+   * Salesforce serves it, is on by default with a certificate made at start (`openssl`); give
+   * `tls: {key, cert}` to use your own, or `tls: false` for plaintext HTTP/2.
+   */
+  pubsub?: {
+    port?: number;
+    tls?: boolean | { key: string; cert: string };
+    keepaliveSeconds?: number;
+  };
+}
+
+/** The Pub/Sub API endpoint, when the emulator serves it. */
+export interface PubSubEndpoint {
+  /** host:port for a gRPC client (Salesforce's is api.pubsub.salesforce.com:7443). */
+  endpoint: string;
+  port: number;
+  tls: boolean;
+  /** The certificate the endpoint presents (PEM): a client trusts it as its root. */
+  certificate?: string;
 }
 
 /** What was loaded from `dataDir`, when it held a saved org. */
@@ -60,6 +83,8 @@ export interface RunningEmulator {
   control: ControlClient;
   /** Set when the org was loaded from `dataDir` rather than built from the seed. */
   restored?: RestoredState;
+  /** The Pub/Sub API endpoint, when `pubsub` was given. */
+  pubsub?: PubSubEndpoint;
   close(): Promise<void>;
   /** The same as close(). */
   stop(): Promise<void>;
@@ -135,20 +160,46 @@ async function serve(
   }
   const [login, test, mydomain] = servers.map((s) => `http://${host}:${portOf(s)}`);
   org.urls = { login, test, myDomain: mydomain };
+  let pubsub: { running: RunningPubSub; endpoint: PubSubEndpoint } | undefined;
+  try {
+    pubsub = options.pubsub ? await servePubSub(org, host, options.pubsub) : undefined;
+  } catch (error) {
+    await Promise.all(servers.map(closeServer));
+    throw error;
+  }
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= Promise.all(servers.map(closeServer)).then(afterClose);
+    closing ??= Promise.all([...servers.map(closeServer), pubsub?.running.close()]).then(afterClose);
     return closing;
   };
   return {
     org,
     ...(admin ? { admin } : {}),
     urls: org.urls,
+    ...(pubsub ? { pubsub: pubsub.endpoint } : {}),
     info: infoBody(org),
     control: new ControlClient(org.urls.login),
     close,
     stop: close,
   };
+}
+
+async function servePubSub(org: Org, host: string, options: NonNullable<EmulatorOptions["pubsub"]>) {
+  const tls =
+    options.tls === false
+      ? undefined
+      : options.tls === undefined || options.tls === true
+        ? generateCertificate(host)
+        : options.tls;
+  const running = await startPubSub(org, host, { port: options.port, tls, keepaliveSeconds: options.keepaliveSeconds });
+  const endpoint: PubSubEndpoint = {
+    endpoint: running.endpoint,
+    port: running.port,
+    tls: running.tls,
+    ...(tls ? { certificate: tls.cert } : {}),
+  };
+  org.pubsubEndpoint = endpoint;
+  return { running, endpoint };
 }
 
 function buildFrom(options: EmulatorOptions) {

@@ -27,6 +27,8 @@ export function processIngestJob(org: Org, job: IngestJob): void {
 }
 
 /** Processes the rows, or says why the job fails as a whole. */
+const BULK_CHUNK_ROWS = 200;
+
 function runRows(org: Org, job: IngestJob): string | null {
   const text = job.upload ?? "";
   if (text === "") {
@@ -53,7 +55,14 @@ function runRows(org: Org, job: IngestJob): string | null {
     if (job.operation === "upsert") keyField = writer.externalIdField(def, job.externalIdFieldName ?? "");
     const plan = planColumns(writer.view, def, parsed.header, job.operation, job.externalIdFieldName);
     const rowWriter = new IngestRowWriter(writer, def, plan, job.operation, keyField);
-    for (const row of parsed.rows) outcomes.push(rowWriter.write(row));
+    // Salesforce saves a Bulk job's rows in chunks of 200, each one transaction with partial
+    // success: rows that fail are skipped, and the chunk's change events go out together.
+    for (let start = 0; start < parsed.rows.length; start += BULK_CHUNK_ROWS) {
+      const chunk = parsed.rows.slice(start, start + BULK_CHUNK_ROWS);
+      org.store.transaction(() => {
+        for (const row of chunk) outcomes.push(rowWriter.write(row));
+      });
+    }
     return null;
   } catch (e) {
     if (e instanceof HeaderError) return e.message;

@@ -63,7 +63,7 @@ export class IngestRowWriter {
           if (givenId === "") throw missingArgument("Id not specified in a delete call");
           const w = this.writer.prepareDelete(this.def, givenId);
           if (this.writer.org.faults.lockedRow()) throw unableToLockRow();
-          this.writer.org.store.hardDelete(this.def.name, w.id!);
+          this.writer.org.store.hardDelete(this.def.name, w.id!, this.writer.org.writeContext(this.writer.userId));
           return { ok: true, id: w.id!, created: false };
         }
       }

@@ -1,5 +1,7 @@
 import type { z } from "zod";
+import type { StreamFaultSettings } from "../pubsub/stream-faults.ts";
 import type { infoBody } from "./control-routes.ts";
+import type { gapSpec, pubsubView, streamFaultSpec } from "./pubsub-routes.ts";
 import type {
   appPatchSpec,
   appSpec,
@@ -160,6 +162,31 @@ export class ControlClient {
   }
   purgeRecycleBin(): Promise<{ purged: number }> {
     return this.call("POST", "/recycle-bin/purge");
+  }
+
+  /** The Pub/Sub API: its endpoint and certificate, the event bus, events delivered, stream faults. */
+  pubsub(): Promise<ReturnType<typeof pubsubView>> {
+    return this.call("GET", "/pubsub");
+  }
+  setStreamFaults(faults: In<typeof streamFaultSpec>): Promise<StreamFaultSettings> {
+    return this.call("PUT", "/pubsub/faults", faults);
+  }
+  clearStreamFaults(): Promise<StreamFaultSettings> {
+    return this.call("DELETE", "/pubsub/faults");
+  }
+  resetPubSubCounters(): Promise<void> {
+    return this.call("DELETE", "/pubsub/counters");
+  }
+  /** Publishes a gap event for records (GAP_CREATE…) or an overflow event for an object (GAP_OVERFLOW). */
+  publishGapEvent(event: In<typeof gapSpec>): Promise<{ replayId: number }> {
+    return this.call("POST", "/pubsub/gap-events", event);
+  }
+  /** Restores records from the recycle bin (undelete), each with its own result. */
+  undelete(
+    object: string,
+    ids: string[],
+  ): Promise<Array<{ id: string; success: boolean; errors: Array<{ statusCode: string; message: string }> }>> {
+    return this.call("POST", `/records/${encodeURIComponent(object)}/undelete`, { ids });
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -20,6 +20,7 @@ import {
   settingsView,
 } from "./apply.ts";
 import { applyObjectSpec } from "./custom-schema.ts";
+import { registerPubSubControlRoutes } from "./pubsub-routes.ts";
 import {
   appPatchSpec,
   appSpec,
@@ -41,7 +42,7 @@ import {
 const control = { kind: "control", auth: "none" } as const;
 export const CONTROL_PREFIX = "/__emulator";
 
-function adminIdOf(org: Org): string {
+export function adminIdOf(org: Org): string {
   return org.store.tableOrThrow("User").live().next().value?.Id ?? "";
 }
 
@@ -56,7 +57,7 @@ async function change<T>(ctx: RequestContext, work: (admin: OrgAdmin) => T | Pro
   }
 }
 
-async function body<T extends z.ZodType>(ctx: RequestContext, spec: T, what: string): Promise<z.infer<T>> {
+export async function body<T extends z.ZodType>(ctx: RequestContext, spec: T, what: string): Promise<z.infer<T>> {
   const raw = (await ctx.text()).trim() === "" ? {} : await ctx.json();
   try {
     return parseSpec(spec, raw, what);
@@ -281,7 +282,9 @@ export function registerControlRoutes(router: Router): void {
     const { count } = await body(ctx, z.object({ count: z.number().int().min(1).max(5_000_000) }).strict(), "generate");
     if (!ctx.org.objectDef(ctx.params.object))
       throw new ApiError(404, "NOT_FOUND", `unknown object '${ctx.params.object}'`);
-    generateRecords(ctx.org, ctx.org.objectDef(ctx.params.object)!.name, count);
+    // One transaction, as a data load is: past 100,000 records of a selected object, the
+    // change events give way to an overflow event.
+    ctx.org.store.transaction(() => generateRecords(ctx.org, ctx.org.objectDef(ctx.params.object)!.name, count));
     return json({ generated: count, total: ctx.org.store.tableOrThrow(ctx.params.object).size }, 201);
   });
   router.add("GET", `${p}/validation-rules`, control, (ctx) => json(ctx.org.validationRules.map((r) => r.rule)));
@@ -307,6 +310,7 @@ export function registerControlRoutes(router: Router): void {
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
     });
   });
+  registerPubSubControlRoutes(router);
   router.add("POST", `${p}/recycle-bin/purge`, control, (ctx) =>
     json({ purged: ctx.org.store.purgeRecycleBin(ctx.org.clock.now()) }),
   );

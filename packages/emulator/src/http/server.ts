@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { httpDate } from "../clock.ts";
+import { apiChangeOrigin, withChangeOrigin } from "../events/change-origin.ts";
 import type { FaultDecision } from "../org/faults.ts";
 import type { Org } from "../org/org.ts";
 import { authorizeApiCall } from "./api-pipeline.ts";
@@ -55,7 +56,9 @@ export async function handle(org: Org, router: Router, role: HostRole, req: Inco
       }
     }
     if (route.auth === "api") authorizeApiCall(ctx);
-    reply = await route.handler(ctx);
+    const origin =
+      route.kind === "control" ? "" : apiChangeOrigin(ctx.params.version, ctx.header("sforce-call-options"));
+    reply = await withChangeOrigin(origin, () => route.handler(ctx));
   } catch (error) {
     reply = errorReply(error);
   }

@@ -1,6 +1,7 @@
 import { Clock } from "../clock.ts";
 import type { CustomFieldSpec } from "../control/specs.ts";
 import type { CompiledRule } from "../dml/validation-rules.ts";
+import { ChangeCapture } from "../events/change-capture.ts";
 import { IdFactory } from "../ids.ts";
 import { platformEventChannelMemberObject, SETUP_OBJECTS } from "../schema/setup-objects.ts";
 import { accountObject, caseObject, contactObject, leadObject, opportunityObject } from "../schema/standard-objects.ts";
@@ -67,6 +68,8 @@ export class Org {
   /** Extension state owned by API modules (query locators, bulk jobs, auth codes…). */
   readonly extensions = new Map<string, unknown>();
   urls: OrgUrls = { login: "", test: "", myDomain: "" };
+  /** Where the Pub/Sub API is served for this org, when it is (set by startEmulator). */
+  pubsubEndpoint?: { endpoint: string; port: number; tls: boolean; certificate?: string };
   /** When the org was created, and when its schema last changed (describe's Last-Modified). */
   createdAt: number;
   schemaChangedAt: number;
@@ -74,6 +77,8 @@ export class Org {
   readonly organizationId: string;
   /** Object definitions of the data API and the Tooling API, by lower-cased name. */
   readonly toolingObjects = new Map<string, ObjectDef>();
+  /** Change Data Capture: every write of a selected object becomes a change event on the bus. */
+  readonly capture: ChangeCapture;
 
   constructor(options: OrgOptions = {}) {
     this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
@@ -106,6 +111,8 @@ export class Org {
     );
     this.organizationId = org.Id;
     this.sessions = new SessionRegistry(org.Id.slice(0, 15), now, () => this.settings.sessionTimeoutSeconds);
+    this.capture = new ChangeCapture(this);
+    this.store.observer = this.capture;
   }
 
   get orgId15(): string {

@@ -60,7 +60,8 @@ export function runCollection(
   allOrNone: boolean,
   prepares: Array<() => PreparedWrite>,
 ): DmlResult[] {
-  if (!allOrNone) return prepares.map((p) => writer.one(p));
+  // Without allOrNone the call is still one transaction, saving the records that succeed.
+  if (!allOrNone) return writer.org.store.transaction(() => prepares.map((p) => writer.one(p)));
   const results: DmlResult[] = [];
   writer.org.store.transaction(
     () => {

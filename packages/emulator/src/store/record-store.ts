@@ -91,6 +91,32 @@ function addToIndex(index: Map<unknown, Set<string>>, value: unknown, id: string
   else index.set(key, new Set([id]));
 }
 
+/** One write as an observer sees it: the record before (absent for an insert) and after (absent for a removal). */
+export interface RecordWrite {
+  kind: "insert" | "update" | "delete" | "undelete";
+  table: ObjectTable;
+  id: string;
+  before?: StoredRecord;
+  after?: StoredRecord;
+  userId: string;
+  now: number;
+  /** Whether the write is inside a transaction (it is then final only when the outermost one commits). */
+  inTransaction: boolean;
+}
+
+/**
+ * Hears every write of the store and where its transactions begin and end (Change Data Capture):
+ * one hook beneath every DML path, so none can be missed.
+ */
+export interface WriteObserver {
+  /** Whether writes to this table are wanted: the store copies a record's state only for those. */
+  watches(table: ObjectTable): boolean;
+  written(write: RecordWrite): void;
+  /** A transaction or savepoint began; the mark it returns comes back to `ended`. */
+  began(): number;
+  ended(mark: number, committed: boolean, outermost: boolean): void;
+}
+
 /** Every table of the org, keyed by lower-cased API name and by key prefix. */
 type UndoEntry =
   | { kind: "insert"; table: ObjectTable; id: string }
@@ -103,6 +129,9 @@ export class RecordStore {
   private journal: UndoEntry[] | null = null;
   /** Records written since the last takeChanges(), by table, while changes are tracked (persistence). */
   private changes: Map<ObjectTable, Set<string>> | null = null;
+
+  /** Set by the org's change capture; hears every write. */
+  observer: WriteObserver | null = null;
 
   private readonly ids: IdFactory;
   constructor(ids: IdFactory) {
@@ -155,16 +184,32 @@ export class RecordStore {
   }
 
   /** A nested transaction is a savepoint: it undoes only its own writes. */
-  private begin(): { journal: UndoEntry[]; savepoint: number; outer: boolean } {
+  private begin(): { journal: UndoEntry[]; savepoint: number; outer: boolean; mark: number } {
     const outer = this.journal !== null;
     const journal = this.journal ?? [];
     this.journal = journal;
-    return { journal, savepoint: journal.length, outer };
+    return { journal, savepoint: journal.length, outer, mark: this.observer?.began() ?? 0 };
   }
 
-  private end(tx: { journal: UndoEntry[]; savepoint: number; outer: boolean }, ok: boolean): void {
+  private end(tx: { journal: UndoEntry[]; savepoint: number; outer: boolean; mark: number }, ok: boolean): void {
     if (!ok) this.undo(tx.journal.splice(tx.savepoint));
     if (!tx.outer) this.journal = null;
+    this.observer?.ended(tx.mark, ok, !tx.outer);
+  }
+
+  private notify(
+    kind: RecordWrite["kind"],
+    table: ObjectTable,
+    id: string,
+    ctx: { userId: string; now: number },
+    before?: StoredRecord,
+  ): void {
+    const after = kind === "delete" ? undefined : table.get(id);
+    this.observer!.written({ kind, table, id, before, after, ...ctx, inTransaction: this.journal !== null });
+  }
+
+  private watched(table: ObjectTable): boolean {
+    return this.observer?.watches(table) === true;
   }
 
   private undo(journal: UndoEntry[]): void {
@@ -272,6 +317,7 @@ export class RecordStore {
     table.noteWrite(record);
     table.version++;
     this.changed(table, recordId);
+    if (this.watched(table)) this.notify("insert", table, recordId, ctx);
     return record;
   }
 
@@ -284,6 +330,10 @@ export class RecordStore {
     table.noteWrite(record);
     table.version++;
     this.changed(table, record.Id);
+    if (this.watched(table)) {
+      const now = typeof record.CreatedDate === "number" ? record.CreatedDate : 0;
+      this.notify("insert", table, record.Id, { userId: String(record.CreatedById ?? ""), now });
+    }
   }
 
   mintId(table: ObjectTable): string {
@@ -295,6 +345,7 @@ export class RecordStore {
     const record = table.get(id);
     if (!record) throw new Error(`no ${objectName} ${id}`);
     this.remember(table, id, false);
+    const before = this.watched(table) ? { ...record } : undefined;
     for (const [k, v] of Object.entries(values)) {
       const f = fieldOf(table.def, k);
       if (f) record[f.name] = v;
@@ -304,6 +355,7 @@ export class RecordStore {
     table.noteWrite(record);
     table.version++;
     this.changed(table, id);
+    if (before) this.notify("update", table, id, ctx, before);
     return record;
   }
 
@@ -321,6 +373,7 @@ export class RecordStore {
     }
     table.version++;
     this.changed(table, id);
+    if (this.watched(table)) this.notify("delete", table, id, ctx);
   }
 
   undelete(objectName: string, id: string, ctx: WriteContext): void {
@@ -332,14 +385,18 @@ export class RecordStore {
     touch(table.def, record, ctx);
     table.version++;
     this.changed(table, id);
+    if (this.watched(table)) this.notify("undelete", table, id, ctx);
   }
 
-  hardDelete(objectName: string, id: string): void {
+  /** Removes a record for good; a live record's removal is a delete to observers (Bulk hardDelete). */
+  hardDelete(objectName: string, id: string, ctx?: WriteContext): void {
     const table = this.tableOrThrow(objectName);
     this.remember(table, id, false);
+    const wasLive = table.get(id)?.IsDeleted === false;
     if (table.rows.delete(id)) {
       table.version++;
       this.changed(table, id);
+      if (wasLive && this.watched(table)) this.notify("delete", table, id, ctx ?? { userId: "", now: 0 });
     }
   }
 
