@@ -106,6 +106,37 @@ describe("reconnect", () => {
     expect(delays).toContain(250);
   });
 
+  it("takes a stream silent past the keepalive timeout for dead, and reconnects", async () => {
+    // The subscription's clock jumps while `silent`: every reading is past the timeout.
+    let clock = 0;
+    let silent = false;
+    const reasons: string[] = [];
+    let reconnected = () => {};
+    const reconnect = new Promise<void>((resolve) => {
+      reconnected = resolve;
+    });
+    const sub = ps.pubsub().subscribe({
+      topic: TOPIC,
+      replay: { preset: "LATEST" },
+      keepaliveTimeoutMs: 400,
+      now: () => (silent ? (clock += 1000) : clock),
+      sleep: async () => {},
+      onReconnect: (failure) => {
+        reasons.push(failure.message);
+        silent = false;
+        reconnected();
+      },
+    });
+    const it = sub[Symbol.asyncIterator]();
+    await untilKeepalive(it);
+    silent = true;
+    await reconnect;
+    const created = await createAccounts(1, "After silence");
+    expect(ids(await nextEvents(sub, 1, it))).toEqual(created);
+    sub.close();
+    expect(reasons).toEqual(["No event or keepalive within the keepalive timeout."]);
+  });
+
   it("gets a new token when the session is refused, and goes on from where it was", async () => {
     const control = ps.demo.emulator.control;
     const first = await createAccounts(3, "Before expiry");

@@ -81,6 +81,7 @@ export class PubSubClient {
   private readonly stub: PubSubStub;
   private readonly tokens: TokenProvider;
   private readonly tenantId: string;
+  private readonly open = new Set<Subscription>();
 
   constructor(options: PubSubClientOptions) {
     const definition = loadSync(PROTO, { keepCase: false, enums: String, defaults: false, longs: Number });
@@ -107,7 +108,9 @@ export class PubSubClient {
 
   /** A Subscribe stream on a channel, read as an async iterable; see `Subscription`. */
   subscribe(options: SubscribeOptions): Subscription {
-    return new Subscription(this, options);
+    const subscription = new Subscription(this, options, () => this.open.delete(subscription));
+    this.open.add(subscription);
+    return subscription;
   }
 
   /** The call metadata Salesforce authenticates a call by. */
@@ -130,7 +133,9 @@ export class PubSubClient {
     return this.tokens.refreshAfterRejection(rejectedToken);
   }
 
+  /** Ends every subscription of this client (their loops end after what they received), then the channel. */
   close(): void {
+    for (const subscription of this.open) subscription.close();
     this.stub.close();
   }
 

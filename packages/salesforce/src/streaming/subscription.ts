@@ -68,10 +68,12 @@ export class Subscription implements AsyncIterable<SubscriptionItem> {
   private readonly settings: typeof DEFAULTS;
   private readonly client: PubSubClient;
   private readonly options: SubscribeOptions;
+  private readonly onClosed: () => void;
 
-  constructor(client: PubSubClient, options: SubscribeOptions) {
+  constructor(client: PubSubClient, options: SubscribeOptions, onClosed: () => void = () => {}) {
     this.client = client;
     this.options = options;
+    this.onClosed = onClosed;
     this.settings = {
       batchSize: Math.max(1, Math.min(options.batchSize ?? DEFAULTS.batchSize, 100)),
       maxReconnects: options.maxReconnects ?? DEFAULTS.maxReconnects,
@@ -117,6 +119,7 @@ export class Subscription implements AsyncIterable<SubscriptionItem> {
     if (this.closed) return;
     this.closed = true;
     this.endStream();
+    this.onClosed();
     this.wake();
   }
 
@@ -241,6 +244,7 @@ export class Subscription implements AsyncIterable<SubscriptionItem> {
     this.failure = failure;
     this.closed = true;
     this.endStream();
+    this.onClosed();
     this.wake();
   }
 
