@@ -75,6 +75,44 @@ describe("subscribe", () => {
   });
 });
 
+describe("gap events and refusals", () => {
+  it("decodes gap and overflow events: header and record ids, no fields", async () => {
+    const control = ps.demo.emulator.control;
+    const sub = ps.pubsub().subscribe({ topic: TOPIC, replay: { preset: "LATEST" } });
+    const it = sub[Symbol.asyncIterator]();
+    await untilKeepalive(it);
+    const [id] = await createAccounts(1, "Gap");
+    await control.publishGapEvent({ object: "Account", changeType: "GAP_UPDATE", recordIds: [id] });
+    await control.publishGapEvent({ object: "Account", changeType: "GAP_OVERFLOW" });
+    const [, gap, overflow] = await nextEvents(sub, 3, it);
+    sub.close();
+    expect(gap.changeHeader).toMatchObject({ changeType: "GAP_UPDATE", recordIds: [id], changedFields: [] });
+    expect(overflow.changeHeader?.changeType).toBe("GAP_OVERFLOW");
+  });
+
+  it("ends with the checklist's permission item when the user may not read the channel", async () => {
+    const sub = ps.pubsub().subscribe({ topic: "/data/ChangeEvents" });
+    const failure = await (async () => {
+      for await (const _ of sub) {
+      }
+    })().catch((e: unknown) => e);
+    expect(failure).toMatchObject({
+      reason: "pubsub.permission_missing",
+      checklistItem: "subscription-permissions",
+      grpcStatus: "PERMISSION_DENIED",
+    });
+  });
+
+  it("answers GetTopic with the topic's current schema id", async () => {
+    const topic = await ps.pubsub().getTopic(TOPIC);
+    expect(topic).toMatchObject({ topicName: TOPIC, canSubscribe: true });
+    expect(topic.schemaId).not.toBe("");
+    await expect(ps.pubsub().getTopic("/data/NoSuchChangeEvent")).rejects.toMatchObject({
+      reason: "pubsub.topic_not_found",
+    });
+  });
+});
+
 describe("reconnect", () => {
   it("resumes after dropped and reset streams with every event once, in order", async () => {
     const control = ps.demo.emulator.control;
