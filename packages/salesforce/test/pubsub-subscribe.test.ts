@@ -157,7 +157,10 @@ describe("reconnect", () => {
       topic: TOPIC,
       replay: { preset: "LATEST" },
       keepaliveTimeoutMs: 400,
-      now: () => (silent ? (clock += 1000) : clock),
+      now: () => {
+        if (silent) clock += 1000;
+        return clock;
+      },
       sleep: async () => {},
       onReconnect: (failure) => {
         reasons.push(failure.message);
