@@ -116,6 +116,7 @@ describe("gap events and refusals", () => {
 describe("reconnect", () => {
   it("resumes after dropped and reset streams with every event once, in order", async () => {
     const control = ps.demo.emulator.control;
+    await createAccounts(1, "Before faults"); // a replay id to resume from (see the keepalive test)
     const probe = ps.pubsub().subscribe({ topic: TOPIC, replay: { preset: "LATEST" } });
     const probeIt = probe[Symbol.asyncIterator]();
     await untilKeepalive(probeIt);
@@ -145,6 +146,9 @@ describe("reconnect", () => {
   });
 
   it("takes a stream silent past the keepalive timeout for dead, and reconnects", async () => {
+    // The reconnect resumes at the keepalive's replay id, which needs an event on the bus: the
+    // emulator refuses the id 0 its keepalives name on an empty bus.
+    await createAccounts(1, "Before silence");
     // The subscription's clock jumps while `silent`: every reading is past the timeout.
     let clock = 0;
     let silent = false;
@@ -235,6 +239,7 @@ describe("replay", () => {
     [
       "refused by the server as corrupted",
       async () => {
+        await createAccounts(1, "Valid replay id");
         const sub = ps.pubsub().subscribe({ topic: TOPIC, replay: { preset: "LATEST" } });
         await untilKeepalive(sub[Symbol.asyncIterator]());
         const id = sub.lastReplayId!;
@@ -262,6 +267,8 @@ describe("replay", () => {
       grpcStatus: "INVALID_ARGUMENT",
     });
     expect(reasons).toEqual([]);
+    // A refusal fault set up for the case was the one used (the id it refused was valid).
+    expect((await ps.demo.emulator.control.pubsub()).faults.corruptReplayIds).toBe(0);
   });
 
   it("classifies a replay id past the 72-hour retention as replay_id_invalid (after a new token)", async () => {
