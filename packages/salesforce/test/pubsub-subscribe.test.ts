@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { PubSubFailure, type ReceivedEvent } from "../src/index.ts";
-import { calls, TOKEN_CALLS, USERS } from "./support/demo-org.ts";
+import { OAuthFailure, PubSubClient, PubSubFailure, type ReceivedEvent, revokeToken } from "../src/index.ts";
+import { calls, connectUser, TOKEN_CALLS, USERS } from "./support/demo-org.ts";
 import { nextEvents, type PubSubOrg, startPubSubOrg, untilKeepalive } from "./support/pubsub-org.ts";
 
 const TOPIC = "/data/AccountChangeEvent";
@@ -210,6 +210,31 @@ describe("reconnect", () => {
     expect(ids(events)).toEqual(after);
     expect(reasons).toEqual(["pubsub.stream_dropped", "pubsub.session_invalid"]);
     expect(calls(ps.demo.org, TOKEN_CALLS)).toBe(tokenCalls + 1);
+  });
+});
+
+describe("a connection whose grant is revoked", () => {
+  it("ends with the token lifecycle's terminal failure, not a loop of reconnects", async () => {
+    const tokens = await connectUser(ps.demo);
+    await ps.lifecycle.adopt("conn-revoked", tokens);
+    await revokeToken({ baseUrl: ps.demo.hosts.productionLoginUrl, token: tokens.refreshToken! });
+    const endpoint = ps.demo.emulator.pubsub!;
+    const client = new PubSubClient({
+      endpoint: endpoint.endpoint,
+      tokens: ps.lifecycle.tokenProvider("conn-revoked"),
+      tenantId: tokens.orgId,
+      tls: { rootCertificate: endpoint.certificate },
+    });
+    const reasons: string[] = [];
+    const sub = client.subscribe({ topic: TOPIC, onReconnect: (f) => void reasons.push(f.reason) });
+    const failure = await (async () => {
+      for await (const _ of sub) {
+      }
+    })().catch((e: unknown) => e);
+    client.close();
+    expect(failure).toBeInstanceOf(OAuthFailure);
+    expect(failure).toMatchObject({ kind: "terminal" });
+    expect(reasons).toEqual([]);
   });
 });
 

@@ -46,7 +46,8 @@ const DEFAULTS = {
  * reconnect with the one backoff after the last replay id received (so nothing is delivered
  * twice or skipped), a refused session gets a new token once, and what cannot be fixed by
  * reconnecting ends the iteration with a `PubSubFailure` (`pubsub.replay_id_invalid`: read
- * the changes another way, then subscribe from LATEST).
+ * the changes another way, then subscribe from LATEST), or with the token provider's own error
+ * (an `OAuthFailure`) when no new token can be had.
  */
 export class Subscription implements AsyncIterable<SubscriptionItem> {
   /** Received, not yet consumed. */
@@ -60,7 +61,8 @@ export class Subscription implements AsyncIterable<SubscriptionItem> {
   private attempts = 0;
   private refreshed = false;
   private closed = false;
-  private failure: PubSubFailure | undefined;
+  /** Why the subscription ended: a `PubSubFailure`, or the token provider's own error (`OAuthFailure`). */
+  private failure: Error | undefined;
   private heardAt = 0;
   private watchdog: NodeJS.Timeout | undefined;
   /** Responses are decoded one after another: a new schema id must not reorder events. */
@@ -139,7 +141,8 @@ export class Subscription implements AsyncIterable<SubscriptionItem> {
     try {
       opened = await this.client.openStream();
     } catch (e) {
-      return this.fail(pubSubFailureFrom(e));
+      // The token provider failed (a dead grant): its own error says what to do.
+      return this.fail(e instanceof Error ? e : pubSubFailureFrom(e));
     }
     const { stream, grant } = opened;
     this.stream = stream;
@@ -227,7 +230,7 @@ export class Subscription implements AsyncIterable<SubscriptionItem> {
       try {
         await this.client.refreshAfterRejection(this.grant.accessToken);
       } catch (e) {
-        return this.fail(e instanceof PubSubFailure ? e : failure);
+        return this.fail(e instanceof Error ? e : failure);
       }
       this.options.onReconnect?.(failure, 0);
       return this.connect();
@@ -240,7 +243,7 @@ export class Subscription implements AsyncIterable<SubscriptionItem> {
     return this.connect();
   }
 
-  private fail(failure: PubSubFailure): void {
+  private fail(failure: Error): void {
     this.failure = failure;
     this.closed = true;
     this.endStream();
