@@ -150,7 +150,8 @@ export class Subscription implements AsyncIterable<SubscriptionItem> {
     this.outstanding = 0;
     this.heardAt = this.now();
     stream.on("data", (response: FetchResponse) => {
-      this.decoding = this.decoding.then(() => this.accept(stream, response));
+      // A payload that cannot be decoded ends the stream; the reconnect resumes before it.
+      this.decoding = this.decoding.then(() => this.accept(stream, response)).catch((e) => this.streamEnded(stream, e));
     });
     stream.on("error", (error) => this.streamEnded(stream, error));
     stream.on("end", () => this.streamEnded(stream, undefined));
@@ -220,7 +221,9 @@ export class Subscription implements AsyncIterable<SubscriptionItem> {
         ? new PubSubFailure("UNAVAILABLE", "The Subscribe stream ended without a status.")
         : pubSubFailureFrom(error);
     // Events of the stream already in decoding go first: the resume point moves past them.
-    this.decoding = this.decoding.then(() => this.recover(failure));
+    this.decoding = this.decoding
+      .then(() => this.recover(failure))
+      .catch((e) => this.fail(e instanceof Error ? e : failure));
   }
 
   private async recover(failure: PubSubFailure): Promise<void> {
