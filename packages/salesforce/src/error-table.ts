@@ -41,9 +41,10 @@ export type OAuthFailureKind =
 
 /**
  * Where a failure came from: a REST answer (`errorCode`), an OAuth answer (`error` and its
- * description), a Bulk query job that ended without results, or a request that got no answer.
+ * description), a Bulk query job that ended without results, a request that got no answer, or a
+ * Pub/Sub API call (gRPC) that ended with a status (`error-code` trailer, else the status name).
  */
-export type ErrorSource = "rest" | "oauth" | "bulk" | "transport";
+export type ErrorSource = "rest" | "oauth" | "bulk" | "transport" | "pubsub";
 
 export interface ErrorOutcome {
   /**
@@ -925,6 +926,82 @@ export const ERROR_TABLE: readonly ErrorRule[] = [
     retry: "backoff",
     customerAction: false,
     remedy: "A results page of the Bulk query could not be trusted (headers or row count wrong); read it again.",
+  },
+  // ---- Pub/Sub API (gRPC): keyed on the `error-code` trailer Salesforce sends, else the status name.
+  {
+    reason: "pubsub.session_invalid",
+    source: "pubsub",
+    code: "sfdc.platform.eventbus.grpc.service.auth.error",
+    alsoMatches: [{ code: "UNAUTHENTICATED" }],
+    retry: "refresh-then-retry",
+    customerAction: false,
+    remedy: "The session was refused by the Pub/Sub API: get a new access token and subscribe again.",
+  },
+  {
+    reason: "pubsub.replay_id_invalid",
+    source: "pubsub",
+    code: "sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted",
+    alsoMatches: [
+      { code: "sfdc.platform.eventbus.grpc.subscription.fetch.replayid.expired" },
+      { code: "INVALID_ARGUMENT", messageIncludes: "replay id" },
+    ],
+    retry: "never",
+    customerAction: false,
+    remedy:
+      "The replay id is malformed or past the 72-hour retention: read the changes since the last confirmed point, then subscribe from LATEST.",
+  },
+  {
+    reason: "pubsub.permission_missing",
+    source: "pubsub",
+    code: "PERMISSION_DENIED",
+    retry: "never",
+    customerAction: true,
+    checklistItem: "subscription-permissions",
+    remedy:
+      "The connected user may not subscribe to this channel: grant read access to the object (View All Data for /data/ChangeEvents).",
+  },
+  {
+    reason: "pubsub.topic_not_found",
+    source: "pubsub",
+    code: "NOT_FOUND",
+    messageIncludes: "topic",
+    retry: "never",
+    customerAction: true,
+    checklistItem: "cdc-allocation",
+    remedy:
+      "The channel does not exist for this org: select the object for Change Data Capture (a PlatformEventChannelMember on ChangeEvents).",
+  },
+  {
+    reason: "pubsub.request_invalid",
+    source: "pubsub",
+    code: "INVALID_ARGUMENT",
+    retry: "never",
+    customerAction: false,
+    remedy: "The Pub/Sub API refused the request as malformed; this is a bug in the caller.",
+  },
+  {
+    reason: "pubsub.stream_dropped",
+    source: "pubsub",
+    code: "UNAVAILABLE",
+    alsoMatches: [{ code: "INTERNAL" }, { code: "CANCELLED" }, { code: "UNKNOWN" }, { code: "ABORTED" }],
+    retry: "backoff",
+    customerAction: false,
+    remedy: "The Subscribe stream ended (dropped, reset, or the service restarted); reconnect from the last replay id.",
+  },
+  {
+    reason: "pubsub.timeout",
+    source: "pubsub",
+    code: "DEADLINE_EXCEEDED",
+    retry: "backoff",
+    customerAction: false,
+  },
+  {
+    reason: "pubsub.rate_limited",
+    source: "pubsub",
+    code: "RESOURCE_EXHAUSTED",
+    retry: "backoff",
+    customerAction: false,
+    remedy: "The Pub/Sub API is limiting this org's calls or streams; wait and try again.",
   },
   // ---- No answer at all (transport-failure.ts): whether the request may have run decides retries.
   {

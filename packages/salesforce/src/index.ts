@@ -19,6 +19,10 @@
  *   Bulk CSV with parent references by external id (`record-shapes`); every per-record error
  *   classified through the error table into a `RecordError` (`recordErrorFrom`, `parseSfError`).
  *   Inserts are never resent by the client unless the failure proves nothing was written.
+ * - `streaming/*`: the Pub/Sub API (gRPC, Salesforce's published proto): `PubSubClient` with a
+ *   schema cache by schema id, `Subscription` (flow control, keepalives, reconnect with the one
+ *   backoff, replay, a new token on a refused session), change event headers with their bitmaps
+ *   read as field names, and channel members selected step by step with rollback.
  * - `TokenLifecycle`: keeps tokens fresh without `expires_in`, one refresh per connection across
  *   processes (lease in an injected `CredentialStore`), terminal failures recorded once.
  */
@@ -176,6 +180,40 @@ export {
   type RetryInput,
   type RetryPolicy,
 } from "./retry.ts";
+export { bitmapFieldNames, setBits } from "./streaming/bitmap-fields.ts";
+export {
+  CHANGE_EVENTS_CHANNEL,
+  type ChannelMember,
+  ChannelSelectionFailed,
+  createChannelMember,
+  deleteChannelMember,
+  listChannelMembers,
+  type MemberStep,
+  releaseChannelMembers,
+  type SelectOptions,
+  selectChannelMembers,
+} from "./streaming/channel-members.ts";
+export {
+  type ChangeEventHeader,
+  decodeEvent,
+  type EventSchema,
+  eventSchema,
+  type ReceivedEvent,
+  SchemaCache,
+} from "./streaming/event-schemas.ts";
+export {
+  PUBSUB_ENDPOINT,
+  PubSubClient,
+  type PubSubClientOptions,
+  type TopicInfo,
+} from "./streaming/pubsub-client.ts";
+export { PubSubFailure, pubSubFailureFrom } from "./streaming/pubsub-failure.ts";
+export {
+  type ReplayFrom,
+  type SubscribeOptions,
+  Subscription,
+  type SubscriptionItem,
+} from "./streaming/subscription.ts";
 export { dueForRefresh, type ExpiryRules, estimatedExpiry, learnedSessionTimeout } from "./token-expiry.ts";
 export {
   credentialsFrom,

@@ -1,4 +1,12 @@
-import { DEMO, type Org, type OrgAdmin, type RunningEmulator } from "@forcelink/emulator";
+import {
+  buildOrg,
+  DEMO,
+  DEMO_SEED,
+  type Org,
+  type OrgAdmin,
+  type RunningEmulator,
+  startEmulator,
+} from "@forcelink/emulator";
 import { completeAuthorize, startDemoOrg as startEmulatedDemoOrg } from "@forcelink/emulator/testing";
 import {
   authorizeUrl,
@@ -26,14 +34,29 @@ export interface DemoOrg {
   close(): Promise<void>;
 }
 
+export interface DemoOrgOptions {
+  /** Generated records, for suites that read data. */
+  records?: boolean;
+  /** Serve the Pub/Sub API too (TLS with the emulator's own certificate), keepalives this often. */
+  pubsub?: { keepaliveSeconds: number };
+}
+
 /** The emulator's demo org on free ports; generated records only when a suite reads data. */
-export async function startDemoOrg(options: { records?: boolean } = {}): Promise<DemoOrg> {
-  const { org, admin, emulator } = await startEmulatedDemoOrg({
-    generate: options.records ? { Account: 50, Contact: 450 } : {},
-  });
+export async function startDemoOrg(options: DemoOrgOptions = {}): Promise<DemoOrg> {
+  const generate: Record<string, number> = options.records ? { Account: 50, Contact: 450 } : {};
+  const { org, admin, emulator } = options.pubsub
+    ? await withPubSub(generate, options.pubsub.keepaliveSeconds)
+    : await startEmulatedDemoOrg({ generate });
   const app = org.appByClientId(APP.clientId);
   if (!app) throw new Error("the demo seed lost its app");
   return { org, admin, emulator, hosts: emulatorHosts(emulator.urls), appId: app.id, close: () => emulator.close() };
+}
+
+/** The demo org built as the emulator's own test support builds it, served with the Pub/Sub API. */
+async function withPubSub(generate: Record<string, number>, keepaliveSeconds: number) {
+  const { org, admin } = buildOrg({ ...DEMO_SEED, generate });
+  const emulator = await startEmulator({ org, port: 0, pubsub: { port: 0, tls: true, keepaliveSeconds } });
+  return { org, admin, emulator };
 }
 
 /** A customer connecting through the real web-server flow: authorize page, login, consent, code exchange. */
