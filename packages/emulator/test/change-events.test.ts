@@ -63,6 +63,17 @@ describe("the event bus's start points", () => {
     expect(bus.startPoint("CUSTOM", replayIdBytes(a.replayId))).toEqual({ ok: false, reason: "expired" });
     expect(bus.startPoint("EARLIEST")).toEqual({ ok: true, after: b.replayId });
     expect(bus.retained).toBe(0);
+    // The keepalive of an emptied bus names the last purged id: resuming from it loses nothing.
+    expect(bus.startPoint("CUSTOM", replayIdBytes(bus.latestReplayId))).toEqual({ ok: true, after: b.replayId });
+  });
+
+  it("resumes from the replay id a keepalive names on a bus that never had an event", () => {
+    const bus = make(() => 0);
+    expect(bus.startPoint("CUSTOM", replayIdBytes(bus.latestReplayId))).toEqual({
+      ok: true,
+      after: bus.latestReplayId,
+    });
+    expect(bus.startPoint("CUSTOM", replayIdBytes(bus.latestReplayId - 1))).toEqual({ ok: false, reason: "expired" });
   });
 
   it("refuses, after a restart, a replay id the earlier bus gave", () => {

@@ -40,7 +40,7 @@ export class EventBus {
   private events: BusEvent[] = [];
   private nextReplayId = replayEpoch();
   /**
-   * The highest replay id purged by retention: a replay from at or before it has expired. It
+   * The highest replay id purged by retention: a replay from before it has expired. It
    * starts just below this bus's first id, so an id from before a restart is refused as expired.
    */
   private purgedThrough = this.nextReplayId - 1;
@@ -93,8 +93,9 @@ export class EventBus {
     if (replayId?.length !== 8) return { ok: false, reason: "corrupted" };
     const id = Number(replayId.readBigUInt64BE(0));
     if (id > this.latestReplayId) return { ok: false, reason: "corrupted" };
-    // The event it names is gone with the retention window, as Salesforce refuses it.
-    if (id <= this.purgedThrough) return { ok: false, reason: "expired" };
+    // Events after it are gone with the retention window, as Salesforce refuses it. The last
+    // purged id itself still resumes without a loss: it is what a keepalive names on an empty bus.
+    if (id < this.purgedThrough) return { ok: false, reason: "expired" };
     return { ok: true, after: id };
   }
 
