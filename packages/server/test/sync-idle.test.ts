@@ -9,34 +9,32 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Three objects of one installation, deletions tracked. */
+/** Six objects of one installation (one more than a `/composite` call counts), deletions tracked but on User. */
+const OBJECTS = ["Account", "Contact", "Opportunity", "Lead", "Case", "User"];
 const MANIFEST = `
 name: crm
 destinations:
   cache:
     type: records
 objects:
-${["Account", "Contact", "Opportunity"]
-  .map(
-    (name) => `  - name: ${name}
-    fields: [Id, Name]
+${OBJECTS.map(
+  (name) => `  - name: ${name}
+    fields: ${name === "Account" ? "[Id, Name]" : "[Id]"}
     schedule: "0 0 1 1 *"
-    deletes: true
+    deletes: ${name !== "User"}
     destinations: [cache]`,
-  )
-  .join("\n")}
+).join("\n")}
 `;
-
-const OBJECTS = ["Account", "Contact", "Opportunity"];
 const describes = (s: SyncHarness) =>
   s.org.counters.snapshot().byEndpoint["GET /services/data/:version/sobjects/:object/describe"] ?? 0;
-const batches = (s: SyncHarness) =>
-  s.org.counters.snapshot().byEndpoint["POST /services/data/:version/composite/batch"] ?? 0;
+const composites = (s: SyncHarness) =>
+  s.org.counters.snapshot().byEndpoint["POST /services/data/:version/composite"] ?? 0;
 
-/** `count` records of the object, last changed ten minutes ago: older than the runs' lookback. */
+/** `count` more records of the object; then every row of every object last changed ten minutes ago (before the lookback). */
 function oldRecords(s: SyncHarness, object: string, count: number): void {
   generateRecords(s.org, object, count);
-  for (const r of s.org.store.tableOrThrow(object).live()) r.SystemModstamp = Date.now() - 600_000;
+  for (const name of OBJECTS)
+    for (const r of s.org.store.tableOrThrow(name).live()) r.SystemModstamp = s.org.clock.now() - 600_000;
 }
 
 /** The next scheduled round: time passes for Forcelink and the org alike (past the reuse of the last check). */
@@ -56,7 +54,7 @@ async function runAll(s: SyncHarness) {
 }
 
 describe("idle incrementals", () => {
-  it("cost one API call for every object of the connection, and still see updates and deletes", async () => {
+  it("cost one API call for every five objects of the connection, and still see updates and deletes", async () => {
     h = await startHarness({ sync: { manifest: MANIFEST }, seed: undefined });
     oldRecords(h, "Account", 50);
     oldRecords(h, "Contact", 30);
@@ -65,16 +63,17 @@ describe("idle incrementals", () => {
     await expectServedEqualsSource(h, "Account");
     nextRound(h);
 
-    const before = { calls: h.apiCalls(), describes: describes(h), batches: batches(h) };
+    const before = { calls: h.apiCalls(), describes: describes(h), composites: composites(h) };
     const idle = await runAll(h);
-    expect(h.apiCalls() - before.calls).toBe(1);
-    expect(batches(h) - before.batches).toBe(1);
+    expect(h.apiCalls() - before.calls).toBe(2);
+    expect(composites(h) - before.composites).toBe(2);
     expect(describes(h) - before.describes).toBe(0);
-    expect(idle.map((o) => (o.status === "skipped" ? -1 : o.run.counts.read))).toEqual([0, 0, 0]);
+    expect(idle.map((o) => (o.status === "skipped" ? -1 : o.run.counts.read))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(idle.map((o) => (o.status === "skipped" ? -1 : o.run.mode))).toEqual(OBJECTS.map(() => null));
     const state = await syncStateOf(h, "Contact");
     expect(state?.status).toBe("idle");
 
-    // A deleted Account and a renamed Contact: those two read (describe, count, query), the third stays idle.
+    // A deleted Account and a renamed Contact: those two read (describe, count, query), the others stay idle.
     const ctx = h.org.writeContext(h.adminId);
     const accounts = [...h.source("Account").keys()];
     const contacts = [...h.source("Contact").keys()];
@@ -82,11 +81,12 @@ describe("idle incrementals", () => {
     h.org.store.update("Contact", contacts[0], { LastName: "Renamed" }, ctx);
     nextRound(h);
     const beforeChange = h.apiCalls();
-    const [account, contact, opportunity] = await runAll(h);
+    const [account, contact, opportunity, ...others] = await runAll(h);
     expect(account.status !== "skipped" && account.run.counts.deleted).toBe(1);
     expect(contact.status !== "skipped" && contact.run.counts.read).toBe(1);
     expect(opportunity.status !== "skipped" && opportunity.run.counts.read).toBe(0);
-    expect(h.apiCalls() - beforeChange).toBe(1 + 2 * 3);
+    for (const o of others) expect(o.status !== "skipped" && o.run.mode).toBe(null);
+    expect(h.apiCalls() - beforeChange).toBe(2 + 2 * 3);
     await expectServedEqualsSource(h, "Account");
     expect((await h.served("Account")).get(accounts[0])?.deleted).toBe(true);
   });
@@ -102,8 +102,8 @@ describe("idle incrementals", () => {
     h.org.clock.advance(86_400_000);
     await runAll(h);
     // Every object describes (and reads its empty window) again: describe, count, query each.
-    expect(describes(h) - before.describes).toBe(3);
-    expect(h.apiCalls() - before.calls).toBe(9);
+    expect(describes(h) - before.describes).toBe(6);
+    expect(h.apiCalls() - before.calls).toBe(18);
   });
 
   it("reads every time with FORCELINK_SYNC_IDLE_CHECK=off", async () => {
@@ -117,7 +117,7 @@ describe("idle incrementals", () => {
     nextRound(h);
     const before = h.apiCalls();
     await runAll(h);
-    expect(batches(h)).toBe(0);
-    expect(h.apiCalls() - before).toBe(9);
+    expect(composites(h)).toBe(0);
+    expect(h.apiCalls() - before).toBe(18);
   });
 });

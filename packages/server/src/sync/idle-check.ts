@@ -9,8 +9,8 @@ import type { SyncSettings } from "./sync-settings.ts";
 import { checkpointOf, type SyncStateRow } from "./sync-store.ts";
 
 /*
- * The idle check: before an incremental run describes and reads, one `/composite/batch` of
- * COUNT() queries (25 subrequests a call) asks Salesforce how many rows changed since the
+ * The idle check: before an incremental run describes and reads, `/composite` calls of COUNT()
+ * queries (5 a call, each call one API request) ask Salesforce how many rows changed since the
  * checkpoint of every object of the installation. An object whose window is empty, and whose
  * schema was described less than a day ago, completes without another call: its checkpoint moves
  * to the window's end, as a run that read nothing would move it. Deleted rows count too (queryAll
@@ -18,8 +18,11 @@ import { checkpointOf, type SyncStateRow } from "./sync-store.ts";
  * path, which describes and classifies the error through the error table.
  */
 
-/** Subrequests Salesforce allows in one composite batch. */
-export const BATCH_LIMIT = 25;
+/**
+ * Query subrequests Salesforce allows in one `/composite` call, which counts as one API request
+ * (a `/composite/batch` would count each of its subrequests).
+ */
+export const QUERIES_PER_CALL = 5;
 /** The schema is described again at least this often, or when the normal path runs. */
 export const DESCRIBE_EVERY_MS = 86_400_000;
 /** A check serves the other objects of its installation for this long (their jobs fire together). */
@@ -30,6 +33,12 @@ interface ObjectCount {
   checkpointTs: string;
   window: SyncWindow;
   count: number;
+}
+
+interface CompositeAnswer {
+  referenceId: string;
+  httpStatusCode: number;
+  body?: { totalSize?: number };
 }
 
 interface InstallationCheck {
@@ -109,7 +118,7 @@ export async function idleWindow(
   return Date.parse(found.window.to) >= Date.parse(input.state.cursorTs) ? found.window : null;
 }
 
-/** One batch call per 25 objects: the COUNT() of each window since its checkpoint. */
+/** One `/composite` call per 5 objects: the COUNT() of each window since its checkpoint. */
 async function countChanges(
   platform: Platform,
   client: SalesforceClient,
@@ -142,17 +151,17 @@ async function countChanges(
     planned.push({ name: o.name, checkpointTs: checkpoint.ts, window, soql, all: o.deletes });
   }
   const out = new Map<string, ObjectCount>();
-  const version = client.dataPath.replace(/^\/services\/data\//, "");
-  for (let start = 0; start < planned.length; start += BATCH_LIMIT) {
-    const chunk = planned.slice(start, start + BATCH_LIMIT);
-    const batchRequests = chunk.map((p) => ({
+  for (let start = 0; start < planned.length; start += QUERIES_PER_CALL) {
+    const chunk = planned.slice(start, start + QUERIES_PER_CALL);
+    const compositeRequest = chunk.map((p, i) => ({
       method: "GET",
-      url: `${version}/${p.all ? "queryAll" : "query"}?q=${encodeURIComponent(p.soql)}`,
+      url: `${client.dataPath}/${p.all ? "queryAll" : "query"}?q=${encodeURIComponent(p.soql)}`,
+      referenceId: `count${i}`,
     }));
-    const res = await client.request<{ results: Array<{ statusCode: number; result: { totalSize?: number } }> }>({
+    const res = await client.request<{ compositeResponse?: CompositeAnswer[] }>({
       method: "POST",
-      path: `${client.dataPath}/composite/batch`,
-      json: { batchRequests },
+      path: `${client.dataPath}/composite`,
+      json: { allOrNone: false, compositeRequest },
       idempotent: true,
     });
     const serverDate = Date.parse(String(res.headers.date ?? ""));
@@ -161,11 +170,12 @@ async function countChanges(
     memory.clockOffset.set(input.conn.id, offset);
     // The windows must end at least `lagMs` behind Salesforce's clock when it counted (no earlier than our send).
     const latestSafeEnd = sentAt + offset - input.settings.lagMs;
+    const answers = new Map((res.body.compositeResponse ?? []).map((a) => [a.referenceId, a]));
     chunk.forEach((p, i) => {
-      const r = res.body.results?.[i];
-      if (!r || r.statusCode !== 200 || typeof r.result?.totalSize !== "number") return;
+      const a = answers.get(`count${i}`);
+      if (a?.httpStatusCode !== 200 || typeof a.body?.totalSize !== "number") return;
       if (p.window.to && Date.parse(p.window.to) > latestSafeEnd) return;
-      out.set(p.name, { checkpointTs: p.checkpointTs, window: p.window, count: r.result.totalSize });
+      out.set(p.name, { checkpointTs: p.checkpointTs, window: p.window, count: a.body.totalSize });
     });
   }
   return out;
