@@ -27,6 +27,7 @@ import { cpuSeconds, postgresCpuSeconds } from "./sync.bench.ts";
  * object), measured first on the same store.
  *
  * Environment: BENCH_IDLE_CONNECTIONS (default 200), BENCH_IDLE_ROUNDS (measured rounds, default 2),
+ * BENCH_IDLE_WORKERS (FORCELINK_SYNC_WORKERS of the server, default 4),
  * BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 
@@ -143,6 +144,8 @@ async function startServer(emulator: SpawnedEmulator, storeUrl: string, secret: 
         FORCELINK_SYNC_LOOKBACK_SECONDS: "0",
         FORCELINK_SYNC_ORG_CONCURRENCY: "50",
         FORCELINK_SYNC_IDLE_CHECK: idleCheck,
+        // Each run holds two pooled connections (its lock and the org's slot) of the 10 the server keeps.
+        FORCELINK_SYNC_WORKERS: process.env.BENCH_IDLE_WORKERS ?? "4",
       },
     },
   );
@@ -197,6 +200,7 @@ export async function syncIdleBench(connections = 200, rounds = 2) {
       name: "sync.idle",
       connections,
       objectsPerConnection: OBJECTS.length,
+      syncWorkers: Number(process.env.BENCH_IDLE_WORKERS ?? 4),
       schedule: "every 5 minutes (a round queues every object of every connection at once)",
       backfill: { runs: backfill.runs, recordsRead: backfill.recordsRead, apiCalls: backfill.apiCalls },
       forcelink: { ...last, rounds: measured, firstRoundAfterStart: firstAfterStart },

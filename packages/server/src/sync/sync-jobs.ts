@@ -55,9 +55,7 @@ async function closeQueued(platform: Platform, job: SyncJob, reason: string): Pr
 export async function startSyncWorkers(platform: Platform, options: { concurrency?: number } = {}): Promise<void> {
   await platform.boss.work(
     SYNC_QUEUE,
-    // A five-minute tick queues every object of every connection at once: while a backlog is
-    // ready, the workers fetch again at once instead of one job per poll (a second apiece).
-    { batchSize: 1, localConcurrency: options.concurrency ?? 2, pollingIntervalSeconds: 1, burstWhenReadyExceeds: 1 },
+    { batchSize: 1, localConcurrency: options.concurrency ?? 2, pollingIntervalSeconds: 1 },
     async (jobs: Job<SyncJob>[]) => {
       for (const job of jobs) {
         const outcome = await runSyncJob(platform, job.data);
