@@ -24,7 +24,9 @@ import { cpuSeconds, postgresCpuSeconds } from "./sync.bench.ts";
  * connection-hour (12 rounds an hour), Forcelink's and PostgreSQL's CPU as a share of one core
  * over the five minutes, and the job-queue latency (queued → started). The baseline is the same
  * round with the idle check off (FORCELINK_SYNC_IDLE_CHECK=off: today's describe, count, query per
- * object), measured first on the same store.
+ * object), measured first on the same store. The job-queue latency mostly measures the queue:
+ * a worker fetches one job per poll (pollingIntervalSeconds 1), so a process drains at most about
+ * FORCELINK_SYNC_WORKERS runs a second however cheap each run is.
  *
  * Environment: BENCH_IDLE_CONNECTIONS (default 200), BENCH_IDLE_ROUNDS (measured rounds, default 2),
  * BENCH_IDLE_WORKERS (FORCELINK_SYNC_WORKERS of the server, default 4),
