@@ -71,7 +71,7 @@ interface RunView {
 }
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat, and with `reaped` its waited-for children's. */
-function cpuSeconds(pid: number, reaped = false): number {
+export function cpuSeconds(pid: number, reaped = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -86,7 +86,7 @@ function cpuSeconds(pid: number, reaped = false): number {
  * CPU seconds of the PostgreSQL server on this machine (every database): its live processes, and through the
  * postmaster's reaped-children time, the backends that have exited (a run closes its connections at the end).
  */
-function postgresCpuSeconds(): number {
+export function postgresCpuSeconds(): number {
   let total = 0;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;

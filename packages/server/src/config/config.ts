@@ -39,6 +39,8 @@ const schema = z.object({
   FORCELINK_SYNC_RETRY_BASE_MS: z.coerce.number().int().min(0).default(1000),
   /** Sync runs `forcelink serve` takes on at once; 0 makes an API-only server (workers run elsewhere). */
   FORCELINK_SYNC_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  /** `off` makes every incremental run describe and read even when nothing changed (the idle check's baseline). */
+  FORCELINK_SYNC_IDLE_CHECK: z.enum(["on", "off"]).default("on"),
   /** From this many records a write goes through Bulk API 2.0 instead of collections or composite. */
   FORCELINK_WRITE_BULK_THRESHOLD: z.coerce.number().int().min(1).default(2_000),
   /** Times a record refused with a retryable error (a locked row) is sent before it fails with that error. */
@@ -109,6 +111,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       attempts: c.FORCELINK_SYNC_ATTEMPTS,
       retryBaseMs: c.FORCELINK_SYNC_RETRY_BASE_MS,
       workers: c.FORCELINK_SYNC_WORKERS,
+      idleCheck: c.FORCELINK_SYNC_IDLE_CHECK === "on",
     },
     writes: {
       syncMax: c.FORCELINK_WRITE_SYNC_MAX,

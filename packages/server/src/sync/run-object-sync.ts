@@ -9,6 +9,7 @@ import { explainError, explainFailure } from "../remedies/explain-failure.ts";
 import { emitEvent } from "../webhooks/emit.ts";
 import type { Destination, ObjectSchema, SyncRecord } from "./destinations/destination.ts";
 import { openDestinations } from "./destinations/open-destinations.ts";
+import { idleWindow, markDescribed } from "./idle-check.ts";
 import { recordConverter } from "./record-values.ts";
 import { syncRunActivity } from "./sync-activity.ts";
 import { isPaused } from "./sync-control.ts";
@@ -41,8 +42,6 @@ import {
   updateRun,
   updateState,
 } from "./sync-store.ts";
-
-/** What started a run; `formulas` also re-reads the formula fields of every row. */
 
 export interface SyncProgress {
   read: number;
@@ -137,7 +136,8 @@ export async function runObjectSync(
       trigger: options.trigger,
     });
     await updateState(platform, state.id, { status: "running", statusReason: null, lastRunId: run.id });
-    const worker = new ObjectSyncRun(platform, settings, { conn, spec, state, run, destinations, options });
+    const objects = integration.manifest.objects;
+    const worker = new ObjectSyncRun(platform, settings, { conn, spec, objects, state, run, destinations, options });
     return await worker.execute();
   } finally {
     await Promise.allSettled(destinations.map((d) => d.close()));
@@ -149,6 +149,8 @@ export async function runObjectSync(
 interface RunContext {
   conn: NonNullable<Awaited<ReturnType<typeof findConnection>>>;
   spec: ManifestObject;
+  /** Every object of the installation: the idle check counts them in one call. */
+  objects: readonly ManifestObject[];
   state: SyncStateRow;
   run: SyncRunRow;
   destinations: Destination[];
@@ -181,6 +183,8 @@ class ObjectSyncRun {
         this.usage = { used, max };
       });
       this.checkQuota();
+      const idle = await idleWindow(this.platform, client, { ...this.ctx, settings: this.settings });
+      if (idle) return await this.finishIdle(idle);
       const { schema, cursorField, serverNow } = await this.prepare(client);
       const checkpoint = checkpointOf(this.ctx.state);
       const window = planWindow({
@@ -230,6 +234,7 @@ class ObjectSyncRun {
         throw error;
       });
     const serverNow = Date.parse(String(res.headers.date ?? "")) || this.platform.clock.nowMs();
+    markDescribed(this.platform, state.id, this.ctx.conn.id, Date.parse(String(res.headers.date ?? "")));
     const selection = selectFields(res.body, spec.fields);
     const schema: ObjectSchema = { name: spec.name, fields: selection.fields };
     const names = schema.fields.map((f) => f.name);
@@ -247,6 +252,14 @@ class ObjectSyncRun {
     this.formulas = selection.formulas;
     await updateState(this.platform, state.id, { cursorField: cursorFieldOf(schema.fields) });
     return { schema, cursorField: cursorFieldOf(schema.fields), serverNow };
+  }
+
+  /** Nothing changed in the window (the idle check counted it): the checkpoint moves to its end. */
+  private async finishIdle(window: SyncWindow): Promise<RunOutcome> {
+    await updateRun(this.platform, this.ctx.run.id, { windowFrom: window.from, windowTo: window.to });
+    const done = { status: "idle", statusReason: null, resumeAt: null, cursorTs: window.to, cursorId: BEFORE_ANY_ID };
+    await updateState(this.platform, this.ctx.state.id, done);
+    return this.finish("completed", null);
   }
 
   /**
