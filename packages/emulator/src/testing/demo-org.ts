@@ -12,6 +12,8 @@ export interface DemoOrgOptions {
   generate?: Record<string, number>;
   /** First of the three ports (see startEmulator); free ports by default. */
   port?: number;
+  /** Serve the Pub/Sub API too (TLS with the emulator's own certificate), keepalives this often. */
+  pubsub?: { keepaliveSeconds: number };
 }
 
 export interface DemoOrg {
@@ -40,7 +42,11 @@ export interface DemoOrg {
 export async function startDemoOrg(options: DemoOrgOptions = {}): Promise<DemoOrg> {
   const seed = options.seed ?? { ...DEMO_SEED, generate: {} };
   const { org, admin } = buildOrg(options.generate ? { ...seed, generate: options.generate } : seed);
-  const emulator = await startEmulator({ org, port: options.port ?? 0 });
+  const emulator = await startEmulator({
+    org,
+    port: options.port ?? 0,
+    ...(options.pubsub ? { pubsub: { port: 0, tls: true, keepaliveSeconds: options.pubsub.keepaliveSeconds } } : {}),
+  });
   const tokens = new Map<string, string>();
   const token = (username: string, scopes = ["api", "refresh_token"]) => {
     const key = `${username} ${scopes.join(" ")}`;

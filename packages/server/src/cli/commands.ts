@@ -194,6 +194,40 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: async (input) => (await import("./write-command.ts")).writeCommand(input),
   },
   {
+    name: "subscribe",
+    summary: "tail an object's change events (Change Data Capture) in the terminal, for debugging",
+    description:
+      "Subscribes to the object's change events over the Pub/Sub API as the connection's user and prints one line per event: commit time, change type, record ids and changed fields. When the object is not selected for Change Data Capture it is selected (a PlatformEventChannelMember on ChangeEvents) and released again on exit. Ctrl+C or SIGTERM stops it and prints the replay id to resume from. It opens the store itself (the connection's tokens never leave it): beside a server on embedded storage, stop the server first or use PostgreSQL.",
+    args: [connectionId, { name: "OBJECT", help: "the object's API name (Account, Invoice__c)" }],
+    options: {
+      json: { type: "boolean", help: "print each event as one JSON object a line: replayId, header, payload" },
+      replay: {
+        type: "string",
+        value: "FROM",
+        help: "where to start: latest (default), earliest (the oldest event kept, 72 hours), or a replay id printed by an earlier run",
+      },
+      limit: { type: "string", value: "N", help: "stop after N events", integer: { min: 1, max: 1_000_000 } },
+      "pubsub-endpoint": {
+        type: "string",
+        value: "HOST:PORT",
+        help: "the Pub/Sub API (default FORCELINK_PUBSUB_ENDPOINT, else api.pubsub.salesforce.com:7443)",
+      },
+      "pubsub-ca": {
+        type: "string",
+        value: "FILE",
+        help: "a PEM certificate authority to trust for it instead of the system's (default FORCELINK_PUBSUB_CA_FILE)",
+      },
+    },
+    exitCodes: {
+      [EXIT.ok]: "stopped by --limit, Ctrl+C or SIGTERM (the replay id to resume from is printed)",
+      [EXIT.usage]:
+        "usage error: no such connection or object, a malformed replay id, or one past the 72-hour retention",
+      [EXIT.unreachable]:
+        "Salesforce refused or could not be reached (a missing permission names the check that explains it)",
+    },
+    run: async (input) => (await import("./subscribe-command.ts")).subscribeCommand(input),
+  },
+  {
     name: "emulator",
     summary: "run a local Salesforce org (forcelink emulator --help)",
     args: [],

@@ -19,6 +19,13 @@ const schema = z.object({
   FORCELINK_SALESFORCE_LOGIN_URL: z.string().url().optional(),
   FORCELINK_SALESFORCE_SANDBOX_URL: z.string().url().optional(),
   FORCELINK_SALESFORCE_MYDOMAIN_URL: z.string().url().optional(),
+  /** The Pub/Sub API (host:port) `forcelink subscribe` opens; Salesforce's by default. */
+  FORCELINK_PUBSUB_ENDPOINT: z
+    .string()
+    .regex(/^[^\s:/]+:\d{1,5}$/, "FORCELINK_PUBSUB_ENDPOINT must be host:port")
+    .default("api.pubsub.salesforce.com:7443"),
+  /** A PEM file of the certificate authority to trust for it, instead of the system's (the emulator's own). */
+  FORCELINK_PUBSUB_CA_FILE: z.string().min(1).optional(),
   /** When the daily checklist runs over every active connection (cron, UTC). */
   FORCELINK_CHECKLIST_CRON: z.string().trim().min(1).default("0 3 * * *"),
   FORCELINK_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -100,6 +107,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       sandboxUrl: c.FORCELINK_SALESFORCE_SANDBOX_URL,
       myDomainUrl: c.FORCELINK_SALESFORCE_MYDOMAIN_URL,
     },
+    pubsub: { endpoint: c.FORCELINK_PUBSUB_ENDPOINT, caFile: c.FORCELINK_PUBSUB_CA_FILE },
     checklistCron: c.FORCELINK_CHECKLIST_CRON,
     sync: {
       quotaShare: c.FORCELINK_SYNC_QUOTA_SHARE,

@@ -76,6 +76,8 @@ export interface HarnessOptions {
    * pool and job queue, with the same projects and keys.
    */
   shareStoreWith?: ServerHarness;
+  /** The emulated org serves the Pub/Sub API too (TLS, its own certificate), keepalives this often. */
+  pubsub?: { keepaliveSeconds: number };
   /** Server configuration on top of the harness's own. */
   env?: Record<string, string>;
 }
@@ -99,6 +101,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Server
       ? undefined
       : await startDemoOrg({
           seed: options.seed ?? { ...DEMO_SEED, generate: accounts === undefined ? {} : { Account: accounts } },
+          ...(options.pubsub ? { pubsub: options.pubsub } : {}),
         });
   let h: ServerHarness;
   try {
