@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +7,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { NODE_MEMORY_FLAGS } from "../packages/server/src/cli/node-flags.ts";
 import { currentRssMb, exited, peakRssMb, round } from "./bench-support.ts";
 
-const CLI = new URL("../packages/server/src/cli/main.ts", import.meta.url).pathname;
+const ROOT = new URL("../", import.meta.url).pathname;
+/** `npm start`'s command as package.json has it, its leading `node` this process's node. */
+const START = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } }
+).scripts.start;
 /** How long a started process is left alone before its resident memory is read. */
 const SETTLE_MS = 5_000;
 
@@ -42,7 +46,7 @@ export interface StartFigures {
 /** Spawns `args`, polls `url` every 25 ms, waits for `readyLine` on stdout, lets it settle, reads /proc, stops it. */
 async function measureStart(args: string[], env: NodeJS.ProcessEnv, url: string, readyLine: string) {
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, args, { env, cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let readyMs = 0;
   child.stdout!.on("data", (d: Buffer) => {
@@ -94,15 +98,7 @@ export async function demoBench() {
     const start = async () => {
       const port = await freePorts(1);
       const emulatorPort = await freePorts(3);
-      const args = [
-        ...NODE_MEMORY_FLAGS,
-        CLI,
-        "start",
-        "--port",
-        String(port),
-        "--emulator-port",
-        String(emulatorPort),
-      ];
+      const args = [...START.split(/\s+/).slice(1), "--port", String(port), "--emulator-port", String(emulatorPort)];
       return measureStart(args, env, `http://127.0.0.1:${port}/healthz`, "Press Ctrl+C to stop.");
     };
     const fresh = await start();
@@ -117,7 +113,7 @@ export async function demoBench() {
     const within = (s: StartFigures) => s.idleRssMB <= 300 && s.readyMs < 10_000;
     return {
       name: "demo.footprint",
-      command: `node ${NODE_MEMORY_FLAGS.join(" ")} packages/server/src/cli/main.ts start`,
+      command: START,
       settleSeconds: SETTLE_MS / 1000,
       baseline: { name: "a bare node:http server, same V8 flags", ...baseline },
       fresh: { name: "first start, new data directory (database and org created)", ...fresh },
