@@ -5,15 +5,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NODE_MEMORY_FLAGS } from "../packages/server/src/cli/node-flags.ts";
-import { currentRssMb, exited, peakRssMb, round } from "./bench-support.ts";
+import { cpuSecondsOf, currentRssMb, exited, peakRssMb, round } from "./bench-support.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 /** `npm start`'s command as package.json has it, its leading `node` this process's node. */
 const START = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } }
 ).scripts.start;
-/** How long a started process is left alone before its resident memory is read. */
-const SETTLE_MS = 5_000;
+/**
+ * How long a started process is left alone before its resident memory is read: once at 5 s, and at 15 s, once V8's
+ * memory reducer has collected (10 s or so after start-up) what start-up left behind. The later figure is "idle".
+ */
+const EARLY_MS = 5_000;
+const SETTLE_MS = 15_000;
 
 /** A port nobody listens on now (and, for the emulator, the two after it). */
 async function freePorts(count: number): Promise<number> {
@@ -39,6 +43,11 @@ export interface StartFigures {
   firstAnswerMs: number;
   /** Spawn to the last line the command prints once set up (for `npm start`: "Press Ctrl+C to stop."). */
   readyMs: number;
+  /** CPU seconds the process used up to ready: what the start costs, less sensitive to a busy machine than time. */
+  cpuSecondsToReady: number;
+  /** VmRSS 5 s after ready. */
+  rssAt5sMB: number;
+  /** VmRSS 15 s after ready. */
   idleRssMB: number;
   peakRssMB: number;
 }
@@ -68,10 +77,15 @@ async function measureStart(args: string[], env: NodeJS.ProcessEnv, url: string,
       }
       await sleep(25);
     }
-    await sleep(SETTLE_MS);
+    const cpuSecondsToReady = round(cpuSecondsOf(child.pid!));
+    await sleep(EARLY_MS);
+    const rssAt5sMB = currentRssMb(child.pid!);
+    await sleep(SETTLE_MS - EARLY_MS);
     return {
       firstAnswerMs: Math.round(firstAnswerMs),
       readyMs: Math.round(readyMs),
+      cpuSecondsToReady,
+      rssAt5sMB,
       idleRssMB: currentRssMb(child.pid!),
       peakRssMB: peakRssMb(child.pid!),
     } satisfies StartFigures;
