@@ -124,3 +124,11 @@ export async function demoConnection(api: ApiCall, endUserId = "bench"): Promise
   );
   return conn.id;
 }
+
+/** CPU seconds (user and system) a live process has used, from /proc/<pid>/stat (Linux; 100 ticks a second). */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

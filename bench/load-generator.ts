@@ -81,3 +81,53 @@ export async function load(
     p99Ms: Number(pick(99).toFixed(3)),
   };
 }
+
+/**
+ * An open loop: one request every 1/`rate` s for `seconds`, whatever the answers' speed, on at most `connections`
+ * keep-alive sockets. At a rate well below saturation the servers' CPU per request is not a measure of the cores'
+ * contention.
+ */
+export async function atRate(
+  url: string,
+  headers: Record<string, string>,
+  options: { rate: number; seconds: number; connections: number },
+): Promise<LoadResult> {
+  const agent = new Agent({ connections: options.connections, keepAliveTimeout: 30_000 });
+  const latencies: number[] = [];
+  let failures = 0;
+  const total = Math.round(options.rate * options.seconds);
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / options.rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(
+      (async () => {
+        const t = performance.now();
+        try {
+          const res = await request(url, { headers, dispatcher: agent });
+          await res.body.dump();
+          if (res.statusCode !== 200) failures++;
+        } catch {
+          failures++;
+        }
+        latencies.push(performance.now() - t);
+      })(),
+    );
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - started) / 1000;
+  await agent.close();
+  latencies.sort((a, b) => a - b);
+  const pick = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  return {
+    generator: "undici",
+    requests: latencies.length,
+    failures,
+    seconds: Number(elapsed.toFixed(2)),
+    requestsPerSecond: Math.round(latencies.length / elapsed),
+    medianMs: Number(pick(50).toFixed(3)),
+    p99Ms: Number(pick(99).toFixed(3)),
+  };
+}

@@ -1,9 +1,14 @@
+import { spawn } from "node:child_process";
 import { DEMO, DEMO_SEED } from "@forcelink/emulator";
-import { load } from "./load-generator.ts";
+import { NODE_MEMORY_FLAGS } from "../packages/server/src/cli/node-flags.ts";
+import { cpuSecondsOf, round } from "./bench-support.ts";
+import { atRate, type LoadResult, load } from "./load-generator.ts";
 import { passwordLogin, spawnEmulator } from "./spawn-emulator.ts";
 import { spawnServer } from "./spawn-server.ts";
 
 const PATH = "/services/data/v67.0/limits";
+/** Requests a second for the CPU comparison: well below what either server saturates at on two cores. */
+const RATE = Number(process.env.BENCH_PROXY_RATE ?? 200);
 /** A typical proxied call: a page of 200 Accounts with a dozen fields (the emulator does real work for it). */
 const QUERY_PATH = `/services/data/v67.0/query?q=${encodeURIComponent(
   "SELECT Id, Name, Type, Industry, BillingCity, BillingCountry, Phone, Website, AnnualRevenue, NumberOfEmployees, CreatedDate, SystemModstamp FROM Account ORDER BY Id LIMIT 200",
@@ -29,6 +34,53 @@ async function tokenCalls(loginUrl: string): Promise<number> {
   return counters.byEndpoint["POST /services/oauth2/token"] ?? 0;
 }
 
+/** The bare forwarder (bench/bare-forwarder.ts) in its own process, forwarding to `origin` with `token`. */
+async function spawnBareForwarder(origin: string, token: string) {
+  const path = new URL("./bare-forwarder.ts", import.meta.url).pathname;
+  const child = spawn(process.execPath, [...NODE_MEMORY_FLAGS, path, origin, token], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`the bare forwarder exited with ${code}`)));
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+  });
+  return {
+    child,
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/**
+ * A process's CPU time over a fixed-rate load, per request, in microseconds: all of it, and net of what the process
+ * spends with no request at all (measured over as long just before: timers, the job queue's polling).
+ */
+async function cpuPerRequest(pid: number, seconds: number, work: () => Promise<LoadResult>) {
+  const idleFrom = cpuSecondsOf(pid);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const idleCpuPerSecond = (cpuSecondsOf(pid) - idleFrom) / seconds;
+  const before = cpuSecondsOf(pid);
+  const result = await work();
+  const cpuSeconds = cpuSecondsOf(pid) - before;
+  const net = cpuSeconds - idleCpuPerSecond * result.seconds;
+  return {
+    ...result,
+    cpuSeconds: round(cpuSeconds),
+    idleCpuMillisecondsPerSecond: Math.round(idleCpuPerSecond * 1000),
+    cpuMicrosecondsPerRequest: Math.round((cpuSeconds * 1e6) / result.requests),
+    netOfIdleCpuMicrosecondsPerRequest: Math.round((net * 1e6) / result.requests),
+  };
+}
+
 /** Direct calls to the emulator against the same calls through Forcelink's proxy, in one run. */
 export async function proxyBench(options: { seconds?: number; concurrency?: number } = {}) {
   const seconds = options.seconds ?? 10;
@@ -39,6 +91,7 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
     test: emulator.loginUrl.replace(/\d+$/, (p) => String(Number(p) + 1)),
     myDomain: emulator.myDomainUrl,
   });
+  let forwarder: Awaited<ReturnType<typeof spawnBareForwarder>> | undefined;
   try {
     const api = (path: string, body?: unknown) =>
       call(`${server.url}${path}`, {
@@ -72,7 +125,19 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
     await load(directUrl, { authorization: `Bearer ${directToken}` }, concurrency, 2);
     await load(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, concurrency, 2);
 
+    forwarder = await spawnBareForwarder(emulator.myDomainUrl, directToken);
+    const forwardedUrl = `${forwarder.url}${PATH}`;
+    await load(forwardedUrl, {}, concurrency, 2);
+
     const tokenCallsBefore = await tokenCalls(emulator.loginUrl);
+    // CPU per request at a fixed rate well below saturation: the bare forwarder, then Forcelink's proxy.
+    const rate = { rate: RATE, seconds, connections: 4 };
+    const bareCpu = await cpuPerRequest(forwarder.child.pid!, seconds, () => atRate(forwardedUrl, {}, rate));
+    const proxiedCpu = await cpuPerRequest(server.child.pid!, seconds, () =>
+      atRate(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, rate),
+    );
+    await forwarder.stop();
+    forwarder = undefined;
     // Latency one call at a time (what a call costs), then throughput under concurrent load.
     const directLatency = await load(directUrl, { authorization: `Bearer ${directToken}` }, 1, seconds);
     const proxiedLatency = await load(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, 1, seconds);
@@ -90,18 +155,23 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
       seconds,
     );
     // Salesforce answers in tens of milliseconds, not microseconds: the same comparison with the
-    // emulator answering after 20 ms, at 32 connections, shows the proxy where it will live.
+    // emulator answering after 20 ms, at 64 connections, shows the proxy where it will live.
     await call(`${emulator.loginUrl}/__emulator/faults`, {
       method: "PUT",
       body: JSON.stringify({ latencyMs: 20 }),
       headers: { "content-type": "application/json" },
     });
-    const directSlow = await load(directUrl, { authorization: `Bearer ${directToken}` }, 32, seconds);
-    const proxiedSlow = await load(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, 32, seconds);
+    const directSlow = await load(directUrl, { authorization: `Bearer ${directToken}` }, 64, seconds);
+    const proxiedSlow = await load(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, 64, seconds);
     await call(`${emulator.loginUrl}/__emulator/faults`, { method: "DELETE" });
     const tokenCallsDuring = (await tokenCalls(emulator.loginUrl)) - tokenCallsBefore;
     const addedMedianMs = Number((proxiedLatency.medianMs - directLatency.medianMs).toFixed(3));
     const throughputRatio = Number((proxied.requestsPerSecond / direct.requestsPerSecond).toFixed(3));
+    const slowRatio = Number((proxiedSlow.requestsPerSecond / directSlow.requestsPerSecond).toFixed(3));
+    const cpuRatio = round(proxiedCpu.cpuMicrosecondsPerRequest / bareCpu.cpuMicrosecondsPerRequest);
+    const netCpuRatio = round(
+      proxiedCpu.netOfIdleCpuMicrosecondsPerRequest / bareCpu.netOfIdleCpuMicrosecondsPerRequest,
+    );
     return {
       name: "proxy.overhead",
       path: PATH,
@@ -124,22 +194,34 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
       },
       withSalesforceLatency: {
         emulatorLatencyMs: 20,
-        concurrency: 32,
+        concurrency: 64,
         baseline: { name: "direct calls to the emulator", ...directSlow },
         proxied: { name: "through the proxy", ...proxiedSlow },
-        throughputRatio: Number((proxiedSlow.requestsPerSecond / directSlow.requestsPerSecond).toFixed(3)),
+        throughputRatio: slowRatio,
+      },
+      cpuPerRequest: {
+        ratePerSecond: RATE,
+        connections: 4,
+        baseline: { name: "a bare forwarder: node:http plus an undici pool, no authentication", ...bareCpu },
+        proxied: { name: "Forcelink's process, the same calls through the proxy", ...proxiedCpu },
+        ratio: cpuRatio,
+        // The target's measure: a request's own CPU, without the fixed cost an idle server pays anyway.
+        netOfIdleRatio: netCpuRatio,
       },
       addedMedianMs,
+      // At zero latency on two shared cores this mostly measures the machine (issue 14): reported, not a target.
       throughputRatio,
       tokenEndpointCallsDuringRun: tokenCallsDuring,
       target: {
+        netOfIdleCpuRatioAtMost: 1.3,
         addedMedianMsBelow: 1,
-        throughputRatioAtLeast: 0.7,
+        slowThroughputRatioAtLeast: 0.95,
         tokenCalls: 0,
-        met: addedMedianMs < 1 && throughputRatio >= 0.7 && tokenCallsDuring === 0,
+        met: netCpuRatio <= 1.3 && addedMedianMs < 1 && slowRatio >= 0.95 && tokenCallsDuring === 0,
       },
     };
   } finally {
+    await forwarder?.stop();
     await server.stop();
     await emulator.stop();
   }

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import { demoBench } from "./demo.bench.ts";
 import { emulatorPersistBench } from "./emulator-persist.bench.ts";
 import { emulatorQueryBench } from "./emulator-query.bench.ts";
 import { proxyBench } from "./proxy.bench.ts";
@@ -19,6 +20,8 @@ const parts: Record<string, () => Promise<unknown>> = {
     };
     return { ...query, persisted: await emulatorPersistBench(accounts, inMemory) };
   },
+  // npm start's footprint: time to ready and idle RSS, fresh and warm, beside a bare node:http process.
+  demo: () => demoBench(),
   proxy: () => proxyBench({ seconds: Number(process.env.BENCH_SECONDS ?? 10) }),
   sync: () => syncBench(Number(process.env.BENCH_ACCOUNTS ?? 1_000_000)),
   "sync-idle": () =>
