@@ -1371,6 +1371,8 @@ export interface paths {
                                 installationId: string;
                                 lastRunId: string | null;
                                 object: string;
+                                /** @description When the object's sync was paused (POST …/pause); null while it runs on its schedule */
+                                pausedAt: string | null;
                                 resumeAt: string | null;
                                 /** @description idle, running, paused or failed */
                                 status: string;

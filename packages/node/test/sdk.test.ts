@@ -1,6 +1,6 @@
 import { DEMO } from "@forcelink/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { webhookEventSchema } from "../../server/src/webhooks/event-payloads.ts";
+import { webhookEventSchema } from "../../server/src/webhook-payloads.ts";
 import { FAST_DELIVERY, type Harness, startHarness } from "../../server/test/support/harness.ts";
 import { type ReceivedRequest, startReceiver } from "../../server/test/support/receiver.ts";
 import { waitFor } from "../../server/test/support/wait.ts";

@@ -27,7 +27,7 @@ import { registerProviderAppRoutes } from "./provider-apps/provider-app-routes.t
 import { explainError } from "./remedies/explain-failure.ts";
 import { startSyncWorkers } from "./sync/sync-jobs.ts";
 import { registerSyncRoutes } from "./sync/sync-routes.ts";
-import { webhookEventsDocumented } from "./webhooks/event-payloads.ts";
+import { webhookEventsDocumented } from "./webhook-payloads.ts";
 import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER } from "./webhooks/signing.ts";
 import { registerWebhooks } from "./webhooks/webhook-module.ts";
 import { startWriteWorkers } from "./writes/write-jobs.ts";

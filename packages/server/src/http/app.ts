@@ -76,11 +76,16 @@ function sendHttpError(reply: FastifyReply, error: HttpError) {
   return reply.status(error.status).send(error.body());
 }
 
-const routeLists = new WeakMap<FastifyInstance, RouteOptions[]>();
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route registered on the app, kept by createHttpApp's onRoute hook. */
+    routeList?: RouteOptions[];
+  }
+}
 
 /** Every route registered on an app made by createHttpApp, as Fastify was given it (HEAD twins included). */
 export function registeredRoutes(app: FastifyInstance): readonly RouteOptions[] {
-  return routeLists.get(app) ?? [];
+  return app.routeList ?? [];
 }
 
 export async function createHttpApp(
@@ -118,7 +123,7 @@ export async function createHttpApp(
   app.addHook("onRoute", (route) => {
     routes.push(route as RouteOptions);
   });
-  routeLists.set(app as unknown as FastifyInstance, routes);
+  app.decorate("routeList", routes);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   addInputRules(app as unknown as FastifyInstance);

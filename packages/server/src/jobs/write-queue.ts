@@ -46,13 +46,5 @@ export async function enqueueWrite(
     ...(startAfter ? { startAfter } : {}),
   });
   // A write to run now is fetched at once by this process's workers, not at their next poll.
-  if (!startAfter) for (const workerId of localWorkers.get(platform.boss) ?? []) platform.boss.notifyWorker(workerId);
-}
-
-/** The write workers each queue's process runs, by its pg-boss instance. */
-const localWorkers = new WeakMap<PgBoss, string[]>();
-
-/** Remembers a write worker of this process, to wake it when a write is queued here. */
-export function addLocalWriteWorker(boss: PgBoss, workerId: string): void {
-  localWorkers.set(boss, [...(localWorkers.get(boss) ?? []), workerId]);
+  if (!startAfter) for (const workerId of platform.localWriteWorkers) platform.boss.notifyWorker(workerId);
 }

@@ -49,6 +49,8 @@ export async function openPlatform(
       // Set just below: the token service is built on the platform it belongs to.
       tokens: undefined as unknown as Platform["tokens"],
       webhookDelivery: DEFAULT_DELIVERY_SETTINGS,
+      localWriteWorkers: [],
+      syncIdleMemory: { describedAt: new Map(), checks: new Map(), clockOffset: new Map() },
       activity: new StoreActivityRecorder({ db: database.db, clock, logger }),
       close: async () => {
         await platform.tokens.close();

@@ -38,10 +38,27 @@ export interface Platform {
   activity: ActivityRecorder;
   /** How this process delivers webhooks (configureWebhookDelivery changes them). */
   webhookDelivery: WebhookDeliverySettings;
+  /** The write queue's workers in this process, woken at once when this process queues a write. */
+  localWriteWorkers: string[];
+  /** What the sync's idle check remembers in this process (sync/idle-check.ts). */
+  syncIdleMemory: SyncIdleMemory;
   close(): Promise<void>;
 }
 
 export type { ActivityEntry };
+
+/**
+ * What the sync's idle check keeps in one process's memory: only what makes runs cheaper, never what
+ * their correctness depends on (a new process starts empty and describes once more).
+ */
+export interface SyncIdleMemory {
+  /** When this process last described each sync state's object. */
+  describedAt: Map<string, number>;
+  /** Each installation's last count of changes, by installation id (its shape is the idle check's). */
+  checks: Map<string, unknown>;
+  /** Salesforce's clock minus ours, per connection, never above the true offset. */
+  clockOffset: Map<string, number>;
+}
 
 /** The activity log as capabilities see it: `record` never throws, and never stores a secret. */
 export interface ActivityRecorder {

@@ -50,19 +50,12 @@ interface InstallationCheck {
 interface IdleMemory {
   describedAt: Map<string, number>;
   checks: Map<string, InstallationCheck>;
-  /** Salesforce's clock minus ours, per connection, never above the true offset (Date is floored to the second). */
   clockOffset: Map<string, number>;
 }
 
-const memories = new WeakMap<object, IdleMemory>();
-
+/** The platform keeps the memory (one per process); its checks are this file's InstallationCheck. */
 function memoryOf(platform: Platform): IdleMemory {
-  let m = memories.get(platform);
-  if (!m) {
-    m = { describedAt: new Map(), checks: new Map(), clockOffset: new Map() };
-    memories.set(platform, m);
-  }
-  return m;
+  return platform.syncIdleMemory as IdleMemory;
 }
 
 /** The run described the object's schema just now; Salesforce's clock said `serverDate` (its Date header, or NaN). */

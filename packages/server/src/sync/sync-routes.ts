@@ -43,6 +43,10 @@ const syncStateSchema = z.object({
     .describe("Where the next run starts reading"),
   backfillDone: z.boolean(),
   lastRunId: z.string().nullable(),
+  pausedAt: z
+    .string()
+    .nullable()
+    .describe("When the object's sync was paused (POST …/pause); null while it runs on its schedule"),
 });
 const runAnswer = z.object({
   queued: z.boolean().describe("false when a run already queued or running answers this request"),

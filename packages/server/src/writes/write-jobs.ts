@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Job } from "pg-boss";
-import { addLocalWriteWorker, enqueueWrite, WRITE_QUEUE, type WriteJob } from "../jobs/write-queue.ts";
+import { enqueueWrite, WRITE_QUEUE, type WriteJob } from "../jobs/write-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { tryLock } from "../sync/sync-lock.ts";
 import { openRun, runWrite } from "./write-executor.ts";
@@ -23,7 +23,7 @@ export async function startWriteWorkers(platform: Platform, options: { concurren
       }
     },
   );
-  addLocalWriteWorker(platform.boss, workerId);
+  platform.localWriteWorkers.push(workerId);
   await recoverInterruptedWrites(platform);
 }
 

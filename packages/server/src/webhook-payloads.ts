@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { syncRunSchema } from "../sync/sync-routes.ts";
-import { countsView } from "../writes/write-views.ts";
-import { TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, type WebhookEventType } from "./event-types.ts";
+import { syncRunSchema } from "./sync/sync-routes.ts";
+import { TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, type WebhookEventType } from "./webhooks/event-types.ts";
+import { countsView } from "./writes/write-views.ts";
 
 /**
  * The `data` of every webhook event, as its emitter builds it: the OpenAPI document's `webhooks`
