@@ -63,8 +63,8 @@ describe("the event bus's start points", () => {
     expect(bus.startPoint("CUSTOM", replayIdBytes(a.replayId))).toEqual({ ok: false, reason: "expired" });
     expect(bus.startPoint("EARLIEST")).toEqual({ ok: true, after: b.replayId });
     expect(bus.retained).toBe(0);
-    // The keepalive of an emptied bus names the last purged id: resuming from it loses nothing.
-    expect(bus.startPoint("CUSTOM", replayIdBytes(bus.latestReplayId))).toEqual({ ok: true, after: b.replayId });
+    // The last purged event is gone too: resuming from it is refused like any expired id.
+    expect(bus.startPoint("CUSTOM", replayIdBytes(bus.latestReplayId))).toEqual({ ok: false, reason: "expired" });
   });
 
   it("resumes from the replay id a keepalive names on a bus that never had an event", () => {

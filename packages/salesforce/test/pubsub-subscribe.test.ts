@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OAuthFailure, PubSubClient, PubSubFailure, type ReceivedEvent, revokeToken } from "../src/index.ts";
 import { calls, connectUser, TOKEN_CALLS, USERS } from "./support/demo-org.ts";
-import { nextEvents, type PubSubOrg, startPubSubOrg, untilKeepalive } from "./support/pubsub-org.ts";
+import { INTEGRATION_SET, nextEvents, type PubSubOrg, startPubSubOrg, untilKeepalive } from "./support/pubsub-org.ts";
 
 const TOPIC = "/data/AccountChangeEvent";
 let ps: PubSubOrg;
@@ -91,11 +91,22 @@ describe("gap events and refusals", () => {
   });
 
   it("ends with the checklist's permission item when the user may not read the channel", async () => {
-    const sub = ps.pubsub().subscribe({ topic: "/data/ChangeEvents" });
+    ps.demo.admin.setObjectPermissions(INTEGRATION_SET, "Account", ["Read", "Create", "Edit", "Delete"]);
+    const sub = ps.pubsub().subscribe({ topic: TOPIC });
     const failure = await (async () => {
       for await (const _ of sub) {
       }
-    })().catch((e: unknown) => e);
+    })()
+      .catch((e: unknown) => e)
+      .finally(() =>
+        ps.demo.admin.setObjectPermissions(INTEGRATION_SET, "Account", [
+          "Read",
+          "Create",
+          "Edit",
+          "Delete",
+          "ViewAllRecords",
+        ]),
+      );
     expect(failure).toMatchObject({
       reason: "pubsub.permission_missing",
       checklistItem: "subscription-permissions",

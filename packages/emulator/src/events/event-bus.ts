@@ -40,10 +40,12 @@ export class EventBus {
   private events: BusEvent[] = [];
   private nextReplayId = replayEpoch();
   /**
-   * The highest replay id purged by retention: a replay from before it has expired. It
+   * The highest replay id purged by retention: a replay from at or before it has expired. It
    * starts just below this bus's first id, so an id from before a restart is refused as expired.
    */
   private purgedThrough = this.nextReplayId - 1;
+  /** Whether retention has purged an event yet (until then `purgedThrough` names no event). */
+  private purgedAny = false;
   private readonly listeners = new Set<BusListener>();
   private readonly now: () => number;
   readonly counters: BusCounters = emptyCounters();
@@ -93,9 +95,10 @@ export class EventBus {
     if (replayId?.length !== 8) return { ok: false, reason: "corrupted" };
     const id = Number(replayId.readBigUInt64BE(0));
     if (id > this.latestReplayId) return { ok: false, reason: "corrupted" };
-    // Events after it are gone with the retention window, as Salesforce refuses it. The last
-    // purged id itself still resumes without a loss: it is what a keepalive names on an empty bus.
-    if (id < this.purgedThrough) return { ok: false, reason: "expired" };
+    // The event it names is gone with the retention window, as Salesforce refuses it. The id just
+    // below a new bus's first names no event: a keepalive gives it before any, and it resumes.
+    if (id < this.purgedThrough || (id === this.purgedThrough && this.purgedAny))
+      return { ok: false, reason: "expired" };
     return { ok: true, after: id };
   }
 
@@ -117,6 +120,7 @@ export class EventBus {
     while (n < this.events.length && this.events[n].publishedAt < cutoff) n++;
     if (n === 0) return;
     this.purgedThrough = this.events[n - 1].replayId;
+    this.purgedAny = true;
     this.events = this.events.slice(n);
     this.counters.purged += n;
   }
@@ -129,6 +133,8 @@ export class EventBus {
   restore(saved: { nextReplayId: number; purgedThrough: number; events: BusEvent[] }): void {
     this.nextReplayId = saved.nextReplayId;
     this.purgedThrough = saved.purgedThrough;
+    // Whether that id named a purged event is not saved: refusing it is the side that loses nothing.
+    this.purgedAny = true;
     this.events = saved.events;
   }
 

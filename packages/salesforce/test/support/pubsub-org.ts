@@ -29,8 +29,12 @@ export interface PubSubOrg {
   close(): Promise<void>;
 }
 
+/** The integration user's permission set: Salesforce sends an object's change events to those who may view all its records. */
+export const INTEGRATION_SET = "Forcelink_Integration";
+
 export async function startPubSubOrg(): Promise<PubSubOrg> {
   const demo = await startDemoOrg({ pubsub: { keepaliveSeconds: 1 } });
+  demo.admin.setObjectPermissions(INTEGRATION_SET, "Account", ["Read", "Create", "Edit", "Delete", "ViewAllRecords"]);
   const endpoint = demo.emulator.pubsub;
   if (!endpoint?.certificate) throw new Error("the emulator did not serve the Pub/Sub API over TLS");
   const tokens = await connectUser(demo);
