@@ -12,6 +12,8 @@ export interface DemoOrgOptions {
   generate?: Record<string, number>;
   /** First of the three ports (see startEmulator); free ports by default. */
   port?: number;
+  /** Also serve the Pub/Sub API (change events), as `startEmulator`'s `pubsub` option. */
+  pubsub?: NonNullable<Parameters<typeof startEmulator>[0]>["pubsub"];
 }
 
 export interface DemoOrg {
@@ -40,7 +42,11 @@ export interface DemoOrg {
 export async function startDemoOrg(options: DemoOrgOptions = {}): Promise<DemoOrg> {
   const seed = options.seed ?? { ...DEMO_SEED, generate: {} };
   const { org, admin } = buildOrg(options.generate ? { ...seed, generate: options.generate } : seed);
-  const emulator = await startEmulator({ org, port: options.port ?? 0 });
+  const emulator = await startEmulator({
+    org,
+    port: options.port ?? 0,
+    ...(options.pubsub ? { pubsub: options.pubsub } : {}),
+  });
   const tokens = new Map<string, string>();
   const token = (username: string, scopes = ["api", "refresh_token"]) => {
     const key = `${username} ${scopes.join(" ")}`;
