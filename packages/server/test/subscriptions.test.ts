@@ -173,7 +173,12 @@ describe.each(backends)("subscriptions (%s)", (backend) => {
   it("pauses with the allocation check and its remedy when the org's Change Data Capture allocation is full", async () => {
     const demo = await startHarness({ backend, pubsub: true, sync: { manifest: ACCOUNT_ONLY_READ } });
     h = demo;
-    await control(demo, "PATCH", "/org", { cdcEntityAllocation: 0 });
+    // The org's 5 entities are already selected, by someone else.
+    for (const entity of ["Contact", "Lead", "Opportunity", "Case", "Invoice__"])
+      await sf(demo, "POST", "/tooling/sobjects/PlatformEventChannelMember", {
+        FullName: `ChangeEvents_${entity}ChangeEvent`,
+        Metadata: { eventChannel: "ChangeEvents", selectedEntity: `${entity}ChangeEvent` },
+      });
     const uploaded = await demo.api("/v1/integrations", {
       method: "POST",
       body: MANIFEST,
@@ -187,8 +192,8 @@ describe.each(backends)("subscriptions (%s)", (backend) => {
     });
     expect(installed.status).toBe(201);
     const sub = await subscriptionOf(demo);
-    expect(sub.state).toBe("paused");
-    expect(sub.check?.id).toBe("cdc-allocation");
+    expect(sub.state, JSON.stringify(sub)).toBe("paused");
+    expect(sub.check?.id, JSON.stringify(sub)).toBe("cdc-allocation");
     expect(sub.check?.remedy.length).toBeGreaterThan(0);
     expect(await demo.sql("SELECT * FROM subscription_members")).toEqual([]);
     const events = await demo.sql<{ message: string }>(

@@ -148,7 +148,7 @@ async function consume(
       if (!header) continue;
       const outcome = changeOutcome(header, item.event.payload, ctx.schema);
       if (outcome.kind === "overflow") throw new ReadSinceCheckpoint("overflow");
-      const delivered = await deliverOutcome(ctx, outcome);
+      const delivered = await deliverOutcome(platform, ctx, outcome);
       if (outcome.kind === "gap")
         await reportRecovery(platform, ctx.row, ctx.conn, { reason: "gap", records: delivered });
       const commitAt = new Date(Number(header.commitTimestamp));
@@ -170,12 +170,16 @@ function confirm(platform: Platform, ctx: Running, replayId: Buffer, commitAt: D
 }
 
 /** Delivers one event's records (a gap's records read again by query) to every destination; answers how many. */
-async function deliverOutcome(ctx: Running, outcome: Exclude<ChangeOutcome, { kind: "overflow" }>): Promise<number> {
+async function deliverOutcome(
+  platform: Platform,
+  ctx: Running,
+  outcome: Exclude<ChangeOutcome, { kind: "overflow" }>,
+): Promise<number> {
   if (outcome.kind === "gap") {
     const ids = outcome.recordIds.filter((id) => /^[A-Za-z0-9]{15,18}$/.test(id));
     if (ids.length === 0) return 0;
     const soql = `SELECT ${ctx.schema.fields.map((f) => f.name).join(", ")} FROM ${ctx.spec.name} WHERE Id IN ('${ids.join("','")}')`;
-    return deliverQuery(ctx, soql);
+    return deliverQuery(platform, ctx, soql);
   }
   await deliver(ctx, outcome.upserts, outcome.deletes);
   return outcome.upserts.length + outcome.deletes.length;
@@ -191,20 +195,34 @@ async function readSinceCheckpoint(platform: Platform, ctx: Running): Promise<nu
   const since = fresh?.lastCommitAt ?? fresh?.createdAt ?? ctx.row.createdAt;
   const from = `${new Date(since.getTime() - 1000).toISOString().slice(0, 19)}Z`;
   const soql = readQuery(ctx.spec.name, ctx.schema.fields, cursorField, { from, to: null, after: null });
-  return deliverQuery(ctx, soql);
+  return deliverQuery(platform, ctx, soql);
 }
 
-async function deliverQuery(ctx: Running, soql: string): Promise<number> {
+/**
+ * A record read by query is the record as of the read; Salesforce gives its SystemModstamp to the
+ * second, while events carry the commit to the millisecond. The read's version is stamped the
+ * last millisecond of its second that is not after the read began, so the destinations neither
+ * let an event it already holds overwrite it nor refuse an event committed after it.
+ */
+export function readVersion(systemModstamp: string | null, readAt: number): string | null {
+  const ms = systemModstamp ? Date.parse(systemModstamp) : Number.NaN;
+  if (!Number.isFinite(ms)) return systemModstamp;
+  return new Date(Math.max(ms, Math.min(ms + 999, readAt))).toISOString();
+}
+
+async function deliverQuery(platform: Platform, ctx: Running, soql: string): Promise<number> {
   const convert = recordConverter(ctx.schema.fields);
+  const readAt = platform.clock.nowMs();
   let count = 0;
   for await (const page of readPages(ctx.client, "rest", soql, ctx.spec.deletes)) {
     const upserts: SyncRecord[] = [];
     const deletes: Array<{ id: string; deletedAt: string }> = [];
     for (const raw of page) {
       const record = convert(raw);
+      const stamp = readVersion((record.SystemModstamp as string | null | undefined) ?? null, readAt);
       if (record.IsDeleted === true)
-        deletes.push({ id: String(record.Id), deletedAt: String(record.SystemModstamp ?? new Date().toISOString()) });
-      else upserts.push(record);
+        deletes.push({ id: String(record.Id), deletedAt: stamp ?? new Date(readAt).toISOString() });
+      else upserts.push(stamp === null ? record : { ...record, SystemModstamp: stamp });
     }
     await deliver(ctx, upserts, deletes);
     count += page.length;
