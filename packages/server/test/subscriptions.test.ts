@@ -71,13 +71,15 @@ describe.each(backends)("subscriptions (%s)", (backend) => {
       const sub = await subscriptionOf(s);
       return sub.state === "running" && sub.lastKeepaliveAt !== null && sub;
     }, "a live subscriber");
-  const sf = async (s: SyncHarness, method: string, path: string, body?: unknown) => {
+  const sf = async (s: SyncHarness, method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
     const res = await s.api(`/v1/connections/${s.connectionId}/proxy/services/data/v67.0${path}`, {
       method,
       ...(body === undefined ? {} : { body }),
+      ...(headers ? { headers } : {}),
     });
     expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
-    return res.status === 204 ? null : ((await res.json()) as Record<string, unknown>);
+    const text = await res.text();
+    return text ? (JSON.parse(text) as Record<string, unknown>) : null;
   };
   const control = async (s: SyncHarness, method: string, path: string, body: unknown) => {
     const res = await fetch(`${s.emulator.urls.login}/__emulator${path}`, {
@@ -134,6 +136,48 @@ describe.each(backends)("subscriptions (%s)", (backend) => {
     expect(served.get(batch[1])?.deleted).toBe(false);
   });
 
+  it("delivers the records a Bulk ingest job inserts, once each", async () => {
+    const s = await start();
+    await live(s);
+    const job = (await sf(s, "POST", "/jobs/ingest", {
+      object: "Account",
+      operation: "insert",
+      contentType: "CSV",
+      lineEnding: "LF",
+    }))!;
+    const csv = "Name,Industry\nBulk One,Energy\nBulk Two,Media\nBulk Three,\n";
+    await sf(s, "PUT", `/jobs/ingest/${job.id}/batches`, csv, { "content-type": "text/csv" });
+    await sf(s, "PATCH", `/jobs/ingest/${job.id}`, { state: "UploadComplete" });
+    const ids = await waitFor(async () => {
+      // Salesforce processes the job in its own time; polling it is how a client sees it through.
+      const state = (await sf(s, "GET", `/jobs/ingest/${job.id}`))!;
+      expect(state.state).not.toBe("Failed");
+      const bulk = [...s.source("Account").values()].filter((r) => String(r.Name).startsWith("Bulk "));
+      return bulk.length === 3 && bulk.map((r) => String(r.Id));
+    }, "the Bulk job's records");
+    await waitFor(() => servedEqualsSource(s, ids), "the Bulk records delivered");
+    const sub = await waitFor(async () => {
+      const v = await subscriptionOf(s);
+      return v.eventsDelivered >= 3 && v;
+    }, "three records delivered");
+    expect(sub.eventsDelivered).toBe(3);
+  });
+
+  it("reads by query from the last confirmed commit after an overflow event, then follows the stream again", async () => {
+    const s = await start();
+    await live(s);
+    const first = String((await sf(s, "POST", "/sobjects/Account", { Name: "Before the overflow" }))!.id);
+    await waitFor(() => servedEqualsSource(s, [first]), "the first create delivered");
+    await control(s, "POST", "/pubsub/gap-events", { object: "Account", changeType: "GAP_OVERFLOW" });
+    const recovered = await waitFor(async () => (await subscriptionOf(s)).recoveries[0], "a recovery");
+    expect(recovered.reason).toBe("overflow");
+    // The read starts at the last confirmed commit: the record committed then is read again.
+    expect(recovered.records).toBeGreaterThanOrEqual(1);
+    await live(s);
+    const after = String((await sf(s, "POST", "/sobjects/Account", { Name: "After the overflow" }))!.id);
+    await waitFor(() => servedEqualsSource(s, [first, after]), "the stream followed again");
+  });
+
   it("re-reads the records a gap event names", async () => {
     const s = await start();
     await live(s);
@@ -146,8 +190,10 @@ describe.each(backends)("subscriptions (%s)", (backend) => {
     await waitFor(() => servedEqualsSource(s, [id]), "the gap's record read again");
     const sub = await subscriptionOf(s);
     expect(sub.recoveries[0]).toMatchObject({ reason: "gap", records: 1 });
-    const activity = await s.sql<{ message: string }>("SELECT message FROM activity WHERE kind = 'subscription'");
-    expect(activity.some((a) => a.message.includes("(gap)"))).toBe(true);
+    await waitFor(async () => {
+      const activity = await s.sql<{ message: string }>("SELECT message FROM activity WHERE kind = 'subscription'");
+      return activity.some((a) => a.message.includes("(gap)"));
+    }, "the recovery's activity row");
   });
 
   it("reads by query from the last confirmed commit when the replay id is refused, then follows the stream again", async () => {
