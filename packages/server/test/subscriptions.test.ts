@@ -225,6 +225,11 @@ describe.each(backends)("subscriptions (%s)", (backend) => {
         FullName: `ChangeEvents_${entity}ChangeEvent`,
         Metadata: { eventChannel: "ChangeEvents", selectedEntity: `${entity}ChangeEvent` },
       });
+    const hook = await demo.api("/v1/webhooks", {
+      method: "POST",
+      body: { url: "http://127.0.0.1:9/hooks", events: ["subscription.paused"] },
+    });
+    expect(hook.status).toBe(201);
     const uploaded = await demo.api("/v1/integrations", {
       method: "POST",
       body: MANIFEST,
@@ -246,6 +251,14 @@ describe.each(backends)("subscriptions (%s)", (backend) => {
       "SELECT message FROM activity WHERE kind = 'subscription' AND message LIKE '%paused%'",
     );
     expect(events).toHaveLength(1);
+    const [paused] = await demo.sql<{ payload: { data: { object: string; reason: string; check: { id: string } } } }>(
+      "SELECT payload FROM webhook_deliveries WHERE event_type = 'subscription.paused'",
+    );
+    expect(paused.payload.data).toMatchObject({
+      object: "Account",
+      reason: "cdc-allocation",
+      check: { id: "cdc-allocation" },
+    });
   });
 
   it("uninstalling deletes only the channel members Forcelink created", async () => {
