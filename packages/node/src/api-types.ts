@@ -18,7 +18,7 @@ export interface paths {
                     connectionId?: string;
                     /** @description The nextCursor of the previous page */
                     cursor?: string;
-                    kind?: "connect" | "reconnect" | "disconnect" | "token_refresh" | "checklist_run" | "sync_run" | "write" | "webhook_delivery" | "proxy_error";
+                    kind?: "connect" | "reconnect" | "disconnect" | "token_refresh" | "checklist_run" | "subscription" | "sync_run" | "write" | "webhook_delivery" | "proxy_error";
                     /** @description Only rows of exactly this level */
                     level?: "info" | "warn" | "error";
                     limit?: number;
@@ -63,7 +63,7 @@ export interface paths {
                                 };
                                 id: string;
                                 /** @enum {string} */
-                                kind: "connect" | "reconnect" | "disconnect" | "token_refresh" | "checklist_run" | "sync_run" | "write" | "webhook_delivery" | "proxy_error";
+                                kind: "connect" | "reconnect" | "disconnect" | "token_refresh" | "checklist_run" | "subscription" | "sync_run" | "write" | "webhook_delivery" | "proxy_error";
                                 /** @enum {string} */
                                 level: "info" | "warn" | "error";
                                 message: string;
@@ -1210,6 +1210,97 @@ export interface paths {
                                 deleted: boolean;
                                 deletedAt: string | null;
                                 id: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/connections/{id}/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The connection's Change Data Capture subscriptions: state, checkpoint, lag, recoveries */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The request cannot be served as sent: the error says what and how to fix it */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Forcelink or Salesforce failed; retryable errors carry Retry-After */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description The Pub/Sub topic, e.g. /data/AccountChangeEvent */
+                                channel: string;
+                                /** @description The checklist check that explains a pause, with its remedy */
+                                check: {
+                                    checklist: boolean;
+                                    id: string;
+                                    reason?: string;
+                                    remedy: string[];
+                                    title: string;
+                                } | null;
+                                eventsDelivered: number;
+                                id: string;
+                                installationId: string;
+                                /** @description Now minus the last confirmed event's commit timestamp */
+                                lagMs: number | null;
+                                /** @description Commit timestamp of the last confirmed event */
+                                lastCommitAt: string | null;
+                                lastKeepaliveAt: string | null;
+                                /** @description Whether a process holds the subscription now */
+                                leaseHeld: boolean;
+                                object: string;
+                                /** @description The latest recoveries, newest first: gap, overflow or replay_id_invalid */
+                                recoveries: {
+                                    at: string;
+                                    reason: string;
+                                    records: number;
+                                }[];
+                                /** @description Base64 of the replay id of the last event every destination confirmed */
+                                replayId: string | null;
+                                /** @enum {string} */
+                                state: "starting" | "running" | "paused";
+                                stateReason: string | null;
                             }[];
                         };
                     };
@@ -2525,6 +2616,11 @@ export interface paths {
                              * @example *\/15 * * * *
                              */
                             schedule?: string;
+                            /**
+                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.
+                             * @default false
+                             */
+                            subscribe?: boolean;
                         }[];
                         /** @description What the integration writes into the org: objects, operations and fields. */
                         writes?: {
@@ -2633,6 +2729,11 @@ export interface paths {
                              * @example *\/15 * * * *
                              */
                             schedule?: string;
+                            /**
+                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.
+                             * @default false
+                             */
+                            subscribe?: boolean;
                         }[];
                         /** @description What the integration writes into the org: objects, operations and fields. */
                         writes?: {
@@ -2741,6 +2842,11 @@ export interface paths {
                              * @example *\/15 * * * *
                              */
                             schedule?: string;
+                            /**
+                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.
+                             * @default false
+                             */
+                            subscribe?: boolean;
                         }[];
                         /** @description What the integration writes into the org: objects, operations and fields. */
                         writes?: {
@@ -2849,6 +2955,11 @@ export interface paths {
                              * @example *\/15 * * * *
                              */
                             schedule?: string;
+                            /**
+                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.
+                             * @default false
+                             */
+                            subscribe?: boolean;
                         }[];
                         /** @description What the integration writes into the org: objects, operations and fields. */
                         writes?: {
@@ -2957,6 +3068,11 @@ export interface paths {
                              * @example *\/15 * * * *
                              */
                             schedule?: string;
+                            /**
+                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.
+                             * @default false
+                             */
+                            subscribe?: boolean;
                         }[];
                         /** @description What the integration writes into the org: objects, operations and fields. */
                         writes?: {
@@ -3065,6 +3181,11 @@ export interface paths {
                              * @example *\/15 * * * *
                              */
                             schedule?: string;
+                            /**
+                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.
+                             * @default false
+                             */
+                            subscribe?: boolean;
                         }[];
                         /** @description What the integration writes into the org: objects, operations and fields. */
                         writes?: {
@@ -3839,7 +3960,7 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         /** @description Event types to receive, or ["*"] for all of them, including future ones */
-                        events: ("connection.created" | "connection.needs_reauth" | "connection.refresh_failed" | "connection.recovered" | "connection.checklist_failed" | "connection.deleted" | "sync.completed" | "sync.failed" | "sync.paused" | "write.completed" | "write.failed" | "write.paused" | "*")[];
+                        events: ("connection.created" | "connection.needs_reauth" | "connection.refresh_failed" | "connection.recovered" | "connection.checklist_failed" | "connection.deleted" | "sync.completed" | "sync.failed" | "sync.paused" | "subscription.recovered" | "subscription.paused" | "write.completed" | "write.failed" | "write.paused" | "*")[];
                         /** @description Where deliveries are POSTed: an http or https URL */
                         url: string;
                     };
@@ -4014,7 +4135,7 @@ export interface paths {
                         description?: string | null;
                         enabled?: boolean;
                         /** @description Event types to receive, or ["*"] for all of them, including future ones */
-                        events?: ("connection.created" | "connection.needs_reauth" | "connection.refresh_failed" | "connection.recovered" | "connection.checklist_failed" | "connection.deleted" | "sync.completed" | "sync.failed" | "sync.paused" | "write.completed" | "write.failed" | "write.paused" | "*")[];
+                        events?: ("connection.created" | "connection.needs_reauth" | "connection.refresh_failed" | "connection.recovered" | "connection.checklist_failed" | "connection.deleted" | "sync.completed" | "sync.failed" | "sync.paused" | "subscription.recovered" | "subscription.paused" | "write.completed" | "write.failed" | "write.paused" | "*")[];
                         /** @description Where deliveries are POSTed: an http or https URL */
                         url?: string;
                     };
@@ -4458,6 +4579,46 @@ export interface webhooks {
          * @description A token refresh failed for a reason that may pass (Salesforce down, timeout).
          */
         post: operations["webhook:connection.refresh_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.paused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * subscription.paused
+         * @description A subscription cannot run (permission removed, Change Data Capture allocation full): the check that explains it is in the event.
+         */
+        post: operations["webhook:subscription.paused"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * subscription.recovered
+         * @description A subscription could not trust the stream (a gap, an overflow, an unusable replay id) and read the changes by query; the reason is in the event.
+         */
+        post: operations["webhook:subscription.recovered"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5203,6 +5364,118 @@ export interface operations {
                     projectId: string;
                     /** @constant */
                     type: "connection.refresh_failed";
+                };
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx ends the delivery; anything else is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:subscription.paused": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description This delivery's id (one per endpoint and event) */
+                "Forcelink-Delivery-Id": string;
+                /** @description The event's id, the same on every retry */
+                "Forcelink-Event-Id": string;
+                /** @description The event's type */
+                "Forcelink-Event-Type": string;
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256(secret, '<t>.<raw body>')> (one v1 per valid secret) */
+                "Forcelink-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    createdAt: string;
+                    data: {
+                        /** @description The checklist check that explains a pause, with its remedy */
+                        check?: {
+                            checklist: boolean;
+                            id: string;
+                            reason?: string;
+                            remedy: string[];
+                            title: string;
+                        };
+                        connectionId: string;
+                        endUserId: string;
+                        object: string;
+                        /** @description recovered: gap, overflow or replay_id_invalid; paused: the check's reason (cdc-allocation, subscription-permissions) */
+                        reason: string;
+                        /** @description Records the recovery read and delivered */
+                        records?: number;
+                        subscriptionId: string;
+                    };
+                    /** @description The event's id (evt_…), the same on every retry: deduplicate on it */
+                    id: string;
+                    projectId: string;
+                    /** @constant */
+                    type: "subscription.paused";
+                };
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx ends the delivery; anything else is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:subscription.recovered": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description This delivery's id (one per endpoint and event) */
+                "Forcelink-Delivery-Id": string;
+                /** @description The event's id, the same on every retry */
+                "Forcelink-Event-Id": string;
+                /** @description The event's type */
+                "Forcelink-Event-Type": string;
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256(secret, '<t>.<raw body>')> (one v1 per valid secret) */
+                "Forcelink-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    createdAt: string;
+                    data: {
+                        /** @description The checklist check that explains a pause, with its remedy */
+                        check?: {
+                            checklist: boolean;
+                            id: string;
+                            reason?: string;
+                            remedy: string[];
+                            title: string;
+                        };
+                        connectionId: string;
+                        endUserId: string;
+                        object: string;
+                        /** @description recovered: gap, overflow or replay_id_invalid; paused: the check's reason (cdc-allocation, subscription-permissions) */
+                        reason: string;
+                        /** @description Records the recovery read and delivered */
+                        records?: number;
+                        subscriptionId: string;
+                    };
+                    /** @description The event's id (evt_…), the same on every retry: deduplicate on it */
+                    id: string;
+                    projectId: string;
+                    /** @constant */
+                    type: "subscription.recovered";
                 };
             };
         };

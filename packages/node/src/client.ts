@@ -6,6 +6,7 @@ import {
   ConnectSessions,
   Integrations,
   ProviderApps,
+  Subscriptions,
   Syncs,
   Webhooks,
   Writes,
@@ -34,6 +35,7 @@ export class Forcelink {
   readonly connectSessions: ConnectSessions;
   readonly connections: Connections;
   readonly integrations: Integrations;
+  readonly subscriptions: Subscriptions;
   readonly syncs: Syncs;
   readonly webhooks: Webhooks;
   readonly writes: Writes;
@@ -48,6 +50,7 @@ export class Forcelink {
     this.connectSessions = new ConnectSessions(t);
     this.connections = new Connections(t);
     this.integrations = new Integrations(t);
+    this.subscriptions = new Subscriptions(t);
     this.syncs = new Syncs(t);
     this.webhooks = new Webhooks(t);
     this.writes = new Writes(t);

@@ -120,6 +120,15 @@ export class Integrations extends Resource {
   }
 }
 
+/** Change Data Capture subscriptions of a connection: state, checkpoint, lag, recoveries. */
+export class Subscriptions extends Resource {
+  list(connectionId: string): Promise<T.Subscription[]> {
+    return this.t
+      .json<{ data: T.Subscription[] }>("GET", "/v1/connections/{id}/subscriptions", { params: { id: connectionId } })
+      .then((a) => a.data);
+  }
+}
+
 /** Syncs of a connection: where each object stands, runs, and the records destination. */
 export class Syncs extends Resource {
   states(connectionId: string): Promise<T.SyncState[]> {

@@ -54,6 +54,7 @@ export type InstalledIntegration = ResponseOf<"/v1/connections/{id}/integrations
 export type NewInstallation = BodyOf<"/v1/connections/{id}/integrations", "post">;
 
 export type SyncState = ResponseOf<"/v1/connections/{id}/syncs", "get">["data"][number];
+export type Subscription = ResponseOf<"/v1/connections/{id}/subscriptions", "get">["data"][number];
 export type SyncRun = ResponseOf<"/v1/connections/{id}/sync-runs", "get">["data"][number];
 export type SyncRunFilter = QueryOf<"/v1/connections/{id}/sync-runs", "get">;
 export type SyncRequested = ResponseOf<"/v1/connections/{id}/syncs/{object}", "post", 202>;

@@ -126,6 +126,8 @@ describe("@forcelink/node against a running server", () => {
     expect(await sdk.syncs.pause(connectionId, "Account")).toMatchObject({ object: "Account", paused: true });
     await expect(sdk.syncs.run(connectionId, "Account")).rejects.toMatchObject({ status: 409, code: "sync_paused" });
     expect(await sdk.syncs.resume(connectionId, "Account")).toMatchObject({ object: "Account", paused: false });
+    // The manifest subscribes to nothing: no Change Data Capture subscription.
+    expect(await sdk.subscriptions.list(connectionId)).toEqual([]);
 
     let cursor = "";
     const seen: string[] = [];

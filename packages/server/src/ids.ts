@@ -17,7 +17,9 @@ export function newId(
     | "sync"
     | "run"
     | "wr"
-    | "act",
+    | "act"
+    | "sub"
+    | "scm",
 ): string {
   // The wall clock, not the platform's: ids sort by when they were really made, whatever a test does to time.
   const time = Date.now().toString(36).padStart(9, "0");

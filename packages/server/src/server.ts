@@ -25,6 +25,7 @@ import { ensureDefaultProject } from "./projects/default-project.ts";
 import { registerKeyRoutes } from "./projects/key-routes.ts";
 import { registerProviderAppRoutes } from "./provider-apps/provider-app-routes.ts";
 import { explainError } from "./remedies/explain-failure.ts";
+import { registerSubscriptionRoutes } from "./subscriptions/subscription-routes.ts";
 import { startSyncWorkers } from "./sync/sync-jobs.ts";
 import { registerSyncRoutes } from "./sync/sync-routes.ts";
 import { webhookEventsDocumented } from "./webhook-payloads.ts";
@@ -67,6 +68,7 @@ apiRouteModules.push(registerChecklistRoutes, (_app, p) => startDailyChecklist(p
 apiRouteModules.push(registerIntegrationRoutes, registerSyncRoutes, (_app, p) =>
   p.config.sync.workers > 0 ? startSyncWorkers(p, { concurrency: p.config.sync.workers }) : undefined,
 );
+apiRouteModules.push(registerSubscriptionRoutes);
 apiRouteModules.push(registerWriteRoutes, (_app, p) => startWriteRetention(p));
 apiRouteModules.push((_app, p) =>
   p.config.writes.workers > 0 ? startWriteWorkers(p, { concurrency: p.config.writes.workers }) : undefined,

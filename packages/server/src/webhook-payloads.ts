@@ -36,6 +36,20 @@ const writeData = z.object({
   error: z.record(z.string(), z.unknown()).optional().describe("Why the write stopped or paused"),
 });
 
+const subscriptionData = z.object({
+  connectionId: z.string(),
+  endUserId: z.string(),
+  subscriptionId: z.string(),
+  object: z.string(),
+  reason: z
+    .string()
+    .describe(
+      "recovered: gap, overflow or replay_id_invalid; paused: the check's reason (cdc-allocation, subscription-permissions)",
+    ),
+  records: z.number().int().optional().describe("Records the recovery read and delivered"),
+  check: checkPointer.optional().describe("The checklist check that explains a pause, with its remedy"),
+});
+
 export const WEBHOOK_EVENT_DATA: Record<WebhookEventType | typeof TEST_EVENT_TYPE, z.ZodType> = {
   "connection.created": z.object({
     connectionId: z.string(),
@@ -90,6 +104,8 @@ export const WEBHOOK_EVENT_DATA: Record<WebhookEventType | typeof TEST_EVENT_TYP
   "sync.completed": syncData,
   "sync.failed": syncData,
   "sync.paused": syncData,
+  "subscription.recovered": subscriptionData,
+  "subscription.paused": subscriptionData,
   "write.completed": writeData,
   "write.failed": writeData,
   "write.paused": writeData,

@@ -10,7 +10,7 @@ import { waitFor } from "./support/wait.ts";
 /**
  * `forcelink subscribe` as a person runs it: the real command line in a child process, on the
  * store a stopped server left, against the emulated org serving the Pub/Sub API over TLS with its
- * own certificate (trusted through FORCELINK_PUBSUB_CA_FILE).
+ * own certificate (trusted through FORCELINK_SALESFORCE_PUBSUB_CA_FILE).
  */
 
 const CLI = new URL("../src/cli/main.ts", import.meta.url).pathname;
@@ -129,8 +129,8 @@ beforeAll(async () => {
     FORCELINK_SALESFORCE_LOGIN_URL: h.emulator.urls.login,
     FORCELINK_SALESFORCE_SANDBOX_URL: h.emulator.urls.test,
     FORCELINK_SALESFORCE_MYDOMAIN_URL: h.emulator.urls.myDomain,
-    FORCELINK_PUBSUB_ENDPOINT: pubsub.endpoint,
-    FORCELINK_PUBSUB_CA_FILE: caFile,
+    FORCELINK_SALESFORCE_PUBSUB_ENDPOINT: pubsub.endpoint,
+    FORCELINK_SALESFORCE_PUBSUB_CA_FILE: caFile,
   };
 }, 180_000);
 

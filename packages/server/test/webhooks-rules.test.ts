@@ -272,6 +272,8 @@ describe("event types and subscriptions", () => {
       "sync.completed",
       "sync.failed",
       "sync.paused",
+      "subscription.recovered",
+      "subscription.paused",
       "write.completed",
       "write.failed",
       "write.paused",

@@ -12,8 +12,8 @@ export interface DemoOrgOptions {
   generate?: Record<string, number>;
   /** First of the three ports (see startEmulator); free ports by default. */
   port?: number;
-  /** Serve the Pub/Sub API too (TLS with the emulator's own certificate), keepalives this often. */
-  pubsub?: { keepaliveSeconds: number };
+  /** Also serve the Pub/Sub API (change events), as `startEmulator`'s `pubsub` option. */
+  pubsub?: NonNullable<Parameters<typeof startEmulator>[0]>["pubsub"];
 }
 
 export interface DemoOrg {
@@ -45,7 +45,7 @@ export async function startDemoOrg(options: DemoOrgOptions = {}): Promise<DemoOr
   const emulator = await startEmulator({
     org,
     port: options.port ?? 0,
-    ...(options.pubsub ? { pubsub: { port: 0, tls: true, keepaliveSeconds: options.pubsub.keepaliveSeconds } } : {}),
+    ...(options.pubsub ? { pubsub: options.pubsub } : {}),
   });
   const tokens = new Map<string, string>();
   const token = (username: string, scopes = ["api", "refresh_token"]) => {

@@ -8,6 +8,7 @@ export const ACTIVITY_KINDS = {
   disconnect: "A connection was deleted, and whether its grant was revoked at Salesforce",
   token_refresh: "A connection's access token was renewed, or the renewal failed (and why)",
   checklist_run: "The pre-install checklist ran against the org: passed or not, with the failing checks",
+  subscription: "A subscription started, recovered from a stream it could not trust, or paused",
   sync_run: "A sync run of one object ended: completed, failed or paused, with what it read",
   write: "A write ended: completed, failed or paused, with its counts",
   webhook_delivery: "A webhook delivery attempt: delivered, retrying or failed for good",

@@ -210,12 +210,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       "pubsub-endpoint": {
         type: "string",
         value: "HOST:PORT",
-        help: "the Pub/Sub API (default FORCELINK_PUBSUB_ENDPOINT, else api.pubsub.salesforce.com:7443)",
+        help: "the Pub/Sub API (default FORCELINK_SALESFORCE_PUBSUB_ENDPOINT, else api.pubsub.salesforce.com:7443)",
       },
       "pubsub-ca": {
         type: "string",
         value: "FILE",
-        help: "a PEM certificate authority to trust for it instead of the system's (default FORCELINK_PUBSUB_CA_FILE)",
+        help: "a PEM certificate authority to trust for it instead of the system's (default FORCELINK_SALESFORCE_PUBSUB_CA_FILE)",
       },
     },
     exitCodes: {

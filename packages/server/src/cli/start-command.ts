@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { and, eq } from "drizzle-orm";
 import { parseConfig } from "../config/config.ts";
@@ -28,6 +29,7 @@ export async function startCommand(input: CommandInput): Promise<number> {
     FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
     FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
     FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
+    ...demoPubSubEnv(emulator.pubsub, emulatorDir),
   };
   const config = parseConfig(env);
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -109,13 +111,33 @@ export async function startCommand(input: CommandInput): Promise<number> {
   return 0;
 }
 
+/** Points Forcelink's Pub/Sub endpoint at the demo org's, trusting the certificate it made (written beside the org). */
+function demoPubSubEnv(pubsub: { endpoint: string; certificate?: string } | undefined, dir: string) {
+  if (!pubsub) return {};
+  const env: Record<string, string> = { FORCELINK_SALESFORCE_PUBSUB_ENDPOINT: pubsub.endpoint };
+  if (pubsub.certificate) {
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, "pubsub-certificate.pem");
+    writeFileSync(file, pubsub.certificate);
+    env.FORCELINK_SALESFORCE_PUBSUB_CA_FILE = file;
+  }
+  return env;
+}
+
 /** The demo org, kept in `dataDir`; an exit status when it cannot start (its ports are taken, its directory is unusable). */
 async function startDemoEmulator(input: CommandInput, dataDir: string) {
   // The emulator is a development tool the CLI launches; the platform code never imports it.
   const { DEMO_SEED, SavedOrgError, startEmulator } = await import("@forcelink/emulator");
   const port = input.integer("emulator-port") ?? 4010;
   try {
-    return await startEmulator({ seed: DEMO_SEED, port, dataDir, fresh: input.flag("fresh") });
+    // The Pub/Sub API (change events) on the port after the emulator's three, with its own certificate.
+    return await startEmulator({
+      seed: DEMO_SEED,
+      port,
+      dataDir,
+      fresh: input.flag("fresh"),
+      pubsub: { port: port + 3 },
+    });
   } catch (e) {
     if (e instanceof SavedOrgError) {
       process.stderr.write(`${e.message}\n`);

@@ -49,7 +49,10 @@ export async function subscribeCommand(input: CommandInput): Promise<number> {
   const replay = replayFrom(input.string("replay") ?? "latest");
   if (typeof replay === "string") return usage(replay);
   const config = parseConfig();
-  const endpoint = endpointFrom(input, config.pubsub);
+  const endpoint = endpointFrom(input, {
+    endpoint: config.salesforce.pubsubEndpoint,
+    caFile: config.salesforce.pubsubCaFile,
+  });
   if (typeof endpoint === "string") return usage(endpoint);
   const platform = await openPlatform(config, createLogger("silent"), { jobs: false });
   try {

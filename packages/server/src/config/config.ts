@@ -19,13 +19,13 @@ const schema = z.object({
   FORCELINK_SALESFORCE_LOGIN_URL: z.string().url().optional(),
   FORCELINK_SALESFORCE_SANDBOX_URL: z.string().url().optional(),
   FORCELINK_SALESFORCE_MYDOMAIN_URL: z.string().url().optional(),
-  /** The Pub/Sub API (host:port) `forcelink subscribe` opens; Salesforce's by default. */
-  FORCELINK_PUBSUB_ENDPOINT: z
+  /** The Pub/Sub API (host:port) change events are subscribed on. */
+  FORCELINK_SALESFORCE_PUBSUB_ENDPOINT: z
     .string()
-    .regex(/^[^\s:/]+:\d{1,5}$/, "FORCELINK_PUBSUB_ENDPOINT must be host:port")
+    .regex(/^[^\s:/]+:\d{1,5}$/, "host:port, like api.pubsub.salesforce.com:7443")
     .default("api.pubsub.salesforce.com:7443"),
-  /** A PEM file of the certificate authority to trust for it, instead of the system's (the emulator's own). */
-  FORCELINK_PUBSUB_CA_FILE: z.string().min(1).optional(),
+  /** A PEM file of the root certificate the Pub/Sub endpoint is trusted by (a local org); the system's roots otherwise. */
+  FORCELINK_SALESFORCE_PUBSUB_CA_FILE: z.string().min(1).optional(),
   /** When the daily checklist runs over every active connection (cron, UTC). */
   FORCELINK_CHECKLIST_CRON: z.string().trim().min(1).default("0 3 * * *"),
   FORCELINK_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -106,8 +106,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       loginUrl: c.FORCELINK_SALESFORCE_LOGIN_URL,
       sandboxUrl: c.FORCELINK_SALESFORCE_SANDBOX_URL,
       myDomainUrl: c.FORCELINK_SALESFORCE_MYDOMAIN_URL,
+      pubsubEndpoint: c.FORCELINK_SALESFORCE_PUBSUB_ENDPOINT,
+      pubsubCaFile: c.FORCELINK_SALESFORCE_PUBSUB_CA_FILE,
     },
-    pubsub: { endpoint: c.FORCELINK_PUBSUB_ENDPOINT, caFile: c.FORCELINK_PUBSUB_CA_FILE },
     checklistCron: c.FORCELINK_CHECKLIST_CRON,
     sync: {
       quotaShare: c.FORCELINK_SYNC_QUOTA_SHARE,

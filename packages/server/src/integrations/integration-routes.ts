@@ -5,6 +5,7 @@ import { findConnection } from "../connections/connection-store.ts";
 import { noContent } from "../http/app.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
+import { releaseSubscriptions } from "../subscriptions/provision-subscriptions.ts";
 import { unscheduleInstallation } from "./installation-schedule.ts";
 import {
   deleteIntegration,
@@ -225,6 +226,7 @@ function registerInstallationRoutes(app: FastifyInstance, platform: Platform): v
       const found = (await installationsOf(platform, conn.id)).find((i) => i.id === req.params.installationId);
       if (!found) throw notFound("installation", req.params.installationId);
       await unscheduleInstallation(platform, found.id);
+      await releaseSubscriptions(platform, conn, found.id);
       await removeInstallation(platform, req.projectId, found.id);
       return reply.status(204).send(null);
     },

@@ -1,6 +1,7 @@
 import type { ConnectionRow } from "../connections/connection-store.ts";
 import { enqueueSync } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
+import { provisionSubscriptions } from "../subscriptions/provision-subscriptions.ts";
 import { scheduleInstallation } from "./installation-schedule.ts";
 import {
   type InstallationRow,
@@ -40,6 +41,11 @@ export async function installOnConnection(
 ): Promise<{ row: InstallationRow; created: boolean }> {
   const installed = await installIntegration(platform, conn.projectId, integration.id, conn.id);
   await scheduleInstallation(platform, installed.row.id);
+  await provisionSubscriptions(platform, {
+    installation: installed.row,
+    integration: openIntegration(platform, integration),
+    conn,
+  });
   if (startNow) {
     const { manifest } = openIntegration(platform, integration);
     for (const o of manifest.objects)

@@ -16,7 +16,7 @@ import { DEFAULT_DELIVERY_SETTINGS } from "../webhooks/delivery-policy.ts";
 import { createDeliveryQueues } from "../webhooks/delivery-queue.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Platform } from "./platform.ts";
-import { salesforceHosts } from "./salesforce-hosts.ts";
+import { pubSubEndpoint, salesforceHosts } from "./salesforce-hosts.ts";
 
 /**
  * The composition: builds every service of the process once (store, job queue and its queues,
@@ -43,6 +43,7 @@ export async function openPlatform(
       boss,
       verifier: new ApiKeyVerifier(database.db, clock),
       hosts: salesforceHosts(config),
+      pubsub: pubSubEndpoint(config),
       processId: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
       key,
       clock,

@@ -10,6 +10,7 @@ import type { Database, Db } from "../store/database.ts";
 import type { connections } from "../store/schema.ts";
 import type { WebhookDeliverySettings } from "../webhooks/delivery-policy.ts";
 import type { Clock } from "./clock.ts";
+import type { PubSubEndpoint } from "./salesforce-hosts.ts";
 
 /**
  * What every capability is built on, built once per process by `openPlatform` (open-platform.ts,
@@ -27,6 +28,8 @@ export interface Platform {
   verifier: ApiKeyVerifier;
   /** Salesforce's hosts, or the ones configuration maps them to. */
   hosts: SalesforceHosts;
+  /** The Pub/Sub API change events are subscribed on (salesforce-hosts.ts). */
+  pubsub: PubSubEndpoint;
   /** Names this process in leases (connection refreshes) and logs. */
   processId: string;
   key: LoadedKey;

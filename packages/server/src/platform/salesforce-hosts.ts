@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { SALESFORCE_HOSTS, type SalesforceHosts } from "@forcelink/salesforce";
 import type { Config } from "../config/config.ts";
 
@@ -18,4 +19,24 @@ export function salesforceHosts(config: Config): SalesforceHosts {
 
 function trim(url: string | undefined): string | undefined {
   return url?.replace(/\/+$/, "");
+}
+
+/** Where change events are subscribed: the Pub/Sub API's host:port and, for a local org, the root certificate to trust. */
+export interface PubSubEndpoint {
+  endpoint: string;
+  /** PEM; absent: the system's roots, as for Salesforce. */
+  rootCertificate?: string;
+}
+
+/** The Pub/Sub endpoint configuration names (Salesforce's unless pointed elsewhere). */
+export function pubSubEndpoint(config: Config): PubSubEndpoint {
+  const { pubsubEndpoint, pubsubCaFile } = config.salesforce;
+  if (!pubsubCaFile) return { endpoint: pubsubEndpoint };
+  try {
+    return { endpoint: pubsubEndpoint, rootCertificate: readFileSync(pubsubCaFile, "utf8") };
+  } catch (error) {
+    throw new Error(
+      `FORCELINK_SALESFORCE_PUBSUB_CA_FILE names ${pubsubCaFile}, which cannot be read (${(error as Error).message}); give a readable PEM file or unset it`,
+    );
+  }
 }

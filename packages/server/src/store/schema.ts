@@ -305,6 +305,61 @@ export const syncStates = pgTable(
   ],
 );
 
+/**
+ * One object of an installation heard through Change Data Capture: where the stream stands (the
+ * replay id and commit timestamp of the last event every destination confirmed), what it did, and
+ * the lease of the one process that subscribes (owner token, renewed while it runs).
+ */
+export const subscriptions = pgTable(
+  "subscriptions",
+  {
+    id: id(),
+    projectId: text("project_id").notNull(),
+    installationId: text("installation_id")
+      .notNull()
+      .references(() => installations.id, { onDelete: "cascade" }),
+    connectionId: text("connection_id").notNull(),
+    object: text("object").notNull(),
+    /** The Pub/Sub topic, e.g. /data/AccountChangeEvent. */
+    channel: text("channel").notNull(),
+    /** starting, running, recovering, paused. */
+    state: text("state").notNull().default("starting"),
+    stateReason: text("state_reason"),
+    /** The checklist verdict that explains a pause: {id, title, reason, remedy}. */
+    pausedCheck: jsonb("paused_check").$type<Record<string, unknown>>(),
+    /** Base64 of the replay id of the last event every destination confirmed; null: start at LATEST. */
+    replayId: text("replay_id"),
+    /** Commit timestamp of the last confirmed event (ms): where a recovery's incremental read starts. */
+    lastCommitAt: timestamp("last_commit_at", { withTimezone: true }),
+    lastKeepaliveAt: timestamp("last_keepalive_at", { withTimezone: true }),
+    eventsDelivered: bigint("events_delivered", { mode: "number" }).notNull().default(0),
+    /** The latest recoveries, newest first: {reason, at, records}. */
+    recoveries: jsonb("recoveries").$type<Array<Record<string, unknown>>>().notNull().default([]),
+    leaseOwner: text("lease_owner"),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("subscriptions_installation_object").on(t.installationId, t.object),
+    index("subscriptions_connection").on(t.connectionId),
+  ],
+);
+
+/** A PlatformEventChannelMember Forcelink created for an installation (adopted ones are not recorded: never deleted). */
+export const subscriptionMembers = pgTable(
+  "subscription_members",
+  {
+    id: id(),
+    installationId: text("installation_id").notNull(),
+    connectionId: text("connection_id").notNull(),
+    selectedEntity: text("selected_entity").notNull(),
+    memberId: text("member_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("subscription_members_installation").on(t.installationId)],
+);
+
 /** One run of one object's sync, with what it did and cost. */
 export const syncRuns = pgTable(
   "sync_runs",
@@ -499,4 +554,6 @@ export const schema = {
   writeRecords,
   consoleSessions,
   activity,
+  subscriptions,
+  subscriptionMembers,
 };

@@ -12,6 +12,10 @@ export const WEBHOOK_EVENT_TYPES = {
   "sync.completed": "A sync run of one object finished: counts, API calls and mode are in the event.",
   "sync.failed": "A sync run of one object stopped on an error it could not retry; the checkpoint is kept.",
   "sync.paused": "A sync stopped to spare the org's daily API quota; it resumes on its own.",
+  "subscription.recovered":
+    "A subscription could not trust the stream (a gap, an overflow, an unusable replay id) and read the changes by query; the reason is in the event.",
+  "subscription.paused":
+    "A subscription cannot run (permission removed, Change Data Capture allocation full): the check that explains it is in the event.",
   "write.completed": "A write finished: every record has a result; counts are in the event.",
   "write.failed": "A write stopped on an error it could not retry; records not yet sent stay pending.",
   "write.paused": "A write stopped to spare the org's daily API quota; it resumes on its own.",

@@ -1,3 +1,6 @@
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { DEMO, DEMO_SEED, type Org, type OrgAdmin, type RunningEmulator, type SeedSpec } from "@forcelink/emulator";
 import { startDemoOrg } from "@forcelink/emulator/testing";
@@ -76,10 +79,13 @@ export interface HarnessOptions {
    * pool and job queue, with the same projects and keys.
    */
   shareStoreWith?: ServerHarness;
-  /** The emulated org serves the Pub/Sub API too (TLS, its own certificate), keepalives this often. */
-  pubsub?: { keepaliveSeconds: number };
   /** Server configuration on top of the harness's own. */
   env?: Record<string, string>;
+  /**
+   * Serve the emulated org's Pub/Sub API (change events, TLS with its own certificate) and point the
+   * server at it; keepalives every 2 s unless given.
+   */
+  pubsub?: boolean | { keepaliveSeconds: number };
 }
 
 /** Settings that make retries immediate and timeouts short, so webhook suites run in seconds. */
@@ -101,7 +107,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Server
       ? undefined
       : await startDemoOrg({
           seed: options.seed ?? { ...DEMO_SEED, generate: accounts === undefined ? {} : { Account: accounts } },
-          ...(options.pubsub ? { pubsub: options.pubsub } : {}),
+          ...(options.pubsub
+            ? { pubsub: { port: 0, keepaliveSeconds: options.pubsub === true ? 2 : options.pubsub.keepaliveSeconds } }
+            : {}),
         });
   let h: ServerHarness;
   try {
@@ -165,6 +173,7 @@ export function serverEnv(storeEnv: Record<string, string>, emulator?: RunningEm
           FORCELINK_SALESFORCE_LOGIN_URL: emulator.urls.login,
           FORCELINK_SALESFORCE_SANDBOX_URL: emulator.urls.test,
           FORCELINK_SALESFORCE_MYDOMAIN_URL: emulator.urls.myDomain,
+          ...pubSubEnv(emulator),
         }
       : {}),
   };
@@ -242,4 +251,17 @@ async function startServerHarness(options: HarnessOptions, emulator?: RunningEmu
     await close();
     throw e;
   }
+}
+
+/** The emulator's Pub/Sub endpoint and its certificate (written to a file, as configuration takes it). */
+function pubSubEnv(emulator: RunningEmulator): Record<string, string> {
+  const pubsub = emulator.pubsub;
+  if (!pubsub) return {};
+  const env: Record<string, string> = { FORCELINK_SALESFORCE_PUBSUB_ENDPOINT: pubsub.endpoint };
+  if (pubsub.certificate) {
+    const file = join(tmpdir(), `forcelink-test-pubsub-${pubsub.port}.pem`);
+    writeFileSync(file, pubsub.certificate);
+    env.FORCELINK_SALESFORCE_PUBSUB_CA_FILE = file;
+  }
+  return env;
 }

@@ -45,6 +45,8 @@ import { writeObjectShape, writesInput, writesShape } from "./writes-input-schem
 //       destinations: [warehouse, cache]   # keys of destinations; at least one
 //       formulaRefresh: "0 3 * * *"    # optional cron: re-read formula fields, which change
 //                                      # without touching SystemModstamp
+//       subscribe: true                # also deliver changes as they happen (Change Data Capture);
+//                                      # default false
 //   writes:                            # optional: what the integration writes (writes-input-schema.ts)
 //     strict: true
 //     objects:
@@ -131,6 +133,13 @@ const objectShape = z
       formulaRefresh: cronInput(
         "When to re-read formula fields, whose values change without SystemModstamp changing: a cron expression.",
       ).optional(),
+      subscribe: z
+        .boolean({ error: typed("true or false") })
+        .default(false)
+        .meta({
+          description:
+            "Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.",
+        }),
     },
     { error: typed("a mapping like {name: Account, destinations: [warehouse]}") },
   )
@@ -163,6 +172,7 @@ function normaliseObject(input: z.output<typeof objectShape>): ManifestObject {
     deletes: input.deletes,
     destinations: [...new Set(input.destinations)],
     ...(input.formulaRefresh === undefined ? {} : { formulaRefresh: normaliseCron(input.formulaRefresh) }),
+    ...(input.subscribe ? { subscribe: true } : {}),
   };
 }
 

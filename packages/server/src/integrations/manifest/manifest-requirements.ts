@@ -19,13 +19,15 @@ const ACCESS_OF: Record<WriteOperationName, RequirementAccess[]> = {
  */
 export function manifestRequirements(manifest: Manifest): Requirements {
   const byName = new Map<string, ObjectRequirement>();
-  for (const object of manifest.objects)
+  for (const object of manifest.objects) {
+    const access: RequirementAccess[] = object.subscribe ? ["read", "subscribe"] : ["read"];
     byName.set(
       object.name.toLowerCase(),
       object.fields === "all"
-        ? { name: object.name, access: ["read"] }
-        : { name: object.name, access: ["read"], fields: [...object.fields] },
+        ? { name: object.name, access }
+        : { name: object.name, access, fields: [...object.fields] },
     );
+  }
   for (const written of manifest.writes?.objects ?? []) {
     const key = written.name.toLowerCase();
     const entry = byName.get(key) ?? { name: written.name, access: [] };

@@ -67,6 +67,8 @@ export const manifestObjectSchema = z.strictObject({
   deletes: z.boolean(),
   destinations: z.array(z.string().regex(DESTINATION_NAME)).min(1),
   formulaRefresh: cron.optional(),
+  /** Also hear its changes as they happen (Change Data Capture over the Pub/Sub API). */
+  subscribe: z.boolean().optional(),
 });
 
 /** An object the integration writes: its operations (each once, in WRITE_OPERATIONS order) and the fields they set. */
