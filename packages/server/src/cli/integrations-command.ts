@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
 import { parseConfig } from "../config/config.ts";
-import { scheduleInstallation } from "../integrations/installation-schedule.ts";
+import { installOnConnection } from "../install-integration.ts";
 import {
   findIntegration,
-  installIntegration,
   integrationView,
   listIntegrations,
   saveIntegration,
@@ -78,8 +77,7 @@ export async function integrationsInstallCommand(input: CommandInput): Promise<n
       process.stderr.write(`The connection's project has no integration '${name}'. Upload it first.\n`);
       return 2;
     }
-    const { row: inst, created } = await installIntegration(platform, conn.projectId, row.id, conn.id);
-    await scheduleInstallation(platform, inst.id);
+    const { row: inst, created } = await installOnConnection(platform, row, conn, false);
     console.log(`${created ? "Installed" : "Already installed:"} ${row.name} on ${conn.id} (installation ${inst.id}).`);
     return 0;
   });

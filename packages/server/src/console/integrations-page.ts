@@ -1,8 +1,9 @@
 import { esc } from "../connect/html.ts";
 import { findConnection, listConnections } from "../connections/connection-store.ts";
 import { HttpError } from "../http/http-error.ts";
+import { installOnConnection } from "../install-integration.ts";
 import { findIntegration, installationsOfIntegration, listIntegrations } from "../integrations/integration-store.ts";
-import { installOnConnection, uploadManifest } from "../integrations/integration-uses.ts";
+import { uploadManifest } from "../integrations/integration-uses.ts";
 import type { ManifestError } from "../integrations/manifest/manifest-errors.ts";
 import { csrfField, notice, table, when } from "./console-html.ts";
 import { type ConsoleContext, type ConsolePage, field, notFoundPage } from "./console-routes.ts";

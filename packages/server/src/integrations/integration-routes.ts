@@ -4,6 +4,7 @@ import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
 import { noContent } from "../http/app.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
+import { installOnConnection } from "../install-integration.ts";
 import type { Platform } from "../platform/platform.ts";
 import { releaseSubscriptions } from "../subscriptions/provision-subscriptions.ts";
 import { unscheduleInstallation } from "./installation-schedule.ts";
@@ -16,7 +17,7 @@ import {
   listIntegrations,
   removeInstallation,
 } from "./integration-store.ts";
-import { installOnConnection, uploadManifest } from "./integration-uses.ts";
+import { uploadManifest } from "./integration-uses.ts";
 import { manifestJsonSchema } from "./manifest/manifest.ts";
 
 const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain"];

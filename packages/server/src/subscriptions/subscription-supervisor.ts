@@ -20,7 +20,7 @@ export function startSubscriptions(platform: Platform): () => Promise<void> {
     for (const row of await claimable(platform)) {
       if (stopped || running.has(row.id)) continue;
       const failed = failures.get(row.id);
-      if (failed && failed.until > Date.now()) continue;
+      if (failed && failed.until > platform.clock.nowMs()) continue;
       if (!(await takeLease(platform, row.id, owner))) continue;
       const stop = new AbortController();
       const done = runSubscription(platform, row.id, owner, stop.signal)
@@ -30,7 +30,7 @@ export function startSubscriptions(platform: Platform): () => Promise<void> {
         .catch((err: unknown) => {
           const attempts = (failures.get(row.id)?.attempts ?? 0) + 1;
           const wait = backoffDelay(attempts, { baseDelayMs: 1_000, maxDelayMs: 60_000 }, Math.random);
-          failures.set(row.id, { attempts, until: Date.now() + wait });
+          failures.set(row.id, { attempts, until: platform.clock.nowMs() + wait });
           platform.logger.warn({ err, subscriptionId: row.id, attempts }, "subscription stopped; trying again");
         })
         .finally(async () => {
