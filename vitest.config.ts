@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Vitest's default is one worker on a two-core machine; most files wait on HTTP, child
+    // processes and timers rather than the CPU, so two halve the suite's time there.
+    maxWorkers: 2,
   },
 });
