@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { esc } from "../src/connect/html.ts";
 import {
   confirmDelivered,
   ensureSubscription,
@@ -7,6 +8,7 @@ import {
   takeLease,
   updateSubscription,
 } from "../src/subscriptions/subscription-store.ts";
+import { signIn } from "./support/console-client.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
 import { suiteBackends } from "./support/test-database.ts";
 import { waitFor } from "./support/wait.ts";
@@ -259,6 +261,12 @@ describe.each(backends)("subscriptions (%s)", (backend) => {
       reason: "cdc-allocation",
       check: { id: "cdc-allocation" },
     });
+    // The console's connection page shows the pause with the check's remedy.
+    const page = await (await signIn(demo.server.url, demo.apiKey)).get(`/connections/${demo.connectionId}`);
+    const panel = /<table id="subscriptions">[\s\S]*?<\/table>/.exec(page.html)?.[0] ?? "";
+    expect(panel).toContain("Account");
+    expect(panel).toContain("status-paused");
+    expect(panel).toContain(`<li>${esc(sub.check!.remedy[0])}</li>`);
   });
 
   it("uninstalling deletes only the channel members Forcelink created", async () => {

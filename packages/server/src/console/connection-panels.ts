@@ -1,6 +1,7 @@
 import type { ConnectionRow } from "../connections/connection-store.ts";
 import type { Platform } from "../platform/platform.ts";
 import { activityPanel } from "./activity-panel.ts";
+import { subscriptionsPanel } from "./subscriptions-panel.ts";
 
 /**
  * Sections other capabilities add to the connection page, in order, each rendering escaped HTML.
@@ -8,4 +9,4 @@ import { activityPanel } from "./activity-panel.ts";
  */
 export type ConnectionPanel = (platform: Platform, connection: ConnectionRow) => Promise<string>;
 
-export const connectionPanels: readonly ConnectionPanel[] = [activityPanel];
+export const connectionPanels: readonly ConnectionPanel[] = [subscriptionsPanel, activityPanel];

@@ -38,7 +38,7 @@ export const subscriptionSchema = z.object({
   leaseHeld: z.boolean().describe("Whether a process holds the subscription now"),
 });
 
-function subscriptionView(row: SubscriptionRow, now: number): z.infer<typeof subscriptionSchema> {
+export function subscriptionView(row: SubscriptionRow, now: number): z.infer<typeof subscriptionSchema> {
   const leaseHeld = row.leaseExpiresAt !== null && row.leaseExpiresAt.getTime() > now;
   return {
     id: row.id,
