@@ -46,6 +46,9 @@ const MIGRATION_LOCK = 727_370_001;
 export async function openDatabase(options: { dataDir: string; databaseUrl?: string }): Promise<Database> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection the server ended (a restart, an administrator) is dropped by the pool; without
+    // a listener its 'error' would end the process. The next query reports a real outage.
+    pool.on("error", () => undefined);
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     const client = await pool.connect();
     try {
