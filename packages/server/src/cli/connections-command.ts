@@ -4,6 +4,7 @@ import { createLogger } from "../log/logger.ts";
 import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
 import type { CommandInput } from "./command-line.ts";
+import { printConnections } from "./command-output.ts";
 import { reachableServer } from "./local-server.ts";
 
 /** `forcelink connections list`: a table of connections (through a running server's API when there is one). */
@@ -36,33 +37,10 @@ export async function connectionsListCommand(input: CommandInput): Promise<numbe
       .from(connections)
       .where(where.length ? and(...where) : undefined)
       .orderBy(desc(connections.createdAt));
-    if (input.flag("json")) {
-      console.log(JSON.stringify(rows, null, 2));
-      return 0;
-    }
-    if (rows.length === 0) {
-      console.log("No connections.");
-      return 0;
-    }
-    const table = rows.map((r) => [
-      r.id,
-      r.endUserId,
-      r.status,
-      r.environment,
-      r.orgId,
-      r.username ?? "",
-      r.lastRefreshAt?.toISOString() ?? "",
-      r.statusReason ?? "",
-    ]);
-    const head = ["ID", "END USER", "STATUS", "ENV", "ORG", "USERNAME", "LAST REFRESH", "REASON"];
-    const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-    const line = (cells: string[]) =>
-      cells
-        .map((c, i) => c.padEnd(widths[i]))
-        .join("  ")
-        .trimEnd();
-    console.log(line(head));
-    for (const row of table) console.log(line(row));
+    printConnections(
+      rows.map((r) => ({ ...r, lastRefreshAt: r.lastRefreshAt?.toISOString() ?? null })),
+      input.flag("json"),
+    );
     return 0;
   } finally {
     await platform.close();

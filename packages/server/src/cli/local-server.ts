@@ -6,6 +6,7 @@ import { parseKey, Sealer } from "../crypto/sealing.ts";
 import { loadSecretKey } from "../crypto/secret-key.ts";
 import { createApiKey, revokeApiKey } from "../projects/api-keys.ts";
 import type { RunningServer } from "../server.ts";
+import { isAlive } from "../store/data-dir-lock.ts";
 import { apiKeys, projects } from "../store/schema.ts";
 
 /**
@@ -83,13 +84,4 @@ export function reachableServer(env: NodeJS.ProcessEnv = process.env): Reachable
     );
   }
   return { url: file.url, keys, from: "data directory" };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -6,6 +6,7 @@ import { openPlatform } from "../platform/open-platform.ts";
 import { connections } from "../store/schema.ts";
 import { runObjectSync, type SyncProgress } from "../sync/run-object-sync.ts";
 import type { CommandInput } from "./command-line.ts";
+import { printSyncRun } from "./command-output.ts";
 import { reachableServer } from "./local-server.ts";
 
 /**
@@ -44,14 +45,7 @@ export async function syncCommand(input: CommandInput): Promise<number> {
       return 1;
     }
     const run = outcome.run;
-    if (input.flag("json")) console.log(JSON.stringify(run, null, 2));
-    else {
-      const seconds = (run.durationMs ?? 0) / 1000;
-      console.log(
-        `${run.status.toUpperCase()} ${run.object} (${run.mode ?? "nothing to read"}): read ${run.counts.read}, upserted ${run.counts.upserted}, deleted ${run.counts.deleted} in ${seconds.toFixed(1)} s, ${run.apiCalls} API calls (run ${run.id})`,
-      );
-      if (run.error) console.log(`  ${(run.error as { message?: string }).message}`);
-    }
+    printSyncRun(run, input.flag("json"));
     return run.status === "completed" ? 0 : 1;
   } finally {
     await platform.close();

@@ -12,6 +12,7 @@ import type { Manifest } from "../integrations/manifest/manifest.ts";
 import type { CheckPointer } from "../remedies/problem.ts";
 import type { SyncProgress } from "../sync/run-object-sync.ts";
 import { type CommandInput, EXIT } from "./command-line.ts";
+import { printConnections, printSyncRun } from "./command-output.ts";
 import { renderFailure } from "./failure-report.ts";
 import type { ReachableServer } from "./local-server.ts";
 
@@ -96,33 +97,7 @@ async function connectionsListApi(server: ReachableServer, input: CommandInput):
     for (const c of await client.api.connections.list({ ...filter, limit: 500 }))
       rows.push({ ...c, ...(client.projectId ? { projectId: client.projectId } : {}) });
   rows.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  if (input.flag("json")) {
-    console.log(JSON.stringify(rows, null, 2));
-    return EXIT.ok;
-  }
-  if (rows.length === 0) {
-    console.log("No connections.");
-    return EXIT.ok;
-  }
-  const head = ["ID", "END USER", "STATUS", "ENV", "ORG", "USERNAME", "LAST REFRESH", "REASON"];
-  const table = rows.map((r) => [
-    r.id,
-    r.endUserId,
-    r.status,
-    r.environment,
-    r.orgId ?? "",
-    r.username ?? "",
-    r.lastRefreshAt ?? "",
-    r.statusReason ?? "",
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join("  ")
-      .trimEnd();
-  console.log(line(head));
-  for (const row of table) console.log(line(row));
+  printConnections(rows, input.flag("json"));
   return EXIT.ok;
 }
 
@@ -154,14 +129,7 @@ async function syncApi(server: ReachableServer, input: CommandInput): Promise<nu
     bar.update({ ...run.counts, expected: null, mode: run.mode as SyncProgress["mode"] });
   }
   bar.done();
-  if (input.flag("json")) console.log(JSON.stringify(run, null, 2));
-  else {
-    const seconds = (run.durationMs ?? 0) / 1000;
-    console.log(
-      `${run.status.toUpperCase()} ${run.object} (${run.mode ?? "nothing to read"}): read ${run.counts.read}, upserted ${run.counts.upserted}, deleted ${run.counts.deleted} in ${seconds.toFixed(1)} s, ${run.apiCalls} API calls (run ${run.id})`,
-    );
-    if (run.error) console.log(`  ${(run.error as { message?: string }).message}`);
-  }
+  printSyncRun(run, input.flag("json"));
   return run.status === "completed" ? EXIT.ok : EXIT.failed;
 }
 
