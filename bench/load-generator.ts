@@ -69,17 +69,7 @@ export async function load(
   );
   const elapsed = (performance.now() - started) / 1000;
   await agent.close();
-  latencies.sort((a, b) => a - b);
-  const pick = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return {
-    generator: "undici",
-    requests: latencies.length,
-    failures,
-    seconds: Number(elapsed.toFixed(2)),
-    requestsPerSecond: Math.round(latencies.length / elapsed),
-    medianMs: Number(pick(50).toFixed(3)),
-    p99Ms: Number(pick(99).toFixed(3)),
-  };
+  return summarize(latencies, failures, elapsed);
 }
 
 /**
@@ -119,6 +109,11 @@ export async function atRate(
   await Promise.all(inFlight);
   const elapsed = (performance.now() - started) / 1000;
   await agent.close();
+  return summarize(latencies, failures, elapsed);
+}
+
+/** Requests, failures, rate and latency percentiles of one load run. */
+function summarize(latencies: number[], failures: number, elapsed: number): LoadResult {
   latencies.sort((a, b) => a - b);
   const pick = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
   return {
