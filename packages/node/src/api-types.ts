@@ -1315,6 +1315,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/connections/{id}/subscriptions/{subscriptionId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused subscription: the checklist runs now and, when its subscription checks pass, the object is selected again and the subscription runs from its checkpoint */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    subscriptionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The request cannot be served as sent: the error says what and how to fix it */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Forcelink or Salesforce failed; retryable errors carry Retry-After */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The Pub/Sub topic, e.g. /data/AccountChangeEvent */
+                            channel: string;
+                            /** @description The checklist check that explains a pause, with its remedy */
+                            check: {
+                                checklist: boolean;
+                                id: string;
+                                reason?: string;
+                                remedy: string[];
+                                title: string;
+                            } | null;
+                            eventsDelivered: number;
+                            id: string;
+                            installationId: string;
+                            /** @description Now minus the last confirmed event's commit timestamp */
+                            lagMs: number | null;
+                            /** @description Commit timestamp of the last confirmed event */
+                            lastCommitAt: string | null;
+                            lastKeepaliveAt: string | null;
+                            /** @description Whether a process holds the subscription now */
+                            leaseHeld: boolean;
+                            object: string;
+                            /** @description The latest recoveries, newest first: gap, overflow or replay_id_invalid */
+                            recoveries: {
+                                at: string;
+                                reason: string;
+                                records: number;
+                            }[];
+                            /** @description Base64 of the replay id of the last event every destination confirmed */
+                            replayId: string | null;
+                            /** @enum {string} */
+                            state: "starting" | "running" | "paused";
+                            stateReason: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/connections/{id}/sync-runs": {
         parameters: {
             query?: never;
@@ -3960,7 +4050,7 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         /** @description Event types to receive, or ["*"] for all of them, including future ones */
-                        events: ("connection.created" | "connection.needs_reauth" | "connection.refresh_failed" | "connection.recovered" | "connection.checklist_failed" | "connection.deleted" | "sync.completed" | "sync.failed" | "sync.paused" | "subscription.recovered" | "subscription.paused" | "write.completed" | "write.failed" | "write.paused" | "*")[];
+                        events: ("connection.created" | "connection.needs_reauth" | "connection.refresh_failed" | "connection.recovered" | "connection.checklist_failed" | "connection.deleted" | "sync.completed" | "sync.failed" | "sync.paused" | "subscription.recovered" | "subscription.paused" | "subscription.resumed" | "write.completed" | "write.failed" | "write.paused" | "*")[];
                         /** @description Where deliveries are POSTed: an http or https URL */
                         url: string;
                     };
@@ -4135,7 +4225,7 @@ export interface paths {
                         description?: string | null;
                         enabled?: boolean;
                         /** @description Event types to receive, or ["*"] for all of them, including future ones */
-                        events?: ("connection.created" | "connection.needs_reauth" | "connection.refresh_failed" | "connection.recovered" | "connection.checklist_failed" | "connection.deleted" | "sync.completed" | "sync.failed" | "sync.paused" | "subscription.recovered" | "subscription.paused" | "write.completed" | "write.failed" | "write.paused" | "*")[];
+                        events?: ("connection.created" | "connection.needs_reauth" | "connection.refresh_failed" | "connection.recovered" | "connection.checklist_failed" | "connection.deleted" | "sync.completed" | "sync.failed" | "sync.paused" | "subscription.recovered" | "subscription.paused" | "subscription.resumed" | "write.completed" | "write.failed" | "write.paused" | "*")[];
                         /** @description Where deliveries are POSTed: an http or https URL */
                         url?: string;
                     };
@@ -4619,6 +4709,26 @@ export interface webhooks {
          * @description A subscription could not trust the stream (a gap, an overflow, an unusable replay id) and read the changes by query; the reason is in the event.
          */
         post: operations["webhook:subscription.recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * subscription.resumed
+         * @description A paused subscription runs again: the checks that paused it pass (a newer checklist run, or a resume asked through the API). It resumes from its checkpoint.
+         */
+        post: operations["webhook:subscription.resumed"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5409,7 +5519,7 @@ export interface operations {
                         connectionId: string;
                         endUserId: string;
                         object: string;
-                        /** @description recovered: gap, overflow or replay_id_invalid; paused: the check's reason (cdc-allocation, subscription-permissions) */
+                        /** @description recovered: gap, overflow or replay_id_invalid; paused: the check's reason (cdc-allocation, subscription-permissions); resumed: checks_pass */
                         reason: string;
                         /** @description Records the recovery read and delivered */
                         records?: number;
@@ -5465,7 +5575,7 @@ export interface operations {
                         connectionId: string;
                         endUserId: string;
                         object: string;
-                        /** @description recovered: gap, overflow or replay_id_invalid; paused: the check's reason (cdc-allocation, subscription-permissions) */
+                        /** @description recovered: gap, overflow or replay_id_invalid; paused: the check's reason (cdc-allocation, subscription-permissions); resumed: checks_pass */
                         reason: string;
                         /** @description Records the recovery read and delivered */
                         records?: number;
@@ -5476,6 +5586,62 @@ export interface operations {
                     projectId: string;
                     /** @constant */
                     type: "subscription.recovered";
+                };
+            };
+        };
+        responses: {
+            /** @description Received: any 2xx ends the delivery; anything else is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhook:subscription.resumed": {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description This delivery's id (one per endpoint and event) */
+                "Forcelink-Delivery-Id": string;
+                /** @description The event's id, the same on every retry */
+                "Forcelink-Event-Id": string;
+                /** @description The event's type */
+                "Forcelink-Event-Type": string;
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256(secret, '<t>.<raw body>')> (one v1 per valid secret) */
+                "Forcelink-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    createdAt: string;
+                    data: {
+                        /** @description The checklist check that explains a pause, with its remedy */
+                        check?: {
+                            checklist: boolean;
+                            id: string;
+                            reason?: string;
+                            remedy: string[];
+                            title: string;
+                        };
+                        connectionId: string;
+                        endUserId: string;
+                        object: string;
+                        /** @description recovered: gap, overflow or replay_id_invalid; paused: the check's reason (cdc-allocation, subscription-permissions); resumed: checks_pass */
+                        reason: string;
+                        /** @description Records the recovery read and delivered */
+                        records?: number;
+                        subscriptionId: string;
+                    };
+                    /** @description The event's id (evt_…), the same on every retry: deduplicate on it */
+                    id: string;
+                    projectId: string;
+                    /** @constant */
+                    type: "subscription.resumed";
                 };
             };
         };

@@ -127,6 +127,16 @@ export class Subscriptions extends Resource {
       .json<{ data: T.Subscription[] }>("GET", "/v1/connections/{id}/subscriptions", { params: { id: connectionId } })
       .then((a) => a.data);
   }
+  /**
+   * Resumes a paused subscription: the checklist runs now and, when its subscription checks pass,
+   * it runs again from its checkpoint. Rejects with `subscription_still_paused` (409) and the
+   * failing check's remedy otherwise.
+   */
+  resume(connectionId: string, subscriptionId: string): Promise<T.Subscription> {
+    return this.t.json("POST", "/v1/connections/{id}/subscriptions/{subscriptionId}/resume", {
+      params: { id: connectionId, subscriptionId },
+    });
+  }
 }
 
 /** Syncs of a connection: where each object stands, runs, and the records destination. */

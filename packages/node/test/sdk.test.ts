@@ -128,6 +128,10 @@ describe("@forcelink/node against a running server", () => {
     expect(await sdk.syncs.resume(connectionId, "Account")).toMatchObject({ object: "Account", paused: false });
     // The manifest subscribes to nothing: no Change Data Capture subscription.
     expect(await sdk.subscriptions.list(connectionId)).toEqual([]);
+    await expect(sdk.subscriptions.resume(connectionId, "sub_none")).rejects.toMatchObject({
+      status: 404,
+      code: "not_found",
+    });
 
     let cursor = "";
     const seen: string[] = [];

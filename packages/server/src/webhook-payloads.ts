@@ -44,7 +44,7 @@ const subscriptionData = z.object({
   reason: z
     .string()
     .describe(
-      "recovered: gap, overflow or replay_id_invalid; paused: the check's reason (cdc-allocation, subscription-permissions)",
+      "recovered: gap, overflow or replay_id_invalid; paused: the check's reason (cdc-allocation, subscription-permissions); resumed: checks_pass",
     ),
   records: z.number().int().optional().describe("Records the recovery read and delivered"),
   check: checkPointer.optional().describe("The checklist check that explains a pause, with its remedy"),
@@ -106,6 +106,7 @@ export const WEBHOOK_EVENT_DATA: Record<WebhookEventType | typeof TEST_EVENT_TYP
   "sync.paused": syncData,
   "subscription.recovered": subscriptionData,
   "subscription.paused": subscriptionData,
+  "subscription.resumed": subscriptionData,
   "write.completed": writeData,
   "write.failed": writeData,
   "write.paused": writeData,

@@ -274,6 +274,7 @@ describe("event types and subscriptions", () => {
       "sync.paused",
       "subscription.recovered",
       "subscription.paused",
+      "subscription.resumed",
       "write.completed",
       "write.failed",
       "write.paused",

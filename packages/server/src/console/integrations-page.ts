@@ -1,9 +1,8 @@
 import { esc } from "../connect/html.ts";
 import { findConnection, listConnections } from "../connections/connection-store.ts";
 import { HttpError } from "../http/http-error.ts";
-import { installOnConnection } from "../install-integration.ts";
+import { installOnConnection, uploadIntegration } from "../install-integration.ts";
 import { findIntegration, installationsOfIntegration, listIntegrations } from "../integrations/integration-store.ts";
-import { uploadManifest } from "../integrations/integration-uses.ts";
 import type { ManifestError } from "../integrations/manifest/manifest-errors.ts";
 import { csrfField, notice, table, when } from "./console-html.ts";
 import { type ConsoleContext, type ConsolePage, field, notFoundPage } from "./console-routes.ts";
@@ -63,7 +62,7 @@ export const integrationsPage: ConsolePage = (router) => {
 
   router.post("/integrations", async (ctx) => {
     const text = field(ctx.form, "manifest", "The manifest", 512 * 1024);
-    const saved = await uploadManifest(ctx.platform, ctx.projectId, text);
+    const saved = await uploadIntegration(ctx.platform, ctx.projectId, text);
     if (!saved.ok) return { status: 422, html: await listPage(ctx, { text, errors: saved.errors }) };
     const secrets = Object.entries(saved.newSecrets);
     const body = `<h1>${esc(saved.row.name)} ${saved.created ? "created" : "updated"}</h1>${

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
 import { noContent } from "../http/app.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
-import { installOnConnection } from "../install-integration.ts";
+import { installOnConnection, uploadIntegration } from "../install-integration.ts";
 import type { Platform } from "../platform/platform.ts";
 import { releaseSubscriptions } from "../subscriptions/provision-subscriptions.ts";
 import { unscheduleInstallation } from "./installation-schedule.ts";
@@ -17,7 +17,6 @@ import {
   listIntegrations,
   removeInstallation,
 } from "./integration-store.ts";
-import { uploadManifest } from "./integration-uses.ts";
 import { manifestJsonSchema } from "./manifest/manifest.ts";
 
 const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain"];
@@ -98,7 +97,7 @@ function registerManifestRoutes(app: FastifyInstance, platform: Platform): void 
       throw new HttpError(400, "manifest_missing", "The request has no manifest.", {
         remedy: `Send the manifest as YAML (content-type application/yaml) or as JSON. Its JSON Schema is at ${MANIFEST_SCHEMA_PATH}.`,
       });
-    const saved = await uploadManifest(platform, req.projectId, req.body);
+    const saved = await uploadIntegration(platform, req.projectId, req.body);
     if (!saved.ok) {
       const first = saved.errors[0];
       throw new HttpError(

@@ -1,15 +1,17 @@
 import { ChannelSelectionFailed, releaseChannelMembers, selectChannelMembers } from "@forcelink/salesforce";
-import { runConnectionChecklist } from "../checklist/connection-checklist.ts";
+import { type ConnectionChecklistRun, runConnectionChecklist } from "../checklist/connection-checklist.ts";
 import type { ConnectionRow } from "../connections/connection-store.ts";
 import type { InstallationRow, OpenedIntegration } from "../integrations/integration-store.ts";
 import type { Platform } from "../platform/platform.ts";
-import { type PauseCheck, pauseSubscription } from "./subscription-reports.ts";
+import { type PauseCheck, pauseSubscription, resumeSubscription } from "./subscription-reports.ts";
 import {
   createdMembers,
+  deleteSubscription,
   ensureSubscription,
   forgetMember,
   recordCreatedMember,
   type SubscriptionRow,
+  subscriptionsOfInstallation,
 } from "./subscription-store.ts";
 
 /** The checks a subscription needs to pass, in the order they are reported. */
@@ -21,18 +23,23 @@ export function changeEventEntity(object: string): string {
 }
 
 /**
- * Sets up the subscriptions of an installation's `subscribe: true` objects: the checklist runs
- * first (with the installation's needs), and when `subscription-permissions` or `cdc-allocation`
- * fails the subscriptions are paused with that check; otherwise the objects are selected for
- * Change Data Capture, each member Forcelink created recorded as it is made (adopted ones are
- * not: uninstalling never deletes what it did not create). Answers the subscriptions.
+ * Sets up the subscriptions of an installation's `subscribe: true` objects (only `objects` when
+ * given: those a new manifest added). The checklist runs first, with the installation's needs,
+ * unless `run` is a run already made; when `subscription-permissions` or `cdc-allocation` fails,
+ * those subscriptions are paused with that check (once: one already paused by it stays as it is).
+ * Otherwise the objects are selected for Change Data Capture, each member Forcelink created
+ * recorded as it is made (adopted ones are not: uninstalling never deletes what it did not
+ * create), and a paused subscription among them resumes. Answers the subscriptions.
  */
 export async function provisionSubscriptions(
   platform: Platform,
   target: { installation: InstallationRow; integration: OpenedIntegration; conn: ConnectionRow },
+  options: { objects?: readonly string[]; run?: ConnectionChecklistRun } = {},
 ): Promise<SubscriptionRow[]> {
   const { installation, integration, conn } = target;
-  const objects = integration.manifest.objects.filter((o) => o.subscribe);
+  const objects = integration.manifest.objects.filter(
+    (o) => o.subscribe && (!options.objects || options.objects.includes(o.name)),
+  );
   if (objects.length === 0) return [];
   const rows = [];
   for (const o of objects)
@@ -44,20 +51,12 @@ export async function provisionSubscriptions(
         object: o.name,
       }),
     );
-  const run = await runConnectionChecklist(platform, conn);
-  const failing = SUBSCRIPTION_CHECKS.map((id) => run.checks.find((c) => c.id === id)).find(
-    (c) => c?.verdict === "fail",
-  );
+  const failing = failingCheck(options.run ?? (await runConnectionChecklist(platform, conn)));
   if (failing) {
-    const check: PauseCheck = {
-      id: failing.id,
-      title: failing.title,
-      remedy: failing.remedy ?? [],
-      checklist: true,
-      ...(failing.reason ? { reason: failing.reason } : {}),
-    };
     const message = `${failing.title}: ${failing.reason ?? "the check failed"}`;
-    for (const row of rows) await pauseSubscription(platform, row, conn, { reason: failing.id, message, check });
+    for (const row of rows)
+      if (!(row.state === "paused" && (row.pausedCheck as PauseCheck | null)?.id === failing.id))
+        await pauseSubscription(platform, row, conn, { reason: failing.id, message, check: failing });
     return rows;
   }
   const client = await platform.tokens.clientFor(conn);
@@ -83,8 +82,55 @@ export async function provisionSubscriptions(
       if (error.rolledBack.some((s) => s.memberId === m.memberId)) await forgetMember(platform, m.id);
     for (const row of rows)
       await pauseSubscription(platform, row, conn, { reason: "selection_failed", message: error.message });
+    return rows;
   }
+  for (const row of rows) if (row.state === "paused") await resumeSubscription(platform, row, conn);
   return rows;
+}
+
+/** The first of the subscription's checks that fails in `run`, as a pause shows it; null when none fails. */
+export function failingCheck(run: ConnectionChecklistRun): PauseCheck | null {
+  const failing = SUBSCRIPTION_CHECKS.map((id) => run.checks.find((c) => c.id === id)).find(
+    (c) => c?.verdict === "fail",
+  );
+  if (!failing) return null;
+  return {
+    id: failing.id,
+    title: failing.title,
+    remedy: failing.remedy ?? [],
+    checklist: true,
+    ...(failing.reason ? { reason: failing.reason } : {}),
+  };
+}
+
+/**
+ * Matches an installation's subscriptions to its manifest after a new one was uploaded: objects
+ * newly marked `subscribe: true` are provisioned (the checklist runs only then), and those no
+ * longer marked lose their subscription and the channel member Forcelink created for them.
+ */
+export async function reconcileSubscriptions(
+  platform: Platform,
+  target: { installation: InstallationRow; integration: OpenedIntegration; conn: ConnectionRow },
+): Promise<void> {
+  const { installation, integration, conn } = target;
+  const wanted = new Set(integration.manifest.objects.filter((o) => o.subscribe).map((o) => o.name));
+  const existing = await subscriptionsOfInstallation(platform, installation.id);
+  const gone = existing.filter((row) => !wanted.has(row.object));
+  const added = [...wanted].filter((name) => !existing.some((row) => row.object === name));
+  if (gone.length > 0) {
+    const entities = new Set(gone.map((row) => changeEventEntity(row.object)));
+    const members = (await createdMembers(platform, installation.id)).filter((m) => entities.has(m.selectedEntity));
+    if (members.length > 0) {
+      const client = await platform.tokens.clientFor(conn);
+      await releaseChannelMembers(
+        client,
+        members.map((m) => ({ selectedEntity: m.selectedEntity, memberId: m.memberId, outcome: "created" as const })),
+      );
+      for (const m of members) await forgetMember(platform, m.id);
+    }
+    for (const row of gone) await deleteSubscription(platform, row.id);
+  }
+  if (added.length > 0) await provisionSubscriptions(platform, target, { objects: added });
 }
 
 /** Deletes the channel members Forcelink created for the installation (never adopted ones). */

@@ -1,6 +1,7 @@
 import { PubSubClient, PubSubFailure, type ReplayFrom, type SalesforceClient } from "@forcelink/salesforce";
 import { type ConnectionRow, findConnection } from "../connections/connection-store.ts";
 import { openInstallation } from "../integrations/integration-store.ts";
+import { explainError } from "../remedies/explain-failure.ts";
 import type { ManifestObject } from "../integrations/manifest/manifest.ts";
 import type { Platform } from "../platform/platform.ts";
 import type { Destination, ObjectSchema, SyncRecord } from "../sync/destinations/destination.ts";
@@ -102,11 +103,14 @@ async function stream(platform: Platform, ctx: Running, signal: AbortSignal): Pr
       } catch (error) {
         const reason = recoveryReason(error);
         if (!reason) {
-          if (error instanceof PubSubFailure && error.checklistItem === "subscription-permissions")
+          if (error instanceof PubSubFailure && error.checklistItem === "subscription-permissions") {
+            const check = explainError(error, { user: ctx.conn.username ?? undefined });
             return await pauseSubscription(platform, ctx.row, ctx.conn, {
               reason: "subscription-permissions",
               message: error.message,
+              ...(check ? { check } : {}),
             });
+          }
           throw error;
         }
         const records = await readSinceCheckpoint(platform, ctx);

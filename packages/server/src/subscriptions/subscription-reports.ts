@@ -73,3 +73,26 @@ export async function pauseSubscription(
     details: { subscriptionId: row.id, object: row.object, event: "paused", reason: pause.reason },
   });
 }
+
+/** A paused subscription may run again (its checks pass now): `subscription.resumed` goes out. */
+export async function resumeSubscription(platform: Platform, row: SubscriptionRow, conn: ConnectionRow): Promise<void> {
+  await updateSubscription(platform, row.id, { state: "starting", stateReason: null, pausedCheck: null });
+  const data = {
+    connectionId: conn.id,
+    endUserId: conn.endUserId,
+    subscriptionId: row.id,
+    object: row.object,
+    reason: "checks_pass",
+  };
+  await emitEvent(platform, conn.projectId, "subscription.resumed", data).catch((err: unknown) =>
+    platform.logger.error({ err }, "could not queue the subscription webhook"),
+  );
+  await platform.activity.record({
+    projectId: conn.projectId,
+    connectionId: conn.id,
+    kind: "subscription",
+    level: "info",
+    message: `Subscription to ${row.object} resumed: the checks that paused it pass`,
+    details: { subscriptionId: row.id, object: row.object, event: "resumed" },
+  });
+}

@@ -41,6 +41,23 @@ export async function subscriptionsOf(platform: Store, connectionId: string): Pr
     .orderBy(subscriptions.object);
 }
 
+export async function subscriptionsOfInstallation(platform: Store, installationId: string): Promise<SubscriptionRow[]> {
+  return platform.db.select().from(subscriptions).where(eq(subscriptions.installationId, installationId));
+}
+
+/** Paused subscriptions, oldest pause first: the supervisor looks whether a newer checklist run clears them. */
+export async function pausedSubscriptions(platform: Store): Promise<SubscriptionRow[]> {
+  return platform.db
+    .select()
+    .from(subscriptions)
+    .where(eq(subscriptions.state, "paused"))
+    .orderBy(subscriptions.updatedAt);
+}
+
+export async function deleteSubscription(platform: Store, id: string): Promise<void> {
+  await platform.db.delete(subscriptions).where(eq(subscriptions.id, id));
+}
+
 export async function getSubscription(platform: Store, id: string): Promise<SubscriptionRow | undefined> {
   const [row] = await platform.db.select().from(subscriptions).where(eq(subscriptions.id, id));
   return row;

@@ -1,22 +1,28 @@
 import { backoffDelay } from "@forcelink/salesforce";
 import type { Platform } from "../platform/platform.ts";
+import { resumeCleared } from "./resume-subscriptions.ts";
 import { runSubscription } from "./subscriber.ts";
 import { claimable, releaseLease, takeLease } from "./subscription-store.ts";
 
 /** How often a process looks for subscriptions nobody holds (a dead holder's lease runs out after 30 s). */
 const SCAN_MS = 2_000;
+/** Every this many scans, paused subscriptions are checked against newer checklist runs (every 10 s). */
+const RESUME_EVERY_SCANS = 5;
 
 /**
  * Runs in every process that runs jobs (`forcelink serve`, `forcelink worker`): takes the lease of
  * each subscription nobody holds and runs it; a subscriber that fails gives its lease back and is
- * tried again after a backoff. Answers a function that stops them all.
+ * tried again after a backoff. A paused one resumes once a newer checklist run shows its checks
+ * passing. Answers a function that stops them all.
  */
 export function startSubscriptions(platform: Platform): () => Promise<void> {
   const running = new Map<string, { stop: AbortController; done: Promise<void> }>();
   const failures = new Map<string, { attempts: number; until: number }>();
   const owner = platform.processId;
   let stopped = false;
+  let scans = 0;
   const scan = async () => {
+    if (++scans % RESUME_EVERY_SCANS === 0) await resumeCleared(platform);
     for (const row of await claimable(platform)) {
       if (stopped || running.has(row.id)) continue;
       const failed = failures.get(row.id);

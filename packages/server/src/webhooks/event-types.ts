@@ -16,6 +16,8 @@ export const WEBHOOK_EVENT_TYPES = {
     "A subscription could not trust the stream (a gap, an overflow, an unusable replay id) and read the changes by query; the reason is in the event.",
   "subscription.paused":
     "A subscription cannot run (permission removed, Change Data Capture allocation full): the check that explains it is in the event.",
+  "subscription.resumed":
+    "A paused subscription runs again: the checks that paused it pass (a newer checklist run, or a resume asked through the API). It resumes from its checkpoint.",
   "write.completed": "A write finished: every record has a result; counts are in the event.",
   "write.failed": "A write stopped on an error it could not retry; records not yet sent stay pending.",
   "write.paused": "A write stopped to spare the org's daily API quota; it resumes on its own.",

@@ -1,0 +1,217 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type SyncHarness, startHarness } from "./support/harness.ts";
+import { suiteBackends } from "./support/test-database.ts";
+import { waitFor } from "./support/wait.ts";
+
+/**
+ * A subscription's life after its install: paused when the org cannot serve it (allocation full,
+ * permission taken away while it runs), resumed once the checks pass again, and matched to a
+ * re-uploaded manifest (objects added to or taken off Change Data Capture).
+ */
+
+const ADMIN_PROFILE = "System Administrator";
+const ACCOUNT_ALL = ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ViewAllFields"] as const;
+
+const manifest = (subscribed: { account: boolean; contact: boolean }) => `
+name: live
+destinations:
+  cache:
+    type: records
+objects:
+  - name: Account
+    fields: [Id, Name, SystemModstamp]
+    schedule: "0 0 1 1 *"
+    subscribe: ${subscribed.account}
+    destinations: [cache]
+  - name: Contact
+    fields: [Id, LastName, SystemModstamp]
+    schedule: "0 0 1 1 *"
+    subscribe: ${subscribed.contact}
+    destinations: [cache]
+`;
+
+interface SubscriptionView {
+  id: string;
+  object: string;
+  state: string;
+  stateReason: string | null;
+  check: { id: string; remedy: string[] } | null;
+  lastKeepaliveAt: string | null;
+  eventsDelivered: number;
+}
+
+const backends = suiteBackends();
+
+describe.each(backends)("subscription lifecycle (%s)", (backend) => {
+  let h: SyncHarness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  const subscriptions = async (s: SyncHarness): Promise<SubscriptionView[]> => {
+    const res = await s.api(`/v1/connections/${s.connectionId}/subscriptions`);
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { data: SubscriptionView[] }).data;
+  };
+  const only = async (s: SyncHarness, object: string) => {
+    const found = (await subscriptions(s)).filter((v) => v.object === object);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+  const live = (s: SyncHarness, object: string) =>
+    waitFor(async () => {
+      const sub = await only(s, object);
+      return sub.state === "running" && sub.lastKeepaliveAt !== null && sub;
+    }, `a live subscriber to ${object}`);
+  const sf = async (s: SyncHarness, method: string, path: string, body?: unknown) => {
+    const res = await s.api(`/v1/connections/${s.connectionId}/proxy/services/data/v67.0${path}`, {
+      method,
+      ...(body === undefined ? {} : { body }),
+    });
+    expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
+    const text = await res.text();
+    return text ? (JSON.parse(text) as Record<string, unknown>) : null;
+  };
+  const faults = async (s: SyncHarness, method: "PUT" | "DELETE", body: unknown) => {
+    const res = await fetch(`${s.emulator.urls.login}/__emulator/pubsub/faults`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBeLessThan(300);
+  };
+  const delivered = (s: SyncHarness, object: string, id: string, field: string, value: string) =>
+    waitFor(async () => (await s.served(object)).get(id)?.data?.[field] === value, `${object} ${id} delivered`);
+  const upload = async (s: SyncHarness, text: string) => {
+    const res = await s.api("/v1/integrations", {
+      method: "POST",
+      body: text,
+      headers: { "content-type": "application/yaml" },
+    });
+    expect(res.status, await res.clone().text()).toBeLessThan(300);
+    return ((await res.json()) as { id: string }).id;
+  };
+  const members = () =>
+    [...h!.org.store.tableOrThrow("PlatformEventChannelMember").live()].map((m) => String(m.SelectedEntity)).sort();
+
+  it("pauses while the allocation is full, refuses a resume until it is not, and resumes on a newer checklist run", async () => {
+    const s = await startHarness({
+      backend,
+      pubsub: true,
+      sync: { manifest: manifest({ account: false, contact: false }) },
+    });
+    h = s;
+    const others = [];
+    for (const entity of ["Contact", "Lead", "Opportunity", "Case", "Invoice__"])
+      others.push(
+        (await sf(s, "POST", "/tooling/sobjects/PlatformEventChannelMember", {
+          FullName: `ChangeEvents_${entity}ChangeEvent`,
+          Metadata: { eventChannel: "ChangeEvents", selectedEntity: `${entity}ChangeEvent` },
+        }))!.id as string,
+      );
+    const hook = await s.api("/v1/webhooks", {
+      method: "POST",
+      body: { url: "http://127.0.0.1:9/hooks", events: ["subscription.paused", "subscription.resumed"] },
+    });
+    expect(hook.status).toBe(201);
+    await upload(s, manifest({ account: true, contact: false }));
+    const paused = await only(s, "Account");
+    expect(paused.state, JSON.stringify(paused)).toBe("paused");
+    expect(paused.check?.id).toBe("cdc-allocation");
+
+    // Asked to resume while the allocation is still full: refused with the check and its remedy.
+    const refused = await s.api(`/v1/connections/${s.connectionId}/subscriptions/${paused.id}/resume`, {
+      method: "POST",
+    });
+    expect(refused.status).toBe(409);
+    const error = ((await refused.json()) as { error: { code: string; check?: { id: string; remedy: string[] } } })
+      .error;
+    expect(error.code).toBe("subscription_still_paused");
+    expect(error.check?.id).toBe("cdc-allocation");
+    expect(error.check?.remedy.length).toBeGreaterThan(0);
+    expect((await only(s, "Account")).state).toBe("paused");
+
+    // The admin frees one entity, then the checklist runs again: the subscription resumes on its own.
+    await sf(s, "DELETE", `/tooling/sobjects/PlatformEventChannelMember/${others[0]}`);
+    const run = await s.api(`/v1/connections/${s.connectionId}/checklist`, { method: "POST" });
+    expect(run.status).toBe(200);
+    await live(s, "Account");
+    expect(members()).toContain("AccountChangeEvent");
+    const id = String((await sf(s, "POST", "/sobjects/Account", { Name: "After the resume" }))!.id);
+    await delivered(s, "Account", id, "Name", "After the resume");
+    const events = await s.sql<{ event_type: string }>(
+      "SELECT event_type FROM webhook_deliveries WHERE event_type LIKE 'subscription.%' ORDER BY created_at",
+    );
+    expect(events.map((e) => e.event_type)).toEqual(["subscription.paused", "subscription.resumed"]);
+  });
+
+  it("pauses with the permission check when the connected user loses access while it runs, and resumes from its checkpoint once asked", async () => {
+    const s = await startHarness({
+      backend,
+      pubsub: true,
+      sync: { manifest: manifest({ account: true, contact: false }) },
+    });
+    h = s;
+    await live(s, "Account");
+    const first = String((await sf(s, "POST", "/sobjects/Account", { Name: "Before" }))!.id);
+    await delivered(s, "Account", first, "Name", "Before");
+
+    // A change's event waits a second on its way; meanwhile View All Data and View All Records are
+    // taken away. The stream drops after sending it, and the reconnect is refused.
+    await faults(s, "PUT", { delayMs: 1_000, dropRate: 1 });
+    await sf(s, "PATCH", `/sobjects/Account/${first}`, { Name: "While paused" });
+    s.admin.setSystemPermissions(ADMIN_PROFILE, { ModifyAllData: false, ViewAllData: false });
+    s.admin.setObjectPermissions(ADMIN_PROFILE, "Account", ["Read", "Create", "Edit", "Delete"]);
+    const paused = await waitFor(async () => {
+      const sub = await only(s, "Account");
+      return sub.state === "paused" && sub;
+    }, "the subscription paused");
+    expect(paused.check?.id, JSON.stringify(paused)).toBe("subscription-permissions");
+    expect(paused.check?.remedy.length).toBeGreaterThan(0);
+    await faults(s, "DELETE", {});
+
+    s.admin.setObjectPermissions(ADMIN_PROFILE, "Account", [...ACCOUNT_ALL]);
+    s.admin.setSystemPermissions(ADMIN_PROFILE, { ModifyAllData: true, ViewAllData: true });
+    const resumed = await s.api(`/v1/connections/${s.connectionId}/subscriptions/${paused.id}/resume`, {
+      method: "POST",
+    });
+    expect(resumed.status, await resumed.clone().text()).toBe(200);
+    expect(((await resumed.json()) as SubscriptionView).state).not.toBe("paused");
+    // From its checkpoint: the change made while it was paused arrives too.
+    await delivered(s, "Account", first, "Name", "While paused");
+    await live(s, "Account");
+    await sf(s, "PATCH", `/sobjects/Account/${first}`, { Name: "After" });
+    await delivered(s, "Account", first, "Name", "After");
+  });
+
+  it("matches subscriptions to a re-uploaded manifest: a new subscribed object is selected, one no longer subscribed is released", async () => {
+    const s = await startHarness({
+      backend,
+      pubsub: true,
+      sync: { manifest: manifest({ account: true, contact: false }) },
+    });
+    h = s;
+    await live(s, "Account");
+    expect(members()).toEqual(["AccountChangeEvent"]);
+    await upload(s, manifest({ account: false, contact: true }));
+    expect((await subscriptions(s)).map((v) => v.object)).toEqual(["Contact"]);
+    expect(members()).toEqual(["ContactChangeEvent"]);
+    await live(s, "Contact");
+    const id = String((await sf(s, "POST", "/sobjects/Contact", { LastName: "Subscribed later" }))!.id);
+    await delivered(s, "Contact", id, "LastName", "Subscribed later");
+    // Uploading the same manifest again changes nothing and runs no checklist.
+    const runs = (await s.sql("SELECT id FROM checklist_runs")).length;
+    await upload(s, manifest({ account: false, contact: true }));
+    expect((await s.sql("SELECT id FROM checklist_runs")).length).toBe(runs);
+    expect(members()).toEqual(["ContactChangeEvent"]);
+    // Resuming one that is not paused changes nothing; one that is not the connection's is not found.
+    const contact = await only(s, "Contact");
+    const same = await s.api(`/v1/connections/${s.connectionId}/subscriptions/${contact.id}/resume`, {
+      method: "POST",
+    });
+    expect(same.status).toBe(200);
+    const missing = await s.api(`/v1/connections/${s.connectionId}/subscriptions/sub_nope/resume`, { method: "POST" });
+    expect(missing.status).toBe(404);
+  });
+});
