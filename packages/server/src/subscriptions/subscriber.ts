@@ -1,9 +1,9 @@
 import { PubSubClient, PubSubFailure, type ReplayFrom, type SalesforceClient } from "@forcelink/salesforce";
 import { type ConnectionRow, findConnection } from "../connections/connection-store.ts";
 import { openInstallation } from "../integrations/integration-store.ts";
-import { explainError } from "../remedies/explain-failure.ts";
 import type { ManifestObject } from "../integrations/manifest/manifest.ts";
 import type { Platform } from "../platform/platform.ts";
+import { explainError } from "../remedies/explain-failure.ts";
 import type { Destination, ObjectSchema, SyncRecord } from "../sync/destinations/destination.ts";
 import { openDestinations } from "../sync/destinations/open-destinations.ts";
 import { recordConverter } from "../sync/record-values.ts";
