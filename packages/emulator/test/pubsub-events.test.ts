@@ -77,6 +77,50 @@ describe("change events from every write path", () => {
   });
 });
 
+describe("enrichment", () => {
+  it("adds a member's enriched fields to update and delete events only, on that channel only, unmerged", async () => {
+    const member = [...fx.org.store.tableOrThrow("PlatformEventChannelMember").live()][0];
+    const patched = await fx.api.send("PATCH", `/tooling/sobjects/PlatformEventChannelMember/${member.Id}`, {
+      Metadata: { enrichedFields: [{ name: "AccountNumber" }, { name: "Phone" }] },
+    });
+    expect(patched.status, patched.text).toBe(204);
+    const bad = await fx.api.send("PATCH", `/tooling/sobjects/PlatformEventChannelMember/${member.Id}`, {
+      Metadata: { enrichedFields: [{ name: "NoSuchField__c" }] },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json()[0].errorCode).toBe("FIELD_INTEGRITY_EXCEPTION");
+    const s = await live();
+    const created = await fx.api.send("POST", "/composite/sobjects", {
+      records: [
+        { attributes: { type: "Account" }, Name: "E1", AccountNumber: "A-1" },
+        { attributes: { type: "Account" }, Name: "E2", AccountNumber: "A-2" },
+      ],
+    });
+    const ids = (created.json() as Array<{ id: string }>).map((r) => r.id);
+    // One transaction, the same change on both records: merged without enrichment, split with it.
+    await fx.api.send("PATCH", "/composite/sobjects", {
+      records: ids.map((Id) => ({ attributes: { type: "Account" }, Id, Industry: "Energy" })),
+    });
+    await fx.api.send("DELETE", `/sobjects/Account/${ids[0]}`);
+    await s.until((x) => x.events.length >= 5);
+    const schema = fx.org.capture.schemasById.get(fx.org.capture.schemaFor(fx.org.objectDef("Account")!).id)!;
+    const seen = s.events.map((e) => ({
+      type: headerOf(e).changeType,
+      ids: headerOf(e).recordIds,
+      changed: schema.names(e.payload.ChangeEventHeader.changedFields).sort(),
+      accountNumber: e.payload.AccountNumber,
+      phone: e.payload.Phone,
+    }));
+    expect(seen).toEqual([
+      { type: "CREATE", ids: [ids[0]], changed: [], accountNumber: "A-1", phone: null },
+      { type: "CREATE", ids: [ids[1]], changed: [], accountNumber: "A-2", phone: null },
+      { type: "UPDATE", ids: [ids[0]], changed: ["Industry", "LastModifiedDate"], accountNumber: "A-1", phone: null },
+      { type: "UPDATE", ids: [ids[1]], changed: ["Industry", "LastModifiedDate"], accountNumber: "A-2", phone: null },
+      { type: "DELETE", ids: [ids[0]], changed: [], accountNumber: "A-1", phone: null },
+    ]);
+  });
+});
+
 describe("undelete through the control surface", () => {
   it("restores a deleted record with an UNDELETE event, and says why it cannot restore others", async () => {
     const id = (await fx.api.send("POST", "/sobjects/Account", { Name: "U" })).json().id as string;

@@ -187,6 +187,8 @@ export {
   ChannelSelectionFailed,
   createChannelMember,
   deleteChannelMember,
+  type EntitySelection,
+  enrichChannelMember,
   listChannelMembers,
   type MemberStep,
   releaseChannelMembers,

@@ -301,6 +301,8 @@ const MISTAKES: Mistake[] = [
   ["fields as a comma list", edit("[Id, Name, Industry]", '"Id, Name"'), "objects[0].fields", 'fields: ^"Id, Name"', 'got "Id, Name"; expected a list of field API names like [Id, Name], or "all"'],
   ["fields empty", edit("[Id, Name, Industry]", "[]"), "objects[0].fields", "fields: ^[]", "the list is empty"],
   ["field that is a number", edit("[Id, Name, Industry]", "[Id, 7]"), "objects[0].fields[1]", "[Id, ^7]", "got the number 7"],
+  ["subscribe as yes", edit("deletes: true", "deletes: true\n    subscribe: yes"), "objects[0].subscribe", "subscribe: ^yes", 'expected true, false, or {enrichedFields: [Field, …]}'],
+  ["enriched field not read", edit("deletes: true", "deletes: true\n    subscribe: {enrichedFields: [Name, AccountNumber]}"), "objects[0].subscribe.enrichedFields[1]", "Name, ^AccountNumber", '"AccountNumber" is not among the object\'s fields'],
   ["deletes as yes", edit("deletes: true", "deletes: yes"), "objects[0].deletes", "deletes: ^yes", 'got "yes"; expected true or false'],
   ["batch size as text", edit("batchSize: 500", 'batchSize: "500"'), "destinations.app.batchSize", 'batchSize: ^"500"', 'got "500"; expected a whole number from 1 to 10000'],
   ["batch size too big", edit("batchSize: 500", "batchSize: 10001"), "destinations.app.batchSize", "batchSize: ^10001", "from 1 to 10000"],

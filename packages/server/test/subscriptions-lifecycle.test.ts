@@ -185,6 +185,31 @@ describe.each(backends)("subscription lifecycle (%s)", (backend) => {
     await delivered(s, "Account", first, "Name", "After");
   });
 
+  it("subscribes with enrichment: an update carries the enriched field's unchanged value to the destination", async () => {
+    const enriched = manifest({ account: false, contact: false }).replace(
+      'fields: [Id, Name, SystemModstamp]\n    schedule: "0 0 1 1 *"\n    subscribe: false',
+      'fields: [Id, Name, Industry, AccountNumber, SystemModstamp]\n    schedule: "0 0 1 1 *"\n    subscribe: {enrichedFields: [AccountNumber]}',
+    );
+    expect(enriched).toContain("enrichedFields");
+    const s = await startHarness({
+      backend,
+      pubsub: true,
+      sync: { manifest: manifest({ account: false, contact: false }) },
+    });
+    h = s;
+    // Created before Account is subscribed to (and never read by the sync): the destination lacks it.
+    const id = String((await sf(s, "POST", "/sobjects/Account", { Name: "Known", AccountNumber: "EXT-7" }))!.id);
+    await upload(s, enriched);
+    await live(s, "Account");
+    const member = [...s.org.store.tableOrThrow("PlatformEventChannelMember").live()].find(
+      (m) => m.SelectedEntity === "AccountChangeEvent",
+    );
+    expect(JSON.parse(String(member?.EnrichedFields))).toEqual([{ name: "AccountNumber" }]);
+    await sf(s, "PATCH", `/sobjects/Account/${id}`, { Industry: "Energy" });
+    await delivered(s, "Account", id, "Industry", "Energy");
+    expect((await s.served("Account")).get(id)?.data).toMatchObject({ Industry: "Energy", AccountNumber: "EXT-7" });
+  });
+
   it("matches subscriptions to a re-uploaded manifest: a new subscribed object is selected, one no longer subscribed is released", async () => {
     const s = await startHarness({
       backend,

@@ -22,6 +22,8 @@ interface CapturedChange {
   userId: string;
   origin: string;
   now: number;
+  /** The record as it stands after an update, or as it stood before a delete: where enriched values come from. */
+  record?: StoredRecord;
 }
 
 /**
@@ -115,7 +117,7 @@ export class ChangeCapture implements WriteObserver {
     const changes = this.pending;
     const overflowed = this.overflowed;
     this.discard();
-    const out: Array<{ def: ObjectDef; event: ChangeEvent }> = [];
+    const out: OutgoingEvent[] = [];
     for (const group of merged(changes)) {
       const first = group[0];
       const event: ChangeEvent = {
@@ -128,33 +130,74 @@ export class ChangeCapture implements WriteObserver {
       if (this.faults.takeGapEvent()) {
         const gapType = `GAP_${first.changeType}` as ChangeType;
         out.push({ def: first.def, event: gapEvent(first.def, gapType, event.header.recordIds, first) });
-      } else out.push({ def: first.def, event });
+      } else out.push(...this.enriched(group, event));
     }
     for (const o of overflowed.values()) out.push({ def: o.def, event: gapEvent(o.def, "GAP_OVERFLOW", [], o) });
     if (out.length > 0) this.publishTransaction(out);
   }
 
+  /**
+   * One change's events by channel. Update and delete events on a channel whose member names
+   * enriched fields carry those fields' values too (null when empty, as the Pub/Sub API sends
+   * them), unchanged and so not among changedFields; records with their own values are no longer
+   * merged there. Every other channel gets the one merged event.
+   */
+  private enriched(group: CapturedChange[], event: ChangeEvent): OutgoingEvent[] {
+    const { def, changeType } = group[0];
+    const channels = [...this.selection.channelsOf(def.name)];
+    const enriching =
+      changeType === "UPDATE" || changeType === "DELETE"
+        ? channels.filter((c) => this.selection.enrichedOf(def.name, c).length > 0)
+        : [];
+    if (enriching.length === 0) return [{ def, event }];
+    const out: OutgoingEvent[] = [];
+    const plain = channels.filter((c) => !enriching.includes(c));
+    if (plain.length > 0) out.push({ def, event, topics: plain.flatMap((c) => topicsOfChannel(def, c)) });
+    for (const channel of enriching) {
+      const names = this.selection
+        .enrichedOf(def.name, channel)
+        .map((n) => def.fieldMap.get(n.toLowerCase())?.name)
+        .filter((n): n is string => n !== undefined && !(n in event.values));
+      for (const c of group) {
+        const values = { ...event.values };
+        for (const name of names) values[name] = c.record?.[name] ?? null;
+        out.push({
+          def,
+          event: { header: { ...header(c, [c.recordId]) }, values },
+          topics: topicsOfChannel(def, channel),
+        });
+      }
+    }
+    return out;
+  }
+
   /** Stamps one transaction's events (key, sequence, commit number) and puts them on the bus. */
-  private publishTransaction(events: Array<{ def: ObjectDef; event: ChangeEvent }>): number[] {
+  private publishTransaction(events: OutgoingEvent[]): number[] {
     const transactionKey = randomUUID().replace(/-/g, "");
     const commitNumber = ++this.commitNumber;
-    return events.map(({ def, event }, i) => {
+    return events.map(({ def, event, topics }, i) => {
       event.header.transactionKey = transactionKey;
       event.header.sequenceNumber = event.header.changeType.startsWith("GAP_") ? 1 : i + 1;
       event.header.commitNumber = commitNumber;
       const schema = this.schemaFor(def);
-      return this.bus.publish(this.topicsOf(def), def.name, schema.id, encodeOrGap(schema, event, def)).replayId;
+      const to = topics ?? [...this.selection.channelsOf(def.name)].flatMap((c) => topicsOfChannel(def, c));
+      return this.bus.publish(to, def.name, schema.id, encodeOrGap(schema, event, def)).replayId;
     });
   }
+}
 
-  private topicsOf(def: ObjectDef): string[] {
-    const topics: string[] = [];
-    for (const channel of this.selection.channelsOf(def.name)) {
-      if (channel === STANDARD_CHANNEL) topics.push(`/data/${STANDARD_CHANNEL}`, `/data/${changeEventName(def.name)}`);
-      else topics.push(`/data/${channel}`);
-    }
-    return topics;
-  }
+/** An event ready for the bus; `topics` when it goes to some of the object's channels only. */
+interface OutgoingEvent {
+  def: ObjectDef;
+  event: ChangeEvent;
+  topics?: string[];
+}
+
+/** The standard channel publishes on /data/ChangeEvents and the object's own topic; a custom one on its own. */
+function topicsOfChannel(def: ObjectDef, channel: string): string[] {
+  return channel === STANDARD_CHANNEL
+    ? [`/data/${STANDARD_CHANNEL}`, `/data/${changeEventName(def.name)}`]
+    : [`/data/${channel}`];
 }
 
 /**
@@ -175,7 +218,15 @@ function encodeOrGap(schema: ChangeEventSchema, event: ChangeEvent, def: ObjectD
 function captured(w: RecordWrite, now: number): CapturedChange {
   const def = w.table.def;
   const base = { def, recordId: w.id, userId: w.userId, origin: currentChangeOrigin(), now };
-  if (w.kind === "delete") return { ...base, changeType: "DELETE", values: {}, changed: [], nulled: [] };
+  if (w.kind === "delete")
+    return {
+      ...base,
+      changeType: "DELETE",
+      values: {},
+      changed: [],
+      nulled: [],
+      ...(w.before ? { record: w.before } : {}),
+    };
   const after = w.after as StoredRecord;
   if (w.kind === "update") {
     const before: Record<string, unknown> = w.before ?? {};
@@ -185,7 +236,7 @@ function captured(w: RecordWrite, now: number): CapturedChange {
     );
     const values = Object.fromEntries(changed.map((f) => [f.name, after[f.name] ?? null]));
     const nulled = changed.filter((f) => (after[f.name] ?? null) === null).map((f) => f.name);
-    return { ...base, changeType: "UPDATE", values, changed: changed.map((f) => f.name), nulled };
+    return { ...base, changeType: "UPDATE", values, changed: changed.map((f) => f.name), nulled, record: after };
   }
   const values: Record<string, unknown> = {};
   for (const f of def.fields) if (inChangeEvent(f) && after[f.name] != null) values[f.name] = after[f.name];

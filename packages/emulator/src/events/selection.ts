@@ -18,6 +18,8 @@ export class CdcSelection {
   private readonly org: Org;
   private version = -1;
   private byObject = new Map<string, Set<string>>();
+  /** Enriched field names by `object|channel` (lowercase key), for members that name any. */
+  private enriched = new Map<string, string[]>();
 
   constructor(org: Org) {
     this.org = org;
@@ -27,6 +29,12 @@ export class CdcSelection {
   channelsOf(objectName: string): ReadonlySet<string> {
     this.refresh();
     return this.byObject.get(objectName.toLowerCase()) ?? new Set();
+  }
+
+  /** The fields a channel's member for the object asks to enrich its update and delete events with. */
+  enrichedOf(objectName: string, channel: string): readonly string[] {
+    this.refresh();
+    return this.enriched.get(`${objectName}|${channel}`.toLowerCase()) ?? [];
   }
 
   watches(table: ObjectTable): boolean {
@@ -40,14 +48,26 @@ export class CdcSelection {
     if (!members || members.version === this.version) return;
     this.version = members.version;
     const byObject = new Map<string, Set<string>>();
+    const enriched = new Map<string, string[]>();
     for (const m of members.live()) {
       const source = changeEventSource(String(m.SelectedEntity));
       if (!source) continue;
+      const names = enrichedFieldNames(m.EnrichedFields);
+      if (names.length > 0) enriched.set(`${source}|${String(m.EventChannel)}`.toLowerCase(), names);
       const key = source.toLowerCase();
       const channels = byObject.get(key) ?? new Set<string>();
       channels.add(String(m.EventChannel));
       byObject.set(key, channels);
     }
     this.byObject = byObject;
+    this.enriched = enriched;
   }
+}
+
+/** `[{"name": "Ext_Id__c"}]` as a member stores it → the field names. */
+function enrichedFieldNames(stored: unknown): string[] {
+  if (typeof stored !== "string" || stored === "") return [];
+  const list = JSON.parse(stored) as unknown;
+  if (!Array.isArray(list)) return [];
+  return list.map((f) => (f as { name?: unknown })?.name).filter((n): n is string => typeof n === "string");
 }

@@ -373,7 +373,8 @@ export class RecordStore {
     }
     table.version++;
     this.changed(table, id);
-    if (this.watched(table)) this.notify("delete", table, id, ctx);
+    // The record as it was (a soft delete keeps it in the recycle bin): its values enrich the event.
+    if (this.watched(table)) this.notify("delete", table, id, ctx, record);
   }
 
   undelete(objectName: string, id: string, ctx: WriteContext): void {

@@ -91,6 +91,7 @@ export function checkNewMember(org: Org, fullName: string, metadata: ChannelMemb
       `duplicate value found: DeveloperName duplicates value on record with id: ${twin.Id}`,
       ["DeveloperName"],
     );
+  checkEnrichedFields(org, metadata);
   const selected = new Set(members.map((r) => String(r.SelectedEntity).toLowerCase()));
   const allocation = org.settings.cdcEntityAllocation;
   if (exceedsAllocation(selected, selectedEntity, allocation)) {
@@ -99,6 +100,28 @@ export function checkNewMember(org: Org, fullName: string, metadata: ChannelMemb
       "LIMIT_EXCEEDED",
       `Can't select ${selectedEntity} for Change Data Capture: the org's allocation of ${allocation} selected entities is used up. Remove an entity or add more allocation.`,
     );
+  }
+}
+
+/**
+ * Enriched fields are `{"name": Field}` items naming fields of the selected entity's object,
+ * each once; the Id and the compound fields themselves cannot be enriched.
+ */
+export function checkEnrichedFields(org: Org, metadata: ChannelMemberMetadata): void {
+  const def = org.objectDef(changeEventSource(metadata.selectedEntity) ?? "");
+  const seen = new Set<string>();
+  for (const item of metadata.enrichedFields) {
+    const name = (item as { name?: unknown } | null)?.name;
+    if (typeof name !== "string" || name === "")
+      throw invalid('Each of Metadata.enrichedFields is {"name": "FieldName"}', ["EnrichedFields"]);
+    const field = def?.fieldMap.get(name.toLowerCase());
+    if (!def || !field || field.name === "Id" || field.components)
+      throw invalid(
+        `The field '${name}' can't be an enriched field of ${metadata.selectedEntity}: no such field on ${def?.name ?? "the object"}, or a field that can't be enriched.`,
+        ["EnrichedFields"],
+      );
+    if (seen.has(field.name)) throw invalid(`The enriched field '${name}' is listed twice.`, ["EnrichedFields"]);
+    seen.add(field.name);
   }
 }
 

@@ -10,6 +10,7 @@ import { apiVersion } from "../rest/discovery-routes.ts";
 import type { ObjectDef } from "../schema/types.ts";
 import { wireValue } from "../store/wire.ts";
 import {
+  checkEnrichedFields,
   checkNewMember,
   MEMBER_OBJECT,
   memberMetadata,
@@ -92,6 +93,7 @@ async function update(ctx: RequestContext): Promise<Reply> {
     throw new ApiError(400, "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY", `entity type cannot be updated: ${def.name}`);
   const record = recordIn(ctx, def);
   const metadata = patchedMetadata(record, await bodyObject(ctx));
+  checkEnrichedFields(ctx.org, metadata);
   ctx.org.store.update(
     def.name,
     record.Id,

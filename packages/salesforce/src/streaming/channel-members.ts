@@ -13,6 +13,12 @@ export interface ChannelMember {
   selectedEntity: string;
 }
 
+/** An entity to select, with the fields its update and delete events should always carry. */
+export interface EntitySelection {
+  entity: string;
+  enrichedFields?: readonly string[];
+}
+
 /** One step of a selection: a member this run created, or one that was there and is adopted. */
 export interface MemberStep {
   selectedEntity: string;
@@ -67,18 +73,52 @@ export async function listChannelMembers(
   return out;
 }
 
-/** Selects one entity (`AccountChangeEvent`, `Foo__ChangeEvent`) on a channel; answers the new member's id. */
+/**
+ * Selects one entity (`AccountChangeEvent`, `Foo__ChangeEvent`) on a channel, with the fields to
+ * enrich its events with; answers the new member's id.
+ */
 export async function createChannelMember(
   client: SalesforceClient,
   selectedEntity: string,
   channel = CHANGE_EVENTS_CHANNEL,
+  enrichedFields: readonly string[] = [],
 ): Promise<string> {
   const answer = await client.request<{ id: string }>({
     method: "POST",
     path: toolingPath(client),
-    json: { FullName: `${channel}_${selectedEntity}`, Metadata: { eventChannel: channel, selectedEntity } },
+    json: {
+      FullName: `${channel}_${selectedEntity}`,
+      Metadata: {
+        eventChannel: channel,
+        selectedEntity,
+        ...(enrichedFields.length > 0 ? { enrichedFields: enrichedFields.map((name) => ({ name })) } : {}),
+      },
+    },
   });
   return answer.body.id;
+}
+
+/**
+ * Adds the enriched fields a member lacks (one read of its Metadata, and an update only when
+ * some are missing); fields it already enriches stay, so another subscriber's needs are kept.
+ */
+export async function enrichChannelMember(
+  client: SalesforceClient,
+  memberId: string,
+  enrichedFields: readonly string[],
+): Promise<void> {
+  if (enrichedFields.length === 0) return;
+  const current = await client.request<{ Metadata?: Record<string, unknown> }>({ path: toolingPath(client, memberId) });
+  const { urls: _urls, ...metadata } = current.body.Metadata ?? {};
+  const have = (Array.isArray(metadata.enrichedFields) ? metadata.enrichedFields : []) as Array<{ name?: string }>;
+  const known = new Set(have.map((f) => String(f?.name ?? "").toLowerCase()));
+  const missing = enrichedFields.filter((f) => !known.has(f.toLowerCase()));
+  if (missing.length === 0) return;
+  await client.request({
+    method: "PATCH",
+    path: toolingPath(client, memberId),
+    json: { Metadata: { ...metadata, enrichedFields: [...have, ...missing.map((name) => ({ name }))] } },
+  });
 }
 
 /** Deletes a member; one that is already gone counts as deleted. */
@@ -98,15 +138,18 @@ export async function deleteChannelMember(client: SalesforceClient, memberId: st
  */
 export async function selectChannelMembers(
   client: SalesforceClient,
-  selectedEntities: readonly string[],
+  selectedEntities: ReadonlyArray<string | EntitySelection>,
   options: SelectOptions = {},
 ): Promise<MemberStep[]> {
   const channel = options.channel ?? CHANGE_EVENTS_CHANNEL;
   const steps: MemberStep[] = [];
   try {
     const existing = await listChannelMembers(client, channel);
-    for (const entity of selectedEntities) {
-      const step = await selectOne(client, entity, channel, existing);
+    for (const selection of selectedEntities) {
+      const { entity, enrichedFields = [] } = typeof selection === "string" ? { entity: selection } : selection;
+      const step = await selectOne(client, entity, channel, existing, enrichedFields);
+      // An adopted member may lack some of the fields asked for: they are added, none taken away.
+      if (step.outcome === "adopted") await enrichChannelMember(client, step.memberId, enrichedFields);
       steps.push(step);
       await options.onStep?.(step);
     }
@@ -132,11 +175,13 @@ async function selectOne(
   entity: string,
   channel: string,
   existing: ChannelMember[],
+  enrichedFields: readonly string[],
 ): Promise<MemberStep> {
   const found = existing.find((m) => m.selectedEntity.toLowerCase() === entity.toLowerCase());
   if (found) return { selectedEntity: entity, memberId: found.id, outcome: "adopted" };
   try {
-    return { selectedEntity: entity, memberId: await createChannelMember(client, entity, channel), outcome: "created" };
+    const memberId = await createChannelMember(client, entity, channel, enrichedFields);
+    return { selectedEntity: entity, memberId, outcome: "created" };
   } catch (e) {
     // Another process selected it between our read and our create: adopt theirs.
     if (!(e instanceof SalesforceApiError) || e.code !== "DUPLICATE_VALUE") throw e;

@@ -17,12 +17,14 @@ const DAY_MS = 86_400_000;
  * event (several `recordIds`, same values) becomes one record per id; the commit timestamp is
  * the records' SystemModstamp, which the destinations compare so an older event never overwrites
  * a newer row. CREATE and UNDELETE carry every non-null field; UPDATE carries its changed fields
- * and its nulled fields as null: a partial record, the other columns left as they are.
+ * and its nulled fields as null (and the enriched fields' values): a partial record, the other
+ * columns left as they are.
  */
 export function changeOutcome(
   header: ChangeEventHeader,
   payload: Record<string, unknown>,
   schema: ObjectSchema,
+  enrichedFields: readonly string[] = [],
 ): ChangeOutcome {
   if (header.changeType === "GAP_OVERFLOW") return { kind: "overflow" };
   if (header.changeType.startsWith("GAP_")) return { kind: "gap", recordIds: [...header.recordIds] };
@@ -33,7 +35,9 @@ export function changeOutcome(
   const byName = new Map(schema.fields.map((f) => [f.name.toLowerCase(), f]));
   const base: SyncRecord = {};
   const partial = header.changeType === "UPDATE";
-  const named = partial ? [...header.changedFields, ...header.nulledFields] : [...values.keys()];
+  // Enriched fields ride along unchanged (as their current value) and are written like changed ones.
+  const enriched = enrichedFields.filter((f) => values.has(f));
+  const named = partial ? [...header.changedFields, ...header.nulledFields, ...enriched] : [...values.keys()];
   for (const raw of named) {
     const name = flatName(raw);
     const field = byName.get(name.toLowerCase());

@@ -1,4 +1,9 @@
-import { ChannelSelectionFailed, releaseChannelMembers, selectChannelMembers } from "@forcelink/salesforce";
+import {
+  ChannelSelectionFailed,
+  type MemberStep,
+  releaseChannelMembers,
+  selectChannelMembers,
+} from "@forcelink/salesforce";
 import { type ConnectionChecklistRun, runConnectionChecklist } from "../checklist/connection-checklist.ts";
 import type { ConnectionRow } from "../connections/connection-store.ts";
 import type { InstallationRow, OpenedIntegration } from "../integrations/integration-store.ts";
@@ -63,18 +68,8 @@ export async function provisionSubscriptions(
   try {
     await selectChannelMembers(
       client,
-      objects.map((o) => changeEventEntity(o.name)),
-      {
-        onStep: async (step) => {
-          if (step.outcome === "created")
-            await recordCreatedMember(platform, {
-              installationId: installation.id,
-              connectionId: conn.id,
-              selectedEntity: step.selectedEntity,
-              memberId: step.memberId,
-            });
-        },
-      },
+      objects.map((o) => ({ entity: changeEventEntity(o.name), enrichedFields: o.enrichedFields ?? [] })),
+      { onStep: recordCreated(platform, installation, conn) },
     );
   } catch (error) {
     if (!(error instanceof ChannelSelectionFailed)) throw error;
@@ -86,6 +81,19 @@ export async function provisionSubscriptions(
   }
   for (const row of rows) if (row.state === "paused") await resumeSubscription(platform, row, conn);
   return rows;
+}
+
+/** Records each member a selection created, as it is made (adopted ones are not: never deleted by us). */
+function recordCreated(platform: Platform, installation: InstallationRow, conn: ConnectionRow) {
+  return async (step: MemberStep) => {
+    if (step.outcome === "created")
+      await recordCreatedMember(platform, {
+        installationId: installation.id,
+        connectionId: conn.id,
+        selectedEntity: step.selectedEntity,
+        memberId: step.memberId,
+      });
+  };
 }
 
 /** The first of the subscription's checks that fails in `run`, as a pause shows it; null when none fails. */
@@ -131,6 +139,16 @@ export async function reconcileSubscriptions(
     for (const row of gone) await deleteSubscription(platform, row.id);
   }
   if (added.length > 0) await provisionSubscriptions(platform, target, { objects: added });
+  // Kept objects that ask for enrichment: their members get the enriched fields they lack.
+  const enriching = integration.manifest.objects.filter(
+    (o) => o.subscribe && o.enrichedFields && existing.some((row) => row.object === o.name),
+  );
+  if (enriching.length > 0)
+    await selectChannelMembers(
+      await platform.tokens.clientFor(conn),
+      enriching.map((o) => ({ entity: changeEventEntity(o.name), enrichedFields: o.enrichedFields ?? [] })),
+      { onStep: recordCreated(platform, installation, conn) },
+    );
 }
 
 /** Deletes the channel members Forcelink created for the installation (never adopted ones). */

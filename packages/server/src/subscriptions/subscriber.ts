@@ -150,7 +150,7 @@ async function consume(
       }
       const header = item.event.changeHeader;
       if (!header) continue;
-      const outcome = changeOutcome(header, item.event.payload, ctx.schema);
+      const outcome = changeOutcome(header, item.event.payload, ctx.schema, ctx.spec.enrichedFields);
       if (outcome.kind === "overflow") throw new ReadSinceCheckpoint("overflow");
       const delivered = await deliverOutcome(platform, ctx, outcome);
       if (outcome.kind === "gap")

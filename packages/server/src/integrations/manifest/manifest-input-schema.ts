@@ -46,7 +46,8 @@ import { writeObjectShape, writesInput, writesShape } from "./writes-input-schem
 //       formulaRefresh: "0 3 * * *"    # optional cron: re-read formula fields, which change
 //                                      # without touching SystemModstamp
 //       subscribe: true                # also deliver changes as they happen (Change Data Capture);
-//                                      # default false
+//                                      # default false; {enrichedFields: [Ext_Id__c]} also makes
+//                                      # update and delete events carry those fields unchanged
 //   writes:                            # optional: what the integration writes (writes-input-schema.ts)
 //     strict: true
 //     objects:
@@ -134,11 +135,26 @@ const objectShape = z
         "When to re-read formula fields, whose values change without SystemModstamp changing: a cron expression.",
       ).optional(),
       subscribe: z
-        .boolean({ error: typed("true or false") })
+        .union(
+          [
+            z.boolean(),
+            z.strictObject({
+              enrichedFields: z
+                .array(fieldNameInput("read"))
+                .min(1, { error: problem("the list is empty", "a list of field API names") })
+                .max(MAX_FIELDS)
+                .meta({
+                  description:
+                    "Fields every update and delete event carries even when unchanged (Change Data Capture enrichment), e.g. an external id; each among the object's fields.",
+                }),
+            }),
+          ],
+          { error: typed("true, false, or {enrichedFields: [Field, …]}") },
+        )
         .default(false)
         .meta({
           description:
-            "Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.",
+            "Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API. {enrichedFields: […]} subscribes with enrichment.",
         }),
     },
     { error: typed("a mapping like {name: Account, destinations: [warehouse]}") },
@@ -173,6 +189,7 @@ function normaliseObject(input: z.output<typeof objectShape>): ManifestObject {
     destinations: [...new Set(input.destinations)],
     ...(input.formulaRefresh === undefined ? {} : { formulaRefresh: normaliseCron(input.formulaRefresh) }),
     ...(input.subscribe ? { subscribe: true } : {}),
+    ...(typeof input.subscribe === "object" ? { enrichedFields: distinctNames(input.subscribe.enrichedFields) } : {}),
   };
 }
 

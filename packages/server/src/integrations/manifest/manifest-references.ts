@@ -49,6 +49,7 @@ function readProblems(document: Record<string, unknown>): ReferenceProblem[] {
   const destinations = names?.filter((name) => DESTINATION_NAME.test(name));
   problems.push(...namedTwice(document.objects, ["objects"]));
   for (const [index, object] of document.objects.entries()) {
+    if (isMapping(object)) problems.push(...enrichedProblems(object, index));
     if (!isMapping(object) || !destinations || !Array.isArray(object.destinations)) continue;
     for (const [position, name] of object.destinations.entries()) {
       if (typeof name !== "string" || destinations.includes(name)) continue;
@@ -112,6 +113,26 @@ function writeProblems(document: Record<string, unknown>): ReferenceProblem[] {
         ),
         at: "key",
       });
+  }
+  return problems;
+}
+
+/** Enriched fields are read like the others: each must be among the object's listed fields. */
+function enrichedProblems(object: Record<string, unknown>, index: number): ReferenceProblem[] {
+  const subscribe = object.subscribe;
+  if (!isMapping(subscribe) || !Array.isArray(subscribe.enrichedFields) || !Array.isArray(object.fields)) return [];
+  const listed = new Set(object.fields.filter((f): f is string => typeof f === "string").map((f) => f.toLowerCase()));
+  const problems: ReferenceProblem[] = [];
+  for (const [position, name] of subscribe.enrichedFields.entries()) {
+    if (typeof name !== "string" || listed.has(name.toLowerCase())) continue;
+    problems.push({
+      path: ["objects", index, "subscribe", "enrichedFields", position],
+      message: problem(
+        `${quote(name)} is not among the object's fields`,
+        "a field listed under fields (or fields: all)",
+      ),
+      at: "value",
+    });
   }
   return problems;
 }

@@ -69,6 +69,8 @@ export const manifestObjectSchema = z.strictObject({
   formulaRefresh: cron.optional(),
   /** Also hear its changes as they happen (Change Data Capture over the Pub/Sub API). */
   subscribe: z.boolean().optional(),
+  /** Fields Change Data Capture adds to every update and delete event (enrichment); each among `fields`. */
+  enrichedFields: z.array(z.string().regex(API_NAME)).min(1).max(MAX_FIELDS).optional(),
 });
 
 /** An object the integration writes: its operations (each once, in WRITE_OPERATIONS order) and the fields they set. */
