@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { esc } from "../src/connect/html.ts";
+import { signIn } from "./support/console-client.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
 import { suiteBackends } from "./support/test-database.ts";
 import { waitFor } from "./support/wait.ts";
@@ -63,7 +65,7 @@ describe.each(backends)("subscription lifecycle (%s)", (backend) => {
     waitFor(async () => {
       const sub = await only(s, object);
       return sub.state === "running" && sub.lastKeepaliveAt !== null && sub;
-    }, `a live subscriber to ${object}`);
+    }, `a live subscriber to ${object}`, 60_000);
   const sf = async (s: SyncHarness, method: string, path: string, body?: unknown) => {
     const res = await s.api(`/v1/connections/${s.connectionId}/proxy/services/data/v67.0${path}`, {
       method,
@@ -131,6 +133,15 @@ describe.each(backends)("subscription lifecycle (%s)", (backend) => {
     expect(error.check?.id).toBe("cdc-allocation");
     expect(error.check?.remedy.length).toBeGreaterThan(0);
     expect((await only(s, "Account")).state).toBe("paused");
+    // The console's button does the same: a 409 page with the remedy, the subscription still paused.
+    const user = await signIn(s.server.url, s.apiKey);
+    const page = await user.get(`/connections/${s.connectionId}`);
+    expect(page.html).toContain(`id="resume-Account"`);
+    const pressed = await user.post(`/connections/${s.connectionId}/subscriptions/${paused.id}/resume`, {
+      csrf: user.csrf,
+    });
+    expect(pressed.status).toBe(409);
+    expect(pressed.html).toContain(esc(error.check!.remedy[0]));
 
     // The admin frees one entity, then the checklist runs again: the subscription resumes on its own.
     await sf(s, "DELETE", `/tooling/sobjects/PlatformEventChannelMember/${others[0]}`);
@@ -173,11 +184,14 @@ describe.each(backends)("subscription lifecycle (%s)", (backend) => {
 
     s.admin.setObjectPermissions(ADMIN_PROFILE, "Account", [...ACCOUNT_ALL]);
     s.admin.setSystemPermissions(ADMIN_PROFILE, { ModifyAllData: true, ViewAllData: true });
-    const resumed = await s.api(`/v1/connections/${s.connectionId}/subscriptions/${paused.id}/resume`, {
-      method: "POST",
+    // Resumed from the console's button: the checks run and pass.
+    const user = await signIn(s.server.url, s.apiKey);
+    const resumed = await user.post(`/connections/${s.connectionId}/subscriptions/${paused.id}/resume`, {
+      csrf: user.csrf,
     });
-    expect(resumed.status, await resumed.clone().text()).toBe(200);
-    expect(((await resumed.json()) as SubscriptionView).state).not.toBe("paused");
+    expect(resumed.status, resumed.html).toBe(303);
+    expect(resumed.location).toContain("done=subscription-resumed");
+    expect((await only(s, "Account")).state).not.toBe("paused");
     // From its checkpoint: the change made while it was paused arrives too.
     await delivered(s, "Account", first, "Name", "While paused");
     await live(s, "Account");

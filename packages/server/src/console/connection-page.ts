@@ -5,6 +5,7 @@ import { esc } from "../connect/html.ts";
 import { type ConnectionRow, connectionView, findConnection } from "../connections/connection-store.ts";
 import { disconnect } from "../connections/disconnect.ts";
 import type { Platform } from "../platform/platform.ts";
+import { resumeNow } from "../subscriptions/resume-subscriptions.ts";
 import { connectionPanels } from "./connection-panels.ts";
 import { postButton, statusBadge, when } from "./console-html.ts";
 import { type ConsoleContext, type ConsolePage, notFoundPage } from "./console-routes.ts";
@@ -65,7 +66,7 @@ export const connectionPage: ConsolePage = (router) => {
   router.get("/connections/:id", async (ctx) => {
     const row = await connectionOf(ctx);
     const csrf = ctx.session.csrf;
-    const panels = await Promise.all(connectionPanels.map((panel) => panel(ctx.platform, row)));
+    const panels = await Promise.all(connectionPanels.map((panel) => panel(ctx.platform, row, csrf)));
     const body = `<h1>Connection <code>${esc(row.id)}</code></h1>
       <p><a href="/connections/${esc(row.id)}/syncs" id="syncs-link">Syncs</a> · <a href="/writes?connectionId=${esc(row.id)}">Writes</a></p>
       ${facts(row)}
@@ -84,6 +85,13 @@ export const connectionPage: ConsolePage = (router) => {
     // A connection that needs the customer again throws ConnectionNeedsReauth: shown as a 409 page with its remedy.
     await runConnectionChecklist(ctx.platform, row);
     return { redirect: `/connections/${row.id}?done=checked#checklist` };
+  });
+
+  router.post("/connections/:id/subscriptions/:subscriptionId/resume", async (ctx) => {
+    const row = await connectionOf(ctx);
+    // Still paused: a 409 page with the failing check and its remedy.
+    await resumeNow(ctx.platform, row, ctx.params.subscriptionId ?? "");
+    return { redirect: `/connections/${row.id}?done=subscription-resumed#subscriptions` };
   });
 
   router.post("/connections/:id/reconnect-link", async (ctx) => {

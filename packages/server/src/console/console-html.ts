@@ -93,6 +93,7 @@ export const DONE: Readonly<Record<string, string>> = {
   resumed: "The object's sync is resumed.",
   "run-queued": "The run is queued; refresh to follow it.",
   "secret-rotated": "The new consumer secret is stored.",
+  "subscription-resumed": "The subscription's checks pass: it runs again from its checkpoint.",
   "test-sent": "A test event is on its way.",
 };
 

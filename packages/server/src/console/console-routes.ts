@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { esc } from "../connect/html.ts";
 import { HttpError, httpErrorFrom } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
+import type { CheckPointer } from "../remedies/problem.ts";
 import { CONSOLE_SECURITY_HEADERS, layout } from "./console-html.ts";
 import { type ConsoleSession, csrfMatches, SESSION_COOKIE, sessionOf } from "./console-session.ts";
 
@@ -82,6 +83,12 @@ function send(reply: FastifyReply, answer: ConsoleAnswer) {
   return reply.status(answer.status).type(HTML).send(answer.html);
 }
 
+/** The checklist check behind an error, with its remedy step by step, for the customer's admin. */
+function checkSteps(check: CheckPointer): string {
+  const steps = check.remedy.map((step) => `<li>${esc(step)}</li>`).join("");
+  return `<p id="check"><strong>${esc(check.title)}</strong>${check.reason ? ` ${esc(check.reason)}` : ""}</p><ol class="remedy">${steps}</ol>`;
+}
+
 /** Any error as a console page: our 4xx say what was wrong and how to fix it; anything else stays generic. */
 function errorAnswer(request: FastifyRequest, error: unknown): { status: number; html: string } {
   const mapped =
@@ -97,7 +104,7 @@ function errorAnswer(request: FastifyRequest, error: unknown): { status: number;
     "Problem",
     `<h1>${mapped.status === 404 ? "Not found" : "That did not work"}</h1><div class="error" id="error" data-status="${mapped.status}"><strong>${esc(message)}</strong>${
       mapped.remedy && mapped.status < 500 ? `<p id="remedy">${esc(mapped.remedy)}</p>` : ""
-    }</div><p><a href="${session ? "/" : "/sign-in"}">Back to the console</a></p>`,
+    }${mapped.check && mapped.status < 500 ? checkSteps(mapped.check) : ""}</div><p><a href="${session ? "/" : "/sign-in"}">Back to the console</a></p>`,
     session ? { section: "", csrf: session.csrf } : null,
   );
   return { status: mapped.status, html };

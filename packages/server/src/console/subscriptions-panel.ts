@@ -3,7 +3,7 @@ import type { ConnectionRow } from "../connections/connection-store.ts";
 import type { Platform } from "../platform/platform.ts";
 import { subscriptionView } from "../subscriptions/subscription-routes.ts";
 import { subscriptionsOf } from "../subscriptions/subscription-store.ts";
-import { statusBadge, table, when } from "./console-html.ts";
+import { postButton, statusBadge, table, when } from "./console-html.ts";
 
 /** How long ago, in words a person reads at a glance. */
 function lag(ms: number | null): string {
@@ -14,7 +14,7 @@ function lag(ms: number | null): string {
 }
 
 /** The connection page's Change Data Capture subscriptions: state, lag, events, recoveries. */
-export async function subscriptionsPanel(platform: Platform, connection: ConnectionRow): Promise<string> {
+export async function subscriptionsPanel(platform: Platform, connection: ConnectionRow, csrf: string): Promise<string> {
   const rows = await subscriptionsOf(platform, connection.id);
   if (rows.length === 0) return "";
   const now = platform.clock.nowMs();
@@ -23,11 +23,19 @@ export async function subscriptionsPanel(platform: Platform, connection: Connect
     const why = s.check
       ? `${esc(s.check.title)}<ol class="remedy">${s.check.remedy.map((step) => `<li>${esc(step)}</li>`).join("")}</ol>`
       : esc(s.stateReason ?? "");
+    // Paused: the checks run again on the button, and it resumes once they pass.
+    const resume =
+      s.state === "paused"
+        ? postButton(`/connections/${connection.id}/subscriptions/${s.id}/resume`, "Check and resume", csrf, {
+            id: `resume-${s.object}`,
+            kind: "secondary",
+          })
+        : "";
     const recent = s.recoveries[0];
     return [
       esc(s.object),
       statusBadge(s.state),
-      why,
+      why + resume,
       esc(String(s.eventsDelivered)),
       esc(lag(s.lagMs)),
       when(s.lastKeepaliveAt),

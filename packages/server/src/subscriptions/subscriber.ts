@@ -15,6 +15,7 @@ import {
   confirmDelivered,
   getSubscription,
   LEASE_MS,
+  markRunning,
   type SubscriptionRow,
   takeLease,
   updateSubscription,
@@ -74,7 +75,8 @@ export async function runSubscription(platform: Platform, id: string, owner: str
   try {
     for (const d of destinations) await d.prepare(schema);
     const ctx: Running = { row, conn, spec, client, schema, destinations, owner, sequence: 0 };
-    await updateSubscription(platform, id, { state: "running", stateReason: null });
+    // Paused meanwhile (provisioning found a check failing): it stays paused, and this run ends.
+    if (!(await markRunning(platform, id))) return;
     await stream(platform, ctx, stop.signal);
   } finally {
     clearInterval(renew);

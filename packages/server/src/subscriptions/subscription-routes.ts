@@ -2,10 +2,10 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { findConnection } from "../connections/connection-store.ts";
-import { HttpError, notFound } from "../http/http-error.ts";
+import { notFound } from "../http/http-error.ts";
 import type { Platform } from "../platform/platform.ts";
-import { reprovision } from "./resume-subscriptions.ts";
-import { getSubscription, type SubscriptionRow, subscriptionsOf } from "./subscription-store.ts";
+import { resumeNow } from "./resume-subscriptions.ts";
+import { type SubscriptionRow, subscriptionsOf } from "./subscription-store.ts";
 import { startSubscriptions } from "./subscription-supervisor.ts";
 
 const params = z.object({ id: z.string().min(1).max(200) });
@@ -93,29 +93,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, platform: Platf
     async (req) => {
       const conn = await findConnection(platform, req.projectId, req.params.id);
       if (!conn) throw notFound("connection", req.params.id);
-      const row = await getSubscription(platform, req.params.subscriptionId);
-      if (!row || row.connectionId !== conn.id) throw notFound("subscription", req.params.subscriptionId);
-      const now = platform.clock.nowMs();
-      if (row.state !== "paused") return subscriptionView(row, now);
-      const after = await reprovision(platform, row);
-      if (!after) throw notFound("subscription", req.params.subscriptionId);
-      if (after.state === "paused") {
-        const check =
-          (after.pausedCheck as SubscriptionRow["pausedCheck"] & z.infer<typeof subscriptionSchema>["check"]) ??
-          undefined;
-        throw new HttpError(
-          409,
-          "subscription_still_paused",
-          `The subscription to ${after.object} cannot run yet: ${after.stateReason ?? "a check fails"}.`,
-          {
-            remedy: check
-              ? `Have the customer's admin follow the check's remedy (${check.id}), then resume again.`
-              : "Fix what the reason names in the org, then resume again.",
-            ...(check ? { check } : {}),
-          },
-        );
-      }
-      return subscriptionView(after, platform.clock.nowMs());
+      return subscriptionView(await resumeNow(platform, conn, req.params.subscriptionId), platform.clock.nowMs());
     },
   );
   if (platform.config.sync.workers > 0) {

@@ -131,6 +131,16 @@ export async function confirmDelivered(
   return rows.length === 1;
 }
 
+/** Marks a subscription running, unless it was paused meanwhile; answers whether it did. */
+export async function markRunning(platform: Store, id: string): Promise<boolean> {
+  const rows = await platform.db
+    .update(subscriptions)
+    .set({ state: "running", stateReason: null, updatedAt: platform.clock.now() })
+    .where(and(eq(subscriptions.id, id), sql`${subscriptions.state} <> 'paused'`))
+    .returning({ id: subscriptions.id });
+  return rows.length === 1;
+}
+
 export async function updateSubscription(
   platform: Store,
   id: string,
