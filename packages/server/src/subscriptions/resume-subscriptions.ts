@@ -60,7 +60,7 @@ export async function resumeNow(
   throw new HttpError(
     409,
     "subscription_still_paused",
-    `The subscription to ${after.object} cannot run yet: ${after.stateReason ?? "a check fails"}.`,
+    `The subscription to ${after.object} cannot run yet: ${(after.stateReason ?? "a check fails").replace(/\.?$/, ".")}`,
     {
       remedy: check
         ? `Have the customer's admin follow the check's remedy (${check.id}), then resume again.`
