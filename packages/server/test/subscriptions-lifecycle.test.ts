@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { esc } from "../src/connect/html.ts";
 import { signIn } from "./support/console-client.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
+import { startReceiver } from "./support/receiver.ts";
 import { suiteBackends } from "./support/test-database.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -62,10 +63,14 @@ describe.each(backends)("subscription lifecycle (%s)", (backend) => {
     return found[0];
   };
   const live = (s: SyncHarness, object: string) =>
-    waitFor(async () => {
-      const sub = await only(s, object);
-      return sub.state === "running" && sub.lastKeepaliveAt !== null && sub;
-    }, `a live subscriber to ${object}`, 60_000);
+    waitFor(
+      async () => {
+        const sub = await only(s, object);
+        return sub.state === "running" && sub.lastKeepaliveAt !== null && sub;
+      },
+      `a live subscriber to ${object}`,
+      60_000,
+    );
   const sf = async (s: SyncHarness, method: string, path: string, body?: unknown) => {
     const res = await s.api(`/v1/connections/${s.connectionId}/proxy/services/data/v67.0${path}`, {
       method,
@@ -199,29 +204,53 @@ describe.each(backends)("subscription lifecycle (%s)", (backend) => {
     await delivered(s, "Account", first, "Name", "After");
   });
 
-  it("subscribes with enrichment: an update carries the enriched field's unchanged value to the destination", async () => {
-    const enriched = manifest({ account: false, contact: false }).replace(
-      'fields: [Id, Name, SystemModstamp]\n    schedule: "0 0 1 1 *"\n    subscribe: false',
-      'fields: [Id, Name, Industry, AccountNumber, SystemModstamp]\n    schedule: "0 0 1 1 *"\n    subscribe: {enrichedFields: [AccountNumber]}',
-    );
-    expect(enriched).toContain("enrichedFields");
-    const s = await startHarness({
-      backend,
-      pubsub: true,
-      sync: { manifest: manifest({ account: false, contact: false }) },
-    });
-    h = s;
-    // Created before Account is subscribed to (and never read by the sync): the destination lacks it.
-    const id = String((await sf(s, "POST", "/sobjects/Account", { Name: "Known", AccountNumber: "EXT-7" }))!.id);
-    await upload(s, enriched);
-    await live(s, "Account");
-    const member = [...s.org.store.tableOrThrow("PlatformEventChannelMember").live()].find(
-      (m) => m.SelectedEntity === "AccountChangeEvent",
-    );
-    expect(JSON.parse(String(member?.EnrichedFields))).toEqual([{ name: "AccountNumber" }]);
-    await sf(s, "PATCH", `/sobjects/Account/${id}`, { Industry: "Energy" });
-    await delivered(s, "Account", id, "Industry", "Energy");
-    expect((await s.served("Account")).get(id)?.data).toMatchObject({ Industry: "Energy", AccountNumber: "EXT-7" });
+  it("subscribes with enrichment: an update carries the enriched field's unchanged value to the records and webhook destinations", async () => {
+    const hook = await startReceiver();
+    const enriched = `
+name: live
+destinations:
+  cache:
+    type: records
+  hook:
+    type: webhook
+    url: ${hook.url}
+objects:
+  - name: Account
+    fields: [Id, Name, Industry, AccountNumber, SystemModstamp]
+    schedule: "0 0 1 1 *"
+    subscribe: {enrichedFields: [AccountNumber]}
+    destinations: [cache, hook]
+`;
+    try {
+      const s = await startHarness({
+        backend,
+        pubsub: true,
+        sync: { manifest: manifest({ account: false, contact: false }) },
+      });
+      h = s;
+      // Created before Account is subscribed to (and never read by the sync): the destinations lack it.
+      const id = String((await sf(s, "POST", "/sobjects/Account", { Name: "Known", AccountNumber: "EXT-7" }))!.id);
+      await upload(s, enriched);
+      await live(s, "Account");
+      const member = [...s.org.store.tableOrThrow("PlatformEventChannelMember").live()].find(
+        (m) => m.SelectedEntity === "AccountChangeEvent",
+      );
+      expect(JSON.parse(String(member?.EnrichedFields))).toEqual([{ name: "AccountNumber" }]);
+      await sf(s, "PATCH", `/sobjects/Account/${id}`, { Industry: "Energy" });
+      await delivered(s, "Account", id, "Industry", "Energy");
+      expect((await s.served("Account")).get(id)?.data).toMatchObject({ Industry: "Energy", AccountNumber: "EXT-7" });
+      // The webhook gets the update as a partial record: what changed, and the enriched field.
+      const batch = await waitFor(
+        () => hook.events.find((e) => e.type === "sync.records"),
+        "the update at the webhook destination",
+      );
+      const upserts = (batch as unknown as { upserts: Array<Record<string, unknown>> }).upserts;
+      expect(upserts).toHaveLength(1);
+      expect(upserts[0]).toMatchObject({ Id: id, Industry: "Energy", AccountNumber: "EXT-7" });
+      expect(upserts[0]).not.toHaveProperty("Name");
+    } finally {
+      await hook.close();
+    }
   });
 
   it("matches subscriptions to a re-uploaded manifest: a new subscribed object is selected, one no longer subscribed is released", async () => {
