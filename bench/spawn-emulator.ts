@@ -26,6 +26,8 @@ export async function spawnEmulator(seed: unknown, extraArgs: string[] = []): Pr
     [
       "--max-old-space-size=4096",
       "--max-semi-space-size=16",
+      // BENCH_EMULATOR_NODE_ARGS: node options for the emulator, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+      ...(process.env.BENCH_EMULATOR_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
       CLI,
       "emulator",
       "--port",

@@ -57,6 +57,23 @@ describe("query pages and locators", () => {
     expectInvalid(() => nextPage(s.org, s.adminUser.Id, `${id}-900`, undefined, "67.0"));
   });
 
+  it("serves the page it prepared ahead only while nothing was written since", async () => {
+    const userId = s.adminUser.Id;
+    const first = firstPage(s.org, userId, query(s, "SELECT Id, Name FROM Account"), 300, "query", "67.0");
+    const second = nextPage(s.org, userId, locatorOf(first.nextRecordsUrl), undefined, "67.0");
+    // The third page is prepared after the second is answered; then a row in it changes.
+    await new Promise((resolve) => setImmediate(resolve));
+    const target = String(query(s, "SELECT Id FROM Account").records[650].Id);
+    s.org.store.update("Account", target, { Name: "Changed after" }, s.org.writeContext(userId));
+    const third = nextPage(s.org, userId, locatorOf(second.nextRecordsUrl), undefined, "67.0");
+    expect(third.records.find((r) => r.Id === target)?.Name).toBe("Changed after");
+    // Prepared ahead with nothing written since: the same page as one made on demand.
+    await new Promise((resolve) => setImmediate(resolve));
+    const last = nextPage(s.org, userId, locatorOf(third.nextRecordsUrl), undefined, "67.0");
+    const all = query(s, "SELECT Id, Name FROM Account").records;
+    expect(last.records.map((r) => [r.Id, r.Name])).toEqual(all.slice(900).map((r) => [r.Id, r.Name]));
+  });
+
   it("answers a small result in one page without a locator", () => {
     const result = query(s, "SELECT Id FROM Account LIMIT 200");
     expect(firstPage(s.org, s.adminUser.Id, result, 200, "query", "67.0")).toMatchObject({

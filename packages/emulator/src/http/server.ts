@@ -116,10 +116,12 @@ function write(res: ServerResponse, reply: Reply, nowMs: number): void {
     reply.stream.pipe(res);
     return;
   }
-  if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+  // Encoded once: its length and the bytes sent come from the same buffer.
+  const bytes = typeof body === "string" ? Buffer.from(body) : body;
+  if (bytes !== undefined) headers["content-length"] = String(bytes.length);
   else if (reply.status !== 204 && reply.status !== 304) headers["content-length"] = "0";
   res.writeHead(reply.status, headers);
-  res.end(body);
+  res.end(bytes);
 }
 
 /** Listens on one port for one host role. */

@@ -3,7 +3,7 @@ import { ApiError } from "../http/errors.ts";
 import { json, type Reply } from "../http/reply.ts";
 import type { Router } from "../http/router.ts";
 import { executeSoql } from "../soql/execute.ts";
-import { batchSizeOf, DEFAULT_BATCH_SIZE, firstPage, nextPage } from "../soql/query-pages.ts";
+import { batchSizeOf, DEFAULT_BATCH_SIZE, firstPage, nextPageBody } from "../soql/query-pages.ts";
 
 const rest = { kind: "rest", auth: "api" } as const;
 const tooling = { kind: "tooling", auth: "api" } as const;
@@ -44,7 +44,11 @@ function runQuery(ctx: RequestContext, origin: Origin): Reply {
 }
 
 function morePages(ctx: RequestContext): Reply {
-  return json(nextPage(ctx.org, ctx.userId, ctx.params.locator, batchHint(ctx), versionOf(ctx)));
+  return {
+    status: 200,
+    body: nextPageBody(ctx.org, ctx.userId, ctx.params.locator, batchHint(ctx), versionOf(ctx)),
+    headers: { "content-type": "application/json;charset=UTF-8" },
+  };
 }
 
 /** A plausible plan for jsforce's explain(): every emulated query is a table scan. */

@@ -13,6 +13,11 @@ export interface Locator {
   path: string;
   batchSize: number;
   lastUsedAt: number;
+  /**
+   * The next page, serialised while the client was busy with the one before; served only when the
+   * client asks for exactly it and nothing in the org was written since.
+   */
+  prepared?: { offset: number; batch: number; revision: number; body: string };
 }
 
 export const invalidLocator = () => new ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
@@ -52,6 +57,10 @@ export class LocatorStore {
     }
     locator.lastUsedAt = now;
     return locator;
+  }
+
+  isOpen(id: string): boolean {
+    return this.open.has(id);
   }
 
   release(id: string): void {

@@ -1,5 +1,5 @@
 import type { Org } from "../org/org.ts";
-import { invalidLocator, queryLocators } from "./locators.ts";
+import { invalidLocator, type Locator, queryLocators } from "./locators.ts";
 import type { SoqlResult } from "./types.ts";
 
 export const DEFAULT_BATCH_SIZE = 2000;
@@ -42,6 +42,7 @@ export function firstPage(
     return { totalSize: result.totalSize, done: true, records: records.map(result.toJson) };
   }
   const locator = queryLocators(org).create({ userId, records, toJson: result.toJson, path, batchSize });
+  prepareAhead(org, locator, batchSize, batchSize, version);
   return {
     totalSize: result.totalSize,
     done: false,
@@ -50,7 +51,51 @@ export function firstPage(
   };
 }
 
-/** GET …/query/<01g…>-<offset>: the page starting at offset; the last page frees the locator. */
+/**
+ * GET …/query/<01g…>-<offset>: the page starting at offset, as JSON text; the last page frees the
+ * locator. While the client reads a page, the next one is serialised ahead (after this answer is
+ * written), so asking for it costs only the lookup, as long as nothing was written meanwhile.
+ */
+export function nextPageBody(
+  org: Org,
+  userId: string,
+  locatorText: string,
+  batchHint: number | undefined,
+  version: string,
+): string {
+  const m = /^(01g[A-Za-z0-9]{15})-(\d+)$/.exec(locatorText);
+  if (!m) throw invalidLocator();
+  const store = queryLocators(org);
+  const locator = store.use(userId, m[1]);
+  const offset = Number(m[2]);
+  if (offset > locator.records.length) throw invalidLocator();
+  const batch = batchHint ?? locator.batchSize;
+  const prepared = locator.prepared;
+  locator.prepared = undefined;
+  const revision = org.store.revision;
+  const body =
+    prepared && prepared.offset === offset && prepared.batch === batch && prepared.revision === revision
+      ? prepared.body
+      : JSON.stringify(pageAt(locator, offset, batch, version));
+  const end = Math.min(locator.records.length, offset + batch);
+  if (end >= locator.records.length) {
+    store.release(locator.id);
+    return body;
+  }
+  prepareAhead(org, locator, end, batch, version);
+  return body;
+}
+
+/** Serialises the page at `offset` once the answer in hand is written, for the request that follows it. */
+function prepareAhead(org: Org, locator: Locator, offset: number, batch: number, version: string): void {
+  setImmediate(() => {
+    if (!queryLocators(org).isOpen(locator.id) || locator.prepared) return;
+    const page = JSON.stringify(pageAt(locator, offset, batch, version));
+    locator.prepared = { offset, batch, revision: org.store.revision, body: page };
+  });
+}
+
+/** The same page as an object (for callers inside the emulator and its tests). */
 export function nextPage(
   org: Org,
   userId: string,
@@ -58,22 +103,18 @@ export function nextPage(
   batchHint: number | undefined,
   version: string,
 ): QueryPage {
-  const m = /^(01g[A-Za-z0-9]{15})-(\d+)$/.exec(locatorText);
-  if (!m) throw invalidLocator();
-  const store = queryLocators(org);
-  const locator = store.use(userId, m[1]);
-  const offset = Number(m[2]);
+  return JSON.parse(nextPageBody(org, userId, locatorText, batchHint, version)) as QueryPage;
+}
+
+function pageAt(locator: Locator, offset: number, batch: number, version: string): QueryPage {
   const total = locator.records.length;
-  if (offset > total) throw invalidLocator();
-  const batch = batchHint ?? locator.batchSize;
   const end = Math.min(total, offset + batch);
   const page: QueryPage = {
     totalSize: total,
     done: end >= total,
     records: projectRange(locator.records, offset, end, locator.toJson),
   };
-  if (page.done) store.release(locator.id);
-  else page.nextRecordsUrl = nextUrl(version, locator.path, locator.id, end);
+  if (!page.done) page.nextRecordsUrl = nextUrl(version, locator.path, locator.id, end);
   return page;
 }
 

@@ -147,6 +147,13 @@ export class RecordStore {
     return table;
   }
 
+  /** Moves on with every write to any table: what a page prepared ahead of time is checked against. */
+  get revision(): number {
+    let n = 0;
+    for (const t of this.tables.values()) n += t.version;
+    return n;
+  }
+
   table(name: string): ObjectTable | undefined {
     return this.tables.get(name.toLowerCase());
   }
