@@ -281,5 +281,31 @@ objects:
     expect(same.status).toBe(200);
     const missing = await s.api(`/v1/connections/${s.connectionId}/subscriptions/sub_nope/resume`, { method: "POST" });
     expect(missing.status).toBe(404);
+
+    // A destination added to the subscribed object: the running subscriber picks it up on its own.
+    const hook = await startReceiver();
+    try {
+      const withHook = manifest({ account: false, contact: true })
+        .replace("    type: records\n", `    type: records\n  hook:\n    type: webhook\n    url: ${hook.url}\n`)
+        .replace(/subscribe: true\n {4}destinations: \[cache\]/, "subscribe: true\n    destinations: [cache, hook]");
+      expect(withHook).toContain("[cache, hook]");
+      await upload(s, withHook);
+      const arrived = await waitFor(
+        async () => {
+          const made = String((await sf(s, "POST", "/sobjects/Contact", { LastName: "Watched" }))!.id);
+          const until = Date.now() + 3_000;
+          while (Date.now() < until) {
+            if (hook.events.some((e) => JSON.stringify(e).includes(made))) return made;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          return false;
+        },
+        "a change at the new webhook destination",
+        60_000,
+      );
+      expect(arrived).toBeTruthy();
+    } finally {
+      await hook.close();
+    }
   });
 });

@@ -72,6 +72,15 @@ export function openIntegration(platform: Pick<Platform, "sealer">, row: Integra
   };
 }
 
+/** When the integration's manifest was last replaced; undefined once it is deleted. */
+export async function integrationUpdatedAt(platform: Pick<Platform, "db">, id: string): Promise<Date | undefined> {
+  const [row] = await platform.db
+    .select({ updatedAt: integrations.updatedAt })
+    .from(integrations)
+    .where(eq(integrations.id, id));
+  return row?.updatedAt;
+}
+
 export async function findIntegration(
   platform: Pick<Platform, "db">,
   projectId: string,

@@ -1,6 +1,6 @@
 import { PubSubClient, PubSubFailure, type ReplayFrom, type SalesforceClient } from "@forcelink/salesforce";
 import { type ConnectionRow, findConnection } from "../connections/connection-store.ts";
-import { openInstallation } from "../integrations/integration-store.ts";
+import { integrationUpdatedAt, openInstallation } from "../integrations/integration-store.ts";
 import type { ManifestObject } from "../integrations/manifest/manifest.ts";
 import type { Platform } from "../platform/platform.ts";
 import { explainError } from "../remedies/explain-failure.ts";
@@ -66,9 +66,16 @@ export async function runSubscription(platform: Platform, id: string, owner: str
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal.addEventListener("abort", onAbort);
+  // Each renewal also looks whether the manifest was replaced: this run then ends, and the next
+  // one (a scan later) reads the new fields and destinations and resumes from the checkpoint.
+  const manifestAt = opened.integration.row.updatedAt.getTime();
   const renew = setInterval(() => {
     takeLease(platform, id, owner).then(
       (held) => held || stop.abort(),
+      () => undefined,
+    );
+    integrationUpdatedAt(platform, opened.integration.row.id).then(
+      (at) => at?.getTime() === manifestAt || stop.abort(),
       () => undefined,
     );
   }, LEASE_MS / 3);
