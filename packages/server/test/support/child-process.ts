@@ -95,7 +95,10 @@ function advanceClock(child: ChildProcess, ms: number): Promise<void> {
   });
 }
 
-/** `forcelink worker` as a child process on `env`, to be killed like a real one. */
+/**
+ * `forcelink worker` as a child process on `env`, to be killed like a real one; `output()` is its
+ * stderr, and its log (stdout) too when WORKER_STDOUT is set (to diagnose a failing suite).
+ */
 export function startWorker(env: Record<string, string>) {
   const child: ChildProcess = spawn(process.execPath, [CLI, "worker"], {
     env: childEnv(env),
