@@ -3,7 +3,7 @@ import { esc } from "../src/connect/html.ts";
 import {
   confirmDelivered,
   ensureSubscription,
-  LEASE_MS,
+  leaseMsOf,
   releaseLease,
   takeLease,
   updateSubscription,
@@ -294,7 +294,7 @@ describe.each(backends)("subscriptions (%s)", (backend) => {
     expect(await takeLease(p, row.id, "first")).toBe(true);
     expect(await takeLease(p, row.id, "second")).toBe(false);
     expect(await takeLease(p, row.id, "first")).toBe(true);
-    s.clock.advance(LEASE_MS + 1_000);
+    s.clock.advance(leaseMsOf(p) + 1_000);
     expect(await takeLease(p, row.id, "second")).toBe(true);
     // The first holder, back from a stall, can no longer move the checkpoint.
     expect(await confirmDelivered(p, row.id, "first", { replayId: "AA==", commitAt: null, events: 1 })).toBe(false);

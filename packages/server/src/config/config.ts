@@ -46,6 +46,11 @@ const schema = z.object({
   FORCELINK_SYNC_RETRY_BASE_MS: z.coerce.number().int().min(0).default(1000),
   /** Sync runs `forcelink serve` takes on at once; 0 makes an API-only server (workers run elsewhere). */
   FORCELINK_SYNC_WORKERS: z.coerce.number().int().min(0).max(64).default(2),
+  /**
+   * A subscription's lease runs out this long after its last renewal (renewed every third of it):
+   * another process takes over a dead holder's subscription within about this long.
+   */
+  FORCELINK_SUBSCRIPTION_LEASE_SECONDS: z.coerce.number().int().min(3).max(600).default(30),
   /** `off` makes every incremental run describe and read even when nothing changed (the idle check's baseline). */
   FORCELINK_SYNC_IDLE_CHECK: z.enum(["on", "off"]).default("on"),
   /** From this many records a write goes through Bulk API 2.0 instead of collections or composite. */
@@ -121,6 +126,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       retryBaseMs: c.FORCELINK_SYNC_RETRY_BASE_MS,
       workers: c.FORCELINK_SYNC_WORKERS,
       idleCheck: c.FORCELINK_SYNC_IDLE_CHECK === "on",
+    },
+    subscriptions: {
+      leaseMs: c.FORCELINK_SUBSCRIPTION_LEASE_SECONDS * 1000,
     },
     writes: {
       syncMax: c.FORCELINK_WRITE_SYNC_MAX,

@@ -14,7 +14,7 @@ import { pauseSubscription, reportRecovery } from "./subscription-reports.ts";
 import {
   confirmDelivered,
   getSubscription,
-  LEASE_MS,
+  leaseMsOf,
   markRunning,
   type SubscriptionRow,
   takeLease,
@@ -78,7 +78,7 @@ export async function runSubscription(platform: Platform, id: string, owner: str
       (at) => at?.getTime() === manifestAt || stop.abort(),
       () => undefined,
     );
-  }, LEASE_MS / 3);
+  }, leaseMsOf(platform) / 3);
   try {
     for (const d of destinations) await d.prepare(schema);
     const ctx: Running = { row, conn, spec, client, schema, destinations, owner, sequence: 0 };

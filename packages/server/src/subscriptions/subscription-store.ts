@@ -5,12 +5,15 @@ import { subscriptionMembers, subscriptions } from "../store/schema.ts";
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 
-/** A lease runs out this long after its last renewal: another process takes over within it. */
-export const LEASE_MS = 30_000;
+/**
+ * A lease runs out this long after its last renewal (FORCELINK_SUBSCRIPTION_LEASE_SECONDS, 30 s by
+ * default): another process takes over within it.
+ */
+export const leaseMsOf = (platform: Pick<Platform, "config">): number => platform.config.subscriptions.leaseMs;
 /** Recoveries kept on a subscription (newest first). */
 const RECOVERIES_KEPT = 20;
 
-type Store = Pick<Platform, "db" | "clock">;
+type Store = Pick<Platform, "db" | "clock" | "config">;
 
 /** The change-event channel of an object: /data/AccountChangeEvent, /data/Foo__ChangeEvent. */
 export function channelOf(object: string): string {
@@ -85,7 +88,7 @@ export async function takeLease(platform: Store, id: string, owner: string): Pro
   const now = platform.clock.now();
   const rows = await platform.db
     .update(subscriptions)
-    .set({ leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + LEASE_MS) })
+    .set({ leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + leaseMsOf(platform)) })
     .where(
       and(
         eq(subscriptions.id, id),
@@ -110,7 +113,7 @@ export async function releaseLease(platform: Store, id: string, owner: string): 
 
 /**
  * Moves the checkpoint after the destinations confirmed: only while `owner` holds the lease, so
- * a process that lost it (stalled past 30 s) never writes over its successor. Answers whether it did.
+ * a process that lost it (stalled past the lease) never writes over its successor. Answers whether it did.
  */
 export async function confirmDelivered(
   platform: Store,

@@ -2,9 +2,12 @@ import { backoffDelay } from "@forcelink/salesforce";
 import type { Platform } from "../platform/platform.ts";
 import { resumeCleared } from "./resume-subscriptions.ts";
 import { runSubscription } from "./subscriber.ts";
-import { claimable, releaseLease, takeLease } from "./subscription-store.ts";
+import { claimable, leaseMsOf, releaseLease, takeLease } from "./subscription-store.ts";
 
-/** How often a process looks for subscriptions nobody holds (a dead holder's lease runs out after 30 s). */
+/**
+ * How often a process looks for subscriptions nobody holds: every 2 s, or every third of a
+ * shorter lease (a dead holder's lease runs out FORCELINK_SUBSCRIPTION_LEASE_SECONDS after its last renewal).
+ */
 const SCAN_MS = 2_000;
 /** Every this many scans, paused subscriptions are checked against newer checklist runs (every 10 s). */
 const RESUME_EVERY_SCANS = 5;
@@ -46,9 +49,12 @@ export function startSubscriptions(platform: Platform): () => Promise<void> {
       running.set(row.id, { stop, done });
     }
   };
-  const timer = setInterval(() => {
-    scan().catch((err: unknown) => platform.logger.warn({ err }, "could not look for subscriptions"));
-  }, SCAN_MS);
+  const timer = setInterval(
+    () => {
+      scan().catch((err: unknown) => platform.logger.warn({ err }, "could not look for subscriptions"));
+    },
+    Math.min(SCAN_MS, leaseMsOf(platform) / 3),
+  );
   return async () => {
     stopped = true;
     clearInterval(timer);

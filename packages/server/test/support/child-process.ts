@@ -95,14 +95,20 @@ function advanceClock(child: ChildProcess, ms: number): Promise<void> {
   });
 }
 
-/** `forcelink worker` as a child process on `env`, to be killed like a real one. */
+/**
+ * `forcelink worker` as a child process on `env`, to be killed like a real one; `output()` is its
+ * stderr, and its log (stdout) too when WORKER_STDOUT is set (to diagnose a failing suite).
+ */
 export function startWorker(env: Record<string, string>) {
   const child: ChildProcess = spawn(process.execPath, [CLI, "worker"], {
     env: childEnv(env),
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", process.env.WORKER_STDOUT ? "pipe" : "ignore", "pipe"],
   });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (c: string) => {
+    stderr += c;
+  });
+  child.stdout?.setEncoding("utf8").on("data", (c: string) => {
     stderr += c;
   });
   let exited = false;
@@ -113,6 +119,7 @@ export function startWorker(env: Record<string, string>) {
     }),
   );
   return {
+    pid: child.pid!,
     done,
     exited: () => exited,
     output: () => stderr,
