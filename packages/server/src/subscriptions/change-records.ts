@@ -76,3 +76,46 @@ function eventValue(field: FieldSchema, value: unknown): string | number | boole
   if (field.type === "date" && typeof value === "number") return new Date(value * DAY_MS).toISOString().slice(0, 10);
   return normalizeValue(field.type, value);
 }
+
+/**
+ * Consecutive change events' records gathered into one delivery: a record changed again is merged
+ * into what the batch holds for it (later fields win, the later commit its stamp), so the batch
+ * leaves each row as the events one by one would. A record deleted after an upsert in the batch,
+ * or upserted after a deletion, does not fit (`add` answers false): deliver the batch first.
+ */
+export class ChangeBatch {
+  private upserts = new Map<string, SyncRecord>();
+  private deletes = new Map<string, string>();
+  /** Records the events named (a record changed twice counts twice), as the subscription counts them. */
+  records = 0;
+
+  get empty(): boolean {
+    return this.records === 0;
+  }
+
+  add(outcome: Extract<ChangeOutcome, { kind: "records" }>): boolean {
+    for (const r of outcome.upserts) if (this.deletes.has(String(r.Id))) return false;
+    for (const d of outcome.deletes) if (this.upserts.has(d.id)) return false;
+    for (const r of outcome.upserts) {
+      const id = String(r.Id);
+      const held = this.upserts.get(id);
+      this.upserts.set(id, held ? { ...held, ...r } : r);
+    }
+    for (const d of outcome.deletes) this.deletes.set(d.id, d.deletedAt);
+    this.records += outcome.upserts.length + outcome.deletes.length;
+    return true;
+  }
+
+  /** What to deliver, and empties the batch. */
+  take(): { upserts: SyncRecord[]; deletes: Array<{ id: string; deletedAt: string }>; records: number } {
+    const out = {
+      upserts: [...this.upserts.values()],
+      deletes: [...this.deletes].map(([id, deletedAt]) => ({ id, deletedAt })),
+      records: this.records,
+    };
+    this.upserts = new Map();
+    this.deletes = new Map();
+    this.records = 0;
+    return out;
+  }
+}

@@ -8,7 +8,7 @@ import { openDestinations } from "../sync/destinations/open-destinations.ts";
 import { recordConverter } from "../sync/record-values.ts";
 import { cursorFieldOf, type DescribedObject, readQuery, selectFields } from "../sync/sync-plan.ts";
 import { readPages } from "../sync/sync-source.ts";
-import { type ChangeOutcome, changeOutcome } from "./change-records.ts";
+import { ChangeBatch, type ChangeOutcome, changeOutcome } from "./change-records.ts";
 import { pauseSubscription, reportRecovery } from "./subscription-reports.ts";
 import {
   confirmDelivered,
@@ -40,8 +40,9 @@ interface Running {
 }
 
 /**
- * Runs one subscription while this process holds its lease (renewed every third of it): each
- * event split per record and delivered to every destination, then the replay id checkpointed.
+ * Runs one subscription while this process holds its lease (renewed every third of it): the
+ * events received together split per record and delivered to every destination in one batch,
+ * then the last one's replay id checkpointed.
  * Gap events re-read their records; an overflow or an unusable replay id reads everything since
  * the last confirmed commit and resumes at LATEST. Ends when `signal` aborts, the lease is lost,
  * or the subscription is paused.
@@ -135,24 +136,46 @@ async function consume(
   const sub = pubsub.subscribe({ topic: ctx.row.channel, replay });
   const onAbort = () => sub.close();
   signal.addEventListener("abort", onAbort);
+  // The records of consecutive events, delivered together and checkpointed at the last of them.
+  const batch = new ChangeBatch();
+  let last: { replayId: Buffer; commitAt: Date } | undefined;
+  const flush = async (): Promise<boolean> => {
+    if (!last) return true;
+    const { upserts, deletes, records } = batch.take();
+    await deliver(ctx, upserts, deletes);
+    const at = last;
+    last = undefined;
+    return confirm(platform, ctx, at.replayId, at.commitAt, records);
+  };
   try {
-    for await (const item of sub) {
+    for await (const items of sub.batches()) {
       if (signal.aborted) return;
-      if (item.kind === "keepalive") {
-        // Every event before it was confirmed (events are handled one after another): safe to resume after it.
-        if (!(await confirm(platform, ctx, item.latestReplayId, null, 0))) return;
-        await updateSubscription(platform, ctx.row.id, { lastKeepaliveAt: platform.clock.now() });
-        continue;
-      }
-      const header = item.event.changeHeader;
-      if (!header) continue;
-      const outcome = changeOutcome(header, item.event.payload, ctx.schema);
-      if (outcome.kind === "overflow") throw new ReadSinceCheckpoint("overflow");
-      const delivered = await deliverOutcome(platform, ctx, outcome);
-      if (outcome.kind === "gap")
+      for (const item of items) {
+        if (item.kind === "keepalive") {
+          // Every event before it was confirmed (events are handled in order): safe to resume after it.
+          if (!(await flush()) || !(await confirm(platform, ctx, item.latestReplayId, null, 0))) return;
+          await updateSubscription(platform, ctx.row.id, { lastKeepaliveAt: platform.clock.now() });
+          continue;
+        }
+        const header = item.event.changeHeader;
+        if (!header) continue;
+        const outcome = changeOutcome(header, item.event.payload, ctx.schema);
+        const commitAt = new Date(Number(header.commitTimestamp));
+        if (outcome.kind === "records") {
+          if (!batch.add(outcome)) {
+            if (!(await flush())) return;
+            batch.add(outcome);
+          }
+          last = { replayId: item.event.replayId, commitAt };
+          continue;
+        }
+        if (!(await flush())) return;
+        if (outcome.kind === "overflow") throw new ReadSinceCheckpoint("overflow");
+        const delivered = await deliverOutcome(platform, ctx, outcome);
         await reportRecovery(platform, ctx.row, ctx.conn, { reason: "gap", records: delivered });
-      const commitAt = new Date(Number(header.commitTimestamp));
-      if (!(await confirm(platform, ctx, item.event.replayId, commitAt, delivered))) return;
+        if (!(await confirm(platform, ctx, item.event.replayId, commitAt, delivered))) return;
+      }
+      if (!(await flush())) return;
     }
   } finally {
     signal.removeEventListener("abort", onAbort);
@@ -169,20 +192,16 @@ function confirm(platform: Platform, ctx: Running, replayId: Buffer, commitAt: D
   });
 }
 
-/** Delivers one event's records (a gap's records read again by query) to every destination; answers how many. */
+/** A gap event's records, read again by query and delivered to every destination; answers how many. */
 async function deliverOutcome(
   platform: Platform,
   ctx: Running,
-  outcome: Exclude<ChangeOutcome, { kind: "overflow" }>,
+  outcome: Extract<ChangeOutcome, { kind: "gap" }>,
 ): Promise<number> {
-  if (outcome.kind === "gap") {
-    const ids = outcome.recordIds.filter((id) => /^[A-Za-z0-9]{15,18}$/.test(id));
-    if (ids.length === 0) return 0;
-    const soql = `SELECT ${ctx.schema.fields.map((f) => f.name).join(", ")} FROM ${ctx.spec.name} WHERE Id IN ('${ids.join("','")}')`;
-    return deliverQuery(platform, ctx, soql);
-  }
-  await deliver(ctx, outcome.upserts, outcome.deletes);
-  return outcome.upserts.length + outcome.deletes.length;
+  const ids = outcome.recordIds.filter((id) => /^[A-Za-z0-9]{15,18}$/.test(id));
+  if (ids.length === 0) return 0;
+  const soql = `SELECT ${ctx.schema.fields.map((f) => f.name).join(", ")} FROM ${ctx.spec.name} WHERE Id IN ('${ids.join("','")}')`;
+  return deliverQuery(platform, ctx, soql);
 }
 
 /**
