@@ -12,6 +12,35 @@ export type ChangeOutcome =
 
 const DAY_MS = 86_400_000;
 
+/** An object's fields as change events name them, looked up once per schema rather than per event. */
+export interface EventFields {
+  /** Event field name (`Name`, `BillingCity` for `BillingAddress.City`) → the schema's field, or null when not selected. */
+  byName: Map<string, FieldSchema | null>;
+  fields: FieldSchema[];
+  stamp: boolean;
+  deleted: boolean;
+}
+
+export function eventFields(schema: ObjectSchema): EventFields {
+  const names = new Set(schema.fields.map((f) => f.name.toLowerCase()));
+  return {
+    byName: new Map(),
+    fields: schema.fields,
+    stamp: names.has("systemmodstamp"),
+    deleted: names.has("isdeleted"),
+  };
+}
+
+function fieldOf(fields: EventFields, name: string): FieldSchema | null {
+  let field = fields.byName.get(name);
+  if (field === undefined) {
+    const lower = name.toLowerCase();
+    field = fields.fields.find((f) => f.name.toLowerCase() === lower && f.name !== "Id") ?? null;
+    fields.byName.set(name, field);
+  }
+  return field;
+}
+
 /**
  * Turns a decoded change event into per-record changes as the destinations take them. A merged
  * event (several `recordIds`, same values) becomes one record per id; the commit timestamp is
@@ -23,48 +52,66 @@ export function changeOutcome(
   header: ChangeEventHeader,
   payload: Record<string, unknown>,
   schema: ObjectSchema,
+  fields: EventFields = eventFields(schema),
 ): ChangeOutcome {
   if (header.changeType === "GAP_OVERFLOW") return { kind: "overflow" };
   if (header.changeType.startsWith("GAP_")) return { kind: "gap", recordIds: [...header.recordIds] };
   const stamp = new Date(Number(header.commitTimestamp)).toISOString();
   if (header.changeType === "DELETE")
     return { kind: "records", upserts: [], deletes: header.recordIds.map((id) => ({ id, deletedAt: stamp })) };
-  const values = flatValues(payload);
-  const byName = new Map(schema.fields.map((f) => [f.name.toLowerCase(), f]));
   const base: SyncRecord = {};
   const partial = header.changeType === "UPDATE";
-  const named = partial ? [...header.changedFields, ...header.nulledFields] : [...values.keys()];
-  for (const raw of named) {
-    const name = flatName(raw);
-    const field = byName.get(name.toLowerCase());
-    if (!field || field.name === "Id") continue;
-    base[field.name] = eventValue(field, values.get(name) ?? null);
+  if (partial) {
+    for (const raw of header.changedFields) setNamed(base, fields, payload, raw);
+    for (const raw of header.nulledFields) setNamed(base, fields, payload, raw);
+  } else {
+    for (const key in payload) {
+      if (key === "ChangeEventHeader") continue;
+      const value = payload[key];
+      if (isCompound(value)) {
+        // Every component of a compound field, null ones too (BillingAddress: {City} → BillingCity).
+        for (const part in value) setField(base, fieldOf(fields, componentName(key, part)), value[part]);
+      } else if (value !== null && value !== undefined) setField(base, fieldOf(fields, key), value);
+    }
   }
-  if (byName.has("systemmodstamp")) base.SystemModstamp = stamp;
-  if (!partial && byName.has("isdeleted")) base.IsDeleted = false;
+  if (fields.stamp) base.SystemModstamp = stamp;
+  if (!partial && fields.deleted) base.IsDeleted = false;
   return { kind: "records", upserts: header.recordIds.map((id) => ({ Id: id, ...base })), deletes: [] };
 }
 
-/** Top-level values, compound fields (BillingAddress: {City}) spread into their components (BillingCity). */
-function flatValues(payload: Record<string, unknown>): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  for (const [key, value] of Object.entries(payload)) {
-    if (key === "ChangeEventHeader") continue;
-    if (value && typeof value === "object" && !Buffer.isBuffer(value)) {
-      for (const [part, v] of Object.entries(value as Record<string, unknown>)) out.set(componentName(key, part), v);
-      continue;
-    }
-    if (value !== null && value !== undefined) out.set(key, value);
+function isCompound(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Buffer.isBuffer(value);
+}
+
+function setField(record: SyncRecord, field: FieldSchema | null, value: unknown): void {
+  if (field) record[field.name] = eventValue(field, value ?? null);
+}
+
+/** A changed or nulled field by its event name (`Phone`, `BillingAddress.City`), its value from the payload. */
+function setNamed(record: SyncRecord, fields: EventFields, payload: Record<string, unknown>, raw: string): void {
+  const dot = raw.indexOf(".");
+  if (dot < 0) {
+    const value = raw in payload ? payload[raw] : componentValue(payload, raw);
+    setField(record, fieldOf(fields, raw), isCompound(value) ? null : value);
+    return;
   }
-  return out;
+  const compound = raw.slice(0, dot);
+  const part = raw.slice(dot + 1);
+  const value = payload[compound];
+  setField(record, fieldOf(fields, componentName(compound, part)), isCompound(value) ? value[part] : null);
 }
 
-/** `BillingAddress.City` → BillingCity; `Name.FirstName` → FirstName; `Phone` → Phone. */
-function flatName(name: string): string {
-  const dot = name.indexOf(".");
-  return dot < 0 ? name : componentName(name.slice(0, dot), name.slice(dot + 1));
+/** A component named as its own field (`BillingCity`), found in its compound (`BillingAddress: {City}`). */
+function componentValue(payload: Record<string, unknown>, name: string): unknown {
+  for (const key in payload) {
+    const value = payload[key];
+    if (key === "ChangeEventHeader" || !isCompound(value)) continue;
+    for (const part in value) if (componentName(key, part) === name) return value[part];
+  }
+  return null;
 }
 
+/** `BillingAddress` + `City` → BillingCity; `Name` + `FirstName` → FirstName. */
 function componentName(compound: string, part: string): string {
   return compound.endsWith("Address") ? `${compound.slice(0, -"Address".length)}${part}` : part;
 }

@@ -8,7 +8,8 @@ import { openDestinations } from "../sync/destinations/open-destinations.ts";
 import { recordConverter } from "../sync/record-values.ts";
 import { cursorFieldOf, type DescribedObject, readQuery, selectFields } from "../sync/sync-plan.ts";
 import { readPages } from "../sync/sync-source.ts";
-import { ChangeBatch, type ChangeOutcome, changeOutcome } from "./change-records.ts";
+import { type ChangeOutcome, changeOutcome, type EventFields, eventFields } from "./change-records.ts";
+import { DeliveryPipeline } from "./delivery-pipeline.ts";
 import { pauseSubscription, reportRecovery } from "./subscription-reports.ts";
 import {
   confirmDelivered,
@@ -34,6 +35,7 @@ interface Running {
   spec: ManifestObject;
   client: SalesforceClient;
   schema: ObjectSchema;
+  fields: EventFields;
   destinations: Destination[];
   owner: string;
   sequence: number;
@@ -73,7 +75,17 @@ export async function runSubscription(platform: Platform, id: string, owner: str
   }, LEASE_MS / 3);
   try {
     for (const d of destinations) await d.prepare(schema);
-    const ctx: Running = { row, conn, spec, client, schema, destinations, owner, sequence: 0 };
+    const ctx: Running = {
+      row,
+      conn,
+      spec,
+      client,
+      schema,
+      fields: eventFields(schema),
+      destinations,
+      owner,
+      sequence: 0,
+    };
     await updateSubscription(platform, id, { state: "running", stateReason: null });
     await stream(platform, ctx, stop.signal);
   } finally {
@@ -136,50 +148,49 @@ async function consume(
   const sub = pubsub.subscribe({ topic: ctx.row.channel, replay });
   const onAbort = () => sub.close();
   signal.addEventListener("abort", onAbort);
-  // The records of consecutive events, delivered together and checkpointed at the last of them.
-  const batch = new ChangeBatch();
-  let last: { replayId: Buffer; commitAt: Date } | undefined;
-  const flush = async (): Promise<boolean> => {
-    if (!last) return true;
-    const { upserts, deletes, records } = batch.take();
+  // Consecutive events' records, delivered as one batch while the next gathers, each checkpointed after it.
+  const pipeline = new DeliveryPipeline(async ({ upserts, deletes, records }, end) => {
     await deliver(ctx, upserts, deletes);
-    const at = last;
-    last = undefined;
-    return confirm(platform, ctx, at.replayId, at.commitAt, records);
-  };
+    return confirm(platform, ctx, end.replayId, end.commitAt, records);
+  });
+  const stream = sub.batches();
   try {
-    for await (const items of sub.batches()) {
-      if (signal.aborted) return;
-      for (const item of items) {
+    for (;;) {
+      const next = stream.next();
+      next.catch(() => undefined);
+      const step = await pipeline.alongside(next);
+      if (step === false || signal.aborted) return;
+      if (step.done) break;
+      for (const item of step.value) {
         if (item.kind === "keepalive") {
           // Every event before it was confirmed (events are handled in order): safe to resume after it.
-          if (!(await flush()) || !(await confirm(platform, ctx, item.latestReplayId, null, 0))) return;
+          if (!(await pipeline.settle()) || !(await confirm(platform, ctx, item.latestReplayId, null, 0))) return;
           await updateSubscription(platform, ctx.row.id, { lastKeepaliveAt: platform.clock.now() });
           continue;
         }
         const header = item.event.changeHeader;
         if (!header) continue;
-        const outcome = changeOutcome(header, item.event.payload, ctx.schema);
-        const commitAt = new Date(Number(header.commitTimestamp));
+        const outcome = changeOutcome(header, item.event.payload, ctx.schema, ctx.fields);
+        const end = { replayId: item.event.replayId, commitAt: new Date(Number(header.commitTimestamp)) };
         if (outcome.kind === "records") {
-          if (!batch.add(outcome)) {
-            if (!(await flush())) return;
-            batch.add(outcome);
-          }
-          last = { replayId: item.event.replayId, commitAt };
+          if (pipeline.add(outcome, end)) continue;
+          if (!(await pipeline.settle())) return;
+          pipeline.add(outcome, end);
           continue;
         }
-        if (!(await flush())) return;
+        if (!(await pipeline.settle())) return;
         if (outcome.kind === "overflow") throw new ReadSinceCheckpoint("overflow");
         const delivered = await deliverOutcome(platform, ctx, outcome);
         await reportRecovery(platform, ctx.row, ctx.conn, { reason: "gap", records: delivered });
-        if (!(await confirm(platform, ctx, item.event.replayId, commitAt, delivered))) return;
+        if (!(await confirm(platform, ctx, end.replayId, end.commitAt, delivered))) return;
       }
-      if (!(await flush())) return;
+      pipeline.kick();
     }
+    await pipeline.settle();
   } finally {
     signal.removeEventListener("abort", onAbort);
     sub.close();
+    await pipeline.stop();
   }
 }
 
