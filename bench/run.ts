@@ -3,6 +3,7 @@ import { demoBench } from "./demo.bench.ts";
 import { emulatorPersistBench } from "./emulator-persist.bench.ts";
 import { emulatorQueryBench } from "./emulator-query.bench.ts";
 import { proxyBench } from "./proxy.bench.ts";
+import { subscribeBench } from "./subscribe.bench.ts";
 import { syncBench } from "./sync.bench.ts";
 import { syncIdleBench } from "./sync-idle.bench.ts";
 import { writeBench } from "./write.bench.ts";
@@ -26,6 +27,8 @@ const parts: Record<string, () => Promise<unknown>> = {
   sync: () => syncBench(Number(process.env.BENCH_ACCOUNTS ?? 1_000_000)),
   "sync-idle": () =>
     syncIdleBench(Number(process.env.BENCH_IDLE_CONNECTIONS ?? 200), Number(process.env.BENCH_IDLE_ROUNDS ?? 2)),
+  // Change Data Capture into PostgreSQL: write → row latency and events a second, beside an incremental sync run.
+  subscribe: () => subscribeBench(),
   write: () =>
     writeBench((process.env.BENCH_WRITE_SIZES ?? "1000,10000,100000").split(",").map(Number), {
       million: process.env.BENCH_WRITE_MILLION !== "0",

@@ -1,6 +1,6 @@
 import type { ChangeEventHeader } from "@forcelink/salesforce";
 import { describe, expect, it } from "vitest";
-import { changeOutcome } from "../src/subscriptions/change-records.ts";
+import { ChangeBatch, changeOutcome } from "../src/subscriptions/change-records.ts";
 import { readVersion } from "../src/subscriptions/subscriber.ts";
 import type { ObjectSchema } from "../src/sync/destinations/destination.ts";
 
@@ -97,5 +97,39 @@ describe("change events as the destinations take them", () => {
     // A server clock behind the org's: never earlier than the record's own stamp.
     expect(readVersion("2026-12-03T08:00:05.000Z", read)).toBe("2026-12-03T08:00:05.000Z");
     expect(readVersion(null, read)).toBeNull();
+  });
+  it("gathers consecutive events per record: later fields win, and a deletion after an upsert waits for a new batch", () => {
+    const batch = new ChangeBatch();
+    const at = (ms: number) => new Date(COMMIT + ms).toISOString();
+    expect(
+      batch.add({ kind: "records", upserts: [{ Id: "001A", Name: "Acme", SystemModstamp: at(0) }], deletes: [] }),
+    ).toBe(true);
+    expect(
+      batch.add({
+        kind: "records",
+        upserts: [
+          { Id: "001A", Industry: null, SystemModstamp: at(5) },
+          { Id: "001B", Name: "Beta", SystemModstamp: at(5) },
+        ],
+        deletes: [],
+      }),
+    ).toBe(true);
+    expect(batch.add({ kind: "records", upserts: [], deletes: [{ id: "001C", deletedAt: at(6) }] })).toBe(true);
+    // 001B deleted, or 001C brought back, after their change in this batch: not in the same delivery.
+    expect(batch.add({ kind: "records", upserts: [], deletes: [{ id: "001B", deletedAt: at(7) }] })).toBe(false);
+    expect(
+      batch.add({ kind: "records", upserts: [{ Id: "001C", Name: "Back", SystemModstamp: at(7) }], deletes: [] }),
+    ).toBe(false);
+    expect(batch.take()).toEqual({
+      upserts: [
+        { Id: "001A", Name: "Acme", Industry: null, SystemModstamp: at(5) },
+        { Id: "001B", Name: "Beta", SystemModstamp: at(5) },
+      ],
+      deletes: [{ id: "001C", deletedAt: at(6) }],
+      records: 4,
+    });
+    expect(batch.empty).toBe(true);
+    expect(batch.add({ kind: "records", upserts: [], deletes: [{ id: "001B", deletedAt: at(7) }] })).toBe(true);
+    expect(batch.take()).toEqual({ upserts: [], deletes: [{ id: "001B", deletedAt: at(7) }], records: 1 });
   });
 });

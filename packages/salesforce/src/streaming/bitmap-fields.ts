@@ -12,11 +12,26 @@ interface AvroField {
   type: unknown;
 }
 
+/** What the bitmaps of a schema index: its top-level fields and its named records, found once per schema. */
+export interface BitmapIndex {
+  fields: AvroField[] | undefined;
+  named: NamedRecords;
+}
+
+export function bitmapIndex(schema: unknown): BitmapIndex {
+  const named = namedRecords(schema);
+  return { fields: recordFields(schema, named), named };
+}
+
 /** The field names the bitmaps of one header list stand for, in schema order. */
 export function bitmapFieldNames(bitmaps: readonly string[], schema: unknown): string[] {
-  const named = namedRecords(schema);
-  const fields = recordFields(schema, named);
-  if (!fields) return [];
+  return bitmapNames(bitmaps, bitmapIndex(schema));
+}
+
+/** `bitmapFieldNames` with the schema's index made beforehand (events of one schema share it). */
+export function bitmapNames(bitmaps: readonly string[], index: BitmapIndex): string[] {
+  const { fields, named } = index;
+  if (!fields || bitmaps.length === 0) return [];
   const names: string[] = [];
   for (const bitmap of bitmaps) {
     const nested = /^(\d+)-(0x[0-9a-fA-F]+)$/.exec(bitmap);

@@ -1,5 +1,5 @@
 import avro from "avsc";
-import { bitmapFieldNames } from "./bitmap-fields.ts";
+import { type BitmapIndex, bitmapIndex, bitmapNames } from "./bitmap-fields.ts";
 
 /** One event schema as GetSchema gives it, ready to decode payloads written with it. */
 export interface EventSchema {
@@ -8,6 +8,8 @@ export interface EventSchema {
   /** The schema as parsed JSON: what the header's bitmaps index. */
   definition: unknown;
   type: avro.Type;
+  /** What the header's bitmaps index, found once for the schema's events. */
+  bitmaps: BitmapIndex;
 }
 
 /** A change event's header, with its field lists as field names (`BillingAddress.City`). */
@@ -43,7 +45,7 @@ export function eventSchema(id: string, json: string): EventSchema {
   const definition = JSON.parse(json) as unknown;
   // Salesforce's fields are ["null", T] unions: unwrapped, a field reads as its value or null.
   const type = avro.Type.forSchema(definition as avro.Schema, { wrapUnions: false });
-  return { id, json, definition, type };
+  return { id, json, definition, type, bitmaps: bitmapIndex(definition) };
 }
 
 /** Decodes one event's Avro payload with its schema. */
@@ -54,11 +56,11 @@ export function decodeEvent(
   const payload = schema.type.fromBuffer(event.payload) as Record<string, unknown>;
   const raw = payload.ChangeEventHeader as Record<string, unknown> | undefined | null;
   const received: ReceivedEvent = { replayId: event.replayId, id: event.id, schemaId: schema.id, payload };
-  if (raw && typeof raw === "object") received.changeHeader = changeHeader(raw, schema.definition);
+  if (raw && typeof raw === "object") received.changeHeader = changeHeader(raw, schema.bitmaps);
   return received;
 }
 
-function changeHeader(raw: Record<string, unknown>, definition: unknown): ChangeEventHeader {
+function changeHeader(raw: Record<string, unknown>, bitmaps: BitmapIndex): ChangeEventHeader {
   const list = (key: string) => (Array.isArray(raw[key]) ? (raw[key] as string[]) : []);
   return {
     entityName: String(raw.entityName ?? ""),
@@ -70,9 +72,9 @@ function changeHeader(raw: Record<string, unknown>, definition: unknown): Change
     commitTimestamp: Number(raw.commitTimestamp ?? 0),
     commitNumber: Number(raw.commitNumber ?? 0),
     commitUser: String(raw.commitUser ?? ""),
-    changedFields: bitmapFieldNames(list("changedFields"), definition),
-    nulledFields: bitmapFieldNames(list("nulledFields"), definition),
-    diffFields: bitmapFieldNames(list("diffFields"), definition),
+    changedFields: bitmapNames(list("changedFields"), bitmaps),
+    nulledFields: bitmapNames(list("nulledFields"), bitmaps),
+    diffFields: bitmapNames(list("diffFields"), bitmaps),
   };
 }
 

@@ -116,6 +116,31 @@ export class Subscription implements AsyncIterable<SubscriptionItem> {
     }
   }
 
+  /**
+   * Like iterating, but each step yields everything received and not yet consumed (one item or
+   * more, in order), so a consumer can handle a FetchResponse's events together. More are
+   * requested as soon as they are taken, while the consumer works on them.
+   */
+  async *batches(): AsyncGenerator<SubscriptionItem[]> {
+    try {
+      for (;;) {
+        if (this.queue.length > 0) {
+          const items = this.queue.splice(0);
+          this.requestMore(false);
+          yield items;
+          continue;
+        }
+        if (this.failure) throw this.failure;
+        if (this.closed) return;
+        await new Promise<void>((resolve) => {
+          this.waiting = resolve;
+        });
+      }
+    } finally {
+      this.close();
+    }
+  }
+
   /** Ends the stream; an iteration in progress ends after what was already received. */
   close(): void {
     if (this.closed) return;

@@ -12,6 +12,35 @@ export type ChangeOutcome =
 
 const DAY_MS = 86_400_000;
 
+/** An object's fields as change events name them, looked up once per schema rather than per event. */
+export interface EventFields {
+  /** Event field name (`Name`, `BillingCity` for `BillingAddress.City`) → the schema's field, or null when not selected. */
+  byName: Map<string, FieldSchema | null>;
+  fields: FieldSchema[];
+  stamp: boolean;
+  deleted: boolean;
+}
+
+export function eventFields(schema: ObjectSchema): EventFields {
+  const names = new Set(schema.fields.map((f) => f.name.toLowerCase()));
+  return {
+    byName: new Map(),
+    fields: schema.fields,
+    stamp: names.has("systemmodstamp"),
+    deleted: names.has("isdeleted"),
+  };
+}
+
+function fieldOf(fields: EventFields, name: string): FieldSchema | null {
+  let field = fields.byName.get(name);
+  if (field === undefined) {
+    const lower = name.toLowerCase();
+    field = fields.fields.find((f) => f.name.toLowerCase() === lower && f.name !== "Id") ?? null;
+    fields.byName.set(name, field);
+  }
+  return field;
+}
+
 /**
  * Turns a decoded change event into per-record changes as the destinations take them. A merged
  * event (several `recordIds`, same values) becomes one record per id; the commit timestamp is
@@ -24,6 +53,7 @@ export function changeOutcome(
   header: ChangeEventHeader,
   payload: Record<string, unknown>,
   schema: ObjectSchema,
+  fields: EventFields = eventFields(schema),
   enrichedFields: readonly string[] = [],
 ): ChangeOutcome {
   if (header.changeType === "GAP_OVERFLOW") return { kind: "overflow" };
@@ -31,44 +61,62 @@ export function changeOutcome(
   const stamp = new Date(Number(header.commitTimestamp)).toISOString();
   if (header.changeType === "DELETE")
     return { kind: "records", upserts: [], deletes: header.recordIds.map((id) => ({ id, deletedAt: stamp })) };
-  const values = flatValues(payload);
-  const byName = new Map(schema.fields.map((f) => [f.name.toLowerCase(), f]));
   const base: SyncRecord = {};
   const partial = header.changeType === "UPDATE";
-  // Enriched fields ride along unchanged (as their current value) and are written like changed ones.
-  const enriched = enrichedFields.filter((f) => values.has(f));
-  const named = partial ? [...header.changedFields, ...header.nulledFields, ...enriched] : [...values.keys()];
-  for (const raw of named) {
-    const name = flatName(raw);
-    const field = byName.get(name.toLowerCase());
-    if (!field || field.name === "Id") continue;
-    base[field.name] = eventValue(field, values.get(name) ?? null);
+  if (partial) {
+    for (const raw of header.changedFields) setNamed(base, fields, payload, raw);
+    for (const raw of header.nulledFields) setNamed(base, fields, payload, raw);
+    // Enriched fields ride along unchanged (their current value) and are written like changed ones.
+    for (const name of enrichedFields)
+      if (payload[name] !== null && payload[name] !== undefined) setNamed(base, fields, payload, name);
+  } else {
+    for (const key in payload) {
+      if (key === "ChangeEventHeader") continue;
+      const value = payload[key];
+      if (isCompound(value)) {
+        // Every component of a compound field, null ones too (BillingAddress: {City} → BillingCity).
+        for (const part in value) setField(base, fieldOf(fields, componentName(key, part)), value[part]);
+      } else if (value !== null && value !== undefined) setField(base, fieldOf(fields, key), value);
+    }
   }
-  if (byName.has("systemmodstamp")) base.SystemModstamp = stamp;
-  if (!partial && byName.has("isdeleted")) base.IsDeleted = false;
+  if (fields.stamp) base.SystemModstamp = stamp;
+  if (!partial && fields.deleted) base.IsDeleted = false;
   return { kind: "records", upserts: header.recordIds.map((id) => ({ Id: id, ...base })), deletes: [] };
 }
 
-/** Top-level values, compound fields (BillingAddress: {City}) spread into their components (BillingCity). */
-function flatValues(payload: Record<string, unknown>): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  for (const [key, value] of Object.entries(payload)) {
-    if (key === "ChangeEventHeader") continue;
-    if (value && typeof value === "object" && !Buffer.isBuffer(value)) {
-      for (const [part, v] of Object.entries(value as Record<string, unknown>)) out.set(componentName(key, part), v);
-      continue;
-    }
-    if (value !== null && value !== undefined) out.set(key, value);
+function isCompound(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Buffer.isBuffer(value);
+}
+
+function setField(record: SyncRecord, field: FieldSchema | null, value: unknown): void {
+  if (field) record[field.name] = eventValue(field, value ?? null);
+}
+
+/** A changed or nulled field by its event name (`Phone`, `BillingAddress.City`), its value from the payload. */
+function setNamed(record: SyncRecord, fields: EventFields, payload: Record<string, unknown>, raw: string): void {
+  const dot = raw.indexOf(".");
+  if (dot < 0) {
+    const value = raw in payload ? payload[raw] : componentValue(payload, raw);
+    setField(record, fieldOf(fields, raw), isCompound(value) ? null : value);
+    return;
   }
-  return out;
+  const compound = raw.slice(0, dot);
+  const part = raw.slice(dot + 1);
+  const value = payload[compound];
+  setField(record, fieldOf(fields, componentName(compound, part)), isCompound(value) ? value[part] : null);
 }
 
-/** `BillingAddress.City` → BillingCity; `Name.FirstName` → FirstName; `Phone` → Phone. */
-function flatName(name: string): string {
-  const dot = name.indexOf(".");
-  return dot < 0 ? name : componentName(name.slice(0, dot), name.slice(dot + 1));
+/** A component named as its own field (`BillingCity`), found in its compound (`BillingAddress: {City}`). */
+function componentValue(payload: Record<string, unknown>, name: string): unknown {
+  for (const key in payload) {
+    const value = payload[key];
+    if (key === "ChangeEventHeader" || !isCompound(value)) continue;
+    for (const part in value) if (componentName(key, part) === name) return value[part];
+  }
+  return null;
 }
 
+/** `BillingAddress` + `City` → BillingCity; `Name` + `FirstName` → FirstName. */
 function componentName(compound: string, part: string): string {
   return compound.endsWith("Address") ? `${compound.slice(0, -"Address".length)}${part}` : part;
 }
@@ -79,4 +127,47 @@ function eventValue(field: FieldSchema, value: unknown): string | number | boole
   if (field.type === "datetime" && typeof value === "number") return new Date(value).toISOString();
   if (field.type === "date" && typeof value === "number") return new Date(value * DAY_MS).toISOString().slice(0, 10);
   return normalizeValue(field.type, value);
+}
+
+/**
+ * Consecutive change events' records gathered into one delivery: a record changed again is merged
+ * into what the batch holds for it (later fields win, the later commit its stamp), so the batch
+ * leaves each row as the events one by one would. A record deleted after an upsert in the batch,
+ * or upserted after a deletion, does not fit (`add` answers false): deliver the batch first.
+ */
+export class ChangeBatch {
+  private upserts = new Map<string, SyncRecord>();
+  private deletes = new Map<string, string>();
+  /** Records the events named (a record changed twice counts twice), as the subscription counts them. */
+  records = 0;
+
+  get empty(): boolean {
+    return this.records === 0;
+  }
+
+  add(outcome: Extract<ChangeOutcome, { kind: "records" }>): boolean {
+    for (const r of outcome.upserts) if (this.deletes.has(String(r.Id))) return false;
+    for (const d of outcome.deletes) if (this.upserts.has(d.id)) return false;
+    for (const r of outcome.upserts) {
+      const id = String(r.Id);
+      const held = this.upserts.get(id);
+      this.upserts.set(id, held ? { ...held, ...r } : r);
+    }
+    for (const d of outcome.deletes) this.deletes.set(d.id, d.deletedAt);
+    this.records += outcome.upserts.length + outcome.deletes.length;
+    return true;
+  }
+
+  /** What to deliver, and empties the batch. */
+  take(): { upserts: SyncRecord[]; deletes: Array<{ id: string; deletedAt: string }>; records: number } {
+    const out = {
+      upserts: [...this.upserts.values()],
+      deletes: [...this.deletes].map(([id, deletedAt]) => ({ id, deletedAt })),
+      records: this.records,
+    };
+    this.upserts = new Map();
+    this.deletes = new Map();
+    this.records = 0;
+    return out;
+  }
 }

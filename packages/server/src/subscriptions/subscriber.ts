@@ -9,7 +9,8 @@ import { openDestinations } from "../sync/destinations/open-destinations.ts";
 import { recordConverter } from "../sync/record-values.ts";
 import { cursorFieldOf, type DescribedObject, readQuery, selectFields } from "../sync/sync-plan.ts";
 import { readPages } from "../sync/sync-source.ts";
-import { type ChangeOutcome, changeOutcome } from "./change-records.ts";
+import { type ChangeOutcome, changeOutcome, type EventFields, eventFields } from "./change-records.ts";
+import { DeliveryPipeline } from "./delivery-pipeline.ts";
 import { pauseSubscription, reportRecovery } from "./subscription-reports.ts";
 import {
   confirmDelivered,
@@ -36,14 +37,16 @@ interface Running {
   spec: ManifestObject;
   client: SalesforceClient;
   schema: ObjectSchema;
+  fields: EventFields;
   destinations: Destination[];
   owner: string;
   sequence: number;
 }
 
 /**
- * Runs one subscription while this process holds its lease (renewed every third of it): each
- * event split per record and delivered to every destination, then the replay id checkpointed.
+ * Runs one subscription while this process holds its lease (renewed every third of it): the
+ * events received together split per record and delivered to every destination in one batch,
+ * then the last one's replay id checkpointed.
  * Gap events re-read their records; an overflow or an unusable replay id reads everything since
  * the last confirmed commit and resumes at LATEST. Ends when `signal` aborts, the lease is lost,
  * or the subscription is paused.
@@ -81,7 +84,17 @@ export async function runSubscription(platform: Platform, id: string, owner: str
   }, leaseMsOf(platform) / 3);
   try {
     for (const d of destinations) await d.prepare(schema);
-    const ctx: Running = { row, conn, spec, client, schema, destinations, owner, sequence: 0 };
+    const ctx: Running = {
+      row,
+      conn,
+      spec,
+      client,
+      schema,
+      fields: eventFields(schema),
+      destinations,
+      owner,
+      sequence: 0,
+    };
     // Paused meanwhile (provisioning found a check failing): it stays paused, and this run ends.
     if (!(await markRunning(platform, id))) return;
     await stream(platform, ctx, stop.signal);
@@ -148,28 +161,49 @@ async function consume(
   const sub = pubsub.subscribe({ topic: ctx.row.channel, replay });
   const onAbort = () => sub.close();
   signal.addEventListener("abort", onAbort);
+  // Consecutive events' records, delivered as one batch while the next gathers, each checkpointed after it.
+  const pipeline = new DeliveryPipeline(async ({ upserts, deletes, records }, end) => {
+    await deliver(ctx, upserts, deletes);
+    return confirm(platform, ctx, end.replayId, end.commitAt, records);
+  });
+  const stream = sub.batches();
   try {
-    for await (const item of sub) {
-      if (signal.aborted) return;
-      if (item.kind === "keepalive") {
-        // Every event before it was confirmed (events are handled one after another): safe to resume after it.
-        if (!(await confirm(platform, ctx, item.latestReplayId, null, 0))) return;
-        await updateSubscription(platform, ctx.row.id, { lastKeepaliveAt: platform.clock.now() });
-        continue;
-      }
-      const header = item.event.changeHeader;
-      if (!header) continue;
-      const outcome = changeOutcome(header, item.event.payload, ctx.schema, ctx.spec.enrichedFields);
-      if (outcome.kind === "overflow") throw new ReadSinceCheckpoint("overflow");
-      const delivered = await deliverOutcome(platform, ctx, outcome);
-      if (outcome.kind === "gap")
+    for (;;) {
+      const next = stream.next();
+      next.catch(() => undefined);
+      const step = await pipeline.alongside(next);
+      if (step === false || signal.aborted) return;
+      if (step.done) break;
+      for (const item of step.value) {
+        if (item.kind === "keepalive") {
+          // Every event before it was confirmed (events are handled in order): safe to resume after it.
+          if (!(await pipeline.settle()) || !(await confirm(platform, ctx, item.latestReplayId, null, 0))) return;
+          await updateSubscription(platform, ctx.row.id, { lastKeepaliveAt: platform.clock.now() });
+          continue;
+        }
+        const header = item.event.changeHeader;
+        if (!header) continue;
+        const outcome = changeOutcome(header, item.event.payload, ctx.schema, ctx.fields, ctx.spec.enrichedFields);
+        const end = { replayId: item.event.replayId, commitAt: new Date(Number(header.commitTimestamp)) };
+        if (outcome.kind === "records") {
+          if (pipeline.add(outcome, end)) continue;
+          if (!(await pipeline.settle())) return;
+          pipeline.add(outcome, end);
+          continue;
+        }
+        if (!(await pipeline.settle())) return;
+        if (outcome.kind === "overflow") throw new ReadSinceCheckpoint("overflow");
+        const delivered = await deliverOutcome(platform, ctx, outcome);
         await reportRecovery(platform, ctx.row, ctx.conn, { reason: "gap", records: delivered });
-      const commitAt = new Date(Number(header.commitTimestamp));
-      if (!(await confirm(platform, ctx, item.event.replayId, commitAt, delivered))) return;
+        if (!(await confirm(platform, ctx, end.replayId, end.commitAt, delivered))) return;
+      }
+      pipeline.kick();
     }
+    await pipeline.settle();
   } finally {
     signal.removeEventListener("abort", onAbort);
     sub.close();
+    await pipeline.stop();
   }
 }
 
@@ -182,20 +216,16 @@ function confirm(platform: Platform, ctx: Running, replayId: Buffer, commitAt: D
   });
 }
 
-/** Delivers one event's records (a gap's records read again by query) to every destination; answers how many. */
+/** A gap event's records, read again by query and delivered to every destination; answers how many. */
 async function deliverOutcome(
   platform: Platform,
   ctx: Running,
-  outcome: Exclude<ChangeOutcome, { kind: "overflow" }>,
+  outcome: Extract<ChangeOutcome, { kind: "gap" }>,
 ): Promise<number> {
-  if (outcome.kind === "gap") {
-    const ids = outcome.recordIds.filter((id) => /^[A-Za-z0-9]{15,18}$/.test(id));
-    if (ids.length === 0) return 0;
-    const soql = `SELECT ${ctx.schema.fields.map((f) => f.name).join(", ")} FROM ${ctx.spec.name} WHERE Id IN ('${ids.join("','")}')`;
-    return deliverQuery(platform, ctx, soql);
-  }
-  await deliver(ctx, outcome.upserts, outcome.deletes);
-  return outcome.upserts.length + outcome.deletes.length;
+  const ids = outcome.recordIds.filter((id) => /^[A-Za-z0-9]{15,18}$/.test(id));
+  if (ids.length === 0) return 0;
+  const soql = `SELECT ${ctx.schema.fields.map((f) => f.name).join(", ")} FROM ${ctx.spec.name} WHERE Id IN ('${ids.join("','")}')`;
+  return deliverQuery(platform, ctx, soql);
 }
 
 /**

@@ -187,24 +187,33 @@ export class PostgresDestination implements Destination {
     const deletes = latestDeletes(batch.deletes);
     if (groups.size === 0 && deletes.size === 0) return;
 
-    await this.transaction(what, async (client) => {
+    // Built one at a time as they are sent: a large page's array literals are not all held at once.
+    const statements = function* (): Generator<{ sql: string; params: string[] }> {
       for (const [shape, rows] of groups) {
         const present = [...shape].flatMap((flag, index) => (flag === "1" ? [index] : []));
         const sql = upsertStatement(table, shape, present);
         for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
           const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-          await client.query(
-            sql,
-            present.map((index) => arrayLiteral(chunk, index)),
-          );
+          yield { sql, params: present.map((index) => arrayLiteral(chunk, index)) };
         }
       }
       const ids = [...deletes.keys()];
       const times = [...deletes.values()];
       for (let start = 0; start < ids.length; start += ROWS_PER_STATEMENT) {
         const end = start + ROWS_PER_STATEMENT;
-        await client.query(table.deleteSql, [ids.slice(start, end), times.slice(start, end)].map(listLiteral));
+        yield { sql: table.deleteSql, params: [ids.slice(start, end), times.slice(start, end)].map(listLiteral) };
       }
+    };
+    const count =
+      [...groups.values()].reduce((n, rows) => n + Math.ceil(rows.length / ROWS_PER_STATEMENT), 0) +
+      Math.ceil(deletes.size / ROWS_PER_STATEMENT);
+    // One statement is atomic on its own: no BEGIN and COMMIT round trips (a subscription's batch, most pages).
+    if (count === 1) {
+      const [only] = statements();
+      return this.statement(what, only.sql, only.params);
+    }
+    await this.transaction(what, async (client) => {
+      for (const { sql, params } of statements()) await client.query(sql, params);
     });
   }
 
@@ -220,6 +229,19 @@ export class PostgresDestination implements Destination {
     if (found.rowCount) return;
     await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [LOCK_CLASS, `schema ${this.schema}`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
+  }
+
+  private async statement(what: string, sql: string, params: string[]): Promise<void> {
+    const client = await this.connect();
+    let broken = false;
+    try {
+      await client.query(sql, params);
+    } catch (error) {
+      broken = true;
+      throw this.failure(`${this.label}: ${what} failed: ${(error as Error).message}`, error);
+    } finally {
+      client.release(broken);
+    }
   }
 
   private async transaction<T>(what: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
