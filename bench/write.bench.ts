@@ -34,6 +34,7 @@ import { type SpawnedServer, spawnServer } from "./spawn-server.ts";
  * Environment: BENCH_WRITE_SIZES (default "1000,10000,100000"), BENCH_WRITE_MILLION (the 1,000,000-record case,
  * on unless "0"), BENCH_PG_URL (the store's PostgreSQL server, default postgres://postgres@127.0.0.1:5432/postgres),
  * BENCH_WRITE_JSFORCE_POLL_MS (jsforce's Bulk poll interval; default: jsforce's own, 1,000 ms),
+ * BENCH_WRITE_COLLECTION_BASELINES ("0" skips the two jsforce collections baselines; bulk2 always runs),
  * BENCH_WRITE_SERVER_NODE_ARGS (node options for the Forcelink server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  * Each case's figures go to stderr as it finishes, so that a run cut short still tells what it measured.
  */
@@ -273,10 +274,12 @@ async function sizeCase(ctx: CaseContext, count: number) {
   process.stderr.write(`bench: write ${count}: forcelink ${JSON.stringify(forcelink)}\n`);
   process.stderr.write(`bench: write ${count}: jsforce bulk2…\n`);
   const bulk2 = await jsforceCase(ctx, "bulk2", count);
+  // BENCH_WRITE_COLLECTION_BASELINES=0 skips the two collections baselines (quicker runs while measuring).
+  const collections = process.env.BENCH_WRITE_COLLECTION_BASELINES !== "0";
   process.stderr.write(`bench: write ${count}: jsforce create…\n`);
-  const create = await jsforceCase(ctx, "create", count);
+  const create = collections ? await jsforceCase(ctx, "create", count) : "not run";
   process.stderr.write(`bench: write ${count}: jsforce upsert…\n`);
-  const upsert = await jsforceCase(ctx, "upsert", count);
+  const upsert = collections ? await jsforceCase(ctx, "upsert", count) : "not run";
   const metBy: Record<string, boolean> = {
     recordsPerSecondAtLeastJsforceBulk: forcelink.recordsPerSecond >= bulk2.recordsPerSecond,
   };
@@ -287,8 +290,14 @@ async function sizeCase(ctx: CaseContext, count: number) {
     forcelink: { name: "Forcelink: NDJSON POST /v1/connections/{id}/writes, polled until completed", ...forcelink },
     baselines: {
       jsforceBulk2: { name: "jsforce 3 conn.bulk2.loadAndWaitForResults (upsert by External_Id__c)", ...bulk2 },
-      jsforceCreate: { name: "jsforce 3 conn.sobject('Account').create, chunks of 200, one after another", ...create },
-      jsforceUpsert: { name: "jsforce 3 conn.sobject('Account').upsert by External_Id__c, chunks of 200", ...upsert },
+      jsforceCreate: {
+        name: "jsforce 3 conn.sobject('Account').create, chunks of 200, one after another",
+        ...(typeof create === "string" ? { notRun: true } : create),
+      },
+      jsforceUpsert: {
+        name: "jsforce 3 conn.sobject('Account').upsert by External_Id__c, chunks of 200",
+        ...(typeof upsert === "string" ? { notRun: true } : upsert),
+      },
     },
     metBy,
   };

@@ -169,7 +169,9 @@ export async function getIngestJob(
 }
 
 /**
- * Polls until the job is JobComplete and answers its info. Each wait comes from the one backoff
+ * Polls until the job is JobComplete and answers its info. The first look is at once (a small job
+ * is often done by the time it is closed: one call instead of a second's wait); each wait after
+ * it comes from the one backoff
  * (`backoffDelay`), with half of the current ceiling as a floor so a long job costs few calls.
  * Throws BulkJobFailed on Failed or Aborted, BulkJobTimedOut past `timeoutMs`.
  */
@@ -187,8 +189,19 @@ export async function waitForIngestJob(
   const half = { baseDelayMs: base / 2, maxDelayMs: max / 2 };
   const started = now();
   let state: string = "UploadComplete";
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 0; ; attempt++) {
     signal?.throwIfAborted();
+    if (attempt > 0) await sleep(pollWait(attempt), signal);
+    signal?.throwIfAborted();
+    const job = await getIngestJob(client, jobId, { signal });
+    state = job.state;
+    options.onPoll?.(job);
+    if (job.state === "JobComplete") return job;
+    if (job.state === "Failed" || job.state === "Aborted") throw new BulkJobFailed({ ...job, state: job.state });
+    if (job.state === "Open") throw new IngestJobNotClosed(jobId);
+  }
+
+  function pollWait(attempt: number): number {
     // Equal jitter on the one backoff: half the ceiling for sure, the other half drawn.
     const ceiling = Math.min(max, base * 2 ** Math.min(attempt - 1, 30));
     let wait = Math.round(ceiling / 2 + backoffDelay(attempt, half, random));
@@ -197,14 +210,7 @@ export async function waitForIngestJob(
       if (left <= 0) throw new BulkJobTimedOut(jobId, state, timeoutMs);
       wait = Math.min(wait, left);
     }
-    await sleep(wait, signal);
-    signal?.throwIfAborted();
-    const job = await getIngestJob(client, jobId, { signal });
-    state = job.state;
-    options.onPoll?.(job);
-    if (job.state === "JobComplete") return job;
-    if (job.state === "Failed" || job.state === "Aborted") throw new BulkJobFailed({ ...job, state: job.state });
-    if (job.state === "Open") throw new IngestJobNotClosed(jobId);
+    return wait;
   }
 }
 

@@ -101,9 +101,11 @@ class RecordFeed {
  * Bulk API 2.0 from start to end for a stream of records: as many jobs as the size limit needs,
  * each created, told to `onJob`, uploaded (streamed, never held whole), told to `onUploaded`,
  * closed, polled, and its results read and matched back to the inputs. Yields one entry per job
- * once its results are known. A failed or aborted job still yields: its processed rows succeeded
+ * once its results are known; a job's results are read while the next job uploads and handed out
+ * once that one is closed (so the caller's work on them overlaps its run), in job order, two jobs'
+ * results held at most. A failed or aborted job still yields: its processed rows succeeded
  * or failed, the others are `unprocessed`, carrying the job's error. An upload that fails aborts
- * its job (nothing of it was processed) and throws; so does a record that cannot be written as
+ * its job (nothing of it was processed) and throws, after handing out the job before it; so does a record that cannot be written as
  * CSV (the RecordShapeError is thrown, not the broken upload it caused).
  */
 export async function* bulkIngest(client: BulkClient, options: BulkIngestOptions): AsyncGenerator<IngestJobResults> {
@@ -116,9 +118,54 @@ export async function* bulkIngest(client: BulkClient, options: BulkIngestOptions
   if (!(maxBytes > 0 && Math.ceil(maxBytes / 3) * 4 <= MAX_UPLOAD_BASE64_BYTES))
     throw new RangeError(`maxUploadBytes must be positive and at most ${(MAX_UPLOAD_BASE64_BYTES / 4) * 3}`);
   const feed = new RecordFeed(options.records);
-  for (;;) {
-    const first = await feed.next();
-    if (!first) return;
+  // The job closed last, its results on the way (polled, read, matched) while the next job
+  // uploads; handed out once the next one is closed, so the caller's work on them (storing them)
+  // overlaps that job's run. Two jobs' results are held at most.
+  let previous: { jobId: string; results: Promise<IngestJobResults> } | undefined;
+  const take = async () => {
+    const done = previous!;
+    previous = undefined;
+    return { jobId: done.jobId, results: await done.results };
+  };
+  try {
+    for (;;) {
+      const first = await feed.next();
+      if (!first) break;
+      const closed = await runJob(client, options, feed, first, maxBytes);
+      const results = jobResults(client, closed.jobId, closed.matcher, options);
+      // Awaited when handed out; a failure meanwhile is not left unhandled.
+      results.catch(() => undefined);
+      if (previous) {
+        const done = await take();
+        previous = { jobId: closed.jobId, results };
+        yield done.results;
+        if (options.deleteWhenDone) await quietly(deleteIngestJob(client, done.jobId, { signal: options.signal }));
+      } else previous = { jobId: closed.jobId, results };
+    }
+  } catch (error) {
+    // A later job failed: the one before it still ends as it would have, then the failure is thrown.
+    if (previous) {
+      const done = await take().catch(() => undefined);
+      if (done) yield done.results;
+    }
+    throw error;
+  }
+  if (previous) {
+    const done = await take();
+    yield done.results;
+    if (options.deleteWhenDone) await quietly(deleteIngestJob(client, done.jobId, { signal: options.signal }));
+  }
+}
+
+/** One job made, told to `onJob`, uploaded (streamed), told to `onUploaded` and closed. */
+async function runJob(
+  client: BulkClient,
+  options: BulkIngestOptions,
+  feed: RecordFeed,
+  first: Pending,
+  maxBytes: number,
+): Promise<{ jobId: string; matcher: IngestMatcher }> {
+  {
     const columns = options.columns ?? recordCells(first.record).map(([c]) => c);
     const matcher = new IngestMatcher({
       operation: options.operation,
@@ -146,8 +193,7 @@ export async function* bulkIngest(client: BulkClient, options: BulkIngestOptions
       throw feed.failure ?? error;
     }
     await closeJob(client, job.id, options.signal);
-    yield await jobResults(client, job.id, matcher, options);
-    if (options.deleteWhenDone) await quietly(deleteIngestJob(client, job.id, { signal: options.signal }));
+    return { jobId: job.id, matcher };
   }
 }
 

@@ -125,6 +125,9 @@ export async function receiveRetry(
   }
 }
 
+/** Batches of records being inserted at once. */
+const STORES_IN_FLIGHT = 2;
+
 async function storeRecords(
   platform: Store,
   writeId: string,
@@ -136,13 +139,15 @@ async function storeRecords(
   const columns = new BulkColumns();
   let batch: string[] = [];
   let total = 0;
-  // One batch goes into the store while the next is read: the body and the database work at once.
-  let storing: Promise<void> = Promise.resolve();
+  // Two batches go into the store (on two connections) while the next is read: the body and the
+  // database work at once, and the database's inserts on two cores.
+  const storing: Promise<void>[] = [];
   const store = async (records: string[], firstIndex: number) => {
-    await storing;
-    storing = insertRecords(platform, writeId, firstIndex, records);
-    // Seen by the next store or the end; a failure is not left unhandled meanwhile.
-    storing.catch(() => undefined);
+    if (storing.length >= STORES_IN_FLIGHT) await storing.shift();
+    const stored = insertRecords(platform, writeId, firstIndex, records);
+    // Seen by a later store or the end; a failure is not left unhandled meanwhile.
+    stored.catch(() => undefined);
+    storing.push(stored);
   };
   try {
     for await (const at of records) {
@@ -161,9 +166,9 @@ async function storeRecords(
     await store(batch, total);
   } finally {
     // Nothing stays in flight past the intake (a refused write is deleted next).
-    await storing.catch(() => undefined);
+    await Promise.allSettled(storing);
   }
-  await storing;
+  await Promise.all(storing);
   return { total: total + batch.length, fields, columns: columns.sorted() };
 }
 
