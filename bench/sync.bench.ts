@@ -155,7 +155,7 @@ async function waitForRun(
     const res = await api(`/v1/connections/${connectionId}/sync-runs?object=Account&limit=20`);
     if (!res.ok) throw new Error(`sync-runs: ${res.status} ${await res.text()}`);
     const runs = ((await res.json()) as { data: RunView[] }).data;
-    const run = runs.find((r) => !known.has(r.id) && r.status !== "running");
+    const run = runs.find((r) => !known.has(r.id) && r.status !== "running" && r.status !== "queued");
     if (run) {
       if (run.status !== "completed") throw new Error(`the sync run ended ${run.status}: ${JSON.stringify(run.error)}`);
       return run;
