@@ -1,12 +1,12 @@
-import { CsvFormatError, CsvRecordParser } from "@forcelink/salesforce";
 import { generateRecords } from "@forcelink/emulator";
+import { CsvFormatError, CsvRecordParser } from "@forcelink/salesforce";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BulkCopyRows } from "../src/sync/bulk-copy-rows.ts";
 import type { DeliveryBatch, FieldSchema, SyncRecord } from "../src/sync/destinations/destination.ts";
 import { PostgresDestination } from "../src/sync/destinations/postgres-destination.ts";
 import { recordConverter } from "../src/sync/record-values.ts";
-import { startHarness, type SyncHarness } from "./support/harness.ts";
+import { type SyncHarness, startHarness } from "./support/harness.ts";
 import { createTestDatabase, storeBackends, type TestDatabase } from "./support/test-database.ts";
 
 const baseUrl = process.env.TEST_DATABASE_URL;

@@ -346,7 +346,13 @@ export async function* bulkQueryStreams<T extends { rows: number }>(
   options: BulkStreamQueryOptions,
   read: (page: BulkResultStream) => Promise<T>,
 ): AsyncGenerator<T> {
-  yield* withQueryJob(client, soql, options, (jobId) => streamedPages(client, jobId, options, read), (r) => r.rows);
+  yield* withQueryJob(
+    client,
+    soql,
+    options,
+    (jobId) => streamedPages(client, jobId, options, read),
+    (r) => r.rows,
+  );
 }
 
 async function* streamedPages<T extends { rows: number }>(
@@ -371,7 +377,12 @@ async function* streamedPages<T extends { rows: number }>(
         }
         const announcedText = header(res.headers, "sforce-numberofrecords");
         const announced = announcedText === undefined ? -1 : Number(announcedText);
-        const result = await read({ jobId, locator, numberOfRecords: announced, body: transportChecked(decoded(res, jobId)) });
+        const result = await read({
+          jobId,
+          locator,
+          numberOfRecords: announced,
+          body: transportChecked(decoded(res, jobId)),
+        });
         if (announced >= 0 && announced !== result.rows)
           throw new BulkResultError(jobId, `a results page announced ${announced} records and held ${result.rows}`);
         yield result;
@@ -381,7 +392,10 @@ async function* streamedPages<T extends { rows: number }>(
     }
   } finally {
     // Stopped early: the page asked for ahead is not read.
-    pending?.then((res) => res.body.destroy(), () => undefined);
+    pending?.then(
+      (res) => res.body.destroy(),
+      () => undefined,
+    );
   }
 }
 

@@ -31,6 +31,12 @@ const FALSE = Buffer.from("false");
 const NULL_CELL = Buffer.from("\\N");
 /** `2026-01-02T03:04:05.000Z`: digits everywhere but these offsets. */
 const ISO_SEPARATORS: Record<number, number> = { 4: 0x2d, 7: 0x2d, 10: 0x54, 13: 0x3a, 16: 0x3a, 19: 0x2e, 23: 0x5a };
+const NEW_LINE = Buffer.from("\n");
+const EMPTY = Buffer.alloc(0);
+/** The input gathered at a time: decoded chunks are 16 KiB. */
+const WORK_BYTES = 256 * 1024;
+/** Output written into one allocation after another. */
+const ARENA_BYTES = 1024 * 1024;
 /** Digits a decimal may have and still come back the same from a double (DBL_DIG). */
 const EXACT_DIGITS = 15;
 
@@ -60,6 +66,8 @@ export class BulkCopyRows {
   private readonly lastCells = new Int32Array(4);
   private rowNumber = 1;
   private readonly result: CopyRowsResult = { rows: 0, deleted: 0, last: null };
+  private arena: Buffer = EMPTY;
+  private arenaUsed = 0;
 
   constructor(fields: readonly FieldSchema[], cursorField: string | null) {
     this.fields = fields;
@@ -143,28 +151,50 @@ export class BulkCopyRows {
     return carried;
   }
 
-  private async *transcode(
-    head: Buffer,
-    iterator: AsyncIterator<Uint8Array>,
-    done: boolean,
-  ): AsyncGenerator<Buffer> {
-    let carry = head;
+  /**
+   * The rows of the page as COPY text, a piece per chunk read. The input is gathered in one reused buffer (a row cut
+   * by a chunk's end waits there for the rest) and the output written into shared arenas, so the bytes allocated
+   * stay close to the bytes sent: a page is tens of MB, and allocating three times that costs collections.
+   */
+  private async *transcode(head: Buffer, iterator: AsyncIterator<Uint8Array>, done: boolean): AsyncGenerator<Buffer> {
+    let work = Buffer.allocUnsafeSlow(Math.max(WORK_BYTES, head.length * 2));
+    head.copy(work);
+    let length = head.length;
     for (;;) {
       if (!done) {
         const next = await iterator.next();
+        let chunk: Uint8Array;
         if (next.done) {
           done = true;
-          if (carry.length > 0 && carry[carry.length - 1] !== LF) carry = Buffer.concat([carry, Buffer.from([LF])]);
-        } else carry = carry.length === 0 ? Buffer.from(next.value) : Buffer.concat([carry, next.value]);
+          // A last row without its line break.
+          chunk = length > 0 && work[length - 1] !== LF ? NEW_LINE : EMPTY;
+        } else chunk = next.value;
+        if (length + chunk.length > work.length) {
+          const bigger = Buffer.allocUnsafeSlow(Math.max(work.length * 2, length + chunk.length));
+          work.copy(bigger, 0, 0, length);
+          work = bigger;
+        }
+        work.set(chunk, length);
+        length += chunk.length;
       }
-      const { output, used } = this.rows(carry);
+      const { output, used } = this.rows(work.subarray(0, length));
       if (output.length > 0) yield output;
-      carry = carry.subarray(used);
+      work.copyWithin(0, used, length);
+      length -= used;
       if (done) {
-        if (carry.length > 0) throw new CsvFormatError("the text ends inside a quoted value", this.rowNumber);
+        if (length > 0) throw new CsvFormatError("the text ends inside a quoted value", this.rowNumber);
         return;
       }
     }
+  }
+
+  /** Room to write `bytes` of output: the current arena past what it handed out, or a new arena. */
+  private room(bytes: number): Buffer {
+    if (this.arena.length - this.arenaUsed < bytes) {
+      this.arena = Buffer.allocUnsafeSlow(Math.max(ARENA_BYTES, bytes));
+      this.arenaUsed = 0;
+    }
+    return this.arena.subarray(this.arenaUsed);
   }
 
   /** The complete rows at the start of `input` as COPY text, and how many bytes they took. */
@@ -173,7 +203,7 @@ export class BulkCopyRows {
     const width = kinds.length;
     // A cell's text takes at most three times its bytes in the CSV (`,` gives `\N` and a tab, escapes double a
     // byte); only a value rewritten through a number or a date can take more, and grows the buffer first.
-    let out: Buffer = Buffer.allocUnsafe(input.length * 3 + 256);
+    let out: Buffer = this.room(input.length * 3 + 256);
     let w = 0;
     let i = 0;
     let rowStart = 0;
@@ -304,7 +334,10 @@ export class BulkCopyRows {
         }
         if (c === -1) break rows;
         const shown = JSON.stringify(String.fromCharCode(c));
-        throw new CsvFormatError(`${shown} after a closing quote, where a comma or a line break belongs`, this.rowNumber);
+        throw new CsvFormatError(
+          `${shown} after a closing quote, where a comma or a line break belongs`,
+          this.rowNumber,
+        );
       }
       if (column !== width) {
         throw new CsvFormatError(`${column} values where the header has ${width} columns`, this.rowNumber);
@@ -323,6 +356,8 @@ export class BulkCopyRows {
     if (!isUtf8(input.subarray(0, rowStart))) throw new CsvFormatError("the text is not valid UTF-8", this.rowNumber);
     const output = out.subarray(0, rowOut);
     if (rowOut > 0) this.lastOutput = output;
+    // Handed out: the arena's next rows go after these (a grown buffer is the output's alone).
+    if (out.buffer === this.arena.buffer) this.arenaUsed += rowOut;
     return { output, used: rowStart };
   }
 
@@ -476,5 +511,7 @@ function grow(out: Buffer, used: number, more: number): Buffer {
 
 function cellText(out: Buffer, start: number, end: number): string | null {
   const raw = out.toString("utf8", start, end);
-  return raw === "\\N" ? null : raw.replace(/\\(.)/g, (_, ch: string) => (ch === "n" ? "\n" : ch === "r" ? "\r" : ch === "t" ? "\t" : ch));
+  return raw === "\\N"
+    ? null
+    : raw.replace(/\\(.)/g, (_, ch: string) => (ch === "n" ? "\n" : ch === "r" ? "\r" : ch === "t" ? "\t" : ch));
 }

@@ -39,7 +39,6 @@ const STAMP_COLUMN = "systemmodstamp";
 const ID_COLUMN = "id";
 const DELETED_AT = quoteIdent(DELETED_AT_COLUMN);
 const SYNCED_AT = quoteIdent(SYNCED_AT_COLUMN);
-const STAMP = quoteIdent(STAMP_COLUMN);
 const ID = quoteIdent(ID_COLUMN);
 const UNREACHABLE_CODES = new Set([
   "ECONNREFUSED",
