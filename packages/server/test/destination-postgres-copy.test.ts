@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BulkCopyRows } from "../src/sync/bulk-copy-rows.ts";
 import type { DeliveryBatch, FieldSchema, SyncRecord } from "../src/sync/destinations/destination.ts";
 import { PostgresDestination } from "../src/sync/destinations/postgres-destination.ts";
-import { recordConverter } from "../src/sync/record-values.ts";
+import { normalizeValue, recordConverter } from "../src/sync/record-values.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
 import { createTestDatabase, storeBackends, type TestDatabase } from "./support/test-database.ts";
 
@@ -163,6 +163,91 @@ async function copyPage(destination: PostgresDestination, source: Iterable<Uint8
   });
   return rows.summary;
 }
+
+/** The COPY text BulkCopyRows makes of one CSV cell of `type`. */
+async function copyText(type: string, cell: string): Promise<string> {
+  const rows = new BulkCopyRows(
+    [
+      { name: "Id", type: "id" },
+      { name: "Value", type },
+    ],
+    null,
+  );
+  const started = await rows.start([Buffer.from(`"Id","Value"\n"001000000000001AAA",${cell}\n`)]);
+  const out: Buffer[] = [];
+  for await (const chunk of started!.rows) out.push(Buffer.from(chunk));
+  return Buffer.concat(out)
+    .toString()
+    .replace(/^001000000000001AAA\t/, "")
+    .replace(/\n$/, "");
+}
+
+/** What the records path stores for the same value, written as COPY text. */
+function recordsText(type: string, value: string | null): string {
+  const normal = normalizeValue(type, value);
+  return normal === null
+    ? "\\N"
+    : String(normal).replace(/[\\\n\r\t]/g, (c) => `\\${{ "\\": "\\", "\n": "n", "\r": "r", "\t": "t" }[c]}`);
+}
+
+describe("Bulk CSV as COPY text", () => {
+  it.each<[string, string]>([
+    ["double", "1.50"],
+    ["double", "0.0000001"],
+    ["double", "0.000001"],
+    ["double", "-0"],
+    ["double", ".5"],
+    ["double", "1e21"],
+    ["double", "not a number"],
+    ["int", "00042"],
+    ["int", "-17"],
+    ["long", "12345678901234567"],
+    ["long", "123456789012345"],
+    ["currency", "1234567.89"],
+    ["percent", "-0.25"],
+    ["boolean", "true"],
+    ["boolean", "True"],
+    ["boolean", "false"],
+    ["datetime", "2024-02-01T00:00:00.000Z"],
+    ["datetime", "2024-02-01T00:00:00.000+0000"],
+    ["datetime", "2024-02-01T01:00:00.000+0100"],
+    ["datetime", "yesterday"],
+    ["date", "2024-03-31"],
+    ["string", 'tab\there, "quoted", back\\slash\r\nnew line, 日本 🎉'],
+  ])("writes a %s value %j as the records path stores it", async (type, value) => {
+    const cell = `"${value.replaceAll('"', '""')}"`;
+    expect(await copyText(type, cell)).toBe(recordsText(type, value));
+  });
+
+  it("writes an empty value, quoted or not, as null for every type", async () => {
+    for (const type of ["string", "textarea", "int", "boolean", "datetime", "date"]) {
+      expect(await copyText(type, '""')).toBe("\\N");
+      expect(await copyText(type, "")).toBe("\\N");
+    }
+  });
+
+  it("answers null for a page without a header, and refuses what the records parser refuses", async () => {
+    const fields = [{ name: "Id", type: "id" }];
+    expect(await new BulkCopyRows(fields, null).start([])).toBeNull();
+    const drain = async (csv: string) => {
+      const started = await new BulkCopyRows(fields, null).start([Buffer.from(csv)]);
+      for await (const _ of started!.rows);
+    };
+    await expect(drain('"Id"\n"a","b"\n')).rejects.toThrow(/2 values where the header has 1 columns \(CSV row 2\)/);
+    await expect(drain('"Id"\n"a"x\n')).rejects.toThrow(/"x" after a closing quote/);
+    await expect(drain('"Id"\n"open\n')).rejects.toThrow(/ends inside a quoted value/);
+    await expect(drain('"Id"\n"a"\rb\n')).rejects.toThrow(/carriage return outside quotes/);
+    await expect(drain('"Id","Id"\n')).rejects.toThrow(/names a column twice/);
+    await expect(drain('"Name"\n"x"\n')).rejects.toThrow(/no Id column/);
+    const invalid = Buffer.concat([Buffer.from('"Id"\n"'), Buffer.from([0xff, 0xfe]), Buffer.from('"\n')]);
+    await expect(
+      (async () => {
+        const started = await new BulkCopyRows(fields, null).start([invalid]);
+        for await (const _ of started!.rows);
+      })(),
+    ).rejects.toThrow(CsvFormatError);
+  });
+});
 
 describe.runIf(baseUrl)("Bulk pages through COPY into a PostgreSQL destination", () => {
   let database: TestDatabase;

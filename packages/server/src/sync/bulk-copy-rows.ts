@@ -90,8 +90,15 @@ export class BulkCopyRows {
    * Reads the header from `source` (decoded CSV bytes). Answers the schema fields in the order the COPY rows carry
    * them, or null when the page is empty (no header at all), and the COPY text of the rest.
    */
-  async start(source: AsyncIterable<Uint8Array>): Promise<{ fields: string[]; rows: AsyncIterable<Buffer> } | null> {
-    const iterator = source[Symbol.asyncIterator]();
+  async start(
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  ): Promise<{ fields: string[]; rows: AsyncIterable<Buffer> } | null> {
+    const iterator: AsyncIterator<Uint8Array> =
+      Symbol.asyncIterator in source
+        ? source[Symbol.asyncIterator]()
+        : (async function* () {
+            yield* source;
+          })();
     let carry: Buffer = Buffer.alloc(0);
     let bomChecked = false;
     for (;;) {
