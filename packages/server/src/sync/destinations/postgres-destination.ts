@@ -35,6 +35,8 @@ const ROWS_PER_STATEMENT = 5_000;
 /** Inside a quoted array element, `"` and `\` are escaped with a backslash. */
 const NEEDS_ESCAPE = /["\\]/;
 const ESCAPED = /["\\]/g;
+/** temp_buffers and work_mem of a connection that stages Bulk pages (50,000 rows of a few hundred bytes). */
+const STAGING_MEMORY = "32MB";
 const STAMP_COLUMN = "systemmodstamp";
 const ID_COLUMN = "id";
 const DELETED_AT = quoteIdent(DELETED_AT_COLUMN);
@@ -105,6 +107,10 @@ export class PostgresDestination implements Destination {
     });
     // An idle connection the server dropped is discarded by the pool; the next checkout reports any real problem.
     this.pool.on("error", () => undefined);
+    // A Bulk page's staging table (tens of MB) then stays in memory; the setting only counts once one is used.
+    this.pool.on("connect", (client) => {
+      client.query(`SET temp_buffers = '${STAGING_MEMORY}'`).catch(() => undefined);
+    });
   }
 
   async prepare(schema: ObjectSchema): Promise<SchemaChange> {
@@ -227,6 +233,8 @@ export class PostgresDestination implements Destination {
     });
     try {
       await this.transaction(what, async (client) => {
+        // The merge sorts the page by Id: in memory rather than through temporary files.
+        await client.query(`SET LOCAL work_mem = '${STAGING_MEMORY}'`);
         await client.query(sql.create);
         await copyIn(client, sql.copy, rows);
         // Without deletions (a backfill, most pages), neither statement looks for them.
