@@ -278,6 +278,8 @@ function requestPage(
   });
 }
 
+const INFLATED = { chunkSize: 64 * 1024 };
+
 /** A body cut short that the transport does not name: a gzip stream or a pipe ending early. */
 const CUT_SHORT = new Set(["Z_BUF_ERROR", "ERR_STREAM_PREMATURE_CLOSE"]);
 
@@ -285,8 +287,9 @@ function decoded(res: StreamedResponse, jobId: string): Readable {
   const encoding = (header(res.headers, "content-encoding") ?? "").trim().toLowerCase();
   if (encoding === "" || encoding === "identity") return res.body;
   const noop = () => {};
-  if (encoding === "gzip" || encoding === "x-gzip") return pipeline(res.body, createGunzip(), noop);
-  if (encoding === "deflate") return pipeline(res.body, createInflate(), noop);
+  // Larger pieces than zlib's 16 KiB: a page is tens of MB, read a piece at a time.
+  if (encoding === "gzip" || encoding === "x-gzip") return pipeline(res.body, createGunzip(INFLATED), noop);
+  if (encoding === "deflate") return pipeline(res.body, createInflate(INFLATED), noop);
   res.body.destroy();
   throw new BulkResultError(jobId, `results came with an encoding the client did not ask for: ${encoding}`);
 }

@@ -78,8 +78,12 @@ class CopyIn {
         const header = Buffer.allocUnsafe(5);
         header[0] = COPY_DATA;
         header.writeInt32BE(chunk.length + 4, 1);
+        // One write to the socket for the message's header and its rows.
+        stream.cork();
         stream.write(header);
-        if (!stream.write(chunk)) await drained(stream);
+        const more = stream.write(chunk);
+        stream.uncork();
+        if (!more) await drained(stream);
       }
       if (!this.finished) connection.endCopyFrom();
     } catch (error) {
