@@ -278,6 +278,8 @@ function requestPage(
   });
 }
 
+const INFLATED = { chunkSize: 64 * 1024 };
+
 /** A body cut short that the transport does not name: a gzip stream or a pipe ending early. */
 const CUT_SHORT = new Set(["Z_BUF_ERROR", "ERR_STREAM_PREMATURE_CLOSE"]);
 
@@ -285,8 +287,9 @@ function decoded(res: StreamedResponse, jobId: string): Readable {
   const encoding = (header(res.headers, "content-encoding") ?? "").trim().toLowerCase();
   if (encoding === "" || encoding === "identity") return res.body;
   const noop = () => {};
-  if (encoding === "gzip" || encoding === "x-gzip") return pipeline(res.body, createGunzip(), noop);
-  if (encoding === "deflate") return pipeline(res.body, createInflate(), noop);
+  // Larger pieces than zlib's 16 KiB: a page is tens of MB, read a piece at a time.
+  if (encoding === "gzip" || encoding === "x-gzip") return pipeline(res.body, createGunzip(INFLATED), noop);
+  if (encoding === "deflate") return pipeline(res.body, createInflate(INFLATED), noop);
   res.body.destroy();
   throw new BulkResultError(jobId, `results came with an encoding the client did not ask for: ${encoding}`);
 }
@@ -320,6 +323,95 @@ export async function deleteJob(client: BulkClient, jobId: string, options: Call
   await client.request({ method: "DELETE", path: jobPath(client, jobId), signal: options.signal });
 }
 
+/** One results page as it streams in: `read` consumes its body (decoded CSV) and says how many rows it held. */
+export interface BulkResultStream {
+  jobId: string;
+  /** The locator of the next page; null on the last page. */
+  locator: string | null;
+  /** Rows Salesforce announced (Sforce-NumberOfRecords), -1 when it did not say. */
+  numberOfRecords: number;
+  body: AsyncIterable<Uint8Array>;
+}
+
+export type BulkStreamQueryOptions = WaitOptions &
+  Pick<BulkQueryOptions, "includeDeleted" | "deleteWhenDone" | "onJob" | "cleanupTimeoutMs" | "maxRecords" | "gzip">;
+
+/**
+ * A Bulk query whose pages are handed over as byte streams, for a consumer that parses CSV its own way: `read` gets
+ * each page and answers what it made of it (with the rows it counted), which is yielded. The next page is asked
+ * for as soon as the current one's headers arrive, so Salesforce prepares it while this one is read; the API calls
+ * stay one per page. A page whose body breaks off is an error (what was read of it is already out). The job is
+ * created, waited for and deleted as by bulkQuery, and the row counts are checked as it does.
+ */
+export async function* bulkQueryStreams<T extends { rows: number }>(
+  client: BulkClient,
+  soql: string,
+  options: BulkStreamQueryOptions,
+  read: (page: BulkResultStream) => Promise<T>,
+): AsyncGenerator<T> {
+  yield* withQueryJob(
+    client,
+    soql,
+    options,
+    (jobId) => streamedPages(client, jobId, options, read),
+    (r) => r.rows,
+  );
+}
+
+async function* streamedPages<T extends { rows: number }>(
+  client: BulkClient,
+  jobId: string,
+  options: ResultPageOptions,
+  read: (page: BulkResultStream) => Promise<T>,
+): AsyncGenerator<T> {
+  let pending: Promise<StreamedResponse> | null = requestPage(client, jobId, null, options);
+  try {
+    while (pending) {
+      const res: StreamedResponse = await pending;
+      pending = null;
+      try {
+        const next = header(res.headers, "sforce-locator")?.trim();
+        if (!next) throw new BulkResultError(jobId, "a results page came without Sforce-Locator");
+        const locator = next === "null" ? null : next;
+        if (locator !== null) {
+          pending = requestPage(client, jobId, locator, options);
+          // Awaited on the next turn; a failure before that must not count as unhandled.
+          pending.catch(() => undefined);
+        }
+        const announcedText = header(res.headers, "sforce-numberofrecords");
+        const announced = announcedText === undefined ? -1 : Number(announcedText);
+        const result = await read({
+          jobId,
+          locator,
+          numberOfRecords: announced,
+          body: transportChecked(decoded(res, jobId)),
+        });
+        if (announced >= 0 && announced !== result.rows)
+          throw new BulkResultError(jobId, `a results page announced ${announced} records and held ${result.rows}`);
+        yield result;
+      } finally {
+        res.body.destroy();
+      }
+    }
+  } finally {
+    // Stopped early: the page asked for ahead is not read.
+    pending?.then(
+      (res) => res.body.destroy(),
+      () => undefined,
+    );
+  }
+}
+
+/** A body's chunks, with a connection reset or timeout midway thrown as the transport failure it is. */
+async function* transportChecked(body: Readable): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of body) yield chunk as Uint8Array;
+  } catch (error) {
+    const failure = transportFailureFrom(error);
+    throw failure.kind === "reset" || failure.kind === "timeout" ? failure : error;
+  }
+}
+
 /**
  * A Bulk query from start to end: creates the job, waits for it, yields its pages, then deletes
  * it. A consumer that stops early, an error or an abort leaves no job running: it is aborted if
@@ -331,6 +423,23 @@ export async function* bulkQuery(
   soql: string,
   options: BulkQueryOptions = {},
 ): AsyncGenerator<BulkResultPage> {
+  yield* withQueryJob(
+    client,
+    soql,
+    options,
+    (jobId) => resultPages(client, jobId, { ...options, locator: null }),
+    (page) => page.records.length,
+  );
+}
+
+/** The job's life around its pages: create, wait, the pages, the processed-count check, abort and delete. */
+async function* withQueryJob<T>(
+  client: BulkClient,
+  soql: string,
+  options: BulkStreamQueryOptions & CallOptions,
+  pages: (jobId: string) => AsyncGenerator<T>,
+  rowsOf: (page: T) => number,
+): AsyncGenerator<T> {
   const { signal } = options;
   const job = await createQueryJob(client, soql, { includeDeleted: options.includeDeleted, signal });
   let running = true;
@@ -346,8 +455,8 @@ export async function* bulkQuery(
     }
     running = false;
     let delivered = 0;
-    for await (const page of resultPages(client, job.id, { ...options, locator: null })) {
-      delivered += page.records.length;
+    for await (const page of pages(job.id)) {
+      delivered += rowsOf(page);
       yield page;
     }
     const processed = done.numberRecordsProcessed;

@@ -7,7 +7,8 @@ import type { SyncTrigger } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { explainError, explainFailure } from "../remedies/explain-failure.ts";
 import { emitEvent } from "../webhooks/emit.ts";
-import type { Destination, ObjectSchema, SyncRecord } from "./destinations/destination.ts";
+import { BulkCopyRows } from "./bulk-copy-rows.ts";
+import type { CopyBatch, Destination, ObjectSchema, SyncRecord } from "./destinations/destination.ts";
 import { openDestinations } from "./destinations/open-destinations.ts";
 import { idleWindow, markDescribed } from "./idle-check.ts";
 import { recordConverter } from "./record-values.ts";
@@ -31,7 +32,7 @@ import {
   selectFields,
 } from "./sync-plan.ts";
 import { type SyncSettings, syncSettings } from "./sync-settings.ts";
-import { readPages } from "./sync-source.ts";
+import { readCopyPages, readPages } from "./sync-source.ts";
 import {
   checkpointOf,
   ensureState,
@@ -280,9 +281,10 @@ class ObjectSyncRun {
         this.progress.expected ??= count;
         await updateRun(this.platform, this.ctx.run.id, { mode: this.progress.mode });
         const soql = readQuery(this.ctx.spec.name, schema.fields, cursorField, window);
-        const pages = readPages(client, mode, soql, this.ctx.spec.deletes, this.ctx.options.signal, this.onBulkJob);
-        for await (const page of pages) {
-          const confirmed = await this.deliver(page, schema, cursorField);
+        const pages = this.copyReads(mode)
+          ? this.copyPages(client, soql, schema, cursorField, this.ctx.spec.deletes)
+          : this.recordPages(client, mode, soql, schema, cursorField, this.ctx.spec.deletes);
+        for await (const confirmed of pages) {
           if (confirmed) last = confirmed;
           attempts = 0;
           this.checkQuota();
@@ -337,9 +339,75 @@ class ObjectSyncRun {
       this.settings.bulkThreshold,
     );
     const soql = readQuery(schema.name, partial.fields, cursorField, all);
-    for await (const page of readPages(client, mode, soql, false, this.ctx.options.signal, this.onBulkJob)) {
-      await this.deliver(page, partial, cursorField, false);
-      this.checkQuota();
+    const pages = this.copyReads(mode)
+      ? this.copyPages(client, soql, partial, cursorField, false, false)
+      : this.recordPages(client, mode, soql, partial, cursorField, false, false);
+    for await (const _ of pages) this.checkQuota();
+  }
+
+  /** Bulk reads go the COPY way when every destination takes rows (deliverCopy). */
+  private copyReads(mode: ReadMode): boolean {
+    return mode === "bulk" && this.ctx.destinations.every((d) => d.deliverCopy !== undefined);
+  }
+
+  /** Each page read as records and delivered; yields its checkpoint. */
+  private async *recordPages(
+    client: SalesforceClient,
+    mode: ReadMode,
+    soql: string,
+    schema: ObjectSchema,
+    cursorField: string | null,
+    includeDeleted: boolean,
+    moveCheckpoint = true,
+  ): AsyncGenerator<Checkpoint | null> {
+    const signal = this.ctx.options.signal;
+    for await (const page of readPages(client, mode, soql, includeDeleted, signal, this.onBulkJob))
+      yield await this.deliver(page, schema, cursorField, moveCheckpoint);
+  }
+
+  /**
+   * Each Bulk page streamed as COPY text into every destination (no record object on the way), then confirmed;
+   * yields its checkpoint. With several destinations the page's rows are held once and given to each.
+   */
+  private async *copyPages(
+    client: SalesforceClient,
+    soql: string,
+    schema: ObjectSchema,
+    cursorField: string | null,
+    includeDeleted: boolean,
+    moveCheckpoint = true,
+  ): AsyncGenerator<Checkpoint | null> {
+    const deletedField = schema.fields.some((f) => f.name === "IsDeleted" && f.type === "boolean") ? "IsDeleted" : null;
+    const pages = readCopyPages(client, soql, includeDeleted, this.ctx.options.signal, this.onBulkJob, async (body) => {
+      const rows = new BulkCopyRows(schema.fields, cursorField);
+      const started = await rows.start(body);
+      if (started) {
+        const batch: CopyBatch = {
+          object: this.ctx.spec.name,
+          runId: this.ctx.run.id,
+          sequence: this.sequence++,
+          fields: schema.fields.map((f) => f.name),
+          copied: started.fields,
+          rows: started.rows,
+          deletedField,
+          deletions: () => rows.summary.deleted,
+          deletedAtField: cursorField,
+          now: this.platform.clock.now().toISOString(),
+        };
+        const targets = this.ctx.destinations;
+        if (targets.length === 1) await targets[0].deliverCopy!(batch);
+        else {
+          const held: Uint8Array[] = [];
+          for await (const chunk of started.rows) held.push(chunk);
+          await Promise.all(targets.map((d) => d.deliverCopy!({ ...batch, rows: held })));
+        }
+      }
+      return rows.summary;
+    });
+    for await (const page of pages) {
+      const checkpoint =
+        cursorField && page.last?.cursor && page.last.id ? { ts: page.last.cursor, id: page.last.id } : null;
+      yield await this.confirm(page.rows, page.rows - page.deleted, page.deleted, checkpoint, moveCheckpoint);
     }
   }
 
@@ -382,15 +450,26 @@ class ObjectSyncRun {
       deletes,
     };
     await Promise.all(this.ctx.destinations.map((d) => d.deliver(batch)));
-    this.progress.read += page.length;
-    this.progress.upserted += upserts.length;
-    this.progress.deleted += deletes.length;
     const lastRow = page[page.length - 1];
     const lastRecord = upserts.length > 0 || deletes.length > 0 ? convert(lastRow) : null;
     const checkpoint =
       cursorField && lastRecord && typeof lastRecord[cursorField] === "string"
         ? { ts: lastRecord[cursorField] as string, id: String(lastRecord.Id) }
         : null;
+    return this.confirm(page.length, upserts.length, deletes.length, checkpoint, moveCheckpoint);
+  }
+
+  /** A page every destination applied: progress, and the checkpoint moved to its last row. */
+  private async confirm(
+    read: number,
+    upserted: number,
+    deleted: number,
+    checkpoint: Checkpoint | null,
+    moveCheckpoint: boolean,
+  ): Promise<Checkpoint | null> {
+    this.progress.read += read;
+    this.progress.upserted += upserted;
+    this.progress.deleted += deleted;
     if (checkpoint && moveCheckpoint)
       await updateState(this.platform, this.ctx.state.id, { cursorTs: checkpoint.ts, cursorId: checkpoint.id });
     await updateRun(this.platform, this.ctx.run.id, {

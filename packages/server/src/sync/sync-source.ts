@@ -1,4 +1,4 @@
-import { bulkQuery, type SalesforceClient } from "@forcelink/salesforce";
+import { bulkQuery, bulkQueryStreams, type SalesforceClient } from "@forcelink/salesforce";
 import type { ReadMode } from "./sync-plan.ts";
 
 /** Rows per Bulk result page: 1,000,000 rows cost 20 result calls, and a page stays a few tens of MB. */
@@ -37,4 +37,31 @@ export async function* readPages(
   }
   for await (const page of client.queryPages(soql, { includeDeleted, batchSize: REST_PAGE_RECORDS }))
     yield page.records as Array<Record<string, unknown>>;
+}
+
+/**
+ * The pages of a Bulk query as byte streams, each handed to `read` (which consumes it) in the query's order; yields
+ * what `read` answers. The next page is fetched while one is read; memory holds what `read` keeps.
+ */
+export function readCopyPages<T extends { rows: number }>(
+  client: SalesforceClient,
+  soql: string,
+  includeDeleted: boolean,
+  signal: AbortSignal | undefined,
+  onBulkJob: ((jobId: string) => Promise<unknown>) | undefined,
+  read: (body: AsyncIterable<Uint8Array>) => Promise<T>,
+): AsyncGenerator<T> {
+  return bulkQueryStreams(
+    client,
+    soql,
+    {
+      includeDeleted,
+      maxRecords: BULK_PAGE_RECORDS,
+      pollIntervalMs: 500,
+      maxPollIntervalMs: 5_000,
+      signal,
+      onJob: onBulkJob && ((job) => onBulkJob(job.id)),
+    },
+    (page) => read(page.body),
+  );
 }

@@ -35,6 +35,28 @@ export interface DeliveryBatch {
   deletes: { id: string; deletedAt: string }[];
 }
 
+/**
+ * A Bulk page as PostgreSQL COPY text, for a destination that takes rows (deliverCopy): no record object is built.
+ * Values are normalised as SyncRecord values are; `Id` is always copied.
+ */
+export interface CopyBatch {
+  object: string;
+  runId: string;
+  sequence: number;
+  /** Every field the batch writes (the schema's); those not in `copied` are set to null, as records carry them. */
+  fields: string[];
+  /** The fields each row carries, in order: COPY text rows (tab separated, `\N` for null, one line each). */
+  copied: string[];
+  rows: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+  /** A row whose this (boolean) field is true is a deletion; null when the rows hold none. */
+  deletedField: string | null;
+  /** How many rows were deletions: known once `rows` is drained. */
+  deletions(): number;
+  /** A deletion's time is this field's value, else `now` (ISO). */
+  deletedAtField: string | null;
+  now: string;
+}
+
 /** Fields new to the storage (`added`) and stored fields no longer in the schema (`removed`). */
 export interface SchemaChange {
   added: string[];
@@ -53,5 +75,10 @@ export interface Destination {
    * never let an older version of a row overwrite a newer one (compare SystemModstamp when both have it).
    */
   deliver(batch: DeliveryBatch): Promise<void>;
+  /**
+   * Optional fast path of Bulk reads: the same as deliver() for rows given as COPY text. The run uses it when every
+   * destination of the object has it.
+   */
+  deliverCopy?(batch: CopyBatch): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { DeliveryBatch, Destination, ObjectSchema, SchemaChange, SyncRecord } from "./destination.ts";
+import type { CopyBatch, DeliveryBatch, Destination, ObjectSchema, SchemaChange, SyncRecord } from "./destination.ts";
 import {
   checkIdentifier,
   columnName,
@@ -9,6 +9,8 @@ import {
   SYNCED_AT_COLUMN,
   tableName,
 } from "./postgres-columns.ts";
+import { copyIn } from "./postgres-copy.ts";
+import { conflictClause, deletionConflictClause, stagingStatements } from "./postgres-staging.ts";
 
 export interface PostgresDestinationOptions {
   /** Names the destination in error messages. */
@@ -33,11 +35,12 @@ const ROWS_PER_STATEMENT = 5_000;
 /** Inside a quoted array element, `"` and `\` are escaped with a backslash. */
 const NEEDS_ESCAPE = /["\\]/;
 const ESCAPED = /["\\]/g;
+/** temp_buffers and work_mem of a connection that stages Bulk pages (50,000 rows of a few hundred bytes). */
+const STAGING_MEMORY = "32MB";
 const STAMP_COLUMN = "systemmodstamp";
 const ID_COLUMN = "id";
 const DELETED_AT = quoteIdent(DELETED_AT_COLUMN);
 const SYNCED_AT = quoteIdent(SYNCED_AT_COLUMN);
-const STAMP = quoteIdent(STAMP_COLUMN);
 const ID = quoteIdent(ID_COLUMN);
 const UNREACHABLE_CODES = new Set([
   "ECONNREFUSED",
@@ -49,15 +52,16 @@ const UNREACHABLE_CODES = new Set([
   "ENETUNREACH",
 ]);
 
-/** A column as deliver() writes it: its array type (for `unnest`) is read from the table, not assumed. */
-interface Column {
+/** A column as deliver() writes it: its type and array type (for `unnest`) are read from the table, not assumed. */
+export interface Column {
   name: string;
+  type: string;
   arrayType: string;
   /** Text fields store "" as is; for any other type an empty string means no value. */
   keepsEmptyString: boolean;
 }
 
-interface PreparedTable {
+export interface PreparedTable {
   qualified: string;
   /** The fields of the last prepared schema, in order; the removed columns the table keeps are not written. */
   columns: Column[];
@@ -103,6 +107,10 @@ export class PostgresDestination implements Destination {
     });
     // An idle connection the server dropped is discarded by the pool; the next checkout reports any real problem.
     this.pool.on("error", () => undefined);
+    // A Bulk page's staging table (tens of MB) then stays in memory; the setting only counts once one is used.
+    this.pool.on("connect", (client) => {
+      client.query(`SET temp_buffers = '${STAGING_MEMORY}'`).catch(() => undefined);
+    });
   }
 
   async prepare(schema: ObjectSchema): Promise<SchemaChange> {
@@ -156,6 +164,7 @@ export class PostgresDestination implements Destination {
       const actual = stored.get(f.column)!;
       return {
         name: f.column,
+        type: actual.type,
         arrayType: actual.arrayType,
         keepsEmptyString: f.type === "text" && actual.type === "text",
       };
@@ -215,6 +224,36 @@ export class PostgresDestination implements Destination {
     await this.transaction(what, async (client) => {
       for (const { sql, params } of statements()) await client.query(sql, params);
     });
+  }
+
+  /**
+   * A Bulk page as COPY text: streamed into a temporary staging table, then merged into the table by one statement
+   * for the upserts and one for the deletions, under the same rules as deliver(), in one transaction.
+   */
+  async deliverCopy(batch: CopyBatch): Promise<void> {
+    const table = this.tables.get(batch.object.toLowerCase());
+    if (!table) throw new Error(`${this.label}: ${batch.object} was delivered before prepare() was called for it`);
+    const what = `delivering batch ${batch.sequence} of ${batch.object} (run ${batch.runId})`;
+    const sql = stagingStatements(table, batch);
+    // An error of the rows' source (the read) is the run's to classify: it is thrown as it is, not as the table's.
+    let sourceError: unknown = null;
+    const rows = watched(batch.rows, (error) => {
+      sourceError = error;
+    });
+    try {
+      await this.transaction(what, async (client) => {
+        // The merge sorts the page by Id: in memory rather than through temporary files.
+        await client.query(`SET LOCAL work_mem = '${STAGING_MEMORY}'`);
+        await client.query(sql.create);
+        await copyIn(client, sql.copy, rows);
+        // Without deletions (a backfill, most pages), neither statement looks for them.
+        const deletions = sql.delete ? batch.deletions() : 0;
+        await client.query(deletions > 0 ? sql.upsert : sql.upsertAll);
+        if (sql.delete && deletions > 0) await client.query(sql.delete, [batch.now]);
+      });
+    } catch (error) {
+      throw sourceError ?? error;
+    }
   }
 
   async close(): Promise<void> {
@@ -451,16 +490,9 @@ function upsertStatement(table: PreparedTable, shape: string, present: number[])
   const columns = present.map((index) => table.columns[index]);
   const names = columns.map((c) => quoteIdent(c.name));
   const arrays = columns.map((c, n) => `$${n + 1}::${c.arrayType}`);
-  const updates = names.filter((name) => name !== ID).map((name) => `${name} = excluded.${name}`);
-  updates.push(`${DELETED_AT} = NULL`, `${SYNCED_AT} = now()`);
-  let sql =
+  const sql =
     `INSERT INTO ${table.qualified} AS t (${names.join(", ")}) SELECT * FROM unnest(${arrays.join(", ")}) ` +
-    `ON CONFLICT (${ID}) DO UPDATE SET ${updates.join(", ")}`;
-  if (present.includes(table.stampIndex)) {
-    sql +=
-      ` WHERE excluded.${STAMP} IS NULL OR ((t.${STAMP} IS NULL OR excluded.${STAMP} >= t.${STAMP})` +
-      ` AND (t.${DELETED_AT} IS NULL OR excluded.${STAMP} > t.${DELETED_AT}))`;
-  }
+    conflictClause(table, present);
   table.upsertSql.set(shape, sql);
   return sql;
 }
@@ -470,10 +502,22 @@ function upsertStatement(table: PreparedTable, shape: string, present: number[])
  * later cannot bring it back. A deletion older than the stored version (the record was undeleted since) is ignored.
  */
 function deleteStatement(qualified: string, idArrayType: string, hasStamp: boolean): string {
-  const sql =
+  return (
     `INSERT INTO ${qualified} AS t (${ID}, ${DELETED_AT}) ` +
     `SELECT * FROM unnest($1::${idArrayType}, $2::timestamp with time zone[]) ` +
-    `ON CONFLICT (${ID}) DO UPDATE SET ${DELETED_AT} = GREATEST(t.${DELETED_AT}, excluded.${DELETED_AT}), ` +
-    `${SYNCED_AT} = now()`;
-  return hasStamp ? `${sql} WHERE t.${STAMP} IS NULL OR excluded.${DELETED_AT} >= t.${STAMP}` : sql;
+    deletionConflictClause(hasStamp)
+  );
+}
+
+/** `source` as it is, telling `onError` of an error it throws. */
+async function* watched(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  onError: (error: unknown) => void,
+): AsyncGenerator<Uint8Array> {
+  try {
+    yield* source;
+  } catch (error) {
+    onError(error);
+    throw error;
+  }
 }
