@@ -85,13 +85,16 @@ export function planIdleCheck(candidates: readonly IdleCandidate[], clock: IdleC
     if (r) replicable.push({ c, r });
     else probes.push(countProbe(c, clock, dataPath));
   }
-  // An object that syncs deletes costs two replication subrequests but one query: the fewest calls
-  // whose query slots (after the objects only a count can check) and subrequests hold everything.
+  // An object that syncs deletes costs two replication subrequests but one query. The fewest calls
+  // whose query slots (after the objects only a count can check) and subrequests hold everything;
+  // within them, a deleting object is counted only where its saved subrequest is needed.
   const deleting = replicable.filter((x) => x.c.deletes).length;
+  const subrequests = probes.length + replicable.length + deleting;
+  const countsNeeded = (n: number) => Math.max(0, subrequests - n * SUBREQUESTS_PER_CALL);
+  const countSlots = (n: number) => Math.min(deleting, n * QUERIES_PER_CALL - probes.length);
   let calls = Math.max(1, Math.ceil(probes.length / QUERIES_PER_CALL));
-  const countsTaken = (n: number) => Math.min(deleting, n * QUERIES_PER_CALL - probes.length);
-  while (probes.length + replicable.length + deleting - countsTaken(calls) > calls * SUBREQUESTS_PER_CALL) calls++;
-  let querySlots = countsTaken(calls);
+  while (countsNeeded(calls) > countSlots(calls)) calls++;
+  let querySlots = countsNeeded(calls);
   for (const { c, r } of replicable) {
     if (c.deletes && querySlots > 0) {
       querySlots--;
@@ -146,7 +149,11 @@ const isQuery = (p: ObjectProbe) => p.kind === "count";
 /** First fit: each call takes probes while its subrequests and queries stay within Salesforce's limits. */
 function pack(probes: ObjectProbe[]): ObjectProbe[][] {
   const calls: Array<{ probes: ObjectProbe[]; subrequests: number; queries: number }> = [];
-  for (const p of probes) {
+  // Queries, then pairs, then single subrequests: the singles fill what the pairs leave.
+  const ordered = [...probes].sort(
+    (a, b) => Number(isQuery(b)) - Number(isQuery(a)) || b.subrequests.length - a.subrequests.length,
+  );
+  for (const p of ordered) {
     const q = isQuery(p) ? 1 : 0;
     let call = calls.find(
       (c) => c.subrequests + p.subrequests.length <= SUBREQUESTS_PER_CALL && c.queries + q <= QUERIES_PER_CALL,
