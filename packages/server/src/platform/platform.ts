@@ -57,6 +57,8 @@ export type { ActivityEntry };
 export interface SyncIdleMemory {
   /** When this process last described each sync state's object. */
   describedAt: Map<string, number>;
+  /** Whether describe said each sync state's object is `replicateable` (Get Updated / Get Deleted serve it). */
+  replicable: Map<string, boolean>;
   /** Each installation's last count of changes, by installation id (its shape is the idle check's). */
   checks: Map<string, unknown>;
   /** Salesforce's clock minus ours, per connection, never above the true offset. */

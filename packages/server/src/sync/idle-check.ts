@@ -4,25 +4,24 @@ import type { ManifestObject } from "../integrations/manifest/manifest.ts";
 import type { SyncTrigger } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { syncStates } from "../store/schema.ts";
-import { countQuery, planWindow, type SyncWindow } from "./sync-plan.ts";
+import { type IdleCandidate, type ObjectProbe, planIdleCheck } from "./idle-plan.ts";
+import { type SyncWindow, soqlDateTime } from "./sync-plan.ts";
 import type { SyncSettings } from "./sync-settings.ts";
 import { checkpointOf, type SyncStateRow } from "./sync-store.ts";
 
 /*
- * The idle check: before an incremental run describes and reads, `/composite` calls of COUNT()
- * queries (5 a call, each call one API request) ask Salesforce how many rows changed since the
- * checkpoint of every object of the installation. An object whose window is empty, and whose
- * schema was described less than a day ago, completes without another call: its checkpoint moves
- * to the window's end, as a run that read nothing would move it. Deleted rows count too (queryAll
- * when the object syncs deletes). Any answer but a clean count sends the object down the normal
- * path, which describes and classifies the error through the error table.
+ * The idle check: before an incremental run describes and reads, one `/composite` call (one API
+ * request for up to 25 objects, see idle-plan.ts) asks Salesforce what changed since the checkpoint
+ * of every object of the installation: Get Updated (and Get Deleted when the object syncs deletes)
+ * for objects Salesforce replicates, a COUNT() query (queryAll with deletes) for the others. An
+ * object whose window is empty, and whose schema was described less than a day ago, completes
+ * without another call: its checkpoint moves to the window's end, as a run that read nothing would
+ * move it. The window ends `lagMs` behind Salesforce's clock (its Date header), never past what
+ * Salesforce says it covered (latestDateCovered), and on a whole minute for the replication
+ * resources. Any answer but a clean one sends the object down the normal path, which describes and
+ * classifies the error through the error table.
  */
 
-/**
- * Query subrequests Salesforce allows in one `/composite` call, which counts as one API request
- * (a `/composite/batch` would count each of its subrequests).
- */
-export const QUERIES_PER_CALL = 5;
 /** The schema is described again at least this often, or when the normal path runs. */
 export const DESCRIBE_EVERY_MS = 86_400_000;
 /** A check serves the other objects of its installation for this long (their jobs fire together). */
@@ -38,7 +37,7 @@ interface ObjectCount {
 interface CompositeAnswer {
   referenceId: string;
   httpStatusCode: number;
-  body?: { totalSize?: number };
+  body?: unknown;
 }
 
 interface InstallationCheck {
@@ -46,9 +45,10 @@ interface InstallationCheck {
   counts: Promise<Map<string, ObjectCount>>;
 }
 
-/** What one process remembers: when each state was described, each installation's last check, Salesforce's clock. */
+/** What one process remembers: when each state was described (and whether Salesforce replicates it), each installation's last check, Salesforce's clock. */
 interface IdleMemory {
   describedAt: Map<string, number>;
+  replicable: Map<string, boolean>;
   checks: Map<string, InstallationCheck>;
   clockOffset: Map<string, number>;
 }
@@ -58,11 +58,21 @@ function memoryOf(platform: Platform): IdleMemory {
   return platform.syncIdleMemory as IdleMemory;
 }
 
-/** The run described the object's schema just now; Salesforce's clock said `serverDate` (its Date header, or NaN). */
-export function markDescribed(platform: Platform, stateId: string, connectionId: string, serverDate: number): void {
+/**
+ * The run described the object's schema just now; Salesforce's clock said `serverDate` (its Date
+ * header, or NaN); `replicable` is describe's `replicateable`.
+ */
+export function markDescribed(
+  platform: Platform,
+  stateId: string,
+  connectionId: string,
+  serverDate: number,
+  replicable = false,
+): void {
   const memory = memoryOf(platform);
   const now = platform.clock.nowMs();
   memory.describedAt.set(stateId, now);
+  memory.replicable.set(stateId, replicable);
   if (Number.isFinite(serverDate)) memory.clockOffset.set(connectionId, serverDate - now);
 }
 
@@ -77,14 +87,19 @@ export interface IdleInput {
   settings: SyncSettings;
 }
 
+/** Whether this process described the state's object less than a day ago. */
+function describedRecently(platform: Platform, stateId: string): boolean {
+  const described = memoryOf(platform).describedAt.get(stateId);
+  return described !== undefined && platform.clock.nowMs() - described < DESCRIBE_EVERY_MS;
+}
+
 /** Whether the idle check may answer for this object, before anything is asked. */
 function mayBeIdle(platform: Platform, input: IdleInput): boolean {
   const { state } = input;
   if (!input.settings.idleCheck || input.options.trigger === "formulas") return false;
   if (state.status !== "idle" || !state.backfillDone || !state.cursorField || !state.cursorTs || !state.fields)
     return false;
-  const described = memoryOf(platform).describedAt.get(state.id);
-  return described !== undefined && platform.clock.nowMs() - described < DESCRIBE_EVERY_MS;
+  return describedRecently(platform, state.id);
 }
 
 /**
@@ -100,7 +115,10 @@ export async function idleWindow(
   const memory = memoryOf(platform);
   const now = platform.clock.nowMs();
   let check = memory.checks.get(input.state.installationId);
-  if (!check || now - check.at > CHECK_REUSE_MS || !(await check.counts.catch(() => null))?.has(input.spec.name)) {
+  // A check serves this run if it is recent and was planned from this object's checkpoint (a run
+  // of the object that finished since moved it: the check says nothing of the new window).
+  const reusable = check && now - check.at <= CHECK_REUSE_MS ? await check.counts.catch(() => null) : null;
+  if (!check || reusable?.get(input.spec.name)?.checkpointTs !== input.state.cursorTs) {
     check = { at: now, counts: countChanges(platform, client, input) };
     memory.checks.set(input.state.installationId, check);
   }
@@ -111,7 +129,11 @@ export async function idleWindow(
   return Date.parse(found.window.to) >= Date.parse(input.state.cursorTs) ? found.window : null;
 }
 
-/** One `/composite` call per 5 objects: the COUNT() of each window since its checkpoint. */
+/**
+ * One `/composite` call per 25 objects (fewer when many need COUNT() queries): what changed in each
+ * window since its checkpoint. Objects this process has not described within the day are left out
+ * (their runs describe first anyway).
+ */
 async function countChanges(
   platform: Platform,
   client: SalesforceClient,
@@ -123,53 +145,83 @@ async function countChanges(
     .where(eq(syncStates.installationId, input.state.installationId));
   const byName = new Map(states.map((s) => [s.object.toLowerCase(), s]));
   const memory = memoryOf(platform);
-  const sentAt = platform.clock.nowMs();
-  // A second of margin: the offset is learned from Date headers, which Salesforce floors to the second.
-  const serverNow = sentAt + (memory.clockOffset.get(input.conn.id) ?? 0) - 1_000;
-  const planned: Array<{ name: string; checkpointTs: string; window: SyncWindow; soql: string; all: boolean }> = [];
+  const candidates: IdleCandidate[] = [];
   for (const o of input.objects) {
     const s = byName.get(o.name.toLowerCase());
     const checkpoint = s && checkpointOf(s);
-    if (!s?.cursorField || !checkpoint || !s.backfillDone) continue;
-    const { lagMs, lookbackMs } = input.settings;
-    const window = planWindow({
+    if (!s?.cursorField || !checkpoint || !s.backfillDone || !describedRecently(platform, s.id)) continue;
+    candidates.push({
+      name: o.name,
+      deletes: o.deletes,
       cursorField: s.cursorField,
-      checkpoint,
-      serverNow,
-      lagMs,
-      lookbackMs,
-      backfillFrom: null,
+      checkpointTs: checkpoint.ts,
+      replicable: memory.replicable.get(s.id) === true,
     });
-    const soql = countQuery(o.name, s.cursorField, window);
-    planned.push({ name: o.name, checkpointTs: checkpoint.ts, window, soql, all: o.deletes });
   }
+  const sentAt = platform.clock.nowMs();
+  // A second of margin: the offset is learned from Date headers, which Salesforce floors to the second.
+  const serverNow = sentAt + (memory.clockOffset.get(input.conn.id) ?? 0) - 1_000;
+  const { lagMs, lookbackMs } = input.settings;
+  const { calls } = planIdleCheck(candidates, { serverNow, lagMs, lookbackMs }, client.dataPath);
   const out = new Map<string, ObjectCount>();
-  for (let start = 0; start < planned.length; start += QUERIES_PER_CALL) {
-    const chunk = planned.slice(start, start + QUERIES_PER_CALL);
-    const compositeRequest = chunk.map((p, i) => ({
-      method: "GET",
-      url: `${client.dataPath}/${p.all ? "queryAll" : "query"}?q=${encodeURIComponent(p.soql)}`,
-      referenceId: `count${i}`,
-    }));
+  for (const probes of calls) {
     const res = await client.request<{ compositeResponse?: CompositeAnswer[] }>({
       method: "POST",
       path: `${client.dataPath}/composite`,
-      json: { allOrNone: false, compositeRequest },
+      json: { allOrNone: false, compositeRequest: probes.flatMap((p) => p.subrequests) },
       idempotent: true,
     });
     const serverDate = Date.parse(String(res.headers.date ?? ""));
     if (!Number.isFinite(serverDate)) continue;
     const offset = serverDate - platform.clock.nowMs();
     memory.clockOffset.set(input.conn.id, offset);
-    // The windows must end at least `lagMs` behind Salesforce's clock when it counted (no earlier than our send).
-    const latestSafeEnd = sentAt + offset - input.settings.lagMs;
+    // The windows must end at least `lagMs` behind Salesforce's clock when it answered (no earlier than our send).
+    const latestSafeEnd = sentAt + offset - lagMs;
     const answers = new Map((res.body.compositeResponse ?? []).map((a) => [a.referenceId, a]));
-    chunk.forEach((p, i) => {
-      const a = answers.get(`count${i}`);
-      if (a?.httpStatusCode !== 200 || typeof a.body?.totalSize !== "number") return;
-      if (p.window.to && Date.parse(p.window.to) > latestSafeEnd) return;
-      out.set(p.name, { checkpointTs: p.checkpointTs, window: p.window, count: a.body.totalSize });
-    });
+    for (const p of probes) {
+      const found = readProbe(p, answers);
+      if (!found?.to || Date.parse(found.to) > latestSafeEnd) continue;
+      out.set(p.name, { checkpointTs: p.checkpointTs, window: { ...p.window, to: found.to }, count: found.count });
+    }
   }
   return out;
+}
+
+/** What Salesforce answered for one object: how many rows changed, and up to where that holds; null when it did not tell. */
+function readProbe(p: ObjectProbe, answers: Map<string, CompositeAnswer>): { count: number; to: string | null } | null {
+  const bodies: unknown[] = [];
+  for (const s of p.subrequests) {
+    const a = answers.get(s.referenceId);
+    if (a?.httpStatusCode !== 200 || typeof a.body !== "object" || a.body === null) return null;
+    bodies.push(a.body);
+  }
+  if (p.kind === "count") {
+    const total = (bodies[0] as { totalSize?: unknown }).totalSize;
+    return typeof total === "number" ? { count: total, to: p.window.to } : null;
+  }
+  // Get Updated, then Get Deleted: the ids each found, and the latest date each covered.
+  let count = 0;
+  let covered = p.end ?? Number.NaN;
+  for (const [i, body] of bodies.entries()) {
+    const b = body as {
+      ids?: unknown;
+      deletedRecords?: unknown;
+      latestDateCovered?: unknown;
+      earliestDateAvailable?: unknown;
+    };
+    const found = i === 0 ? b.ids : b.deletedRecords;
+    if (!Array.isArray(found)) return null;
+    count += found.length;
+    const latest = salesforceDate(b.latestDateCovered);
+    if (!Number.isFinite(latest)) return null;
+    covered = Math.min(covered, latest);
+    // Deletions purged from the recycle bin since the checkpoint are gone: the window cannot be vouched for.
+    if (i === 1 && !(salesforceDate(b.earliestDateAvailable) <= Date.parse(p.checkpointTs))) return null;
+  }
+  return Number.isFinite(covered) ? { count, to: soqlDateTime(covered) } : null;
+}
+
+/** Salesforce writes `2024-05-01T10:00:00.000+0000`; JavaScript wants the offset's colon. */
+function salesforceDate(value: unknown): number {
+  return typeof value === "string" ? Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, "$1:$2")) : Number.NaN;
 }

@@ -235,7 +235,8 @@ class ObjectSyncRun {
         throw error;
       });
     const serverNow = Date.parse(String(res.headers.date ?? "")) || this.platform.clock.nowMs();
-    markDescribed(this.platform, state.id, this.ctx.conn.id, Date.parse(String(res.headers.date ?? "")));
+    const serverDate = Date.parse(String(res.headers.date ?? ""));
+    markDescribed(this.platform, state.id, this.ctx.conn.id, serverDate, res.body.replicateable === true);
     const selection = selectFields(res.body, spec.fields);
     const schema: ObjectSchema = { name: spec.name, fields: selection.fields };
     const names = schema.fields.map((f) => f.name);

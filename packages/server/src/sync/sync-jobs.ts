@@ -1,8 +1,8 @@
 import { abortJob, deleteJob, SalesforceApiError } from "@forcelink/salesforce";
 import { and, eq } from "drizzle-orm";
-import type { Job } from "pg-boss";
 import { findConnection } from "../connections/connection-store.ts";
 import { openInstallation } from "../integrations/integration-store.ts";
+import { startDrainingWorkers } from "../jobs/draining-workers.ts";
 import { enqueueSync, SYNC_QUEUE, type SyncJob } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { syncRuns, syncStates } from "../store/schema.ts";
@@ -53,17 +53,16 @@ async function closeQueued(platform: Platform, job: SyncJob, reason: string): Pr
  * connection and object.
  */
 export async function startSyncWorkers(platform: Platform, options: { concurrency?: number } = {}): Promise<void> {
-  await platform.boss.work(
+  await startDrainingWorkers<SyncJob>(
+    platform.boss,
     SYNC_QUEUE,
-    { batchSize: 1, localConcurrency: options.concurrency ?? 2, pollingIntervalSeconds: 1 },
-    async (jobs: Job<SyncJob>[]) => {
-      for (const job of jobs) {
-        const outcome = await runSyncJob(platform, job.data);
-        platform.logger.info(
-          { installationId: job.data.installationId, object: job.data.object, status: outcome.status },
-          "sync job done",
-        );
-      }
+    { concurrency: options.concurrency ?? 2, pollingIntervalSeconds: 1 },
+    async (job) => {
+      const outcome = await runSyncJob(platform, job.data);
+      platform.logger.info(
+        { installationId: job.data.installationId, object: job.data.object, status: outcome.status },
+        "sync job done",
+      );
     },
   );
   await recoverInterruptedSyncs(platform);

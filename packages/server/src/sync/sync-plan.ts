@@ -20,6 +20,8 @@ export interface DescribedField {
 export interface DescribedObject {
   name: string;
   queryable?: boolean;
+  /** Get Updated and Get Deleted serve the object. */
+  replicateable?: boolean;
   fields: DescribedField[];
 }
 
