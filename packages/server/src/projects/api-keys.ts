@@ -6,8 +6,11 @@ import type { Db } from "../store/database.ts";
 import { apiKeys, projects } from "../store/schema.ts";
 
 const KEY_PREFIX = "fl_sk_";
-/** How long a verified key is trusted without asking the database again (revocation delay across processes). */
-const CACHE_MS = 5_000;
+/**
+ * How long a verified key is trusted without asking the database again: a key revoked by another process stops working
+ * here within this time (in the process that revoked it, at once).
+ */
+export const API_KEY_CACHE_MS = 5_000;
 
 export interface CreatedKey {
   id: string;
@@ -58,8 +61,8 @@ export async function revokeApiKey(db: Db, projectId: string, keyId: string, now
 
 /**
  * Resolves API keys to their project, remembering recent answers so the hot path skips the database. Answers are kept
- * by the key's SHA-256 (never the key itself) for CACHE_MS: a key revoked in this process stops working at once
- * (`forget`), one revoked by another process within CACHE_MS.
+ * by the key's SHA-256 (never the key itself) for API_KEY_CACHE_MS: a key revoked in this process stops working at once
+ * (`forget`), one revoked by another process within API_KEY_CACHE_MS.
  */
 export class ApiKeyVerifier {
   private readonly db: Db;
@@ -76,7 +79,7 @@ export class ApiKeyVerifier {
 
   /**
    * The project of `key`, or null for a key that is not valid: at once when this process verified it within the last
-   * CACHE_MS, otherwise a promise of the store's answer (the proxy's hot path skips a promise per request).
+   * API_KEY_CACHE_MS, otherwise a promise of the store's answer (the proxy's hot path skips a promise per request).
    */
   projectOrLookup(key: string): string | null | Promise<string | null> {
     if (!key.startsWith(KEY_PREFIX)) return null;
@@ -108,7 +111,7 @@ export class ApiKeyVerifier {
     const projectId = row && !row.revokedAt ? row.projectId : null;
     if (generation === this.generation) {
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(hash, { projectId, until: now + CACHE_MS });
+      this.cache.set(hash, { projectId, until: now + API_KEY_CACHE_MS });
     }
     if (row && projectId) {
       // When the key was last used is shown, not relied on: the request does not wait for it.
