@@ -11,6 +11,8 @@ const KEY_PREFIX = "fl_sk_";
  * here within this time (in the process that revoked it, at once).
  */
 export const API_KEY_CACHE_MS = 5_000;
+/** How often a key's last use is written, at most: it is shown (to the minute), never relied on. */
+const LAST_USED_WRITE_MS = 60_000;
 
 export interface CreatedKey {
   id: string;
@@ -70,6 +72,8 @@ export class ApiKeyVerifier {
   private readonly cache = new Map<string, { projectId: string | null; until: number }>();
   /** Concurrent misses for one key share one lookup. */
   private readonly pending = new Map<string, Promise<string | null>>();
+  /** When this process last wrote each key's lastUsedAt, by key id. */
+  private readonly lastUsedWritten = new Map<string, number>();
   /** Moved by `forget`: a lookup that began before a revocation must not cache what it read. */
   private generation = 0;
   constructor(db: Db, clock: Clock) {
@@ -113,7 +117,13 @@ export class ApiKeyVerifier {
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(hash, { projectId, until: now + API_KEY_CACHE_MS });
     }
-    if (row && projectId) {
+    if (
+      row &&
+      projectId &&
+      now - (this.lastUsedWritten.get(row.id) ?? Number.NEGATIVE_INFINITY) >= LAST_USED_WRITE_MS
+    ) {
+      if (this.lastUsedWritten.size > 10_000) this.lastUsedWritten.clear();
+      this.lastUsedWritten.set(row.id, now);
       // When the key was last used is shown, not relied on: the request does not wait for it.
       this.db
         .update(apiKeys)
