@@ -60,25 +60,50 @@ async function spawnBareForwarder(origin: string, token: string) {
   };
 }
 
+/** Segments of each side in the CPU comparison, alternated A B B A …: the machine's load drifts, both sides share it. */
+const CPU_SEGMENTS = 4;
+
+interface Side {
+  pid: number;
+  work: (seconds: number) => Promise<LoadResult>;
+}
+
 /**
- * A process's CPU time over a fixed-rate load, per request, in microseconds: all of it, and net of what the process
- * spends with no request at all (measured over as long just before: timers, the job queue's polling).
+ * Two processes' CPU time per request over the same fixed-rate load, in microseconds: all of it, and net of what each
+ * process spends with no request at all (measured over `seconds` just before, for both at once: timers, the job
+ * queue's polling). The load alternates between them in CPU_SEGMENTS segments a side (A B B A …), so a change in the
+ * machine's load (other processes on the cores) falls on both alike.
  */
-async function cpuPerRequest(pid: number, seconds: number, work: () => Promise<LoadResult>) {
-  const idleFrom = cpuSecondsOf(pid);
+async function cpuPerRequest(seconds: number, a: Side, b: Side) {
+  const idleFrom = [cpuSecondsOf(a.pid), cpuSecondsOf(b.pid)];
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  const idleCpuPerSecond = (cpuSecondsOf(pid) - idleFrom) / seconds;
-  const before = cpuSecondsOf(pid);
-  const result = await work();
-  const cpuSeconds = cpuSecondsOf(pid) - before;
-  const net = cpuSeconds - idleCpuPerSecond * result.seconds;
-  return {
-    ...result,
-    cpuSeconds: round(cpuSeconds),
-    idleCpuMillisecondsPerSecond: Math.round(idleCpuPerSecond * 1000),
-    cpuMicrosecondsPerRequest: Math.round((cpuSeconds * 1e6) / result.requests),
-    netOfIdleCpuMicrosecondsPerRequest: Math.round((net * 1e6) / result.requests),
-  };
+  const idlePerSecond = [(cpuSecondsOf(a.pid) - idleFrom[0]) / seconds, (cpuSecondsOf(b.pid) - idleFrom[1]) / seconds];
+  const totals = [a, b].map(() => ({ cpu: 0, results: [] as LoadResult[] }));
+  for (let i = 0; i < CPU_SEGMENTS * 2; i++) {
+    const which = [0, 1, 1, 0][i % 4];
+    const side = which === 0 ? a : b;
+    const before = cpuSecondsOf(side.pid);
+    totals[which].results.push(await side.work(seconds / CPU_SEGMENTS));
+    totals[which].cpu += cpuSecondsOf(side.pid) - before;
+  }
+  return totals.map(({ cpu, results }, i) => {
+    const requests = results.reduce((n, r) => n + r.requests, 0);
+    const loadSeconds = results.reduce((n, r) => n + r.seconds, 0);
+    const latencies = results.map((r) => r.medianMs).sort((x, y) => x - y);
+    const net = cpu - idlePerSecond[i] * loadSeconds;
+    return {
+      generator: results[0].generator,
+      requests,
+      failures: results.reduce((n, r) => n + r.failures, 0),
+      seconds: round(loadSeconds),
+      segments: results.length,
+      medianOfSegmentMediansMs: latencies[Math.floor(latencies.length / 2)],
+      cpuSeconds: round(cpu),
+      idleCpuMillisecondsPerSecond: Math.round(idlePerSecond[i] * 1000),
+      cpuMicrosecondsPerRequest: Math.round((cpu * 1e6) / requests),
+      netOfIdleCpuMicrosecondsPerRequest: Math.round((net * 1e6) / requests),
+    };
+  });
 }
 
 /** Direct calls to the emulator against the same calls through Forcelink's proxy, in one run. */
@@ -130,14 +155,16 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
     await load(forwardedUrl, {}, concurrency, 2);
 
     const tokenCallsBefore = await tokenCalls(emulator.loginUrl);
-    // CPU per request at a fixed rate well below saturation: the bare forwarder, then Forcelink's proxy.
-    const rate = { rate: RATE, seconds, connections: 4 };
-    const bareCpu = await cpuPerRequest(forwarder.child.pid!, seconds, () => atRate(forwardedUrl, {}, rate));
-    const proxiedCpu = await cpuPerRequest(server.child.pid!, seconds, () =>
-      atRate(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, rate),
+    // CPU per request at a fixed rate well below saturation: the bare forwarder and Forcelink's proxy, alternating.
+    const rate = { rate: RATE, connections: 4 };
+    const [bareCpu, proxiedCpu] = await cpuPerRequest(
+      seconds,
+      { pid: forwarder.child.pid!, work: (s) => atRate(forwardedUrl, {}, { ...rate, seconds: s }) },
+      {
+        pid: server.child.pid!,
+        work: (s) => atRate(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, { ...rate, seconds: s }),
+      },
     );
-    await forwarder.stop();
-    forwarder = undefined;
     // Latency one call at a time (what a call costs), then throughput under concurrent load.
     const directLatency = await load(directUrl, { authorization: `Bearer ${directToken}` }, 1, seconds);
     const proxiedLatency = await load(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, 1, seconds);
@@ -163,6 +190,10 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
     });
     const directSlow = await load(directUrl, { authorization: `Bearer ${directToken}` }, 64, seconds);
     const proxiedSlow = await load(proxyUrl, { authorization: `Bearer ${server.apiKey}` }, 64, seconds);
+    // The floor of any proxy in Node on this machine: when the cores are the limit, this falls short of direct too.
+    const bareSlow = await load(forwardedUrl, {}, 64, seconds);
+    await forwarder.stop();
+    forwarder = undefined;
     await call(`${emulator.loginUrl}/__emulator/faults`, { method: "DELETE" });
     const tokenCallsDuring = (await tokenCalls(emulator.loginUrl)) - tokenCallsBefore;
     const addedMedianMs = Number((proxiedLatency.medianMs - directLatency.medianMs).toFixed(3));
@@ -198,10 +229,13 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
         baseline: { name: "direct calls to the emulator", ...directSlow },
         proxied: { name: "through the proxy", ...proxiedSlow },
         throughputRatio: slowRatio,
+        bareForwarder: { name: "through the bare forwarder", ...bareSlow },
+        bareForwarderThroughputRatio: Number((bareSlow.requestsPerSecond / directSlow.requestsPerSecond).toFixed(3)),
       },
       cpuPerRequest: {
         ratePerSecond: RATE,
         connections: 4,
+        segmentsEach: CPU_SEGMENTS,
         baseline: { name: "a bare forwarder: node:http plus an undici pool, no authentication", ...bareCpu },
         proxied: { name: "Forcelink's process, the same calls through the proxy", ...proxiedCpu },
         ratio: cpuRatio,

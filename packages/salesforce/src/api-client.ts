@@ -3,7 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import { apiErrorFrom, type SalesforceApiError } from "./errors.ts";
 import { InstancePools } from "./instance-pools.ts";
-import { type InstanceTarget, type QueryValue, resolveOnInstance } from "./instance-url.ts";
+import { type InstanceTarget, type QueryValue, resolveOnOrigin } from "./instance-url.ts";
 import { parseLimitInfo } from "./limit-info.ts";
 import { OAuthFailure } from "./oauth/oauth-failure.ts";
 import { type QueryOptions, type QueryPage, queryPages, queryRecords } from "./query-pager.ts";
@@ -108,6 +108,8 @@ export class SalesforceClient {
   private readonly ownsPools: boolean;
   private readonly options: SalesforceClientOptions;
   private readonly policy: RetryPolicy;
+  /** The last instance URL's origin: every call resolves against it, and it rarely changes. */
+  private instance = { url: "", origin: "" };
 
   constructor(options: SalesforceClientOptions) {
     this.options = options;
@@ -140,7 +142,7 @@ export class SalesforceClient {
     let refreshed = false;
     let attempt = 1;
     for (;;) {
-      const target = resolveOnInstance(grant.instanceUrl, req.path, req.query);
+      const target = resolveOnOrigin(this.originOf(grant.instanceUrl), req.path, req.query);
       let res: Dispatcher.ResponseData;
       try {
         res = await this.dispatch(grant, target, method, headers, sending, req.signal);
@@ -203,10 +205,14 @@ export class SalesforceClient {
   async send(req: RawRequest): Promise<StreamedResponse> {
     const method = req.method.toUpperCase();
     const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(req.headers ?? {}))
-      if (v !== undefined && !NOT_FORWARDED.has(k.toLowerCase())) headers[k.toLowerCase()] = v;
+    const given = req.headers ?? {};
+    for (const k in given) {
+      const v = given[k];
+      const name = k.toLowerCase();
+      if (v !== undefined && !NOT_FORWARDED.has(name)) headers[name] = v;
+    }
     const body = new ReplayableBody(req.body ?? undefined, this.options.replayCapBytes ?? 1024 * 1024);
-    const grant = await this.tokens.current();
+    const grant = this.tokens.currentNow?.() ?? (await this.tokens.current());
     const first = await this.dispatchOrThrow(grant, method, req.path, headers, body.first(), req.signal);
     if (first.statusCode !== 401) return { status: first.statusCode, headers: first.headers, body: first.body };
     const text = await first.body.text();
@@ -320,12 +326,13 @@ export class SalesforceClient {
     body: string | Buffer | Uint8Array | Readable | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Dispatcher.ResponseData> {
-    const all: Record<string, string | string[]> = { ...headers, authorization: `Bearer ${grant.accessToken}` };
-    if (this.options.callOptionsClient) all["sforce-call-options"] ??= `client=${this.options.callOptionsClient}`;
+    // The headers are the caller's own copy (request() and send() build them): the token is set on it, not on another.
+    headers.authorization = `Bearer ${grant.accessToken}`;
+    if (this.options.callOptionsClient) headers["sforce-call-options"] ??= `client=${this.options.callOptionsClient}`;
     const res = await this.pools.get(target.origin).request({
       method: method as Dispatcher.HttpMethod,
       path: target.path,
-      headers: all,
+      headers,
       body: body ?? null,
       headersTimeout: this.options.headersTimeoutMs ?? 600_000,
       bodyTimeout: this.options.bodyTimeoutMs ?? 120_000,
@@ -344,7 +351,7 @@ export class SalesforceClient {
     body: string | Buffer | Uint8Array | Readable | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Dispatcher.ResponseData> {
-    const target = resolveOnInstance(grant.instanceUrl, path);
+    const target = resolveOnOrigin(this.originOf(grant.instanceUrl), path);
     try {
       return await this.dispatch(grant, target, method, headers, body, signal);
     } catch (error) {
@@ -364,6 +371,11 @@ export class SalesforceClient {
       if (error instanceof OAuthFailure || error instanceof UnknownConnectionError) throw error;
       throw rejection;
     }
+  }
+
+  private originOf(instanceUrl: string): string {
+    if (this.instance.url !== instanceUrl) this.instance = { url: instanceUrl, origin: new URL(instanceUrl).origin };
+    return this.instance.origin;
   }
 
   private meter(headers: ResponseHeaders): void {

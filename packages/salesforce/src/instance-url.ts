@@ -18,12 +18,29 @@ export interface InstanceTarget {
   path: string;
 }
 
+/**
+ * A rooted path (and query) the URL parser would leave exactly as it is: unreserved and sub-delimiter characters,
+ * `:`, `@`, `/` and `%` escapes, no `//` or `/\\` at its start, no `'` (escaped in a query), no dot segment (plain
+ * or escaped). Such a path cannot leave the origin, so the hot path need not parse it.
+ */
+const PLAIN_PATH = /^\/(?![/\\])[A-Za-z0-9\-_~!$&()*+,;=:@%/.]*(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@%/?]*)?$/;
+const DOT_SEGMENT = /\/(?:\.|%2e)/i;
+
 export function resolveOnInstance(
   instanceUrl: string,
   pathOrUrl: string,
   query?: Record<string, QueryValue>,
 ): InstanceTarget {
-  const instance = new URL(instanceUrl);
+  return resolveOnOrigin(new URL(instanceUrl).origin, pathOrUrl, query);
+}
+
+/** resolveOnInstance for an instance already reduced to its origin (`new URL(instanceUrl).origin`). */
+export function resolveOnOrigin(origin: string, pathOrUrl: string, query?: Record<string, QueryValue>): InstanceTarget {
+  if (query === undefined && PLAIN_PATH.test(pathOrUrl)) {
+    const q = pathOrUrl.indexOf("?");
+    if (!DOT_SEGMENT.test(q < 0 ? pathOrUrl : pathOrUrl.slice(0, q))) return { origin, path: pathOrUrl };
+  }
+  const instance = new URL(origin);
   const absolute = /^[a-z][a-z0-9+.-]*:/i.test(pathOrUrl);
   if (!absolute && !pathOrUrl.startsWith("/"))
     throw new TypeError(`a request path starts with "/": got "${clip(pathOrUrl)}"`);

@@ -122,6 +122,7 @@ export class TokenLifecycle {
   tokenProvider(connectionId: string): TokenProvider {
     return {
       current: () => this.current(connectionId),
+      currentNow: () => this.currentNow(connectionId),
       refreshAfterRejection: (rejected) => this.refreshAfterRejection(connectionId, rejected),
     };
   }
@@ -144,6 +145,14 @@ export class TokenLifecycle {
       if (usable && error instanceof OAuthFailure && error.kind !== "terminal") return this.use(state);
       throw error;
     }
+  }
+
+  /** current()'s answer when it needs no waiting: a known, usable token not due for refresh; otherwise undefined. */
+  currentNow(connectionId: string): AccessGrant | undefined {
+    const state = this.states.get(connectionId);
+    if (!state || state.creds.needsReauth || state.rejected.has(state.creds.accessToken)) return undefined;
+    if (dueForRefresh(state.creds, state.lastUsedAt, this.now(), this.rules)) return undefined;
+    return this.use(state);
   }
 
   /**

@@ -11,6 +11,11 @@ export interface AccessGrant {
  */
 export interface TokenProvider {
   current(): Promise<AccessGrant>;
+  /**
+   * current()'s grant when it needs no waiting (a known token, not due for refresh), else undefined: a hot path
+   * (the proxy) then skips a promise per call. Optional; without it the client always asks current().
+   */
+  currentNow?(): AccessGrant | undefined;
   refreshAfterRejection(rejectedToken: string): Promise<AccessGrant>;
 }
 

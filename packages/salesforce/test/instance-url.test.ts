@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { OffInstanceUrlError, resolveOnInstance } from "../src/index.ts";
+import { resolveOnOrigin } from "../src/instance-url.ts";
 
 const INSTANCE = "https://acme.my.salesforce.com";
 
@@ -31,5 +32,28 @@ describe("resolveOnInstance: only the instance URL is ever called", () => {
 
   it("refuses a path that is not rooted", () => {
     expect(() => resolveOnInstance(INSTANCE, "services/data")).toThrow(TypeError);
+  });
+
+  // resolveOnOrigin answers plain paths without parsing them: each must come out exactly as the URL parser has it.
+  it.each([
+    "/services/data/v67.0/limits",
+    "/services/data/v67.0/query?q=SELECT+Id,Name+FROM+Account+WHERE+Name+%3D+%27A%27",
+    "/services/data/v67.0/query?q=SELECT Id FROM Account WHERE Name = 'A'",
+    "/services/data/v67.0/sobjects/Account/001?fields=Id,Name&x=a?b",
+    "/services/data/v67.0/./limits",
+    "/services/data/v67.0/%2e%2E/limits",
+    "/services/data/v67.0/../../x",
+    "/services/data/v67.0/sobjects/Account/Ext__c/a%2Fb",
+    "/services/data/v67.0/x;y=1/@:!$&()*+,",
+    "/services/data/v67.0/%zz?%zz",
+    "/services/data/v67.0/a b?c d",
+    "/services/data/v67.0/<x>{y}`z`^|[]",
+    "/services/data/v67.0/x#frag",
+    "/services/data/v67.0/é?é",
+    "/",
+    "/.well-known/x",
+  ])("resolves %s as the URL parser does", (path) => {
+    const parsed = new URL(path, INSTANCE);
+    expect(resolveOnOrigin(INSTANCE, path)).toEqual({ origin: INSTANCE, path: `${parsed.pathname}${parsed.search}` });
   });
 });

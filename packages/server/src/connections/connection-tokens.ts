@@ -159,6 +159,18 @@ export class ConnectionTokens implements ConnectionTokenService {
     return row;
   }
 
+  /** The connection's row and client when both are fresh in memory, else undefined (connection() and clientFor()). */
+  cachedProxyTarget(projectId: string, id: string): { row: ConnectionRow; client: SalesforceClient } | undefined {
+    const now = this.clock.nowMs();
+    const row = this.rows.get(`${projectId}:${id}`);
+    if (!row || row.until <= now) return undefined;
+    const app = this.apps.get(row.row.providerAppId);
+    if (!app || app.until <= now) return undefined;
+    const client = this.clients.get(id);
+    if (!client || client.key !== lifecycleKey(row.row, app.app)) return undefined;
+    return { row: row.row, client: client.client };
+  }
+
   /** Drops what this process keeps about a deleted connection. */
   forget(connectionId: string): void {
     for (const key of this.rows.keys()) if (key.endsWith(`:${connectionId}`)) this.rows.delete(key);

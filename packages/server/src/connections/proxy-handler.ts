@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Readable } from "node:stream";
 import {
   apiErrorFrom,
   OffInstanceUrlError,
@@ -7,7 +8,7 @@ import {
   UnknownConnectionError,
 } from "@forcelink/salesforce";
 import { HttpError, httpErrorFrom, notFound } from "../http/http-error.ts";
-import { projectOf } from "../http/project-auth.ts";
+import { projectNowOrLater } from "../http/project-auth.ts";
 import { controlCharacterProblem, requestTargetProblem } from "../http/request-input.ts";
 import type { Platform } from "../platform/platform.ts";
 import { explainError, explainFailure } from "../remedies/explain-failure.ts";
@@ -58,13 +59,16 @@ export function createProxyHandler(platform: Platform): (req: IncomingMessage, r
   async function serve(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray): Promise<void> {
     const target = requestTargetProblem(req.url ?? "");
     if (target) throw target;
-    const projectId = await projectOf(req.headers.authorization, platform.verifier);
+    // What this process already knows is used without waiting: each await on the way is a turn of the event loop.
+    const known = projectNowOrLater(req.headers.authorization, platform.verifier);
+    const projectId = typeof known === "string" ? known : await known;
     const id = decodeURIComponent(match[1]);
     const badId = controlCharacterProblem("path parameter", { id });
     if (badId) throw badId;
     const rest = match[2] ?? "/";
     refuseNonApiPath(rest);
-    const row = await tokens.connection(projectId, id);
+    const cached = tokens.cachedProxyTarget(projectId, id);
+    const row = cached?.row ?? (await tokens.connection(projectId, id));
     if (!row) throw notFound("connection", id);
     if (Number(req.headers["content-length"] ?? 0) > PROXY_BODY_LIMIT) {
       throw new HttpError(
@@ -73,23 +77,25 @@ export function createProxyHandler(platform: Platform): (req: IncomingMessage, r
         `The body is larger than the proxy accepts (${PROXY_BODY_LIMIT} bytes).`,
       );
     }
-    const headers: Record<string, string | string[] | undefined> = {};
-    for (const [k, v] of Object.entries(req.headers))
-      if (!HOP.has(k) && k !== "authorization" && k !== "host") headers[k] = v;
     const hasBody =
       req.method !== "GET" &&
       req.method !== "HEAD" &&
       (req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined);
     try {
-      const client = await tokens.clientFor(row);
+      const client = cached?.client ?? (await tokens.clientFor(row));
+      // The client copies the headers it forwards: hop-by-hop ones, the key, host and cookies stay here.
       const answer = await client.send({
         method: req.method ?? "GET",
         path: `${rest}${match[3] ?? ""}`,
-        headers,
+        headers: req.headers,
         body: hasBody ? req : null,
       });
       const out: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && !HOP.has(k)) out[k] = v;
+      const given = answer.headers;
+      for (const k in given) {
+        const v = given[k];
+        if (v !== undefined && !HOP.has(k)) out[k] = v;
+      }
       // Small answers of known length go out in one write; anything else streams through.
       const length = Number(answer.headers["content-length"]);
       if (Number.isFinite(length) && length <= SMALL_BODY) {
@@ -191,10 +197,14 @@ function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-async function buffered(body: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+/** A small body of known length, in one buffer: read by events, which costs less than an async iterator. */
+function buffered(body: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    body.on("data", (chunk: Buffer) => chunks.push(chunk));
+    body.once("end", () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    body.once("error", reject);
+  });
 }
 
 function proxyError(e: unknown): unknown {

@@ -16,13 +16,28 @@ const INVALID = new HttpError(401, "unauthorized", "The API key is not valid or 
   remedy: "Check the key, or create a new one with `forcelink keys create`.",
 });
 
-/** The project an `Authorization: Bearer fl_sk_…` header belongs to, or a 401 that says what to do. */
-export async function projectOf(authorization: string | undefined, verifier: ApiKeyVerifier): Promise<string> {
+/**
+ * The project an `Authorization: Bearer fl_sk_…` header belongs to, or a 401 that says what to do: at once when the
+ * verifier remembers the key, otherwise a promise (the proxy's hot path skips a promise per request).
+ */
+export function projectNowOrLater(
+  authorization: string | undefined,
+  verifier: ApiKeyVerifier,
+): string | Promise<string> {
   const m = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization.trim()) : null;
   if (!m) throw MISSING;
-  const projectId = await verifier.projectFor(m[1]);
-  if (!projectId) throw INVALID;
-  return projectId;
+  const found = verifier.projectOrLookup(m[1]);
+  if (typeof found === "string") return found;
+  if (found === null) throw INVALID;
+  return found.then((projectId) => {
+    if (!projectId) throw INVALID;
+    return projectId;
+  });
+}
+
+/** The project an `Authorization: Bearer fl_sk_…` header belongs to, or a 401 that says what to do. */
+export async function projectOf(authorization: string | undefined, verifier: ApiKeyVerifier): Promise<string> {
+  return projectNowOrLater(authorization, verifier);
 }
 
 /** Every route registered inside `scope` requires an API key and learns its project. */

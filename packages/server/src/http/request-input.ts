@@ -38,6 +38,8 @@ export function decodes(raw: string): boolean {
 
 /** The first problem with a request target's percent-encoding, or null. */
 export function requestTargetProblem(url: string): HttpError | null {
+  // Only a '%' escape can fail to decode.
+  if (!url.includes("%")) return null;
   const q = url.indexOf("?");
   if (!decodes(q < 0 ? url : url.slice(0, q))) return percentEncodingError("path");
   if (q >= 0 && !decodes(url.slice(q + 1))) return percentEncodingError("query");

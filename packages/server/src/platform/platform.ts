@@ -85,6 +85,14 @@ export interface ConnectionTokenService {
   ): Promise<SalesforceClient>;
   /** A connection of a project, remembered briefly for the proxy's hot path. */
   connection(projectId: string, id: string): Promise<typeof connections.$inferSelect | undefined>;
+  /**
+   * The connection's row and client when both are fresh in this process's memory, else undefined (then connection()
+   * and clientFor()): the proxy's hot path waits for nothing.
+   */
+  cachedProxyTarget(
+    projectId: string,
+    id: string,
+  ): { row: typeof connections.$inferSelect; client: SalesforceClient } | undefined;
   /** Drops what this process keeps about a deleted connection. */
   forget(connectionId: string): void;
   close(): Promise<void>;
