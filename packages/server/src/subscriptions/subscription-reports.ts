@@ -12,6 +12,28 @@ export interface PauseCheck {
   reason?: string;
 }
 
+/** The webhook event and the activity row of one thing that happened to a subscription. */
+async function announce(
+  platform: Platform,
+  row: SubscriptionRow,
+  conn: ConnectionRow,
+  event: { type: "recovered" | "paused" | "resumed"; data: Record<string, unknown> },
+  activity: { level: "info" | "warn" | "error"; message: string },
+): Promise<void> {
+  const data = { connectionId: conn.id, endUserId: conn.endUserId, subscriptionId: row.id, object: row.object };
+  await emitEvent(platform, conn.projectId, `subscription.${event.type}`, { ...data, ...event.data }).catch(
+    (err: unknown) => platform.logger.error({ err }, "could not queue the subscription webhook"),
+  );
+  const { check: _check, ...details } = event.data;
+  await platform.activity.record({
+    projectId: conn.projectId,
+    connectionId: conn.id,
+    kind: "subscription",
+    ...activity,
+    details: { subscriptionId: row.id, object: row.object, event: event.type, ...details },
+  });
+}
+
 /** Records a recovery on the subscription, its activity row and `subscription.recovered`. */
 export async function reportRecovery(
   platform: Platform,
@@ -19,26 +41,17 @@ export async function reportRecovery(
   conn: ConnectionRow,
   recovery: { reason: "gap" | "overflow" | "replay_id_invalid"; records: number },
 ): Promise<void> {
-  const at = platform.clock.now().toISOString();
-  await addRecovery(platform, row, { ...recovery, at });
-  const data = {
-    connectionId: conn.id,
-    endUserId: conn.endUserId,
-    subscriptionId: row.id,
-    object: row.object,
-    ...recovery,
-  };
-  await emitEvent(platform, conn.projectId, "subscription.recovered", data).catch((err: unknown) =>
-    platform.logger.error({ err }, "could not queue the subscription webhook"),
+  await addRecovery(platform, row, { ...recovery, at: platform.clock.now().toISOString() });
+  await announce(
+    platform,
+    row,
+    conn,
+    { type: "recovered", data: recovery },
+    {
+      level: "warn",
+      message: `Subscription to ${row.object} recovered (${recovery.reason}): ${recovery.records} records read by query`,
+    },
   );
-  await platform.activity.record({
-    projectId: conn.projectId,
-    connectionId: conn.id,
-    kind: "subscription",
-    level: "warn",
-    message: `Subscription to ${row.object} recovered (${recovery.reason}): ${recovery.records} records read by query`,
-    details: { subscriptionId: row.id, object: row.object, event: "recovered", ...recovery },
-  });
 }
 
 /** Pauses the subscription with the check that explains it; `subscription.paused` goes out. */
@@ -53,46 +66,23 @@ export async function pauseSubscription(
     stateReason: pause.message,
     pausedCheck: (pause.check ?? null) as Record<string, unknown> | null,
   });
-  const data = {
-    connectionId: conn.id,
-    endUserId: conn.endUserId,
-    subscriptionId: row.id,
-    object: row.object,
-    reason: pause.reason,
-    ...(pause.check ? { check: pause.check } : {}),
-  };
-  await emitEvent(platform, conn.projectId, "subscription.paused", data).catch((err: unknown) =>
-    platform.logger.error({ err }, "could not queue the subscription webhook"),
+  await announce(
+    platform,
+    row,
+    conn,
+    { type: "paused", data: { reason: pause.reason, ...(pause.check ? { check: pause.check } : {}) } },
+    { level: "error", message: `Subscription to ${row.object} paused: ${pause.message}` },
   );
-  await platform.activity.record({
-    projectId: conn.projectId,
-    connectionId: conn.id,
-    kind: "subscription",
-    level: "error",
-    message: `Subscription to ${row.object} paused: ${pause.message}`,
-    details: { subscriptionId: row.id, object: row.object, event: "paused", reason: pause.reason },
-  });
 }
 
 /** A paused subscription may run again (its checks pass now): `subscription.resumed` goes out. */
 export async function resumeSubscription(platform: Platform, row: SubscriptionRow, conn: ConnectionRow): Promise<void> {
   await updateSubscription(platform, row.id, { state: "starting", stateReason: null, pausedCheck: null });
-  const data = {
-    connectionId: conn.id,
-    endUserId: conn.endUserId,
-    subscriptionId: row.id,
-    object: row.object,
-    reason: "checks_pass",
-  };
-  await emitEvent(platform, conn.projectId, "subscription.resumed", data).catch((err: unknown) =>
-    platform.logger.error({ err }, "could not queue the subscription webhook"),
+  await announce(
+    platform,
+    row,
+    conn,
+    { type: "resumed", data: { reason: "checks_pass" } },
+    { level: "info", message: `Subscription to ${row.object} resumed: the checks that paused it pass` },
   );
-  await platform.activity.record({
-    projectId: conn.projectId,
-    connectionId: conn.id,
-    kind: "subscription",
-    level: "info",
-    message: `Subscription to ${row.object} resumed: the checks that paused it pass`,
-    details: { subscriptionId: row.id, object: row.object, event: "resumed" },
-  });
 }
