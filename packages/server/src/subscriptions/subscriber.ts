@@ -22,12 +22,17 @@ import {
   updateSubscription,
 } from "./subscription-store.ts";
 
-/** The stream cannot be trusted from here: read by query from the last confirmed commit, then resume at LATEST. */
+/**
+ * The stream cannot be trusted from here: read by query from the last confirmed commit, then
+ * follow the stream again after `resumeAfter` (the overflow event itself).
+ */
 class ReadSinceCheckpoint extends Error {
   readonly reason: "overflow" | "replay_id_invalid";
-  constructor(reason: "overflow" | "replay_id_invalid") {
+  readonly resumeAfter: Buffer;
+  constructor(reason: "overflow" | "replay_id_invalid", resumeAfter: Buffer) {
     super(reason);
     this.reason = reason;
+    this.resumeAfter = resumeAfter;
   }
 }
 
@@ -137,7 +142,14 @@ async function stream(platform: Platform, ctx: Running, signal: AbortSignal): Pr
         }
         const records = await readSinceCheckpoint(platform, ctx);
         await reportRecovery(platform, ctx.row, ctx.conn, { reason, records });
-        replay = { preset: "LATEST" };
+        // Never LATEST: a change committed after the read began and before a new stream stood
+        // would be lost. After an overflow the stream goes on past it; after an unusable replay id
+        // it starts again from the oldest retained event (what the read already holds is not
+        // written over: the destinations keep the newer version).
+        replay =
+          error instanceof ReadSinceCheckpoint
+            ? { preset: "CUSTOM", replayId: error.resumeAfter }
+            : { preset: "EARLIEST" };
       }
     }
   } finally {
@@ -192,7 +204,7 @@ async function consume(
           continue;
         }
         if (!(await pipeline.settle())) return;
-        if (outcome.kind === "overflow") throw new ReadSinceCheckpoint("overflow");
+        if (outcome.kind === "overflow") throw new ReadSinceCheckpoint("overflow", end.replayId);
         const delivered = await deliverOutcome(platform, ctx, outcome);
         await reportRecovery(platform, ctx.row, ctx.conn, { reason: "gap", records: delivered });
         if (!(await confirm(platform, ctx, end.replayId, end.commitAt, delivered))) return;
