@@ -2707,10 +2707,13 @@ export interface paths {
                              */
                             schedule?: string;
                             /**
-                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.
+                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API. {enrichedFields: […]} subscribes with enrichment.
                              * @default false
                              */
-                            subscribe?: boolean;
+                            subscribe?: boolean | {
+                                /** @description Fields every update and delete event carries even when unchanged (Change Data Capture enrichment), e.g. an external id; each among the object's fields. */
+                                enrichedFields: string[];
+                            };
                         }[];
                         /** @description What the integration writes into the org: objects, operations and fields. */
                         writes?: {
@@ -2820,10 +2823,13 @@ export interface paths {
                              */
                             schedule?: string;
                             /**
-                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.
+                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API. {enrichedFields: […]} subscribes with enrichment.
                              * @default false
                              */
-                            subscribe?: boolean;
+                            subscribe?: boolean | {
+                                /** @description Fields every update and delete event carries even when unchanged (Change Data Capture enrichment), e.g. an external id; each among the object's fields. */
+                                enrichedFields: string[];
+                            };
                         }[];
                         /** @description What the integration writes into the org: objects, operations and fields. */
                         writes?: {
@@ -2933,10 +2939,13 @@ export interface paths {
                              */
                             schedule?: string;
                             /**
-                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.
+                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API. {enrichedFields: […]} subscribes with enrichment.
                              * @default false
                              */
-                            subscribe?: boolean;
+                            subscribe?: boolean | {
+                                /** @description Fields every update and delete event carries even when unchanged (Change Data Capture enrichment), e.g. an external id; each among the object's fields. */
+                                enrichedFields: string[];
+                            };
                         }[];
                         /** @description What the integration writes into the org: objects, operations and fields. */
                         writes?: {
@@ -3046,10 +3055,13 @@ export interface paths {
                              */
                             schedule?: string;
                             /**
-                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.
+                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API. {enrichedFields: […]} subscribes with enrichment.
                              * @default false
                              */
-                            subscribe?: boolean;
+                            subscribe?: boolean | {
+                                /** @description Fields every update and delete event carries even when unchanged (Change Data Capture enrichment), e.g. an external id; each among the object's fields. */
+                                enrichedFields: string[];
+                            };
                         }[];
                         /** @description What the integration writes into the org: objects, operations and fields. */
                         writes?: {
@@ -3159,10 +3171,13 @@ export interface paths {
                              */
                             schedule?: string;
                             /**
-                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.
+                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API. {enrichedFields: […]} subscribes with enrichment.
                              * @default false
                              */
-                            subscribe?: boolean;
+                            subscribe?: boolean | {
+                                /** @description Fields every update and delete event carries even when unchanged (Change Data Capture enrichment), e.g. an external id; each among the object's fields. */
+                                enrichedFields: string[];
+                            };
                         }[];
                         /** @description What the integration writes into the org: objects, operations and fields. */
                         writes?: {
@@ -3272,10 +3287,13 @@ export interface paths {
                              */
                             schedule?: string;
                             /**
-                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API.
+                             * @description Also deliver its changes as they happen: Forcelink selects the object for Change Data Capture and subscribes over the Pub/Sub API. {enrichedFields: […]} subscribes with enrichment.
                              * @default false
                              */
-                            subscribe?: boolean;
+                            subscribe?: boolean | {
+                                /** @description Fields every update and delete event carries even when unchanged (Change Data Capture enrichment), e.g. an external id; each among the object's fields. */
+                                enrichedFields: string[];
+                            };
                         }[];
                         /** @description What the integration writes into the org: objects, operations and fields. */
                         writes?: {

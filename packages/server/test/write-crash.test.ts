@@ -76,15 +76,16 @@ suite("a worker killed with SIGKILL in the middle of a Bulk upsert", () => {
     for (let kill = 0; kill < KILLS; kill++) {
       const worker = startWorker(env);
       const before = await settled();
-      // Killed at a random moment: some while it starts and recovers, most a little after it settled rows.
-      if (Math.random() < 0.2) await sleep(500 + Math.floor(Math.random() * 2_000));
+      // Killed at a random moment: some while it starts and recovers, most just after it settled rows
+      // (a worker settles a whole Bulk job's results in one burst: a long wait would let it finish).
+      if (Math.random() < 0.2) await sleep(300 + Math.floor(Math.random() * 700));
       else {
         await waitFor(
           async () => (await settled()) > before || worker.exited(),
           "records settled by this worker, or its exit",
           120_000,
         );
-        await sleep(Math.floor(Math.random() * 1_200));
+        await sleep(Math.floor(Math.random() * 250));
       }
       worker.kill();
       await worker.done;
