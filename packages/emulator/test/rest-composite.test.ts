@@ -640,6 +640,22 @@ describe("POST /composite/batch", () => {
     expect(body.results.map((r) => r.statusCode)).toEqual([200, 200]);
   });
 
+  it("counts each subrequest against the daily API limit, where /composite counts once", async () => {
+    const id = await createAccount({ Name: tag("batch-count") });
+    const get = { method: "GET", url: `v67.0/sobjects/Account/${id}` };
+    const before = t.org.apiUsage.used();
+    expect((await collection("POST", "/composite/batch", { batchRequests: [get, get, get] })).status).toBe(200);
+    expect(t.org.apiUsage.used() - before).toBe(3);
+    const compositeRequest = [0, 1, 2].map((i) => ({
+      method: "GET",
+      url: `${V}/sobjects/Account/${id}`,
+      referenceId: `r${i}`,
+    }));
+    const between = t.org.apiUsage.used();
+    expect((await collection("POST", "/composite", { compositeRequest })).status).toBe(200);
+    expect(t.org.apiUsage.used() - between).toBe(1);
+  });
+
   it("more than 25 subrequests is 400", async () => {
     const batchRequests = Array.from({ length: 26 }, () => ({ method: "GET", url: "v67.0/sobjects/Account/describe" }));
     const { status } = await collection("POST", "/composite/batch", { batchRequests });

@@ -94,6 +94,13 @@ export {
   csvRecords,
   readCsvRecords,
 } from "./bulk/csv-records.ts";
+export {
+  type CompositeAnswer,
+  type CompositeClient,
+  type CompositeOptions,
+  type CompositeSubrequest,
+  sendComposite,
+} from "./composite.ts";
 export type {
   CredentialStore,
   ReauthReason,

@@ -45,6 +45,9 @@ export function registerCompositeRoutes(router: Router): void {
     const version = apiVersion(ctx.params.version);
     const results: Array<{ statusCode: number; result: unknown }> = [];
     let hasErrors = false;
+    // Unlike /composite, each subrequest of a batch counts against the API limits: the call itself
+    // was counted as the first.
+    ctx.org.apiUsage.count(reqs.length - 1);
     for (const r of reqs) {
       if (hasErrors && body.haltOnError) {
         results.push({

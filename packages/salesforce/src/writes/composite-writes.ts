@@ -4,6 +4,7 @@
  * `allOrNone` the whole call is one transaction: one failed record rolls back every subrequest.
  */
 
+import { sendComposite } from "../composite.ts";
 import {
   CollectionAnswerError,
   collectionRequest,
@@ -21,12 +22,6 @@ export const COMPOSITE_COLLECTION_LIMIT = 5;
 export interface CompositeWriteOptions extends WriteOptions {
   /** One transaction for the whole call: any failed record rolls back every subrequest. */
   allOrNone?: boolean;
-}
-
-interface SubrequestResult {
-  body: unknown;
-  httpStatusCode: number;
-  referenceId: string;
 }
 
 /** A subrequest answered with an error (or halted): each of its records carries that error. */
@@ -61,22 +56,16 @@ export async function writeComposite(
   const allOrNone = options.allOrNone === true;
   const sent = writes.map((w) => (allOrNone ? { ...w, allOrNone: true } : w));
   const requests = sent.map(collectionRequest);
-  const res = await client.request<{ compositeResponse?: SubrequestResult[] }>({
-    method: "POST",
-    path: `${client.dataPath}/composite`,
-    json: {
-      allOrNone,
-      compositeRequest: requests.map((r, i) => ({
-        method: r.method,
-        url: `${client.dataPath}${r.path}`,
-        referenceId: `write${i}`,
-        ...(r.body ? { body: r.body } : {}),
-      })),
-    },
-    idempotent: requests.every((r) => r.idempotent),
-    signal: options.signal,
-  });
-  const answers = new Map((res.body?.compositeResponse ?? []).map((a) => [a.referenceId, a]));
+  const { answers } = await sendComposite(
+    client,
+    requests.map((r, i) => ({
+      method: r.method,
+      url: `${client.dataPath}${r.path}`,
+      referenceId: `write${i}`,
+      ...(r.body ? { body: r.body } : {}),
+    })),
+    { allOrNone, idempotent: requests.every((r) => r.idempotent), signal: options.signal },
+  );
   return sent.map((write, i) => {
     const answer = answers.get(`write${i}`);
     if (!answer) throw new CollectionAnswerError(`the composite answer has no result for subrequest write${i}`);

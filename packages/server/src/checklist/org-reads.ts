@@ -1,4 +1,10 @@
-import { parseLimitInfo, SalesforceApiError, type SalesforceClient } from "@forcelink/salesforce";
+import {
+  type CompositeAnswer,
+  parseLimitInfo,
+  SalesforceApiError,
+  type SalesforceClient,
+  sendComposite,
+} from "@forcelink/salesforce";
 import type { ApiCallCount, DescribedObject, OrgSnapshot, Reading, Refusal } from "./org-snapshot.ts";
 
 /**
@@ -6,8 +12,8 @@ import type { ApiCallCount, DescribedObject, OrgSnapshot, Reading, Refusal } fro
  * answered, or the refusal), counting every call it makes.
  */
 
-/** Subrequests per composite batch call. */
-const DESCRIBES_PER_BATCH = 25;
+/** Describes per `/composite` call (one API call against the daily limit, where a batch counts each). */
+const DESCRIBES_PER_CALL = 25;
 
 export async function readApiRoot(client: SalesforceClient, calls: ApiCallCount): Promise<OrgSnapshot["api"]> {
   calls.api++;
@@ -69,22 +75,20 @@ export async function readDescribes(
   names: string[],
 ): Promise<Record<string, Reading<DescribedObject>>> {
   const out: Record<string, Reading<DescribedObject>> = {};
-  for (const batch of chunks(names, DESCRIBES_PER_BATCH)) {
+  for (const batch of chunks(names, DESCRIBES_PER_CALL)) {
     calls.api++;
     try {
-      const res = await client.request<{ results: Array<{ statusCode: number; result: unknown }> }>({
-        method: "POST",
-        path: `${client.dataPath}/composite/batch`,
-        json: {
-          batchRequests: batch.map((name) => ({
-            method: "GET",
-            url: `v${client.apiVersion}/sobjects/${encodeURIComponent(name)}/describe`,
-          })),
-        },
-        idempotent: true,
-      });
+      const { answers } = await sendComposite(
+        client,
+        batch.map((name, i) => ({
+          method: "GET",
+          url: `${client.dataPath}/sobjects/${encodeURIComponent(name)}/describe`,
+          referenceId: `describe${i}`,
+        })),
+        { idempotent: true },
+      );
       batch.forEach((name, i) => {
-        out[name.toLowerCase()] = describedFrom(res.body.results?.[i]);
+        out[name.toLowerCase()] = describedFrom(answers.get(`describe${i}`));
       });
     } catch (error) {
       for (const name of batch) out[name.toLowerCase()] = refusal(error);
@@ -93,17 +97,17 @@ export async function readDescribes(
   return out;
 }
 
-function describedFrom(answer: { statusCode: number; result: unknown } | undefined): Reading<DescribedObject> {
-  if (!answer) return { ok: false, code: "NO_ANSWER", message: "the batch answered fewer results than asked" };
-  if (answer.statusCode >= 400) {
-    const detail = Array.isArray(answer.result) ? (answer.result[0] as Record<string, unknown> | undefined) : undefined;
+function describedFrom(answer: CompositeAnswer | undefined): Reading<DescribedObject> {
+  if (!answer) return { ok: false, code: "NO_ANSWER", message: "the composite call answered fewer results than asked" };
+  if (answer.httpStatusCode >= 400) {
+    const detail = Array.isArray(answer.body) ? (answer.body[0] as Record<string, unknown> | undefined) : undefined;
     return {
       ok: false,
-      code: str(detail?.errorCode) ?? `HTTP_${answer.statusCode}`,
-      message: str(detail?.message) ?? `describe answered HTTP ${answer.statusCode}`,
+      code: str(detail?.errorCode) ?? `HTTP_${answer.httpStatusCode}`,
+      message: str(detail?.message) ?? `describe answered HTTP ${answer.httpStatusCode}`,
     };
   }
-  const body = answer.result as { name?: unknown; fields?: Array<Record<string, unknown>> };
+  const body = answer.body as { name?: unknown; fields?: Array<Record<string, unknown>> };
   return {
     ok: true,
     value: {

@@ -1,4 +1,4 @@
-import type { SalesforceClient } from "@forcelink/salesforce";
+import { type CompositeAnswer, type SalesforceClient, sendComposite } from "@forcelink/salesforce";
 import { eq } from "drizzle-orm";
 import type { ManifestObject } from "../integrations/manifest/manifest.ts";
 import type { SyncTrigger } from "../jobs/sync-queue.ts";
@@ -32,12 +32,6 @@ interface ObjectCount {
   checkpointTs: string;
   window: SyncWindow;
   count: number;
-}
-
-interface CompositeAnswer {
-  referenceId: string;
-  httpStatusCode: number;
-  body?: unknown;
 }
 
 interface InstallationCheck {
@@ -165,19 +159,17 @@ async function countChanges(
   const { calls } = planIdleCheck(candidates, { serverNow, lagMs, lookbackMs }, client.dataPath);
   const out = new Map<string, ObjectCount>();
   for (const probes of calls) {
-    const res = await client.request<{ compositeResponse?: CompositeAnswer[] }>({
-      method: "POST",
-      path: `${client.dataPath}/composite`,
-      json: { allOrNone: false, compositeRequest: probes.flatMap((p) => p.subrequests) },
-      idempotent: true,
-    });
-    const serverDate = Date.parse(String(res.headers.date ?? ""));
+    const { answers, headers } = await sendComposite(
+      client,
+      probes.flatMap((p) => p.subrequests),
+      { idempotent: true },
+    );
+    const serverDate = Date.parse(String(headers.date ?? ""));
     if (!Number.isFinite(serverDate)) continue;
     const offset = serverDate - platform.clock.nowMs();
     memory.clockOffset.set(input.conn.id, offset);
     // The windows must end at least `lagMs` behind Salesforce's clock when it answered (no earlier than our send).
     const latestSafeEnd = sentAt + offset - lagMs;
-    const answers = new Map((res.body.compositeResponse ?? []).map((a) => [a.referenceId, a]));
     for (const p of probes) {
       const found = readProbe(p, answers);
       if (!found?.to || Date.parse(found.to) > latestSafeEnd) continue;

@@ -1,3 +1,4 @@
+import type { CompositeSubrequest } from "@forcelink/salesforce";
 import { countQuery, planWindow, type SyncWindow, soqlDateTime } from "./sync-plan.ts";
 
 /*
@@ -33,11 +34,8 @@ export interface IdleClock {
   lookbackMs: number;
 }
 
-export interface Subrequest {
-  method: "GET";
-  url: string;
-  referenceId: string;
-}
+/** A read-only subrequest of the check's `/composite` call. */
+export type Subrequest = CompositeSubrequest & { method: "GET" };
 
 /** How one object is checked, and the window a clean answer closes. */
 export interface ObjectProbe {
