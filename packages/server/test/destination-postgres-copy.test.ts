@@ -2,7 +2,7 @@ import { generateRecords } from "@forcelink/emulator";
 import { CsvFormatError, CsvRecordParser } from "@forcelink/salesforce";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BulkCopyRows } from "../src/sync/bulk-copy-rows.ts";
+import { BulkCopyRows } from "../src/sync/bulk-csv-reader.ts";
 import type { DeliveryBatch, FieldSchema, SyncRecord } from "../src/sync/destinations/destination.ts";
 import { PostgresDestination } from "../src/sync/destinations/postgres-destination.ts";
 import { normalizeValue, recordConverter } from "../src/sync/record-values.ts";

@@ -7,7 +7,7 @@ import type { SyncTrigger } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { explainError, explainFailure } from "../remedies/explain-failure.ts";
 import { emitEvent } from "../webhooks/emit.ts";
-import { BulkCopyRows } from "./bulk-copy-rows.ts";
+import { BulkCopyRows } from "./bulk-csv-reader.ts";
 import type { CopyBatch, Destination, ObjectSchema, SyncRecord } from "./destinations/destination.ts";
 import { openDestinations } from "./destinations/open-destinations.ts";
 import { idleWindow, markDescribed } from "./idle-check.ts";
