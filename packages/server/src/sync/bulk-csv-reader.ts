@@ -33,6 +33,29 @@ const WORK_BYTES = 256 * 1024;
 /** Output written into one allocation after another. */
 const ARENA_BYTES = 1024 * 1024;
 
+/**
+ * The memory a run's pages are written into: arenas lent to the page being read, and taken back once it is stored
+ * (`recycle`), to serve the next page. A page is tens of MB; allocating that afresh for each page costs full
+ * collections, which V8 runs as memory outside its heap grows.
+ */
+export class CopyArenas {
+  private free: Buffer[] = [];
+  private lent: Buffer[] = [];
+
+  /** An arena of at least `bytes`. */
+  take(bytes: number): Buffer {
+    const arena = (bytes <= ARENA_BYTES && this.free.pop()) || Buffer.allocUnsafeSlow(Math.max(ARENA_BYTES, bytes));
+    this.lent.push(arena);
+    return arena;
+  }
+
+  /** Everything written so far is no longer read (the page is stored): its arenas serve the next page. */
+  recycle(): void {
+    for (const arena of this.lent) if (arena.length === ARENA_BYTES) this.free.push(arena);
+    this.lent = [];
+  }
+}
+
 export interface CopyRowsResult {
   /** Data rows read (the header not counted). */
   rows: number;
@@ -62,9 +85,12 @@ export class BulkCopyRows {
   private arena: Buffer = EMPTY;
   private arenaUsed = 0;
 
-  constructor(fields: readonly FieldSchema[], cursorField: string | null) {
+  private readonly arenas: CopyArenas;
+
+  constructor(fields: readonly FieldSchema[], cursorField: string | null, arenas = new CopyArenas()) {
     this.fields = fields;
     this.cursorField = cursorField;
+    this.arenas = arenas;
   }
 
   /** What was read so far; complete once `rows` has been drained. */
@@ -191,7 +217,7 @@ export class BulkCopyRows {
   /** Room to write `bytes` of output: the current arena past what it handed out, or a new arena. */
   private room(bytes: number): Buffer {
     if (this.arena.length - this.arenaUsed < bytes) {
-      this.arena = Buffer.allocUnsafeSlow(Math.max(ARENA_BYTES, bytes));
+      this.arena = this.arenas.take(bytes);
       this.arenaUsed = 0;
     }
     return this.arena.subarray(this.arenaUsed);
