@@ -17,7 +17,7 @@ export interface Locator {
    * The next page, serialised while the client was busy with the one before; served only when the
    * client asks for exactly it and nothing in the org was written since.
    */
-  prepared?: { offset: number; batch: number; revision: number; body: Buffer };
+  prepared?: { offset: number; batch: number; revision: number; body: string };
 }
 
 export const invalidLocator = () => new ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator");

@@ -52,9 +52,9 @@ export function firstPage(
 }
 
 /**
- * GET …/query/<01g…>-<offset>: the page starting at offset, as UTF-8 JSON; the last page frees the
- * locator. While the client reads a page, the next one is serialised and encoded ahead (after this
- * answer is written), so asking for it costs only the lookup, as long as nothing was written meanwhile.
+ * GET …/query/<01g…>-<offset>: the page starting at offset, as JSON text; the last page frees the
+ * locator. While the client reads a page, the next one is serialised ahead (after this answer is
+ * written), so asking for it costs only the lookup, as long as nothing was written meanwhile.
  */
 export function nextPageBody(
   org: Org,
@@ -62,7 +62,7 @@ export function nextPageBody(
   locatorText: string,
   batchHint: number | undefined,
   version: string,
-): Buffer {
+): string {
   const m = /^(01g[A-Za-z0-9]{15})-(\d+)$/.exec(locatorText);
   if (!m) throw invalidLocator();
   const store = queryLocators(org);
@@ -76,7 +76,7 @@ export function nextPageBody(
   const body =
     prepared && prepared.offset === offset && prepared.batch === batch && prepared.revision === revision
       ? prepared.body
-      : Buffer.from(JSON.stringify(pageAt(locator, offset, batch, version)));
+      : JSON.stringify(pageAt(locator, offset, batch, version));
   const end = Math.min(locator.records.length, offset + batch);
   if (end >= locator.records.length) {
     store.release(locator.id);
@@ -90,7 +90,7 @@ export function nextPageBody(
 function prepareAhead(org: Org, locator: Locator, offset: number, batch: number, version: string): void {
   setImmediate(() => {
     if (!queryLocators(org).isOpen(locator.id) || locator.prepared) return;
-    const page = Buffer.from(JSON.stringify(pageAt(locator, offset, batch, version)));
+    const page = JSON.stringify(pageAt(locator, offset, batch, version));
     locator.prepared = { offset, batch, revision: org.store.revision, body: page };
   });
 }
@@ -103,7 +103,7 @@ export function nextPage(
   batchHint: number | undefined,
   version: string,
 ): QueryPage {
-  return JSON.parse(nextPageBody(org, userId, locatorText, batchHint, version).toString()) as QueryPage;
+  return JSON.parse(nextPageBody(org, userId, locatorText, batchHint, version)) as QueryPage;
 }
 
 function pageAt(locator: Locator, offset: number, batch: number, version: string): QueryPage {
