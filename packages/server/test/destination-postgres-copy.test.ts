@@ -2,7 +2,7 @@ import { generateRecords } from "@forcelink/emulator";
 import { CsvFormatError, CsvRecordParser } from "@forcelink/salesforce";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BulkCopyRows } from "../src/sync/bulk-copy-rows.ts";
+import { BulkCopyRows } from "../src/sync/bulk-csv-reader.ts";
 import type { DeliveryBatch, FieldSchema, SyncRecord } from "../src/sync/destinations/destination.ts";
 import { PostgresDestination } from "../src/sync/destinations/postgres-destination.ts";
 import { normalizeValue, recordConverter } from "../src/sync/record-values.ts";
@@ -133,8 +133,13 @@ function recordsBatch(csv: string, sequence: number): DeliveryBatch {
   return { object: "Account", runId: "run-1", sequence, upserts, deletes };
 }
 
-async function copyPage(destination: PostgresDestination, source: Iterable<Uint8Array>, sequence: number) {
-  const rows = new BulkCopyRows(FIELDS, "SystemModstamp");
+async function copyPage(
+  destination: PostgresDestination,
+  source: Iterable<Uint8Array>,
+  sequence: number,
+  fields = FIELDS,
+) {
+  const rows = new BulkCopyRows(fields, "SystemModstamp");
   const started = await rows.start(
     (async function* () {
       yield* source;
@@ -145,7 +150,7 @@ async function copyPage(destination: PostgresDestination, source: Iterable<Uint8
     object: "Account",
     runId: "run-1",
     sequence,
-    fields: FIELDS.map((f) => f.name),
+    fields: fields.map((f) => f.name),
     copied: started.fields,
     rows: started.rows,
     deletedField: "IsDeleted",
@@ -259,10 +264,11 @@ describe.runIf(baseUrl)("Bulk pages through COPY into a PostgreSQL destination",
     await database.drop();
   });
 
-  async function open(schema: string): Promise<PostgresDestination> {
+  async function open(schema: string, stored = true, fields = FIELDS): Promise<PostgresDestination> {
     const destination = new PostgresDestination({ name: schema, url: database.url, schema });
     opened.push(destination);
-    await destination.prepare({ name: "Account", fields: FIELDS });
+    await destination.prepare({ name: "Account", fields });
+    if (!stored) return destination;
     // Rows stored before the page: 7 (to be deleted) and 8 (newer than the page's version).
     await destination.deliver({
       object: "Account",
@@ -302,6 +308,49 @@ describe.runIf(baseUrl)("Bulk pages through COPY into a PostgreSQL destination",
       expect(summary).toEqual({ rows: 10, deleted: 2, last: { id: id(8), cursor: "2024-01-01T00:00:00.000Z" } });
       expect(await table(schema), `${schema}`).toEqual(expected);
     }
+  });
+
+  it("copies a page of new rows straight into the table, and merges one that repeats an Id or deletes", async () => {
+    const header = COLUMNS.map((c) => `"${c}"`).join(",");
+    const page = (...rows: string[]) => `${[header, ...rows].join("\n")}\n`;
+    const tricky = { Name: 'Quotes " and \\ tab\there', Description: "two\nlines, 日本語", AnnualRevenue: "1.50" };
+    // New rows only, in descending Id order; then one repeating an Id (the newer version first); then a deletion.
+    const pages = [
+      page(
+        row(14, "2024-02-01T00:00:00.000Z", tricky),
+        row(13, "2024-02-01T00:00:00.000Z"),
+        row(12, "2024-02-02T00:00:00.000Z", { Name: "" }),
+      ),
+      page(
+        row(16, "2024-02-03T00:00:00.000Z", { Name: "v3" }),
+        row(15, "2024-02-03T00:00:00.000Z"),
+        row(16, "2024-02-01T00:00:00.000Z", { Name: "v1" }),
+      ),
+    ];
+    const deleting = page(
+      row(19, "2024-02-01T00:00:00.000Z"),
+      row(18, "2024-02-02T00:00:00.000Z", { isdeleted: "true" }),
+    );
+    // Every field in the CSV (as Bulk sends them): a field the rows lack is merged, not copied.
+    const fields = FIELDS.filter((f) => f.name !== "Missing__c");
+    const viaRecords = await open("records_new", false, fields);
+    const viaCopy = await open("copy_new", false, fields);
+    for (const [n, csv] of pages.entries()) {
+      await viaRecords.deliver(recordsBatch(csv, n));
+      await copyPage(viaCopy, chunks(csv, 11), n, fields);
+      expect(await table("copy_new"), `page ${n}`).toEqual(await table("records_new"));
+    }
+    expect((await table("copy_new")).find((r) => r.id === id(16))).toMatchObject({ name: "v3" });
+    // The first page went in as it came (CSV order), where the merge inserts in Id order.
+    const stored = await client.query(`SELECT id FROM copy_new.account WHERE id <= $1 ORDER BY ctid`, [id(14)]);
+    expect(stored.rows.map((r) => r.id)).toEqual([id(14), id(13), id(12)]);
+
+    const deletionsViaRecords = await open("records_deleting", false, fields);
+    const deletionsViaCopy = await open("copy_deleting", false, fields);
+    await deletionsViaRecords.deliver(recordsBatch(deleting, 1));
+    await copyPage(deletionsViaCopy, chunks(deleting, 5), 1, fields);
+    expect(await table("copy_deleting")).toEqual(await table("records_deleting"));
+    expect((await table("copy_deleting")).find((r) => r.id === id(18))).toMatchObject({ name: null });
   });
 
   it("delivers the same page again without changing the table", async () => {

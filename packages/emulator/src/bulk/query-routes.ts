@@ -1,5 +1,5 @@
-import { promisify } from "node:util";
-import { gzip } from "node:zlib";
+import { pipeline, Readable } from "node:stream";
+import { createGzip } from "node:zlib";
 import type { RequestContext } from "../http/context.ts";
 import { ApiError } from "../http/errors.ts";
 import { empty, type Reply } from "../http/reply.ts";
@@ -18,7 +18,6 @@ import { decodeLocator, encodeLocator, pageBounds, parseMaxRecords, resultPageCs
 const bulk = { kind: "bulk", auth: "api" } as const;
 const BASE = "/services/data/:version/jobs/query";
 const QUERY_SINCE = 47;
-const gzipAsync = promisify(gzip);
 
 async function createJob(ctx: RequestContext): Promise<Reply> {
   const version = bulkVersion(ctx, QUERY_SINCE);
@@ -73,7 +72,7 @@ function completedJob(ctx: RequestContext): QueryJob & { snapshot: NonNullable<Q
 }
 
 /** One page of rows, with the headers jsforce and simple-salesforce loop on. */
-async function results(ctx: RequestContext): Promise<Reply> {
+function results(ctx: RequestContext): Reply {
   const job = completedJob(ctx);
   const total = job.snapshot.records.length;
   const locator = ctx.query("locator");
@@ -84,7 +83,10 @@ async function results(ctx: RequestContext): Promise<Reply> {
     throw new ApiError(400, "INVALIDREQUEST", `maxRecords must be a positive whole number: ${ctx.query("maxRecords")}`);
   }
   const bounds = pageBounds(total, start, maxRecords);
-  const text = resultPageCsv(job.snapshot, bounds, DELIMITERS[job.columnDelimiter], LINE_ENDINGS[job.lineEnding]);
+  const text = Readable.from(
+    resultPageCsv(job.snapshot, bounds, DELIMITERS[job.columnDelimiter], LINE_ENDINGS[job.lineEnding]),
+    { objectMode: false },
+  );
   const headers: Record<string, string> = {
     "content-type": "text/csv",
     "Sforce-NumberOfRecords": String(bounds.end - bounds.start),
@@ -92,10 +94,10 @@ async function results(ctx: RequestContext): Promise<Reply> {
   };
   if (/\bgzip\b/i.test(ctx.header("accept-encoding") ?? "")) {
     headers["content-encoding"] = "gzip";
-    return { status: 200, headers, body: await gzipAsync(text, { level: 1 }) };
+    return { status: 200, headers, stream: pipeline(text, createGzip({ level: 1 }), () => undefined) };
   }
-  // A Buffer spares the server a second UTF-8 pass to measure the body.
-  return { status: 200, headers, body: Buffer.from(text) };
+  // Sent as it is made (chunked), as Salesforce streams a page.
+  return { status: 200, headers, stream: text };
 }
 
 export function registerQueryRoutes(router: Router): void {

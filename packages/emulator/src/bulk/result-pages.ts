@@ -34,10 +34,28 @@ export function pageBounds(total: number, start: number, maxRecords: number | un
   return { start: from, end, next: end < total ? end : null };
 }
 
-/** One results page: the header row, then the rows of [start, end), every value quoted. */
-export function resultPageCsv(result: SoqlResult, bounds: PageBounds, delimiter: string, lineEnding: string): string {
-  const parts: string[] = [result.columns.map(quoted).join(delimiter) + lineEnding];
+/** Rows of a results page turned into one piece of text at a time. */
+const ROWS_PER_PIECE = 1_000;
+
+/**
+ * One results page as it is sent, a piece of a thousand rows at a time: the header row, then the rows of
+ * [start, end), every value quoted. Each piece is made when the answer's reader wants more, so a page of 50,000 rows
+ * starts going out at once and is never all in memory.
+ */
+export function* resultPageCsv(
+  result: SoqlResult,
+  bounds: PageBounds,
+  delimiter: string,
+  lineEnding: string,
+): Generator<Buffer> {
+  let parts: string[] = [result.columns.map(quoted).join(delimiter) + lineEnding];
   const { records, toCsvRow } = result;
-  for (let i = bounds.start; i < bounds.end; i++) parts.push(csvRow(toCsvRow(records[i]), delimiter, lineEnding));
-  return parts.join("");
+  for (let i = bounds.start; i < bounds.end; i++) {
+    parts.push(csvRow(toCsvRow(records[i]), delimiter, lineEnding));
+    if (parts.length >= ROWS_PER_PIECE) {
+      yield Buffer.from(parts.join(""));
+      parts = [];
+    }
+  }
+  if (parts.length > 0) yield Buffer.from(parts.join(""));
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { pipeline } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { httpDate } from "../clock.ts";
 import { apiChangeOrigin, withChangeOrigin } from "../events/change-origin.ts";
@@ -113,7 +114,8 @@ function write(res: ServerResponse, reply: Reply, nowMs: number): void {
   }
   if (reply.stream) {
     res.writeHead(reply.status, headers);
-    reply.stream.pipe(res);
+    // A stream that fails midway cuts the answer off: the client sees the body end early, never a hang.
+    pipeline(reply.stream, res, () => undefined);
     return;
   }
   // Encoded once: its length and the bytes sent come from the same buffer.

@@ -7,7 +7,7 @@ import type { SyncTrigger } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { explainError, explainFailure } from "../remedies/explain-failure.ts";
 import { emitEvent } from "../webhooks/emit.ts";
-import { BulkCopyRows } from "./bulk-copy-rows.ts";
+import { BulkCopyRows, CopyArenas } from "./bulk-csv-reader.ts";
 import type { CopyBatch, Destination, ObjectSchema, SyncRecord } from "./destinations/destination.ts";
 import { openDestinations } from "./destinations/open-destinations.ts";
 import { idleWindow, markDescribed } from "./idle-check.ts";
@@ -379,8 +379,9 @@ class ObjectSyncRun {
     moveCheckpoint = true,
   ): AsyncGenerator<Checkpoint | null> {
     const deletedField = schema.fields.some((f) => f.name === "IsDeleted" && f.type === "boolean") ? "IsDeleted" : null;
+    const arenas = new CopyArenas();
     const pages = readCopyPages(client, soql, includeDeleted, this.ctx.options.signal, this.onBulkJob, async (body) => {
-      const rows = new BulkCopyRows(schema.fields, cursorField);
+      const rows = new BulkCopyRows(schema.fields, cursorField, arenas);
       const started = await rows.start(body);
       if (started) {
         const batch: CopyBatch = {
@@ -403,7 +404,10 @@ class ObjectSyncRun {
           await Promise.all(targets.map((d) => d.deliverCopy!({ ...batch, rows: held })));
         }
       }
-      return rows.summary;
+      // Every destination has stored the page: its COPY text is no longer read.
+      const summary = rows.summary;
+      arenas.recycle();
+      return summary;
     });
     for await (const page of pages) {
       const checkpoint =

@@ -107,3 +107,48 @@ function drained(stream: Writable): Promise<void> {
     stream.on("error", done);
   });
 }
+
+/**
+ * Rows that can be read a second time: `rows` hands out the source's chunks and keeps them, `replay()` gives them all
+ * again then the source's rest. A reader of `rows` that stops early (a COPY the server refused) leaves the source open.
+ */
+export function replayable(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): {
+  rows: AsyncIterable<Uint8Array>;
+  replay(): AsyncIterable<Uint8Array>;
+} {
+  const held: Uint8Array[] = [];
+  const iterator: AsyncIterator<Uint8Array> | Iterator<Uint8Array> =
+    Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+  let ended = false;
+  // Chunks go into `held` in the source's order, whoever asked for them.
+  const pull = async (): Promise<boolean> => {
+    if (ended) return false;
+    const next = await iterator.next();
+    if (next.done) ended = true;
+    else held.push(next.value);
+    return !ended;
+  };
+  return {
+    rows: {
+      [Symbol.asyncIterator]() {
+        let read = 0;
+        return {
+          async next(): Promise<IteratorResult<Uint8Array>> {
+            while (read >= held.length) if (!(await pull())) return { done: true, value: undefined };
+            return { done: false, value: held[read++] };
+          },
+          async return(): Promise<IteratorResult<Uint8Array>> {
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    },
+    async *replay() {
+      let read = 0;
+      for (;;) {
+        while (read >= held.length) if (!(await pull())) return;
+        yield held[read++];
+      }
+    },
+  };
+}

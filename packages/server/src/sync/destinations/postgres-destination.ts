@@ -9,7 +9,7 @@ import {
   SYNCED_AT_COLUMN,
   tableName,
 } from "./postgres-columns.ts";
-import { copyIn } from "./postgres-copy.ts";
+import { copyIn, replayable } from "./postgres-copy.ts";
 import { conflictClause, deletionConflictClause, stagingStatements } from "./postgres-staging.ts";
 
 export interface PostgresDestinationOptions {
@@ -37,6 +37,8 @@ const NEEDS_ESCAPE = /["\\]/;
 const ESCAPED = /["\\]/g;
 /** temp_buffers and work_mem of a connection that stages Bulk pages (50,000 rows of a few hundred bytes). */
 const STAGING_MEMORY = "32MB";
+/** A direct COPY's failures that the merge handles: unique_violation (an Id already there), deadlock_detected. */
+const DIRECT_COPY_REFUSALS = new Set(["23505", "40P01"]);
 const STAMP_COLUMN = "systemmodstamp";
 const ID_COLUMN = "id";
 const DELETED_AT = quoteIdent(DELETED_AT_COLUMN);
@@ -73,6 +75,8 @@ export interface PreparedTable {
   /** Upsert statement per set of columns a record carries. */
   upsertSql: Map<string, string>;
   deleteSql: string;
+  /** Bulk pages may be copied straight into the table (until one could not be: see deliverCopy). */
+  copyDirect: boolean;
 }
 
 /** A record as cells in `columns` order; `undefined` marks a field the record does not carry (left unchanged). */
@@ -179,6 +183,7 @@ export class PostgresDestination implements Destination {
       keys: new Map(),
       upsertSql: new Map(),
       deleteSql: deleteStatement(qualified, columns[idIndex].arrayType, stampIndex >= 0),
+      copyDirect: true,
     });
     return change;
   }
@@ -237,11 +242,26 @@ export class PostgresDestination implements Destination {
     const sql = stagingStatements(table, batch);
     // An error of the rows' source (the read) is the run's to classify: it is thrown as it is, not as the table's.
     let sourceError: unknown = null;
-    const rows = watched(batch.rows, (error) => {
+    let rows: AsyncIterable<Uint8Array> = watched(batch.rows, (error) => {
       sourceError = error;
     });
     try {
       await this.transaction(what, async (client) => {
+        // A page that only adds rows (a backfill's) goes straight into the table; one that cannot (a deletion, an Id
+        // repeated or already there) is rolled back and merged from what was read, and the run's pages merge after.
+        if (sql.direct && table.copyDirect) {
+          const pages = replayable(rows);
+          await client.query("SAVEPOINT forcelink_direct");
+          try {
+            await copyIn(client, sql.direct, pages.rows);
+            if (!sql.delete || batch.deletions() === 0) return;
+          } catch (error) {
+            if (sourceError || !DIRECT_COPY_REFUSALS.has((error as { code?: string }).code ?? "")) throw error;
+          }
+          await client.query("ROLLBACK TO SAVEPOINT forcelink_direct");
+          table.copyDirect = false;
+          rows = pages.replay();
+        }
         // The merge sorts the page by Id: in memory rather than through temporary files.
         await client.query(`SET LOCAL work_mem = '${STAGING_MEMORY}'`);
         await client.query(sql.create);

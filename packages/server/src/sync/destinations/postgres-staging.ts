@@ -43,11 +43,22 @@ export function deletionConflictClause(hasStamp: boolean): string {
  * newest version wins (the later row on a tie), as in deliver(); rows go in Id order, so concurrent batches wait
  * rather than deadlock. (deliver() lets a row without SystemModstamp win over an earlier one with it; here a row
  * with it wins. Bulk never sends a row without one.)
+ *
+ * `direct` copies the rows straight into the table, for a page that only adds rows: it carries every column the
+ * merge writes, so when no row is a deletion, none repeats an Id and none is in the table yet, it stores exactly
+ * what the merge would (null when a written column is not copied). A repeated Id fails it (unique violation).
  */
 export function stagingStatements(
   table: PreparedTable,
   batch: Pick<CopyBatch, "fields" | "copied" | "deletedField" | "deletedAtField">,
-): { create: string; copy: string; upsert: string; upsertAll: string; delete: string | null } {
+): {
+  create: string;
+  copy: string;
+  direct: string | null;
+  upsert: string;
+  upsertAll: string;
+  delete: string | null;
+} {
   const indexOf = (field: string) => {
     let index = table.keys.get(field);
     if (index === undefined) {
@@ -67,6 +78,10 @@ export function stagingStatements(
     `CREATE TEMPORARY TABLE ${STAGE} (${staged.map((i) => `${column(i)} ${table.columns[i].type}`).join(", ")}) ` +
     "ON COMMIT DROP";
   const copy = `COPY ${STAGE} (${copied.map(column).join(", ")}) FROM STDIN`;
+  const direct =
+    new Set(copied).size === copied.length && present.every((i) => copied.includes(i))
+      ? `COPY ${table.qualified} (${copied.map(column).join(", ")}) FROM STDIN`
+      : null;
 
   const deleted = batch.deletedField === null ? -1 : indexOf(batch.deletedField);
   const flag = deleted >= 0 && copied.includes(deleted) ? `s.${column(deleted)}` : null;
@@ -82,7 +97,7 @@ export function stagingStatements(
     `SELECT DISTINCT ON (s.${ID}) ${names.map((n) => `s.${n}`).join(", ")} FROM ${STAGE} s` +
     `${where} ORDER BY ${order} ${conflictClause(table, present)}`;
   const upsertAll = upsertWhere("");
-  if (!isDeleted) return { create, copy, upsert: upsertAll, upsertAll, delete: null };
+  if (!isDeleted) return { create, copy, direct, upsert: upsertAll, upsertAll, delete: null };
   const upsert = upsertWhere(` WHERE (${isDeleted}) IS NOT TRUE`);
 
   const at = batch.deletedAtField === null ? -1 : indexOf(batch.deletedAtField);
@@ -94,5 +109,5 @@ export function stagingStatements(
     `INSERT INTO ${table.qualified} AS t (${ID}, ${DELETED_AT}) ` +
     `SELECT DISTINCT ON (s.${ID}) s.${ID}, ${when} FROM ${STAGE} s WHERE ${isDeleted} ` +
     `ORDER BY s.${ID}, 2 DESC ${deletionConflictClause(table.stampIndex >= 0)}`;
-  return { create, copy, upsert, upsertAll, delete: remove };
+  return { create, copy, direct, upsert, upsertAll, delete: remove };
 }

@@ -1,44 +1,60 @@
 import { isUtf8 } from "node:buffer";
 import { CsvFormatError } from "@forcelink/salesforce";
+import {
+  BACKSLASH,
+  CR,
+  cellText,
+  grow,
+  isTrue,
+  kindOf,
+  LF,
+  QUOTE,
+  SKIP,
+  TAB,
+  TEXT,
+  writeCell,
+  writeNull,
+  writeTextByte,
+} from "./copy-text-writer.ts";
 import type { FieldSchema } from "./destinations/destination.ts";
-import { normalizeValue } from "./record-values.ts";
 
 /**
- * Bulk API 2.0 result CSV turned into PostgreSQL COPY text (tab separated, `\N` for null) byte by byte, with no
- * object, array or string per record: the fast path of a Bulk read into a destination that takes rows. Values are
- * normalised exactly as `normalizeValue` does for the records path (booleans, numbers, datetimes; an empty value is
- * null), so both paths store the same thing. Reads CSV as Bulk writes it (RFC 4180, every value quoted or not, LF or
- * CRLF) and throws CsvFormatError where the records path's parser does.
+ * Bulk API 2.0 result CSV read byte by byte into PostgreSQL COPY text (copy-text-writer.ts writes each cell), with no
+ * object, array or string per record: the fast path of a Bulk read into a destination that takes rows. Reads CSV as
+ * Bulk writes it (RFC 4180, every value quoted or not, LF or CRLF) and throws CsvFormatError where the records path's
+ * parser does.
  */
 
-const QUOTE = 0x22;
 const COMMA = 0x2c;
-const LF = 0x0a;
-const CR = 0x0d;
-const TAB = 0x09;
-const BACKSLASH = 0x5c;
-
-// What a column becomes; plain numbers, since the code runs with type stripping (no enums).
-const SKIP = 0;
-const TEXT = 1;
-const BOOLEAN = 2;
-const NUMBER = 3;
-const DATETIME = 4;
-
-const NUMBER_TYPES = new Set(["int", "long", "double", "currency", "percent"]);
-const TRUE = Buffer.from("true");
-const FALSE = Buffer.from("false");
-const NULL_CELL = Buffer.from("\\N");
-/** `2026-01-02T03:04:05.000Z`: digits everywhere but these offsets. */
-const ISO_SEPARATORS: Record<number, number> = { 4: 0x2d, 7: 0x2d, 10: 0x54, 13: 0x3a, 16: 0x3a, 19: 0x2e, 23: 0x5a };
 const NEW_LINE = Buffer.from("\n");
 const EMPTY = Buffer.alloc(0);
 /** The input gathered at a time: decoded chunks are 16 KiB. */
 const WORK_BYTES = 256 * 1024;
 /** Output written into one allocation after another. */
 const ARENA_BYTES = 1024 * 1024;
-/** Digits a decimal may have and still come back the same from a double (DBL_DIG). */
-const EXACT_DIGITS = 15;
+
+/**
+ * The memory a run's pages are written into: arenas lent to the page being read, and taken back once it is stored
+ * (`recycle`), to serve the next page. A page is tens of MB; allocating that afresh for each page costs full
+ * collections, which V8 runs as memory outside its heap grows.
+ */
+export class CopyArenas {
+  private free: Buffer[] = [];
+  private lent: Buffer[] = [];
+
+  /** An arena of at least `bytes`. */
+  take(bytes: number): Buffer {
+    const arena = (bytes <= ARENA_BYTES && this.free.pop()) || Buffer.allocUnsafeSlow(Math.max(ARENA_BYTES, bytes));
+    this.lent.push(arena);
+    return arena;
+  }
+
+  /** Everything written so far is no longer read (the page is stored): its arenas serve the next page. */
+  recycle(): void {
+    for (const arena of this.lent) if (arena.length === ARENA_BYTES) this.free.push(arena);
+    this.lent = [];
+  }
+}
 
 export interface CopyRowsResult {
   /** Data rows read (the header not counted). */
@@ -69,9 +85,12 @@ export class BulkCopyRows {
   private arena: Buffer = EMPTY;
   private arenaUsed = 0;
 
-  constructor(fields: readonly FieldSchema[], cursorField: string | null) {
+  private readonly arenas: CopyArenas;
+
+  constructor(fields: readonly FieldSchema[], cursorField: string | null, arenas = new CopyArenas()) {
     this.fields = fields;
     this.cursorField = cursorField;
+    this.arenas = arenas;
   }
 
   /** What was read so far; complete once `rows` has been drained. */
@@ -198,7 +217,7 @@ export class BulkCopyRows {
   /** Room to write `bytes` of output: the current arena past what it handed out, or a new arena. */
   private room(bytes: number): Buffer {
     if (this.arena.length - this.arenaUsed < bytes) {
-      this.arena = Buffer.allocUnsafeSlow(Math.max(ARENA_BYTES, bytes));
+      this.arena = this.arenas.take(bytes);
       this.arenaUsed = 0;
     }
     return this.arena.subarray(this.arenaUsed);
@@ -264,25 +283,10 @@ export class BulkCopyRows {
                 i += 2;
                 continue;
               }
-              if (c === BACKSLASH) {
-                out[w++] = BACKSLASH;
-                out[w++] = BACKSLASH;
-              } else if (c === LF) {
-                out[w++] = BACKSLASH;
-                out[w++] = 0x6e;
-              } else if (c === CR) {
-                out[w++] = BACKSLASH;
-                out[w++] = 0x72;
-              } else if (c === TAB) {
-                out[w++] = BACKSLASH;
-                out[w++] = 0x74;
-              } else out[w++] = c;
+              w = writeTextByte(out, w, c);
               i++;
             }
-            if (i === start) {
-              out[w++] = BACKSLASH;
-              out[w++] = 0x4e;
-            }
+            if (i === start) w = writeNull(out, w);
           } else {
             let q = input.indexOf(QUOTE, i);
             let escaped = false;
@@ -294,7 +298,7 @@ export class BulkCopyRows {
             i = q;
             if (kind !== SKIP) {
               if (out.length - w < 2 * (q - start) + 64) out = grow(out, w, 2 * (q - start) + 64);
-              w = this.cell(kind, input, start, q, escaped, out, w);
+              w = writeCell(kind, input, start, q, escaped, out, w);
             }
             if (column === this.deletedColumn) deleted = isTrue(input, start, q);
           }
@@ -311,7 +315,7 @@ export class BulkCopyRows {
           if (i >= n) break rows;
           if (kind !== SKIP) {
             if (out.length - w < 2 * (i - start) + 64) out = grow(out, w, 2 * (i - start) + 64);
-            w = this.cell(kind, input, start, i, false, out, w);
+            w = writeCell(kind, input, start, i, false, out, w);
           }
           if (column === this.deletedColumn) deleted = isTrue(input, start, i);
         }
@@ -367,70 +371,6 @@ export class BulkCopyRows {
     if (out.buffer === this.arena.buffer) this.arenaUsed += rowOut;
     return { output, used: rowStart };
   }
-
-  /** Writes one cell's value (input[start, end), doubled quotes if `escaped`) as COPY text; answers the new end. */
-  private cell(kind: number, input: Buffer, start: number, end: number, escaped: boolean, out: Buffer, w: number) {
-    if (start === end) {
-      out[w] = BACKSLASH;
-      out[w + 1] = 0x4e;
-      return w + 2;
-    }
-    switch (kind) {
-      case BOOLEAN: {
-        const text = isTrue(input, start, end) ? TRUE : FALSE;
-        text.copy(out, w);
-        return w + text.length;
-      }
-      case NUMBER:
-        if (!escaped && exactNumber(input, start, end)) return copyPlain(input, start, end, out, w);
-        return this.converted("double", input, start, end, escaped, out, w);
-      case DATETIME:
-        if (!escaped && isoUtc(input, start, end)) return copyPlain(input, start, end, out, w);
-        return this.converted("datetime", input, start, end, escaped, out, w);
-      default: {
-        for (let i = start; i < end; i++) {
-          const c = input[i];
-          if (c === BACKSLASH) {
-            out[w++] = BACKSLASH;
-            out[w++] = BACKSLASH;
-          } else if (c === LF) {
-            out[w++] = BACKSLASH;
-            out[w++] = 0x6e;
-          } else if (c === CR) {
-            out[w++] = BACKSLASH;
-            out[w++] = 0x72;
-          } else if (c === TAB) {
-            out[w++] = BACKSLASH;
-            out[w++] = 0x74;
-          } else {
-            out[w++] = c;
-            // A doubled quote is one quote of the value.
-            if (c === QUOTE && escaped) i++;
-          }
-        }
-        return w;
-      }
-    }
-  }
-
-  /** The slow path, for values that are not already in normal form: the records path's own conversion. */
-  private converted(type: string, input: Buffer, start: number, end: number, escaped: boolean, out: Buffer, w: number) {
-    let raw = input.toString("utf8", start, end);
-    if (escaped) raw = raw.replaceAll('""', '"');
-    const value = normalizeValue(type, raw);
-    if (value === null) return NULL_CELL.copy(out, w) + w;
-    const text = String(value).replace(/[\\\n\r\t]/g, (ch) => ESCAPES[ch]);
-    return w + out.write(text, w, "utf8");
-  }
-}
-
-const ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-
-function kindOf(type: string): number {
-  if (type === "boolean") return BOOLEAN;
-  if (NUMBER_TYPES.has(type)) return NUMBER;
-  if (type === "datetime") return DATETIME;
-  return TEXT;
 }
 
 /** Where the header row ends (just past its line break), or -1 if `input` does not hold all of it. */
@@ -442,83 +382,4 @@ function headerEnd(input: Buffer): number {
     else if (c === LF && !quoted) return i + 1;
   }
   return -1;
-}
-
-function isTrue(input: Buffer, start: number, end: number): boolean {
-  return (
-    end - start === 4 &&
-    input[start] === 0x74 &&
-    input[start + 1] === 0x72 &&
-    input[start + 2] === 0x75 &&
-    input[start + 3] === 0x65
-  );
-}
-
-function copyPlain(input: Buffer, start: number, end: number, out: Buffer, w: number): number {
-  for (let i = start; i < end; i++) out[w++] = input[i];
-  return w;
-}
-
-/**
- * A decimal that `String(Number(value))` gives back unchanged: optional minus (not "-0"), no leading zero, no
- * trailing zero after a point, at most 15 significant digits, and not so small that it would print with an exponent.
- */
-function exactNumber(input: Buffer, start: number, end: number): boolean {
-  let i = start;
-  if (input[i] === 0x2d) i++;
-  if (i >= end) return false;
-  let digits = 0;
-  let zeroInteger = false;
-  if (input[i] === 0x30) {
-    zeroInteger = true;
-    i++;
-  } else {
-    while (i < end && input[i] >= 0x30 && input[i] <= 0x39) {
-      i++;
-      digits++;
-    }
-    if (digits === 0) return false;
-  }
-  if (i === end) return !(zeroInteger && input[start] === 0x2d) && digits <= EXACT_DIGITS;
-  if (input[i] !== 0x2e) return false;
-  i++;
-  const fraction = i;
-  let leadingZeros = 0;
-  while (i < end && input[i] === 0x30) {
-    i++;
-    leadingZeros++;
-  }
-  if (zeroInteger && leadingZeros >= 6) return false;
-  if (!zeroInteger) digits += leadingZeros;
-  while (i < end) {
-    const c = input[i];
-    if (c < 0x30 || c > 0x39) return false;
-    i++;
-    digits++;
-  }
-  return i > fraction && input[end - 1] !== 0x30 && digits <= EXACT_DIGITS;
-}
-
-/** `2026-01-02T03:04:05.000Z`, the form Bulk writes and the records path keeps as it is. */
-function isoUtc(input: Buffer, start: number, end: number): boolean {
-  if (end - start !== 24) return false;
-  for (let k = 0; k < 24; k++) {
-    const c = input[start + k];
-    const separator = ISO_SEPARATORS[k];
-    if (separator === undefined ? c < 0x30 || c > 0x39 : c !== separator) return false;
-  }
-  return true;
-}
-
-function grow(out: Buffer, used: number, more: number): Buffer {
-  const bigger = Buffer.allocUnsafe(out.length * 2 + more);
-  out.copy(bigger, 0, 0, used);
-  return bigger;
-}
-
-function cellText(out: Buffer, start: number, end: number): string | null {
-  const raw = out.toString("utf8", start, end);
-  return raw === "\\N"
-    ? null
-    : raw.replace(/\\(.)/g, (_, ch: string) => (ch === "n" ? "\n" : ch === "r" ? "\r" : ch === "t" ? "\t" : ch));
 }
