@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts"],
+    // One migrated embedded database for the run, copied into each test's fresh store.
+    globalSetup: ["packages/server/test/support/pglite-template.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

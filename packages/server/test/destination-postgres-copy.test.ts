@@ -7,17 +7,9 @@ import type { DeliveryBatch, FieldSchema, SyncRecord } from "../src/sync/destina
 import { PostgresDestination } from "../src/sync/destinations/postgres-destination.ts";
 import { normalizeValue, recordConverter } from "../src/sync/record-values.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
-import { createTestDatabase, storeBackends, type TestDatabase } from "./support/test-database.ts";
+import { createTestDatabase, postgresOnly, type TestDatabase } from "./support/test-database.ts";
 
-const baseUrl = process.env.TEST_DATABASE_URL;
-const { missingPostgres } = storeBackends();
-if (!baseUrl) {
-  if (process.env.CI === "true") {
-    it("runs on PostgreSQL (TEST_DATABASE_URL)", () => {
-      throw new Error(missingPostgres!);
-    });
-  } else it.skip(`Bulk COPY into a PostgreSQL destination: ${missingPostgres}`, () => {});
-}
+const baseUrl = postgresOnly("Bulk COPY into a PostgreSQL destination");
 
 const FIELDS: FieldSchema[] = [
   { name: "Id", type: "id" },

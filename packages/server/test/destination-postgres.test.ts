@@ -6,20 +6,9 @@ import type { DeliveryBatch, FieldSchema, ObjectSchema, SyncRecord } from "../sr
 import { columnName, postgresColumnType, quoteIdent, tableName } from "../src/sync/destinations/postgres-columns.ts";
 import { PostgresDestination, type PostgresDestinationOptions } from "../src/sync/destinations/postgres-destination.ts";
 import { closedPort } from "./support/receiver.ts";
-import { createTestDatabase, storeBackends, type TestDatabase } from "./support/test-database.ts";
+import { createTestDatabase, postgresOnly, type TestDatabase } from "./support/test-database.ts";
 
-const baseUrl = process.env.TEST_DATABASE_URL;
-const { missingPostgres } = storeBackends();
-if (!baseUrl) {
-  if (process.env.CI === "true") {
-    it("runs on PostgreSQL (TEST_DATABASE_URL)", () => {
-      throw new Error(missingPostgres!);
-    });
-  } else {
-    console.warn(`\n!!! destination-postgres: ${missingPostgres}\n`);
-    it.skip(`PostgreSQL destination against a real server: ${missingPostgres}`, () => {});
-  }
-}
+const baseUrl = postgresOnly("PostgreSQL destination against a real server");
 
 describe("PostgreSQL column mapping", () => {
   it.each<[string, string, FieldSchema]>([

@@ -4,18 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getProviderApp, getProviderAppById, openProviderAppSecrets } from "../src/provider-apps/provider-app-store.ts";
 import { providerApps } from "../src/store/schema.ts";
 import { type ServerHarness, startHarness } from "./support/harness.ts";
-import { type Backend, storeBackends } from "./support/test-database.ts";
+import { type Backend, suiteBackends } from "./support/test-database.ts";
 
-const { backends, missingPostgres } = storeBackends();
-if (missingPostgres) {
-  if (process.env.CI === "true") {
-    it("runs on PostgreSQL", () => {
-      throw new Error(missingPostgres);
-    });
-  } else {
-    console.warn(`\n*** provider-apps-api: ${missingPostgres}\n`);
-  }
-}
+const backends = suiteBackends();
 
 const { privateKey: JWT_KEY } = generateKeyPairSync("rsa", {
   modulusLength: 2048,

@@ -11,7 +11,7 @@ import { type Database, openDatabase } from "../src/store/database.ts";
 import { connections } from "../src/store/schema.ts";
 import { type StormServer, startStormServer } from "./support/child-process.ts";
 import { serverEnv } from "./support/harness.ts";
-import { freshStore } from "./support/test-database.ts";
+import { freshStore, postgresOnly } from "./support/test-database.ts";
 
 const PROCESSES = 4;
 const PER_PROCESS = 125;
@@ -20,26 +20,7 @@ const DESCRIBE_PATH = "/services/data/v67.0/sobjects/Account/describe";
 /** Past the demo org's 2 h session timeout. */
 const PAST_SESSION_TIMEOUT_MS = 2 * 3_600_000 + 60_000;
 
-const baseDatabaseUrl = process.env.TEST_DATABASE_URL;
-const inCI =
-  process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false" && process.env.CI !== "0";
-
-if (!baseDatabaseUrl && !inCI) {
-  console.warn(
-    "\n*** refresh-storm: SKIPPED, TEST_DATABASE_URL is not set. This test needs a PostgreSQL server shared by " +
-      "4 Forcelink processes; run it with TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres ***\n",
-  );
-}
-
-if (!baseDatabaseUrl && inCI) {
-  describe("refresh storm prerequisites", () => {
-    it("needs TEST_DATABASE_URL in CI", () => {
-      throw new Error(
-        "CI is set but TEST_DATABASE_URL is not: the refresh-storm acceptance test needs a PostgreSQL server and must not be skipped in CI.",
-      );
-    });
-  });
-}
+const baseDatabaseUrl = postgresOnly("The refresh storm across 4 server processes sharing PostgreSQL");
 
 interface Outcome {
   server: string;
@@ -58,7 +39,7 @@ interface StormReport {
   counters: Record<string, number>;
 }
 
-describe.skipIf(!baseDatabaseUrl)("refresh storm across 4 server processes on PostgreSQL", () => {
+describe.runIf(baseDatabaseUrl)("refresh storm across 4 server processes on PostgreSQL", () => {
   let org: Org;
   let admin: OrgAdmin;
   let emulator: RunningEmulator | undefined;

@@ -5,16 +5,16 @@ import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../src/store/database.ts";
-import { createTestDatabase, type TestDatabase } from "./support/test-database.ts";
+import { createTestDatabase, postgresOnly, type TestDatabase } from "./support/test-database.ts";
 
-const base = process.env.TEST_DATABASE_URL;
+const base = postgresOnly("The PostgreSQL store when the server ends its connections");
 
 /**
  * PostgreSQL ends the store's idle connections (a restart, an administrator's pg_terminate_backend):
  * the process goes on and the next query opens a new connection. Before the pool had an 'error'
  * listener, the dropped idle connection was an uncaught exception that ended the process.
  */
-describe.skipIf(!base)("the PostgreSQL store when the server ends its connections", () => {
+describe.runIf(base)("the PostgreSQL store when the server ends its connections", () => {
   let database: TestDatabase;
   let store: Database;
   const dataDir = mkdtempSync(join(tmpdir(), "forcelink-store-loss-"));

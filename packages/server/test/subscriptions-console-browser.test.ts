@@ -4,6 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./support/browser.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
+import { liveManifest, sf } from "./support/subscription-client.ts";
 
 /**
  * A paused subscription in the console, in Chromium: the connection page shows why it is paused
@@ -13,18 +14,8 @@ import { type SyncHarness, startHarness } from "./support/harness.ts";
  */
 
 const SHOTS = process.env.CONSOLE_SCREENSHOTS;
-const manifest = (subscribe: boolean) => `
-name: live
-destinations:
-  cache:
-    type: records
-objects:
-  - name: Account
-    fields: [Id, Name, SystemModstamp]
-    schedule: "0 0 1 1 *"
-    subscribe: ${subscribe}
-    destinations: [cache]
-`;
+const manifest = (subscribe: boolean) =>
+  liveManifest([{ name: "Account", fields: ["Id", "Name", "SystemModstamp"], subscribe }]);
 
 let h: SyncHarness;
 let browser: Browser;
@@ -34,16 +25,6 @@ async function shot(name: string) {
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function sf(method: string, path: string, body?: unknown) {
-  const res = await h.api(`/v1/connections/${h.connectionId}/proxy/services/data/v67.0${path}`, {
-    method,
-    ...(body === undefined ? {} : { body }),
-  });
-  expect(res.status, await res.clone().text()).toBeLessThan(300);
-  const text = await res.text();
-  return text ? (JSON.parse(text) as Record<string, unknown>) : null;
 }
 
 beforeAll(async () => {
@@ -62,7 +43,7 @@ describe("a paused subscription in the console", () => {
     for (const entity of ["Contact", "Lead", "Opportunity", "Case", "Invoice__"])
       others.push(
         String(
-          (await sf("POST", "/tooling/sobjects/PlatformEventChannelMember", {
+          (await sf(h, "POST", "/tooling/sobjects/PlatformEventChannelMember", {
             FullName: `ChangeEvents_${entity}ChangeEvent`,
             Metadata: { eventChannel: "ChangeEvents", selectedEntity: `${entity}ChangeEvent` },
           }))!.id,
@@ -92,7 +73,7 @@ describe("a paused subscription in the console", () => {
     await shot("subscription-still-paused");
 
     // The admin removes another app's entity: the allocation has room again.
-    await sf("DELETE", `/tooling/sobjects/PlatformEventChannelMember/${others[0]}`);
+    await sf(h, "DELETE", `/tooling/sobjects/PlatformEventChannelMember/${others[0]}`);
     await page.goto(`${h.server.url}/connections/${h.connectionId}`);
     await page.click("#resume-Account");
     await page.waitForURL(/done=subscription-resumed/);

@@ -3,6 +3,14 @@ import { esc } from "../src/connect/html.ts";
 import { signIn } from "./support/console-client.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
 import { startReceiver } from "./support/receiver.ts";
+import {
+  live,
+  liveManifest,
+  sf,
+  subscriptionOf,
+  subscriptionsOf,
+  uploadManifest,
+} from "./support/subscription-client.ts";
 import { suiteBackends } from "./support/test-database.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -15,33 +23,11 @@ import { waitFor } from "./support/wait.ts";
 const ADMIN_PROFILE = "System Administrator";
 const ACCOUNT_ALL = ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ViewAllFields"] as const;
 
-const manifest = (subscribed: { account: boolean; contact: boolean }) => `
-name: live
-destinations:
-  cache:
-    type: records
-objects:
-  - name: Account
-    fields: [Id, Name, SystemModstamp]
-    schedule: "0 0 1 1 *"
-    subscribe: ${subscribed.account}
-    destinations: [cache]
-  - name: Contact
-    fields: [Id, LastName, SystemModstamp]
-    schedule: "0 0 1 1 *"
-    subscribe: ${subscribed.contact}
-    destinations: [cache]
-`;
-
-interface SubscriptionView {
-  id: string;
-  object: string;
-  state: string;
-  stateReason: string | null;
-  check: { id: string; remedy: string[] } | null;
-  lastKeepaliveAt: string | null;
-  eventsDelivered: number;
-}
+const manifest = (subscribed: { account: boolean; contact: boolean }) =>
+  liveManifest([
+    { name: "Account", fields: ["Id", "Name", "SystemModstamp"], subscribe: subscribed.account },
+    { name: "Contact", fields: ["Id", "LastName", "SystemModstamp"], subscribe: subscribed.contact },
+  ]);
 
 const backends = suiteBackends();
 
@@ -52,34 +38,6 @@ describe.each(backends)("subscription lifecycle (%s)", (backend) => {
     h = undefined;
   });
 
-  const subscriptions = async (s: SyncHarness): Promise<SubscriptionView[]> => {
-    const res = await s.api(`/v1/connections/${s.connectionId}/subscriptions`);
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { data: SubscriptionView[] }).data;
-  };
-  const only = async (s: SyncHarness, object: string) => {
-    const found = (await subscriptions(s)).filter((v) => v.object === object);
-    expect(found).toHaveLength(1);
-    return found[0];
-  };
-  const live = (s: SyncHarness, object: string) =>
-    waitFor(
-      async () => {
-        const sub = await only(s, object);
-        return sub.state === "running" && sub.lastKeepaliveAt !== null && sub;
-      },
-      `a live subscriber to ${object}`,
-      60_000,
-    );
-  const sf = async (s: SyncHarness, method: string, path: string, body?: unknown) => {
-    const res = await s.api(`/v1/connections/${s.connectionId}/proxy/services/data/v67.0${path}`, {
-      method,
-      ...(body === undefined ? {} : { body }),
-    });
-    expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
-    const text = await res.text();
-    return text ? (JSON.parse(text) as Record<string, unknown>) : null;
-  };
   const faults = async (s: SyncHarness, method: "PUT" | "DELETE", body: unknown) => {
     const res = await fetch(`${s.emulator.urls.login}/__emulator/pubsub/faults`, {
       method,
@@ -90,15 +48,6 @@ describe.each(backends)("subscription lifecycle (%s)", (backend) => {
   };
   const delivered = (s: SyncHarness, object: string, id: string, field: string, value: string) =>
     waitFor(async () => (await s.served(object)).get(id)?.data?.[field] === value, `${object} ${id} delivered`);
-  const upload = async (s: SyncHarness, text: string) => {
-    const res = await s.api("/v1/integrations", {
-      method: "POST",
-      body: text,
-      headers: { "content-type": "application/yaml" },
-    });
-    expect(res.status, await res.clone().text()).toBeLessThan(300);
-    return ((await res.json()) as { id: string }).id;
-  };
   const members = () =>
     [...h!.org.store.tableOrThrow("PlatformEventChannelMember").live()].map((m) => String(m.SelectedEntity)).sort();
 
@@ -122,8 +71,8 @@ describe.each(backends)("subscription lifecycle (%s)", (backend) => {
       body: { url: "http://127.0.0.1:9/hooks", events: ["subscription.paused", "subscription.resumed"] },
     });
     expect(hook.status).toBe(201);
-    await upload(s, manifest({ account: true, contact: false }));
-    const paused = await only(s, "Account");
+    await uploadManifest(s, manifest({ account: true, contact: false }));
+    const paused = await subscriptionOf(s, "Account");
     expect(paused.state, JSON.stringify(paused)).toBe("paused");
     expect(paused.check?.id).toBe("cdc-allocation");
 
@@ -137,7 +86,7 @@ describe.each(backends)("subscription lifecycle (%s)", (backend) => {
     expect(error.code).toBe("subscription_still_paused");
     expect(error.check?.id).toBe("cdc-allocation");
     expect(error.check?.remedy.length).toBeGreaterThan(0);
-    expect((await only(s, "Account")).state).toBe("paused");
+    expect((await subscriptionOf(s, "Account")).state).toBe("paused");
     // The console's button does the same: a 409 page with the remedy, the subscription still paused.
     const user = await signIn(s.server.url, s.apiKey);
     const page = await user.get(`/connections/${s.connectionId}`);
@@ -180,7 +129,7 @@ describe.each(backends)("subscription lifecycle (%s)", (backend) => {
     s.admin.setSystemPermissions(ADMIN_PROFILE, { ModifyAllData: false, ViewAllData: false });
     s.admin.setObjectPermissions(ADMIN_PROFILE, "Account", ["Read", "Create", "Edit", "Delete"]);
     const paused = await waitFor(async () => {
-      const sub = await only(s, "Account");
+      const sub = await subscriptionOf(s, "Account");
       return sub.state === "paused" && sub;
     }, "the subscription paused");
     expect(paused.check?.id, JSON.stringify(paused)).toBe("subscription-permissions");
@@ -196,7 +145,7 @@ describe.each(backends)("subscription lifecycle (%s)", (backend) => {
     });
     expect(resumed.status, resumed.html).toBe(303);
     expect(resumed.location).toContain("done=subscription-resumed");
-    expect((await only(s, "Account")).state).not.toBe("paused");
+    expect((await subscriptionOf(s, "Account")).state).not.toBe("paused");
     // From its checkpoint: the change made while it was paused arrives too.
     await delivered(s, "Account", first, "Name", "While paused");
     await live(s, "Account");
@@ -230,7 +179,7 @@ objects:
       h = s;
       // Created before Account is subscribed to (and never read by the sync): the destinations lack it.
       const id = String((await sf(s, "POST", "/sobjects/Account", { Name: "Known", AccountNumber: "EXT-7" }))!.id);
-      await upload(s, enriched);
+      await uploadManifest(s, enriched);
       await live(s, "Account");
       const member = [...s.org.store.tableOrThrow("PlatformEventChannelMember").live()].find(
         (m) => m.SelectedEntity === "AccountChangeEvent",
@@ -262,19 +211,19 @@ objects:
     h = s;
     await live(s, "Account");
     expect(members()).toEqual(["AccountChangeEvent"]);
-    await upload(s, manifest({ account: false, contact: true }));
-    expect((await subscriptions(s)).map((v) => v.object)).toEqual(["Contact"]);
+    await uploadManifest(s, manifest({ account: false, contact: true }));
+    expect((await subscriptionsOf(s)).map((v) => v.object)).toEqual(["Contact"]);
     expect(members()).toEqual(["ContactChangeEvent"]);
     await live(s, "Contact");
     const id = String((await sf(s, "POST", "/sobjects/Contact", { LastName: "Subscribed later" }))!.id);
     await delivered(s, "Contact", id, "LastName", "Subscribed later");
     // Uploading the same manifest again changes nothing and runs no checklist.
     const runs = (await s.sql("SELECT id FROM checklist_runs")).length;
-    await upload(s, manifest({ account: false, contact: true }));
+    await uploadManifest(s, manifest({ account: false, contact: true }));
     expect((await s.sql("SELECT id FROM checklist_runs")).length).toBe(runs);
     expect(members()).toEqual(["ContactChangeEvent"]);
     // Resuming one that is not paused changes nothing; one that is not the connection's is not found.
-    const contact = await only(s, "Contact");
+    const contact = await subscriptionOf(s, "Contact");
     const same = await s.api(`/v1/connections/${s.connectionId}/subscriptions/${contact.id}/resume`, {
       method: "POST",
     });
@@ -289,7 +238,7 @@ objects:
         .replace("    type: records\n", `    type: records\n  hook:\n    type: webhook\n    url: ${hook.url}\n`)
         .replace(/subscribe: true\n {4}destinations: \[cache\]/, "subscribe: true\n    destinations: [cache, hook]");
       expect(withHook).toContain("[cache, hook]");
-      await upload(s, withHook);
+      await uploadManifest(s, withHook);
       const arrived = await waitFor(
         async () => {
           const made = String((await sf(s, "POST", "/sobjects/Contact", { LastName: "Watched" }))!.id);

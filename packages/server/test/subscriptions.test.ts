@@ -10,6 +10,7 @@ import {
 } from "../src/subscriptions/subscription-store.ts";
 import { signIn } from "./support/console-client.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
+import { live, liveManifest, sf, subscriptionOf } from "./support/subscription-client.ts";
 import { suiteBackends } from "./support/test-database.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -19,33 +20,9 @@ import { waitFor } from "./support/wait.ts";
  * records destination, and what the stream cannot be trusted with is read by query.
  */
 
-const MANIFEST = `
-name: live
-destinations:
-  cache:
-    type: records
-objects:
-  - name: Account
-    fields: [Id, Name, Industry, SystemModstamp]
-    schedule: "0 0 1 1 *"
-    deletes: true
-    subscribe: true
-    destinations: [cache]
-`;
-
-interface SubscriptionView {
-  id: string;
-  object: string;
-  state: string;
-  stateReason: string | null;
-  check: { id: string; remedy: string[] } | null;
-  replayId: string | null;
-  lagMs: number | null;
-  eventsDelivered: number;
-  lastKeepaliveAt: string | null;
-  recoveries: Array<{ reason: string; records: number }>;
-  leaseHeld: boolean;
-}
+const MANIFEST = liveManifest([
+  { name: "Account", fields: ["Id", "Name", "Industry", "SystemModstamp"], subscribe: true, deletes: true },
+]);
 
 const backends = suiteBackends();
 
@@ -59,29 +36,6 @@ describe.each(backends)("subscriptions (%s)", (backend) => {
   const start = async () => {
     h = await startHarness({ backend, pubsub: true, sync: { manifest: MANIFEST } });
     return h;
-  };
-  const subscriptionOf = async (s: SyncHarness): Promise<SubscriptionView> => {
-    const res = await s.api(`/v1/connections/${s.connectionId}/subscriptions`);
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { data: SubscriptionView[] };
-    expect(body.data).toHaveLength(1);
-    return body.data[0];
-  };
-  /** Running, and the stream heard at least once (a keepalive): changes from now on are on it. */
-  const live = (s: SyncHarness) =>
-    waitFor(async () => {
-      const sub = await subscriptionOf(s);
-      return sub.state === "running" && sub.lastKeepaliveAt !== null && sub;
-    }, "a live subscriber");
-  const sf = async (s: SyncHarness, method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
-    const res = await s.api(`/v1/connections/${s.connectionId}/proxy/services/data/v67.0${path}`, {
-      method,
-      ...(body === undefined ? {} : { body }),
-      ...(headers ? { headers } : {}),
-    });
-    expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
-    const text = await res.text();
-    return text ? (JSON.parse(text) as Record<string, unknown>) : null;
   };
   const control = async (s: SyncHarness, method: string, path: string, body: unknown) => {
     const res = await fetch(`${s.emulator.urls.login}/__emulator${path}`, {

@@ -4,14 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Api } from "./support/api-client.ts";
 import { startWorker } from "./support/child-process.ts";
 import { type Harness, startHarness } from "./support/harness.ts";
-import { createTestDatabase, storeBackends, type TestDatabase } from "./support/test-database.ts";
+import { createTestDatabase, postgresOnly, type TestDatabase } from "./support/test-database.ts";
 import { sleep, waitFor } from "./support/wait.ts";
 
 const RECORDS = 200_000;
 const KILLS = 10;
 
-const { missingPostgres } = storeBackends();
-const suite = missingPostgres && !process.env.CI ? describe.skip : describe;
+const baseUrl = postgresOnly("The sync crash test (worker processes sharing PostgreSQL)");
+const suite = baseUrl ? describe : describe.skip;
 
 /**
  * kill -9 of the worker at random moments of a 200,000-record backfill into a PostgreSQL table,
@@ -27,7 +27,6 @@ suite("a worker killed with SIGKILL in the middle of a backfill", () => {
   let api: Api;
 
   beforeAll(async () => {
-    if (missingPostgres) throw new Error(missingPostgres);
     const settings = {
       FORCELINK_LOG_LEVEL: "warn",
       FORCELINK_SYNC_LAG_SECONDS: "0",
@@ -45,7 +44,7 @@ suite("a worker killed with SIGKILL in the middle of a backfill", () => {
     api = h.api;
     // Salesforce takes tens of milliseconds a call: the backfill lasts long enough for ten kills.
     org.faults.configure({ latencyMs: 25 });
-    destination = await createTestDatabase(process.env.TEST_DATABASE_URL!, "forcelink_crash_dest");
+    destination = await createTestDatabase(baseUrl!, "forcelink_crash_dest");
     env = { ...h.env, ...settings, FORCELINK_SYNC_WORKERS: "2" };
     const app = await api("/v1/provider-apps", {
       method: "POST",

@@ -5,11 +5,11 @@ import type { Api } from "./support/api-client.ts";
 import { startWorker } from "./support/child-process.ts";
 import { type Harness, startHarness } from "./support/harness.ts";
 import { ACCOUNT_MANIFEST } from "./support/sync-records.ts";
-import { storeBackends } from "./support/test-database.ts";
+import { postgresOnly } from "./support/test-database.ts";
 import { waitFor } from "./support/wait.ts";
 
-const { missingPostgres } = storeBackends();
-const suite = missingPostgres && !process.env.CI ? describe.skip : describe;
+const baseUrl = postgresOnly("An interrupted sync across processes on PostgreSQL");
+const suite = baseUrl ? describe : describe.skip;
 
 interface RunView {
   id: string;
@@ -30,7 +30,6 @@ suite("a sync run killed with SIGKILL while its Bulk query job is open", () => {
   let connectionId: string;
 
   beforeAll(async () => {
-    if (missingPostgres) throw new Error(missingPostgres);
     const settings = {
       FORCELINK_LOG_LEVEL: "warn",
       FORCELINK_SYNC_LAG_SECONDS: "0",

@@ -2,9 +2,9 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Database } from "../src/store/database.ts";
 import { tryLock, trySlot } from "../src/sync/sync-lock.ts";
-import { createTestDatabase, storeBackends, type TestDatabase } from "./support/test-database.ts";
+import { createTestDatabase, postgresOnly, type TestDatabase } from "./support/test-database.ts";
 
-const { missingPostgres } = storeBackends();
+const baseUrl = postgresOnly("Run locks across processes");
 
 /** Two processes' views of one PostgreSQL: each its own pool, as two Forcelink processes have. */
 function processOn(url: string): Database {
@@ -12,13 +12,12 @@ function processOn(url: string): Database {
   return { pool, kind: "postgres", connectionString: url, close: () => pool.end() } as unknown as Database;
 }
 
-describe.skipIf(missingPostgres !== null && !process.env.CI)("run locks across processes (PostgreSQL)", () => {
+describe.runIf(baseUrl)("run locks across processes (PostgreSQL)", () => {
   let database: TestDatabase | undefined;
   afterAll(async () => database?.drop());
 
   it("lets one process hold a run, frees it on release, and at once when the holder's connection dies", async () => {
-    if (missingPostgres) throw new Error(missingPostgres);
-    database = await createTestDatabase(process.env.TEST_DATABASE_URL!, "forcelink_locks");
+    database = await createTestDatabase(baseUrl!, "forcelink_locks");
     const a = processOn(database.url);
     const b = processOn(database.url);
     try {
@@ -50,8 +49,7 @@ describe.skipIf(missingPostgres !== null && !process.env.CI)("run locks across p
   });
 
   it("gives at most N runs per org across processes", async () => {
-    if (missingPostgres) throw new Error(missingPostgres);
-    database ??= await createTestDatabase(process.env.TEST_DATABASE_URL!, "forcelink_locks");
+    database ??= await createTestDatabase(baseUrl!, "forcelink_locks");
     const a = processOn(database.url);
     const b = processOn(database.url);
     try {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorker } from "./support/child-process.ts";
 import { type Harness, startHarness } from "./support/harness.ts";
-import { storeBackends } from "./support/test-database.ts";
+import { postgresOnly } from "./support/test-database.ts";
 import { sleep, waitFor } from "./support/wait.ts";
 import { type Json, writeConnection } from "./support/write-connection.ts";
 
@@ -14,8 +14,8 @@ const TAG = "CRASH-";
  */
 const UPLOAD_BYTES = 530_000;
 
-const { missingPostgres } = storeBackends();
-const suite = missingPostgres && !process.env.CI ? describe.skip : describe;
+const baseUrl = postgresOnly("The write crash test (worker processes sharing PostgreSQL)");
+const suite = baseUrl ? describe : describe.skip;
 
 /** The i-th input record: an Account upserted by its external id. */
 const line = (i: number) => `{"External_Id__c":"${TAG}${i}","Name":"Crash ${i}"}\n`;
@@ -32,7 +32,6 @@ suite("a worker killed with SIGKILL in the middle of a Bulk upsert", () => {
   let connectionId: string;
 
   beforeAll(async () => {
-    if (missingPostgres) throw new Error(missingPostgres);
     const settings = {
       FORCELINK_LOG_LEVEL: "warn",
       FORCELINK_WRITE_BULK_MAX_UPLOAD_BYTES: String(UPLOAD_BYTES),

@@ -220,7 +220,8 @@ export async function latestChecklistRun(
   return row ? viewRun(row) : null;
 }
 
-function viewRun(row: typeof checklistRuns.$inferSelect): ConnectionChecklistRun {
+/** A stored checklist run as the API shows it. */
+export function viewRun(row: typeof checklistRuns.$inferSelect): ConnectionChecklistRun {
   const checks = row.results as CheckResult[];
   return {
     id: row.id,

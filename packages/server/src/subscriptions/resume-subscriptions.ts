@@ -1,11 +1,11 @@
-import { type ConnectionChecklistRun, latestChecklistRun } from "../checklist/connection-checklist.ts";
+import { type ConnectionChecklistRun, viewRun } from "../checklist/connection-checklist.ts";
 import { type ConnectionRow, findConnection } from "../connections/connection-store.ts";
 import { HttpError, notFound } from "../http/http-error.ts";
 import { openInstallation } from "../integrations/integration-store.ts";
 import type { Platform } from "../platform/platform.ts";
 import { failingCheck, provisionSubscriptions } from "./provision-subscriptions.ts";
 import type { PauseCheck } from "./subscription-reports.ts";
-import { getSubscription, pausedSubscriptions, type SubscriptionRow } from "./subscription-store.ts";
+import { getSubscription, pausedWithNewerRun, type SubscriptionRow } from "./subscription-store.ts";
 
 /**
  * Resumes the paused subscriptions whose checks pass in a checklist run made after the pause (the
@@ -14,10 +14,10 @@ import { getSubscription, pausedSubscriptions, type SubscriptionRow } from "./su
  */
 export async function resumeCleared(platform: Platform): Promise<void> {
   const done = new Set<string>();
-  for (const row of await pausedSubscriptions(platform)) {
+  for (const { row, run: stored } of await pausedWithNewerRun(platform)) {
     if (done.has(row.installationId)) continue;
-    const run = await latestChecklistRun(platform, row.projectId, row.connectionId);
-    if (!run || Date.parse(run.ranAt) <= row.updatedAt.getTime() || failingCheck(run)) continue;
+    const run = viewRun(stored);
+    if (failingCheck(run)) continue;
     done.add(row.installationId);
     await reprovision(platform, row, run);
   }

@@ -1,7 +1,7 @@
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import { newId } from "../ids.ts";
 import type { Platform } from "../platform/platform.ts";
-import { subscriptionMembers, subscriptions } from "../store/schema.ts";
+import { checklistRuns, subscriptionMembers, subscriptions } from "../store/schema.ts";
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 
@@ -49,12 +49,27 @@ export async function subscriptionsOfInstallation(platform: Store, installationI
 }
 
 /** Paused subscriptions, oldest pause first: the supervisor looks whether a newer checklist run clears them. */
-export async function pausedSubscriptions(platform: Store): Promise<SubscriptionRow[]> {
-  return platform.db
-    .select()
+/**
+ * The paused subscriptions whose connection has a checklist run newer than the pause, each with
+ * that connection's latest run: one query, so the periodic resume scan costs one statement.
+ */
+export async function pausedWithNewerRun(
+  platform: Store,
+): Promise<Array<{ row: SubscriptionRow; run: typeof checklistRuns.$inferSelect }>> {
+  const found = await platform.db
+    .selectDistinctOn([subscriptions.id], { row: subscriptions, run: checklistRuns })
     .from(subscriptions)
+    .innerJoin(
+      checklistRuns,
+      and(
+        eq(checklistRuns.connectionId, subscriptions.connectionId),
+        eq(checklistRuns.projectId, subscriptions.projectId),
+        gt(checklistRuns.ranAt, subscriptions.updatedAt),
+      ),
+    )
     .where(eq(subscriptions.state, "paused"))
-    .orderBy(subscriptions.updatedAt);
+    .orderBy(subscriptions.id, desc(checklistRuns.ranAt), desc(checklistRuns.id));
+  return found.sort((a, b) => a.row.updatedAt.getTime() - b.row.updatedAt.getTime());
 }
 
 export async function deleteSubscription(platform: Store, id: string): Promise<void> {

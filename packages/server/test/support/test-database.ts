@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -8,7 +8,7 @@ import { it } from "vitest";
 export type Backend = "pglite" | "postgres";
 
 const MISSING_POSTGRES =
-  "TEST_DATABASE_URL is not set: the PostgreSQL half of this suite did not run. Set it to a server where the user may CREATE DATABASE (postgres://postgres@127.0.0.1:5432/postgres).";
+  "TEST_DATABASE_URL is not set, so what runs on PostgreSQL did not run. Set it to a server where the user may CREATE DATABASE (postgres://postgres@127.0.0.1:5432/postgres).";
 
 /**
  * Which stores to run a suite on: PGlite always, PostgreSQL when TEST_DATABASE_URL names one. In CI
@@ -24,8 +24,18 @@ export function storeBackends(): { backends: Backend[]; missingPostgres: string 
  * that fails in CI (CI=true) and is reported as skipped, by name, elsewhere.
  */
 export function suiteBackends(): Backend[] {
-  const { backends, missingPostgres: missing } = storeBackends();
-  if (!missing) return backends;
+  return postgresOnly("The PostgreSQL half of this suite") ? ["pglite", "postgres"] : ["pglite"];
+}
+
+/**
+ * The PostgreSQL server URL for a suite that runs on PostgreSQL only. Without one it registers a
+ * test that fails in CI and, elsewhere, warns loudly and reports the suite as skipped by name; the
+ * caller then skips its describe (`describe.runIf(url)`).
+ */
+export function postgresOnly(suite: string): string | undefined {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) return url;
+  const missing = `${suite}: ${MISSING_POSTGRES}`;
   if (process.env.CI === "true") {
     it("runs on PostgreSQL (TEST_DATABASE_URL)", () => {
       throw new Error(missing);
@@ -34,7 +44,7 @@ export function suiteBackends(): Backend[] {
     console.warn(`\n!!! ${missing}\n`);
     it.skip(missing, () => {});
   }
-  return ["pglite"];
+  return undefined;
 }
 
 /** A PostgreSQL database made for one test run, dropped afterwards. */
@@ -74,6 +84,8 @@ export async function freshStore(
     FORCELINK_LOG_LEVEL: "silent",
   };
   let database: TestDatabase | undefined;
+  const template = process.env.FORCELINK_TEST_PGLITE_TEMPLATE;
+  if (backend === "pglite" && template) cpSync(template, join(dataDir, "pgdata"), { recursive: true });
   if (backend === "postgres") {
     database = await createTestDatabase(process.env.TEST_DATABASE_URL!, prefix.replace(/\W/g, "_"));
     env.DATABASE_URL = database.url;
