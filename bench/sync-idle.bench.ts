@@ -132,6 +132,7 @@ async function round_(api: Api, srv: SpawnedServer, emulator: SpawnedEmulator, s
         queuedAt.set(body.run.id, Date.now());
       }),
     );
+  let scheduledRuns = 0;
   const runs = await withClient(storeUrl, async (c) => {
     for (;;) {
       if (exited(srv.child)) throw new Error("the server exited during a round");
@@ -143,6 +144,11 @@ async function round_(api: Api, srv: SpawnedServer, emulator: SpawnedEmulator, s
       if (Number(open.rows[0].n) === 0) break;
       await sleep(500);
     }
+    const scheduled = await c.query<{ n: string }>(
+      "SELECT count(*) AS n FROM sync_runs WHERE trigger = 'schedule' AND started_at >= to_timestamp($1 / 1000.0)",
+      [started],
+    );
+    scheduledRuns = Number(scheduled.rows[0].n);
     const r = await c.query<{ id: string; status: string; started: string; calls: number; read: number }>(
       "SELECT id, status, (extract(epoch FROM started_at) * 1000)::float8 AS started, api_calls AS calls, records_read AS read FROM sync_runs WHERE id = ANY($1)",
       [[...queuedAt.keys()]],
@@ -168,6 +174,8 @@ async function round_(api: Api, srv: SpawnedServer, emulator: SpawnedEmulator, s
     requestsByEndpoint: endpointDelta(beforeCounters, afterCounters),
     /** The schedule's tick fell within the round: its runs may have added calls and CPU. */
     metTheSchedule: scheduleTickWithin(started, Date.now()),
+    /** Runs the schedule started during the round (a tick forwarded late shows here, not above): should be 0. */
+    scheduledRunsDuringRound: scheduledRuns,
     /**
      * `postgres`: the backends of the bench's database (what Forcelink asked of PostgreSQL); `postgresServer`: every
      * PostgreSQL process of the machine, other databases (other benches, tests) included.
