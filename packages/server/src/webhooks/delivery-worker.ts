@@ -1,6 +1,5 @@
 import type { Job, JobResult, JobWithMetadata } from "pg-boss";
 import { Agent, request } from "undici";
-import { NOTIFY_BACKSTOP_SECONDS } from "../jobs/job-queue.ts";
 import type { ActivityEntry, Platform } from "../platform/platform.ts";
 import {
   type AttemptResult,
@@ -45,8 +44,9 @@ export async function startWebhookWorker(platform: Platform): Promise<void> {
       batchSize: settings.batchSize,
       burstWhenBatchFull: true,
       pollingIntervalSeconds: settings.pollingIntervalSeconds,
-      // New deliveries are notified; a retry becomes due retryDelaySeconds (and more) after a failure.
-      notifyPollingIntervalSeconds: retryBackstopSeconds(settings),
+      // New deliveries are notified (woken at once); a retry is not, and may be due at once
+      // (retryDelaySeconds 0, which can be set after the worker started): the poll stays as it was.
+      notifyPollingIntervalSeconds: settings.pollingIntervalSeconds,
       includeMetadata: true,
       perJobResults: true,
     },
@@ -76,11 +76,6 @@ export async function startWebhookWorker(platform: Platform): Promise<void> {
     clearInterval(timer);
     void agent.close().catch(() => undefined);
   });
-}
-
-/** The idle poll while new deliveries are notified: often enough for a retry to be late by at most its first delay. */
-function retryBackstopSeconds(s: { pollingIntervalSeconds: number; retryDelaySeconds: number }): number {
-  return Math.max(s.pollingIntervalSeconds, Math.min(s.retryDelaySeconds, NOTIFY_BACKSTOP_SECONDS));
 }
 
 /** Enqueues deliveries whose job was never queued; returns how many it looked at. */
