@@ -132,3 +132,46 @@ export function cpuSecondsOf(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/**
+ * CPU seconds of the PostgreSQL backends serving one database (those in pg_stat_activity for it, but the meter's own):
+ * the server-wide figure counts every database on the machine, other benches' and tests' too. `sample` (often, e.g.
+ * every half second) notes each backend's CPU so far; a backend that exits between two samples loses what it used
+ * since the last (the servers keep pooled connections, so few do). Linux only.
+ */
+export class DatabaseCpu {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  private sampled = false;
+  /** CPU of backends whose pid a new backend took since. */
+  private banked = 0;
+
+  async sample(c: pg.Client): Promise<void> {
+    const { rows } = await c.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    for (const { pid } of rows) {
+      let cpu: number;
+      try {
+        cpu = cpuSecondsOf(pid);
+      } catch {
+        continue; // gone meanwhile
+      }
+      const before = this.last.get(pid);
+      if (before !== undefined && cpu < before) {
+        this.banked += before - (this.first.get(pid) ?? 0);
+        this.first.set(pid, 0);
+      }
+      // A backend first seen after the first sample started since: everything it used falls in the window.
+      if (!this.first.has(pid)) this.first.set(pid, this.sampled ? 0 : cpu);
+      this.last.set(pid, cpu);
+    }
+    this.sampled = true;
+  }
+
+  seconds(): number {
+    let total = this.banked;
+    for (const [pid, cpu] of this.last) total += cpu - (this.first.get(pid) ?? 0);
+    return total;
+  }
+}

@@ -4,6 +4,7 @@ import {
   apiCallsOf,
   counters,
   createDatabase,
+  DatabaseCpu,
   demoConnection,
   dropDatabase,
   endpointDelta,
@@ -77,19 +78,47 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+const MINUTE_MS = 60_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Jobs of the sync queue not finished yet: the manifest's own schedule queues one per object every five minutes. */
+async function openSyncJobs(storeUrl: string): Promise<number> {
+  return withClient(storeUrl, async (c) => {
+    const r = await c.query<{ n: string }>(
+      "SELECT count(*) AS n FROM pgboss.job WHERE name = 'sync-run' AND state IN ('created', 'retry', 'active') AND start_after <= now()",
+    );
+    return Number(r.rows[0].n);
+  });
+}
+
 /**
  * A tick starts two seconds into a whole minute, as a cron's does: the idle check's Get Updated
  * windows end on whole minutes (Salesforce drops the seconds), so back-to-back rounds within one
- * minute would have no new window to ask about.
+ * minute would have no new window to ask about. The manifest's own schedule (every five minutes,
+ * on minutes 0, 5, …) runs too: a round starts only once the schedule's runs are done and in the
+ * first to third minute after its tick (two minutes before the next), so the two do not meet and
+ * the round counts its own calls only (a round that still outlasts that is reported as such).
  */
-async function nextTick(): Promise<void> {
-  const wait = 62_000 - (Date.now() % 60_000);
-  await new Promise((r) => setTimeout(r, wait > 60_000 ? wait - 60_000 : wait));
+async function nextTick(storeUrl: string): Promise<void> {
+  for (;;) {
+    const wait = 62_000 - (Date.now() % MINUTE_MS);
+    await sleep(wait > MINUTE_MS ? wait - MINUTE_MS : wait);
+    const minute = Math.floor(Date.now() / MINUTE_MS) % (PERIOD_SECONDS / 60);
+    if (minute >= 1 && minute <= 3 && (await openSyncJobs(storeUrl)) === 0) return;
+  }
+}
+
+/** Whether one of the schedule's ticks (a whole five minutes) fell between `from` and `to`. */
+function scheduleTickWithin(from: number, to: number): boolean {
+  const period = PERIOD_SECONDS * 1000;
+  return Math.floor(to / period) > Math.floor(from / period);
 }
 
 /** One tick: every object of every connection queued at once; waits for every run to finish. */
 async function round_(api: Api, srv: SpawnedServer, emulator: SpawnedEmulator, storeUrl: string, conns: string[]) {
-  await nextTick();
+  await nextTick(storeUrl);
+  const databaseCpu = new DatabaseCpu();
+  await withClient(storeUrl, (c) => databaseCpu.sample(c));
   const beforeCounters = await counters(emulator);
   const before = { calls: apiCallsOf(beforeCounters), ...cpu(srv) };
   const queuedAt = new Map<string, number>();
@@ -103,6 +132,7 @@ async function round_(api: Api, srv: SpawnedServer, emulator: SpawnedEmulator, s
         queuedAt.set(body.run.id, Date.now());
       }),
     );
+  let scheduledRuns = 0;
   const runs = await withClient(storeUrl, async (c) => {
     for (;;) {
       if (exited(srv.child)) throw new Error("the server exited during a round");
@@ -110,9 +140,15 @@ async function round_(api: Api, srv: SpawnedServer, emulator: SpawnedEmulator, s
         "SELECT count(*) AS n FROM sync_runs WHERE status IN ('queued', 'running') AND id = ANY($1)",
         [[...queuedAt.keys()]],
       );
+      await databaseCpu.sample(c);
       if (Number(open.rows[0].n) === 0) break;
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
+    const scheduled = await c.query<{ n: string }>(
+      "SELECT count(*) AS n FROM sync_runs WHERE trigger = 'schedule' AND started_at >= to_timestamp($1 / 1000.0)",
+      [started],
+    );
+    scheduledRuns = Number(scheduled.rows[0].n);
     const r = await c.query<{ id: string; status: string; started: string; calls: number; read: number }>(
       "SELECT id, status, (extract(epoch FROM started_at) * 1000)::float8 AS started, api_calls AS calls, records_read AS read FROM sync_runs WHERE id = ANY($1)",
       [[...queuedAt.keys()]],
@@ -128,6 +164,7 @@ async function round_(api: Api, srv: SpawnedServer, emulator: SpawnedEmulator, s
   const calls = after.calls - before.calls;
   const forcelinkCpu = after.server - before.server;
   const postgresCpu = after.postgres - before.postgres;
+  const databaseCpuSeconds = databaseCpu.seconds();
   return {
     runs: runs.length,
     recordsRead: runs.reduce((n, r) => n + Number(r.read), 0),
@@ -135,9 +172,25 @@ async function round_(api: Api, srv: SpawnedServer, emulator: SpawnedEmulator, s
     apiCalls: calls,
     apiCallsPerConnectionHour: round((calls / conns.length) * ROUNDS_PER_HOUR),
     requestsByEndpoint: endpointDelta(beforeCounters, afterCounters),
-    cpuSeconds: { forcelink: round(forcelinkCpu), postgres: round(postgresCpu) },
+    /** The schedule's tick fell within the round: its runs may have added calls and CPU. */
+    metTheSchedule: scheduleTickWithin(started, Date.now()),
+    /** Runs the schedule started during the round (a tick forwarded late shows here, not above): should be 0. */
+    scheduledRunsDuringRound: scheduledRuns,
+    /**
+     * `postgres`: the backends of the bench's database (what Forcelink asked of PostgreSQL); `postgresServer`: every
+     * PostgreSQL process of the machine, other databases (other benches, tests) included.
+     */
+    cpuSeconds: {
+      forcelink: round(forcelinkCpu),
+      postgres: round(databaseCpuSeconds),
+      postgresServer: round(postgresCpu),
+    },
     /** CPU used per five-minute period, as a share of one core. */
-    cpuShare: { forcelink: round(forcelinkCpu / PERIOD_SECONDS, 4), postgres: round(postgresCpu / PERIOD_SECONDS, 4) },
+    cpuShare: {
+      forcelink: round(forcelinkCpu / PERIOD_SECONDS, 4),
+      postgres: round(databaseCpuSeconds / PERIOD_SECONDS, 4),
+      postgresServer: round(postgresCpu / PERIOD_SECONDS, 4),
+    },
     queueLatencyMs: {
       p50: Math.round(percentile(latencies, 50)),
       p95: Math.round(percentile(latencies, 95)),

@@ -1,3 +1,4 @@
+import { createNotifyingQueue, DAILY_BACKSTOP_SECONDS } from "../jobs/job-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { deleteRunsFinishedBefore } from "../sync/sync-store.ts";
 import { deleteSettledDeliveriesBefore } from "../webhooks/delivery-store.ts";
@@ -44,10 +45,14 @@ async function inBatches(deleteSome: (limit: number) => Promise<number>): Promis
  */
 export async function startActivityRetention(platform: Platform): Promise<void> {
   const { boss, logger } = platform;
-  await boss.createQueue(ACTIVITY_PRUNE_QUEUE);
+  await createNotifyingQueue(boss, ACTIVITY_PRUNE_QUEUE);
   await boss.schedule(ACTIVITY_PRUNE_QUEUE, PRUNE_CRON, null, { tz: "UTC", retryLimit: 1 });
-  await boss.work(ACTIVITY_PRUNE_QUEUE, { batchSize: 1 }, async () => {
-    const pruned = await pruneHistory(platform);
-    if (pruned.activity + pruned.deliveries + pruned.syncRuns > 0) logger.info({ pruned }, "expired history deleted");
-  });
+  await boss.work(
+    ACTIVITY_PRUNE_QUEUE,
+    { batchSize: 1, notifyPollingIntervalSeconds: DAILY_BACKSTOP_SECONDS },
+    async () => {
+      const pruned = await pruneHistory(platform);
+      if (pruned.activity + pruned.deliveries + pruned.syncRuns > 0) logger.info({ pruned }, "expired history deleted");
+    },
+  );
 }

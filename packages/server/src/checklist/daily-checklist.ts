@@ -2,6 +2,7 @@ import type { ReauthReason } from "@forcelink/salesforce";
 import { eq } from "drizzle-orm";
 import type { Job, PgBoss } from "pg-boss";
 import type { ConnectionRow } from "../connections/connection-store.ts";
+import { createNotifyingQueue, DAILY_BACKSTOP_SECONDS } from "../jobs/job-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { connections } from "../store/schema.ts";
 import { emitEvent } from "../webhooks/emit.ts";
@@ -137,8 +138,8 @@ interface ConnectionJob {
 
 /** The checklist's queues; `openPlatform` creates them once when the process starts. */
 export async function createChecklistQueues(boss: PgBoss): Promise<void> {
-  await boss.createQueue(CHECKLIST_DAILY_QUEUE);
-  await boss.createQueue(CHECKLIST_CONNECTION_QUEUE);
+  await createNotifyingQueue(boss, CHECKLIST_DAILY_QUEUE);
+  await createNotifyingQueue(boss, CHECKLIST_CONNECTION_QUEUE);
 }
 
 /**
@@ -151,13 +152,17 @@ export async function startDailyChecklist(platform: Platform): Promise<void> {
   const cron = platform.config.checklistCron ?? DEFAULT_CHECKLIST_CRON;
   // A server down at the hour runs the missed sweep once when it is back.
   await boss.schedule(CHECKLIST_DAILY_QUEUE, cron, null, { tz: "UTC", missed: "once", retryLimit: 2 });
-  await boss.work(CHECKLIST_DAILY_QUEUE, { batchSize: 2 }, async () => {
-    const queued = await enqueueDailyChecklists(platform);
-    logger.info({ connections: queued }, "daily checklist queued");
-  });
+  await boss.work(
+    CHECKLIST_DAILY_QUEUE,
+    { batchSize: 2, notifyPollingIntervalSeconds: DAILY_BACKSTOP_SECONDS },
+    async () => {
+      const queued = await enqueueDailyChecklists(platform);
+      logger.info({ connections: queued }, "daily checklist queued");
+    },
+  );
   await boss.work(
     CHECKLIST_CONNECTION_QUEUE,
-    { batchSize: BATCH_SIZE, pollingIntervalSeconds: 5 },
+    { batchSize: BATCH_SIZE, pollingIntervalSeconds: 5, notifyPollingIntervalSeconds: DAILY_BACKSTOP_SECONDS },
     async (jobs: Job<ConnectionJob>[]) => {
       // A connection whose run fails is logged and left: tomorrow's run tries again.
       await Promise.all(jobs.map((job) => runOneSafely(platform, job.data.connectionId)));

@@ -5,12 +5,12 @@ import type { Job, PgBoss } from "pg-boss";
  * has just finished a job fetches the next at once instead of sleeping its polling interval first
  * (pg-boss waits the interval after every fetch, so a worker of one job at a time would take at
  * most one job a second however short the jobs are). Only a fetch that finds nothing waits the
- * interval. Returns the workers' ids (for notifyWorker when this process queues a job).
+ * interval (`notifyPollingIntervalSeconds` while the queue's NOTIFY reaches this process, job-queue.ts). Returns the workers' ids (for notifyWorker when this process queues a job).
  */
 export async function startDrainingWorkers<T extends object>(
   boss: PgBoss,
   queue: string,
-  options: { concurrency: number; pollingIntervalSeconds: number },
+  options: { concurrency: number; pollingIntervalSeconds: number; notifyPollingIntervalSeconds?: number },
   handler: (job: Job<T>) => Promise<void>,
 ): Promise<string[]> {
   const ids: string[] = [];
@@ -18,7 +18,12 @@ export async function startDrainingWorkers<T extends object>(
     let id: string | undefined;
     id = await boss.work<T>(
       queue,
-      { batchSize: 1, localConcurrency: 1, pollingIntervalSeconds: options.pollingIntervalSeconds },
+      {
+        batchSize: 1,
+        localConcurrency: 1,
+        pollingIntervalSeconds: options.pollingIntervalSeconds,
+        notifyPollingIntervalSeconds: options.notifyPollingIntervalSeconds ?? options.pollingIntervalSeconds,
+      },
       async (jobs) => {
         try {
           for (const job of jobs) await handler(job);

@@ -1,5 +1,6 @@
 import type { PgBoss } from "pg-boss";
 import type { Platform } from "../platform/platform.ts";
+import { createNotifyingQueue, wakeWorkersAt } from "./job-queue.ts";
 
 /**
  * The sync's job queue: what a job names and how one is queued. Installing an integration queues
@@ -23,7 +24,7 @@ const HEARTBEAT_SECONDS = 30;
 
 /** The sync's queue; `openPlatform` creates it once when the process starts. */
 export async function createSyncQueue(boss: PgBoss): Promise<void> {
-  await boss.createQueue(SYNC_QUEUE, {
+  await createNotifyingQueue(boss, SYNC_QUEUE, {
     expireInSeconds: JOB_EXPIRE_SECONDS,
     heartbeatSeconds: HEARTBEAT_SECONDS,
     retryLimit: 3,
@@ -40,4 +41,6 @@ export async function enqueueSync(platform: Platform, job: SyncJob, startAfter?:
       job.runId ?? `${job.installationId}:${job.object.toLowerCase()}:${job.trigger === "resume" ? "resume" : "run"}`,
     ...(startAfter ? { startAfter } : {}),
   });
+  // A run to start now is notified to every worker; one to start later wakes this process's workers then.
+  if (startAfter) wakeWorkersAt(platform.boss, platform.clock, platform.localSyncWorkers, startAfter);
 }

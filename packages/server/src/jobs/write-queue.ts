@@ -1,5 +1,6 @@
 import type { PgBoss } from "pg-boss";
 import type { Platform } from "../platform/platform.ts";
+import { createNotifyingQueue, wakeWorkersAt } from "./job-queue.ts";
 
 /**
  * The writes' job queue: a write too large to run in its request, a paused write's resume, and a
@@ -20,7 +21,7 @@ const HEARTBEAT_SECONDS = 30;
  * at most one job waiting and one running, so a running write may queue its own resume.
  */
 export async function createWriteQueue(boss: PgBoss): Promise<void> {
-  await boss.createQueue(WRITE_QUEUE, {
+  await createNotifyingQueue(boss, WRITE_QUEUE, {
     policy: "stately",
     expireInSeconds: JOB_EXPIRE_SECONDS,
     heartbeatSeconds: HEARTBEAT_SECONDS,
@@ -45,6 +46,7 @@ export async function enqueueWrite(
     singletonKey: key,
     ...(startAfter ? { startAfter } : {}),
   });
-  // A write to run now is fetched at once by this process's workers, not at their next poll.
-  if (!startAfter) for (const workerId of platform.localWriteWorkers) platform.boss.notifyWorker(workerId);
+  // This process's workers fetch it when it is due, whether or not a NOTIFY reaches them.
+  if (startAfter) wakeWorkersAt(platform.boss, platform.clock, platform.localWriteWorkers, startAfter);
+  else for (const workerId of platform.localWriteWorkers) platform.boss.notifyWorker(workerId);
 }

@@ -51,6 +51,7 @@ export async function openPlatform(
       tokens: undefined as unknown as Platform["tokens"],
       webhookDelivery: DEFAULT_DELIVERY_SETTINGS,
       localWriteWorkers: [],
+      localSyncWorkers: [],
       syncIdleMemory: { describedAt: new Map(), replicable: new Map(), checks: new Map(), clockOffset: new Map() },
       activity: new StoreActivityRecorder({ db: database.db, clock, logger }),
       close: async () => {

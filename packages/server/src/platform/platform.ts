@@ -43,6 +43,8 @@ export interface Platform {
   webhookDelivery: WebhookDeliverySettings;
   /** The write queue's workers in this process, woken at once when this process queues a write. */
   localWriteWorkers: string[];
+  /** The sync queue's workers in this process, woken when a run this process queued for later is due. */
+  localSyncWorkers: string[];
   /** What the sync's idle check remembers in this process (sync/idle-check.ts). */
   syncIdleMemory: SyncIdleMemory;
   close(): Promise<void>;

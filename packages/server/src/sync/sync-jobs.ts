@@ -3,6 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { findConnection } from "../connections/connection-store.ts";
 import { openInstallation } from "../integrations/integration-store.ts";
 import { startDrainingWorkers } from "../jobs/draining-workers.ts";
+import { NOTIFY_BACKSTOP_SECONDS } from "../jobs/job-queue.ts";
 import { enqueueSync, SYNC_QUEUE, type SyncJob } from "../jobs/sync-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { syncRuns, syncStates } from "../store/schema.ts";
@@ -53,10 +54,14 @@ async function closeQueued(platform: Platform, job: SyncJob, reason: string): Pr
  * connection and object.
  */
 export async function startSyncWorkers(platform: Platform, options: { concurrency?: number } = {}): Promise<void> {
-  await startDrainingWorkers<SyncJob>(
+  const workerIds = await startDrainingWorkers<SyncJob>(
     platform.boss,
     SYNC_QUEUE,
-    { concurrency: options.concurrency ?? 2, pollingIntervalSeconds: 1 },
+    {
+      concurrency: options.concurrency ?? 2,
+      pollingIntervalSeconds: 1,
+      notifyPollingIntervalSeconds: NOTIFY_BACKSTOP_SECONDS,
+    },
     async (job) => {
       const outcome = await runSyncJob(platform, job.data);
       platform.logger.info(
@@ -65,6 +70,7 @@ export async function startSyncWorkers(platform: Platform, options: { concurrenc
       );
     },
   );
+  platform.localSyncWorkers.push(...workerIds);
   await recoverInterruptedSyncs(platform);
 }
 

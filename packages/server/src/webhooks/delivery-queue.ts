@@ -1,4 +1,5 @@
 import type { PgBoss } from "pg-boss";
+import { createNotifyingQueue } from "../jobs/job-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { deliverySettings, jobRetryOptions } from "./delivery-policy.ts";
 import { jobIdFor } from "./delivery-store.ts";
@@ -18,7 +19,7 @@ export interface DeliveryJob {
 /** The delivery queues; `openPlatform` creates them once when the process starts (createQueue keeps an existing one). */
 export async function createDeliveryQueues(boss: PgBoss): Promise<void> {
   await boss.createQueue(DELIVERY_DEAD_LETTER_QUEUE);
-  await boss.createQueue(DELIVERY_QUEUE);
+  await createNotifyingQueue(boss, DELIVERY_QUEUE);
 }
 
 /** Enqueues one job per delivery; a delivery already enqueued is not enqueued twice. */

@@ -44,6 +44,9 @@ export async function startWebhookWorker(platform: Platform): Promise<void> {
       batchSize: settings.batchSize,
       burstWhenBatchFull: true,
       pollingIntervalSeconds: settings.pollingIntervalSeconds,
+      // New deliveries are notified (woken at once); a retry is not, and may be due at once
+      // (retryDelaySeconds 0, which can be set after the worker started): the poll stays as it was.
+      notifyPollingIntervalSeconds: settings.pollingIntervalSeconds,
       includeMetadata: true,
       perJobResults: true,
     },

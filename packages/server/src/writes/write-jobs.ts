@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Job } from "pg-boss";
+import { NOTIFY_BACKSTOP_SECONDS } from "../jobs/job-queue.ts";
 import { enqueueWrite, WRITE_QUEUE, type WriteJob } from "../jobs/write-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { tryLock } from "../sync/sync-lock.ts";
@@ -15,7 +16,12 @@ import { reconcileSending } from "./write-recovery.ts";
 export async function startWriteWorkers(platform: Platform, options: { concurrency?: number } = {}): Promise<void> {
   const workerId = await platform.boss.work(
     WRITE_QUEUE,
-    { batchSize: 1, localConcurrency: options.concurrency ?? 2, pollingIntervalSeconds: 1 },
+    {
+      batchSize: 1,
+      localConcurrency: options.concurrency ?? 2,
+      pollingIntervalSeconds: 1,
+      notifyPollingIntervalSeconds: NOTIFY_BACKSTOP_SECONDS,
+    },
     async (jobs: Job<WriteJob>[]) => {
       for (const job of jobs) {
         await runWrite(platform, job.data.writeId, { signal: job.signal });

@@ -1,3 +1,4 @@
+import { createNotifyingQueue, DAILY_BACKSTOP_SECONDS } from "../jobs/job-queue.ts";
 import type { Platform } from "../platform/platform.ts";
 import { deleteExpiredWrites } from "./write-store.ts";
 
@@ -31,10 +32,14 @@ export async function pruneExpiredWrites(platform: Pick<Platform, "db" | "clock"
  */
 export async function startWriteRetention(platform: Platform): Promise<void> {
   const { boss, logger } = platform;
-  await boss.createQueue(WRITE_PRUNE_QUEUE);
+  await createNotifyingQueue(boss, WRITE_PRUNE_QUEUE);
   await boss.schedule(WRITE_PRUNE_QUEUE, PRUNE_CRON, null, { tz: "UTC", retryLimit: 1 });
-  await boss.work(WRITE_PRUNE_QUEUE, { batchSize: 1 }, async () => {
-    const pruned = await pruneExpiredWrites(platform);
-    if (pruned > 0) logger.info({ pruned }, "expired writes deleted");
-  });
+  await boss.work(
+    WRITE_PRUNE_QUEUE,
+    { batchSize: 1, notifyPollingIntervalSeconds: DAILY_BACKSTOP_SECONDS },
+    async () => {
+      const pruned = await pruneExpiredWrites(platform);
+      if (pruned > 0) logger.info({ pruned }, "expired writes deleted");
+    },
+  );
 }
