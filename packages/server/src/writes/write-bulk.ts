@@ -46,10 +46,7 @@ export async function bulkPass(run: WriteRun): Promise<void> {
   const { platform, write } = run;
   const columns = storedColumns(write) ?? (await bulkColumns(platform, write.id));
   if (columns.length === 0) return;
-  const [{ last }] = rowsOf<{ last: number | null }>(
-    await platform.db.execute(sql`SELECT max(idx) AS last FROM write_records WHERE write_id = ${write.id}`),
-  );
-  const feed = new StoreFeed(platform, write.id, last ?? -1);
+  const feed = new StoreFeed(platform, write.id, await lastIdx(platform, write));
   const ingest = bulkIngest(run.client, {
     object: write.object,
     operation: operationOf(write),
@@ -67,6 +64,18 @@ export async function bulkPass(run: WriteRun): Promise<void> {
   } finally {
     await feed.quiet();
   }
+}
+
+/**
+ * The highest index of the write's records: the intake numbers them from 0 in input order, so it
+ * is known from the total; a retry keeps the indexes of the write it retries, read from the store.
+ */
+async function lastIdx(platform: Db, write: WriteRun["write"]): Promise<number> {
+  if (!write.retryOf) return write.total - 1;
+  const [{ last }] = rowsOf<{ last: number | null }>(
+    await platform.db.execute(sql`SELECT max(idx) AS last FROM write_records WHERE write_id = ${write.id}`),
+  );
+  return last ?? -1;
 }
 
 /** Each job's results settled as bulkIngest hands them out. */
