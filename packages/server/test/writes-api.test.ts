@@ -55,6 +55,25 @@ describe.each(backends)("write intake (%s)", (backend) => {
     ]);
   });
 
+  it("stores text exactly as sent, with the characters COPY text gives a meaning (backslash, tab, line breaks, \\N)", async () => {
+    const texts = [
+      "C:\\temp\\new",
+      "tab\there",
+      "two\nlines\r\nand more",
+      "\\N",
+      "\\\\N",
+      'quoted "x" \\" end',
+      "é✓😀",
+    ];
+    const records = texts.map((Description, i) => ({ External_Id__c: `ESC-${i}`, Name: `Escapes ${i}`, Description }));
+    const res = await postWrite(h, conn, `${records.map((r) => JSON.stringify(r)).join("\n")}\n`, {
+      type: "application/x-ndjson",
+      query: { object: "Account", operation: "upsert", externalIdField: "External_Id__c" },
+    });
+    expect([200, 202], JSON.stringify(res.body)).toContain(res.status);
+    expect(await stored(h, res.body.id)).toEqual(records.map((data, idx) => ({ idx, data })));
+  });
+
   it("streams a 20,000-row NDJSON body into the store past the JSON body limit", async () => {
     const lines = Array.from({ length: 20_000 }, (_, i) =>
       JSON.stringify({ External_Id__c: `ND-${i}`, Name: `Streamed account number ${i} ${"x".repeat(40)}` }),

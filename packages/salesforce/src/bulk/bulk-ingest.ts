@@ -103,7 +103,7 @@ class RecordFeed {
  * closed, polled, and its results read and matched back to the inputs. Yields one entry per job
  * once its results are known; a job's results are read while the next job uploads and handed out
  * once that one is closed (so the caller's work on them overlaps its run), in job order, two jobs'
- * results held at most. A failed or aborted job still yields: its processed rows succeeded
+ * results held at most; a job is first polled once the one before it has its results read. A failed or aborted job still yields: its processed rows succeeded
  * or failed, the others are `unprocessed`, carrying the job's error. An upload that fails aborts
  * its job (nothing of it was processed) and throws, after handing out the job before it; so does a record that cannot be written as
  * CSV (the RecordShapeError is thrown, not the broken upload it caused).
@@ -132,7 +132,16 @@ export async function* bulkIngest(client: BulkClient, options: BulkIngestOptions
       const first = await feed.next();
       if (!first) break;
       const closed = await runJob(client, options, feed, first, maxBytes);
-      const results = jobResults(client, closed.jobId, closed.matcher, options);
+      // Polled once the job before it has its results read: the results of a job already done
+      // never wait behind the processing of the next one (which a serial server, the emulator,
+      // does while answering the poll), and its caller can store them while the next one runs.
+      const before = previous?.results.then(
+        () => undefined,
+        () => undefined,
+      );
+      const results = before
+        ? before.then(() => jobResults(client, closed.jobId, closed.matcher, options))
+        : jobResults(client, closed.jobId, closed.matcher, options);
       // Awaited when handed out; a failure meanwhile is not left unhandled.
       results.catch(() => undefined);
       if (previous) {

@@ -73,6 +73,8 @@ export class IngestMatcher {
   private tags = new Uint32Array(1024);
   private count = 0;
   private readonly settled: Array<IngestRowResult | undefined> = [];
+  /** The result files' name of the key column, once a row showed it. */
+  private keyColumn: string | undefined;
   /** Result rows that matched no input (there should be none). */
   unmatched = 0;
 
@@ -123,7 +125,7 @@ export class IngestMatcher {
   failed(row: CsvRecord): void {
     const local = this.take(row);
     if (local === undefined) return;
-    const id = row.sf__Id || (this.keyName === "id" ? this.keyOf(echoed(row)) : null);
+    const id = row.sf__Id || (this.keyName === "id" ? this.keyOfRow(row) : null);
     this.settled[local] = this.result(local, "failed", {
       id: id || null,
       success: false,
@@ -175,11 +177,25 @@ export class IngestMatcher {
     return cells.find(([c]) => c.toLowerCase() === this.keyName)?.[1] ?? "";
   }
 
+  /**
+   * The key cell of a result row, read from the row itself (no cells built: a million result rows
+   * make no garbage for it); the column that held it is remembered, since every row of a file has it.
+   */
+  private keyOfRow(row: CsvRecord): string {
+    const remembered = this.keyColumn;
+    if (remembered !== undefined && Object.hasOwn(row, remembered)) return row[remembered] ?? "";
+    for (const column in row)
+      if (!column.startsWith("sf__") && column.toLowerCase() === this.keyName) {
+        this.keyColumn = column;
+        return row[column] ?? "";
+      }
+    return "";
+  }
+
   private take(row: CsvRecord): number | undefined {
-    const cells = echoed(row);
     // Keyed rows are hashed only when several inputs share their key.
-    const hash = this.keyName === undefined ? digest(cells) : undefined;
-    const key = hash ? contentKey(hash) : this.keyOf(cells);
+    const cells = this.keyName === undefined ? echoed(row) : undefined;
+    const key = cells ? contentKey(digest(cells)) : this.keyOfRow(row);
     const known = this.byKey.get(key);
     if (typeof known === "number") {
       this.byKey.delete(key);
@@ -191,7 +207,7 @@ export class IngestMatcher {
     }
     if (this.keyName !== undefined && known.rows.length - known.head > 1) {
       // Several inputs share the key: prefer the one whose content this row echoes.
-      const tag = contentTag(digest(cells));
+      const tag = contentTag(digest(cells ?? echoed(row)));
       for (let i = known.head; i < known.rows.length; i++) {
         const local = known.rows[i];
         if (this.tags[local] !== tag) continue;

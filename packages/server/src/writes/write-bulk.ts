@@ -1,5 +1,6 @@
 import {
   bulkIngest,
+  type IngestJobResults,
   type IngestRowResult,
   type RecordError,
   recordCells,
@@ -28,22 +29,24 @@ type Db = Pick<Platform, "db">;
 /** Records read (and held) from the store at once while a job's CSV streams. */
 const FEED_PAGE = 5_000;
 /**
- * Records in one Bulk job at most: a job's results are matched and settled once it is done, so
- * this bounds what a runner holds (a million-record write stays under 300 MB of memory, and
- * 100,000 records still take two jobs, about ten calls).
+ * Records in one Bulk job at most: a job's results are matched and settled once it is done, and a
+ * runner holds two jobs' results at most, so this bounds its memory. Up to 100,000 records a job
+ * takes 50,000 (100,000 records in two jobs, about ten calls); a larger write takes jobs of
+ * 25,000, so that a million-record write stays under 300 MB of memory.
  */
-const MAX_RECORDS_PER_JOB = 50_000;
+function recordsPerJob(total: number): number {
+  return total > 100_000 ? 25_000 : 50_000;
+}
 /** Records settled in one statement. */
 const SETTLE_BATCH = 5_000;
+/** Settle statements in flight at once. */
+const SETTLES_IN_FLIGHT = 2;
 
 export async function bulkPass(run: WriteRun): Promise<void> {
   const { platform, write } = run;
   const columns = storedColumns(write) ?? (await bulkColumns(platform, write.id));
   if (columns.length === 0) return;
-  const [{ last }] = rowsOf<{ last: number | null }>(
-    await platform.db.execute(sql`SELECT max(idx) AS last FROM write_records WHERE write_id = ${write.id}`),
-  );
-  const feed = new StoreFeed(platform, write.id, last ?? -1);
+  const feed = new StoreFeed(platform, write.id, await lastIdx(platform, write));
   const ingest = bulkIngest(run.client, {
     object: write.object,
     operation: operationOf(write),
@@ -51,17 +54,45 @@ export async function bulkPass(run: WriteRun): Promise<void> {
     columns,
     records: feed.records(),
     maxUploadBytes: run.settings.maxUploadBytes,
-    maxRecordsPerJob: MAX_RECORDS_PER_JOB,
+    maxRecordsPerJob: recordsPerJob(write.total),
     signal: run.signal,
     onJob: (jobId, { firstIndex }) => feed.startJob(jobId, firstIndex),
     onUploaded: (jobId, { firstIndex, count }) => feed.endUpload(jobId, firstIndex + count),
   });
+  try {
+    await settleJobs(run, ingest, feed);
+  } finally {
+    await feed.quiet();
+  }
+}
+
+/**
+ * The highest index of the write's records: the intake numbers them from 0 in input order, so it
+ * is known from the total; a retry keeps the indexes of the write it retries, read from the store.
+ */
+async function lastIdx(platform: Db, write: WriteRun["write"]): Promise<number> {
+  if (!write.retryOf) return write.total - 1;
+  const [{ last }] = rowsOf<{ last: number | null }>(
+    await platform.db.execute(sql`SELECT max(idx) AS last FROM write_records WHERE write_id = ${write.id}`),
+  );
+  return last ?? -1;
+}
+
+/** Each job's results settled as bulkIngest hands them out. */
+async function settleJobs(run: WriteRun, ingest: AsyncGenerator<IngestJobResults>, feed: StoreFeed): Promise<void> {
   for await (const job of ingest) {
     await settleJob(run, job.jobId, job.results, (r) => ({ idx: feed.idxOf(r.index) }));
     feed.forget(job.results.length > 0 ? job.results[job.results.length - 1].index + 1 : 0);
     if (job.job.state === "Failed" && job.results.every((r) => r.outcome === "unprocessed"))
       throw new WriteStopped(new Error(`Bulk job ${job.jobId} failed: ${job.job.errorMessage ?? "no reason given"}`));
   }
+}
+
+/** A page of never-sent records read from the store, and the job it was held for (null: none). */
+interface Page {
+  to: number;
+  heldFor: string | null;
+  rows: Array<{ idx: number; data: WriteRecord }>;
 }
 
 /**
@@ -79,6 +110,8 @@ class StoreFeed {
   private uploading: string | null = null;
   /** The last store index read. */
   private readUpTo = -1;
+  /** The page being read ahead, if any. */
+  private reading: Promise<Page> | null = null;
   /** Store indexes by bulkIngest's index, from `base` on. */
   private idxs: number[] = [];
   private base = 0;
@@ -95,21 +128,25 @@ class StoreFeed {
    * statistics, where `idx > n ORDER BY idx LIMIT m` may sort every pending record each page.
    */
   async *records(): AsyncGenerator<WriteRecord> {
-    for (let from = 0; from <= this.lastIdx; from += FEED_PAGE) {
-      const to = from + FEED_PAGE - 1;
-      const result = await this.platform.db.execute(sql`
-        SELECT idx, data FROM write_records
-        WHERE write_id = ${this.writeId} AND status = 'pending' AND attempts = 0 AND idx BETWEEN ${from} AND ${to}
-        ORDER BY idx`);
-      const rows = rowsOf<{ idx: number; data: WriteRecord }>(result);
-      this.readUpTo = to;
-      if (rows.length === 0) continue;
-      if (this.uploading) await this.hold(this.uploading, from, to);
-      for (const row of rows) {
+    let next: Promise<Page> | null = this.lastIdx >= 0 ? this.readAhead(0) : null;
+    for (let from = 0; next; from += FEED_PAGE) {
+      const page = await next;
+      // The next page is read (and held) while this one is handed out and uploaded.
+      next = from + FEED_PAGE <= this.lastIdx ? this.readAhead(from + FEED_PAGE) : null;
+      // Read before the job that uploads now was made, or held for one whose upload ended since
+      // (and given back by endUpload): held for this one before any record is handed out.
+      if (this.uploading && page.heldFor !== this.uploading) await this.hold(this.uploading, from, page.to);
+      this.readUpTo = page.to;
+      for (const row of page.rows) {
         this.idxs.push(row.idx);
         yield row.data;
       }
     }
+  }
+
+  /** Waits for a page being read ahead, so that no hold lands after the pass is over. */
+  async quiet(): Promise<void> {
+    await this.reading?.catch(() => undefined);
   }
 
   /** A job is made: the records read for it before (its first, at least) are held for it. */
@@ -121,6 +158,8 @@ class StoreFeed {
   /** The job's upload took the records before `endIndex`: those read past them go back to pending. */
   async endUpload(jobId: string, endIndex: number): Promise<void> {
     this.uploading = null;
+    // A page being read ahead may be held for this job: it is given back too.
+    await this.quiet();
     const lastIdx = this.idxOf(endIndex - 1);
     await this.platform.db.execute(sql`
       UPDATE write_records SET status = 'pending', bulk_job_id = NULL, attempts = 0
@@ -136,6 +175,32 @@ class StoreFeed {
     if (index <= this.base) return;
     this.idxs = this.idxs.slice(index - this.base);
     this.base = index;
+  }
+
+  /**
+   * The never-sent records of the page from `from`, by index: while a job uploads, read and held
+   * for it in one statement.
+   */
+  private readAhead(from: number): Promise<Page> {
+    const to = from + FEED_PAGE - 1;
+    const heldFor = this.uploading;
+    const read = async (): Promise<Page> => {
+      const result = heldFor
+        ? await this.platform.db.execute(sql`
+            UPDATE write_records SET status = 'sending', bulk_job_id = ${heldFor}, attempts = attempts + 1
+            WHERE write_id = ${this.writeId} AND status = 'pending' AND attempts = 0 AND idx BETWEEN ${from} AND ${to}
+            RETURNING idx, data`)
+        : await this.platform.db.execute(sql`
+            SELECT idx, data FROM write_records
+            WHERE write_id = ${this.writeId} AND status = 'pending' AND attempts = 0 AND idx BETWEEN ${from} AND ${to}`);
+      const rows = rowsOf<{ idx: number; data: WriteRecord }>(result).sort((a, b) => a.idx - b.idx);
+      return { to, heldFor, rows };
+    };
+    const reading = read();
+    // Awaited when the page is taken; a failure meanwhile is not left unhandled.
+    reading.catch(() => undefined);
+    this.reading = reading;
+    return reading;
   }
 
   private async hold(jobId: string, fromIdx: number, toIdx: number): Promise<void> {
@@ -207,12 +272,24 @@ export async function settleJob<R extends IngestRowResult>(
   placeOf: (r: R) => Placement,
 ): Promise<void> {
   const operation = operationOf(run.write);
-  for (let i = 0; i < results.length || i === 0; i += SETTLE_BATCH) {
-    const settlements = results
-      .slice(i, i + SETTLE_BATCH)
-      .map((r) => settlementOf(r, placeOf(r), operation, run.settings.maxPasses, jobId));
-    await settleRecords(run.platform, run.write.id, settlements, uncountedCalls(run));
+  // Two batches settle at once (on two connections, disjoint index ranges): the database updates
+  // them on two cores; only their additions to the write's counts take turns.
+  const settling: Promise<unknown>[] = [];
+  try {
+    for (let i = 0; i < results.length || i === 0; i += SETTLE_BATCH) {
+      const settlements = results
+        .slice(i, i + SETTLE_BATCH)
+        .map((r) => settlementOf(r, placeOf(r), operation, run.settings.maxPasses, jobId));
+      if (settling.length >= SETTLES_IN_FLIGHT) await settling.shift();
+      const settled = settleRecords(run.platform, run.write.id, settlements, uncountedCalls(run));
+      // Seen by a later batch or the end; a failure is not left unhandled meanwhile.
+      settled.catch(() => undefined);
+      settling.push(settled);
+    }
+  } finally {
+    await Promise.allSettled(settling);
   }
+  await Promise.all(settling);
 }
 
 function settlementOf(

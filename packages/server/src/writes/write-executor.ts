@@ -120,6 +120,9 @@ async function execute(platform: Platform, write: WriteRow, signal: AbortSignal 
   }
   const run = await openRun(platform, write, signal);
   if (!run) return;
+  // Records are taken (`sending`) only by a run, and a run starts the write first: a write never
+  // started holds every record pending and never sent, so nothing needs reading back or counting.
+  const fresh = write.startedAt === null;
   run.write =
     (await updateWrite(platform, write.id, {
       status: "running",
@@ -128,8 +131,8 @@ async function execute(platform: Platform, write: WriteRow, signal: AbortSignal 
       error: null,
     })) ?? write;
   try {
-    await reconcileSending(run, { wait: true });
-    await passes(run);
+    if (!fresh) await reconcileSending(run, { wait: true });
+    await passes(run, fresh ? write.total : undefined);
     await finishWrite(run);
   } catch (error) {
     if (error instanceof QuotaPause) return pauseWrite(run, error);
@@ -144,14 +147,20 @@ async function execute(platform: Platform, write: WriteRow, signal: AbortSignal 
   }
 }
 
-/** Passes until no record is pending: never-sent records by the plan, then retries. */
-async function passes(run: WriteRun): Promise<void> {
+/**
+ * Passes until no record is pending: never-sent records by the plan, then retries. `neverSent`:
+ * how many records a write never started holds (all of them), known without counting.
+ */
+async function passes(run: WriteRun, neverSent?: number): Promise<void> {
   for (let pass = 0; ; pass++) {
-    const { count, minAttempts } = await pendingSummary(run.platform, run.write.id);
+    const known = pass === 0 && neverSent !== undefined;
+    const { count, minAttempts } = known
+      ? { count: neverSent, minAttempts: 0 }
+      : await pendingSummary(run.platform, run.write.id);
     if (count === 0) return;
     checkGoOn(run);
     if (minAttempts === 0) {
-      await firstPass(run);
+      await firstPass(run, known ? neverSent : undefined);
       continue;
     }
     await delay(
@@ -163,9 +172,9 @@ async function passes(run: WriteRun): Promise<void> {
   }
 }
 
-/** The records never sent, by the path the planner picks for how many there are. */
-async function firstPass(run: WriteRun): Promise<void> {
-  const left = await neverSentCount(run.platform, run.write.id);
+/** The records never sent, by the path the planner picks for how many there are (`left`, when known). */
+async function firstPass(run: WriteRun, neverSent?: number): Promise<void> {
+  const left = neverSent ?? (await neverSentCount(run.platform, run.write.id));
   const plan = planWrite({
     operation: operationOf(run.write),
     total: left,

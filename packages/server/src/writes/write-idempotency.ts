@@ -53,6 +53,11 @@ export class RequestHasher {
     this.hash.update(`${json}\n`);
   }
 
+  /** Records given as their JSON texts, in order: the same hash as `addJson` on each of them. */
+  addJsonBatch(jsons: readonly string[]): void {
+    if (jsons.length > 0) this.hash.update(`${jsons.join("\n")}\n`);
+  }
+
   digest(): string {
     return this.hash.digest("hex");
   }

@@ -46,7 +46,7 @@ export interface Received {
   replayed: boolean;
 }
 
-type Store = Pick<Platform, "db" | "clock" | "config">;
+type Store = Pick<Platform, "db" | "clock" | "config" | "database">;
 
 /** Stores a write's records as they stream in and queues it; answers the earlier write for a replayed key. */
 export async function receiveWrite(
@@ -143,6 +143,8 @@ async function storeRecords(
   // database work at once, and the database's inserts on two cores.
   const storing: Promise<void>[] = [];
   const store = async (records: string[], firstIndex: number) => {
+    // Hashed a batch at a time, in input order (one digest update instead of one a record).
+    hasher.addJsonBatch(records);
     if (storing.length >= STORES_IN_FLIGHT) await storing.shift();
     const stored = insertRecords(platform, writeId, firstIndex, records);
     // Seen by a later store or the end; a failure is not left unhandled meanwhile.
@@ -153,7 +155,6 @@ async function storeRecords(
     for await (const at of records) {
       const record = checkRecord(spec, at);
       const json = JSON.stringify(record);
-      hasher.addJson(json);
       for (const field in record) fields.add(field);
       columns.add(record, at.where);
       batch.push(json);
