@@ -5,6 +5,7 @@ import { startEmulator } from "./emulator.ts";
 import { SavedOrgError } from "./persist/persistence.ts";
 import { readSeedFile } from "./seed/build-org.ts";
 import { DEMO_SEED } from "./seed/demo-seed.ts";
+import { warmSoqlParser } from "./soql/parse.ts";
 
 const USAGE = `Usage: forcelink emulator [--port N] [--host H] [--seed FILE] [--records N] [--data-dir DIR [--fresh]]
                           [--pubsub-port N [--pubsub-plaintext] [--pubsub-keepalive S]]
@@ -178,6 +179,8 @@ export async function runEmulatorCli(argv: string[], out: (line: string) => void
   }
   out("");
   out("Press Ctrl+C to stop.");
+  // Answering already; the SOQL grammar is built next, while nobody waits for it.
+  setImmediate(warmSoqlParser);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
