@@ -33,12 +33,18 @@ export async function createSyncQueue(boss: PgBoss): Promise<void> {
   });
 }
 
-/** One run now (or at `startAfter`); a run already queued for the same object is not queued twice. */
-export async function enqueueSync(platform: Platform, job: SyncJob, startAfter?: Date): Promise<void> {
+/**
+ * One run now (or at `startAfter`); a run already queued for the same object is not queued twice.
+ * `key` replaces the job's own singleton key: recovery queues an interrupted run's resume under a
+ * key of its own, since the dead worker's job still holds the resume's slot until its heartbeat runs out.
+ */
+export async function enqueueSync(platform: Platform, job: SyncJob, startAfter?: Date, key?: string): Promise<void> {
   await platform.boss.send(SYNC_QUEUE, job, {
     // A queued run is already one of a kind (the store's unique index): its job needs no other key.
     singletonKey:
-      job.runId ?? `${job.installationId}:${job.object.toLowerCase()}:${job.trigger === "resume" ? "resume" : "run"}`,
+      key ??
+      job.runId ??
+      `${job.installationId}:${job.object.toLowerCase()}:${job.trigger === "resume" ? "resume" : "run"}`,
     ...(startAfter ? { startAfter } : {}),
   });
   // A run to start now is notified to every worker; one to start later wakes this process's workers then.

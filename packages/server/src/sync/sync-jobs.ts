@@ -92,7 +92,8 @@ export async function recoverInterruptedSyncs(platform: Platform): Promise<numbe
     } finally {
       await lock.release();
     }
-    await enqueueSync(platform, { installationId: state.installationId, object: state.object, trigger: "resume" });
+    const job = { installationId: state.installationId, object: state.object, trigger: "resume" } as const;
+    await enqueueSync(platform, job, undefined, `${state.id}:recovered:${platform.clock.nowMs()}`);
     queued++;
   }
   if (queued > 0) platform.logger.warn({ queued }, "interrupted syncs queued to resume from their checkpoints");
