@@ -11,7 +11,7 @@ const { missingPostgres } = storeBackends();
 
 /**
  * A subscription against an unreliable Salesforce while changes are written: the Subscribe
- * stream dropped (UNAVAILABLE) or reset (RST_STREAM) after three batches in five, and 5% of
+ * stream dropped (UNAVAILABLE) or reset (RST_STREAM) after three batches in five, and 10% of
  * HTTP calls (describe, token, the writes themselves) answered 503. Nothing is lost: once the
  * checkpoint is the org's latest replay id, the records API (and a PostgreSQL table when
  * TEST_DATABASE_URL is set) equal the source record for record.
@@ -42,7 +42,8 @@ describe("a subscription through stream drops, resets and HTTP 503s", () => {
       body: JSON.stringify({ dropRate: 0.3, resetRate: 0.3, seed: SEED }),
     });
     expect(faults.status).toBe(200);
-    s.org.faults.configure({ errorRate: 0.05, errorStatus: 503, seed: SEED });
+    // One call in ten: over the hundred-odd calls of the test, some are answered 503 whatever the seed.
+    s.org.faults.configure({ errorRate: 0.1, errorStatus: 503, seed: SEED });
     const subscribes = s.org.capture.bus.counters.subscriptions;
     const writer = new ChangeWriter({ api: s.api, connectionId: s.connectionId, seed: SEED, bulkSize: 1_000 });
     const started = Date.now();
@@ -54,10 +55,11 @@ describe("a subscription through stream drops, resets and HTTP 503s", () => {
       expect(diff.slice(0, 20), `${diff.length} differences`).toEqual([]);
       // The faults did happen: streams were opened again and again, and calls were answered 503.
       expect(s.org.capture.bus.counters.subscriptions - subscribes).toBeGreaterThanOrEqual(3);
-      expect(writer.retried).toBeGreaterThan(0);
+      // Calls were answered 503 (the proxy retries what is safe to send again, so the writer may not see one).
+      expect(s.org.faults.injected.error).toBeGreaterThan(0);
       if (process.env.SHOW_FAULTS)
         console.log(
-          `seed ${SEED}: ${s.org.capture.bus.counters.subscriptions - subscribes} streams, ${writer.retried} calls retried, ` +
+          `seed ${SEED}: ${s.org.capture.bus.counters.subscriptions - subscribes} streams, ${s.org.faults.injected.error} calls answered 503, ${writer.retried} retried by the writer, ` +
             `${s.org.capture.bus.counters.published} events for ${writer.changes} changes; written in ${written} ms, caught up after ${Date.now() - started} ms`,
         );
     } catch (e) {

@@ -52,6 +52,8 @@ const RECORD_DICE_OFFSET = 0x5bd1e995;
 /** Rolls the dice for one call, and for one record, with small seeded generators (mulberry32). */
 export class FaultInjector {
   settings: FaultSettings = { ...NO_FAULTS };
+  /** The call faults injected so far, by kind: a test can show its faults did happen. */
+  readonly injected = { error: 0, drop: 0, dropAfterServe: 0 };
   private state = NO_FAULTS.seed;
   private recordState = NO_FAULTS.seed ^ RECORD_DICE_OFFSET;
 
@@ -75,10 +77,16 @@ export class FaultInjector {
     if (s.errorRate <= 0 && s.dropRate <= 0 && s.dropAfterServeRate <= 0) return { kind: "none" };
     if (s.pathContains && !path.includes(s.pathContains)) return { kind: "none" };
     const roll = this.random();
-    if (roll < s.dropRate) return { kind: "drop" };
-    if (roll < s.dropRate + s.errorRate) return { kind: "error", status: s.errorStatus };
-    if (roll < s.dropRate + s.errorRate + s.dropAfterServeRate) return { kind: "dropAfterServe" };
-    return { kind: "none" };
+    const decision: FaultDecision =
+      roll < s.dropRate
+        ? { kind: "drop" }
+        : roll < s.dropRate + s.errorRate
+          ? { kind: "error", status: s.errorStatus }
+          : roll < s.dropRate + s.errorRate + s.dropAfterServeRate
+            ? { kind: "dropAfterServe" }
+            : { kind: "none" };
+    if (decision.kind !== "none") this.injected[decision.kind]++;
+    return decision;
   }
 
   /**
