@@ -361,26 +361,18 @@ export async function subscribeBench() {
       });
     const upload = async (yaml: string) =>
       expectStatus(await api("/v1/integrations", { body: yaml, contentType: "application/yaml" }), 201, "integration");
+    /** A connection of its own with the manifest uploaded and installed, its runs started. */
+    const connectAndInstall = async (name: string, prefix: string, subscribe: boolean) => {
+      const id = await demoConnection(api, name);
+      const integration = await upload(manifest(name, destUrl, prefix, subscribe));
+      const body = { integration: integration.id, startNow: true };
+      await expectStatus(await api(`/v1/connections/${id}/integrations`, { body }), 201, `install (${name})`);
+      return { id };
+    };
     // The subscription: Account changes as they happen into public.account.
-    const live = { id: await demoConnection(api, "bench-subscribe") };
-    const liveIntegration = await upload(manifest("bench-subscribe", destUrl, "", true));
-    await expectStatus(
-      await api(`/v1/connections/${live.id}/integrations`, {
-        body: { integration: liveIntegration.id, startNow: true },
-      }),
-      201,
-      "install (subscribe)",
-    );
+    const live = await connectAndInstall("bench-subscribe", "", true);
     // The baseline: the same object synced incrementally into public.polled_account by a second connection.
-    const polled = { id: await demoConnection(api, "bench-sync") };
-    const polledIntegration = await upload(manifest("bench-sync", destUrl, "polled_", false));
-    await expectStatus(
-      await api(`/v1/connections/${polled.id}/integrations`, {
-        body: { integration: polledIntegration.id, startNow: true },
-      }),
-      201,
-      "install (sync)",
-    );
+    const polled = await connectAndInstall("bench-sync", "polled_", false);
     await waitBackfill(api, polled.id);
     await waitBackfill(api, live.id);
     await waitLive(api, live.id, srv);

@@ -4,7 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./support/browser.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
-import { liveManifest, sf } from "./support/subscription-client.ts";
+import { fillChannelAllocation, liveManifest, sf } from "./support/subscription-client.ts";
 
 /**
  * A paused subscription in the console, in Chromium: the connection page shows why it is paused
@@ -39,16 +39,7 @@ afterAll(async () => {
 
 describe("a paused subscription in the console", () => {
   it("shows the pause with its remedy, refuses to resume while the check fails, and resumes once it passes", async () => {
-    const others: string[] = [];
-    for (const entity of ["Contact", "Lead", "Opportunity", "Case", "Invoice__"])
-      others.push(
-        String(
-          (await sf(h, "POST", "/tooling/sobjects/PlatformEventChannelMember", {
-            FullName: `ChangeEvents_${entity}ChangeEvent`,
-            Metadata: { eventChannel: "ChangeEvents", selectedEntity: `${entity}ChangeEvent` },
-          }))!.id,
-        ),
-      );
+    const others = await fillChannelAllocation(h);
     const uploaded = await h.api("/v1/integrations", {
       method: "POST",
       body: manifest(true),

@@ -4,6 +4,7 @@ import { signIn } from "./support/console-client.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
 import { startReceiver } from "./support/receiver.ts";
 import {
+  fillChannelAllocation,
   live,
   liveManifest,
   sf,
@@ -58,14 +59,7 @@ describe.each(backends)("subscription lifecycle (%s)", (backend) => {
       sync: { manifest: manifest({ account: false, contact: false }) },
     });
     h = s;
-    const others = [];
-    for (const entity of ["Contact", "Lead", "Opportunity", "Case", "Invoice__"])
-      others.push(
-        (await sf(s, "POST", "/tooling/sobjects/PlatformEventChannelMember", {
-          FullName: `ChangeEvents_${entity}ChangeEvent`,
-          Metadata: { eventChannel: "ChangeEvents", selectedEntity: `${entity}ChangeEvent` },
-        }))!.id as string,
-      );
+    const others = await fillChannelAllocation(s);
     const hook = await s.api("/v1/webhooks", {
       method: "POST",
       body: { url: "http://127.0.0.1:9/hooks", events: ["subscription.paused", "subscription.resumed"] },

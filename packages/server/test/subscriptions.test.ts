@@ -10,7 +10,7 @@ import {
 } from "../src/subscriptions/subscription-store.ts";
 import { signIn } from "./support/console-client.ts";
 import { type SyncHarness, startHarness } from "./support/harness.ts";
-import { live, liveManifest, sf, subscriptionOf } from "./support/subscription-client.ts";
+import { fillChannelAllocation, live, liveManifest, sf, subscriptionOf } from "./support/subscription-client.ts";
 import { suiteBackends } from "./support/test-database.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -176,11 +176,7 @@ describe.each(backends)("subscriptions (%s)", (backend) => {
     const demo = await startHarness({ backend, pubsub: true, sync: { manifest: ACCOUNT_ONLY_READ } });
     h = demo;
     // The org's 5 entities are already selected, by someone else.
-    for (const entity of ["Contact", "Lead", "Opportunity", "Case", "Invoice__"])
-      await sf(demo, "POST", "/tooling/sobjects/PlatformEventChannelMember", {
-        FullName: `ChangeEvents_${entity}ChangeEvent`,
-        Metadata: { eventChannel: "ChangeEvents", selectedEntity: `${entity}ChangeEvent` },
-      });
+    await fillChannelAllocation(demo);
     const hook = await demo.api("/v1/webhooks", {
       method: "POST",
       body: { url: "http://127.0.0.1:9/hooks", events: ["subscription.paused"] },

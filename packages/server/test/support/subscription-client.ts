@@ -63,6 +63,22 @@ export async function sf(
   return text ? (JSON.parse(text) as Record<string, unknown>) : null;
 }
 
+/**
+ * Fills the org's Change Data Capture allocation (5 entities, none of them Account) as another
+ * tool would, through the Tooling API; answers the channel members' ids.
+ */
+export async function fillChannelAllocation(s: SyncHarness): Promise<string[]> {
+  const ids: string[] = [];
+  for (const entity of ["Contact", "Lead", "Opportunity", "Case", "Invoice__"]) {
+    const member = await sf(s, "POST", "/tooling/sobjects/PlatformEventChannelMember", {
+      FullName: `ChangeEvents_${entity}ChangeEvent`,
+      Metadata: { eventChannel: "ChangeEvents", selectedEntity: `${entity}ChangeEvent` },
+    });
+    ids.push(String(member!.id));
+  }
+  return ids;
+}
+
 /** The connection's subscriptions as the API lists them. */
 export async function subscriptionsOf(s: SyncHarness): Promise<SubscriptionView[]> {
   const res = await s.api(`/v1/connections/${s.connectionId}/subscriptions`);
