@@ -169,11 +169,15 @@ export async function proxyBench(options: { seconds?: number; concurrency?: numb
   const seconds = options.seconds ?? 10;
   const concurrency = options.concurrency ?? 8;
   const emulator = await spawnEmulator({ ...DEMO_SEED, generate: { Account: 1_000 }, quota: { limit: 100_000_000 } });
-  const server = await spawnServer({
-    login: emulator.loginUrl,
-    test: emulator.loginUrl.replace(/\d+$/, (p) => String(Number(p) + 1)),
-    myDomain: emulator.myDomainUrl,
-  });
+  const server = await spawnServer(
+    {
+      login: emulator.loginUrl,
+      test: emulator.loginUrl.replace(/\d+$/, (p) => String(Number(p) + 1)),
+      myDomain: emulator.myDomainUrl,
+    },
+    // BENCH_PROXY_SERVER_NODE_ARGS: node options for the Forcelink server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    { nodeArgs: (process.env.BENCH_PROXY_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean) },
+  );
   let forwarder: Awaited<ReturnType<typeof spawnBareForwarder>> | undefined;
   try {
     const api = (path: string, body?: unknown) =>

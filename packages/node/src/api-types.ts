@@ -2161,10 +2161,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A write: status, counts, path, API calls */
+        /**
+         * A write: status, counts, path, API calls
+         * @description With `wait` (seconds, up to 60), the answer is held until the write is completed, failed or paused, or the time is up, whichever comes first; then it is the write as it stands. A client waits for a queued write with one call at a time instead of polling.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    wait?: number;
+                };
                 header?: never;
                 path: {
                     id: string;

@@ -239,6 +239,11 @@ export interface StreamedWrite {
   allOrNone?: boolean;
 }
 
+/** The longest the server holds a GET of a write (its `wait`). */
+const WRITE_WAIT_MAX_SECONDS = 60;
+/** Statuses that end a wait: the write's run is over, for now (paused for the quota) or for good. */
+const WRITE_ENDED: readonly string[] = ["completed", "failed", "paused"];
+
 /** Writes into a connection's org, their per-record results and retries. */
 export class Writes extends Resource {
   /**
@@ -277,8 +282,27 @@ export class Writes extends Resource {
   iterate(connectionId: string, filter: Omit<T.WriteFilter, "cursor"> = {}): AsyncGenerator<T.Write> {
     return paginate((cursor) => this.list(connectionId, { ...filter, cursor }));
   }
-  get(connectionId: string, writeId: string): Promise<T.Write> {
-    return this.t.json("GET", "/v1/connections/{id}/writes/{writeId}", { params: { id: connectionId, writeId } });
+  /**
+   * The write as it stands; with `wait` (seconds, up to 60) the server holds the answer until the
+   * write is completed, failed or paused, or the time is up.
+   */
+  get(connectionId: string, writeId: string, options: { wait?: number } = {}): Promise<T.Write> {
+    return this.t.json("GET", "/v1/connections/{id}/writes/{writeId}", {
+      params: { id: connectionId, writeId },
+      query: options.wait ? { wait: options.wait } : undefined,
+    });
+  }
+  /**
+   * Waits for a queued write to end (completed, failed or paused), one held call at a time, never
+   * polling; after `timeoutMs` (default 15 minutes) it answers the write as it stands: look at `status`.
+   */
+  async waitForEnd(connectionId: string, writeId: string, options: { timeoutMs?: number } = {}): Promise<T.Write> {
+    const deadline = Date.now() + (options.timeoutMs ?? 15 * 60_000);
+    for (;;) {
+      const seconds = Math.min(WRITE_WAIT_MAX_SECONDS, Math.ceil((deadline - Date.now()) / 1000));
+      const write = await this.get(connectionId, writeId, seconds > 0 ? { wait: seconds } : {});
+      if (WRITE_ENDED.includes(write.status) || Date.now() >= deadline) return write;
+    }
   }
   results(connectionId: string, writeId: string, filter: T.WriteResultFilter = {}) {
     return this.t.json<{ data: T.WriteResult[]; nextCursor: string | null }>(

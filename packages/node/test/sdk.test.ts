@@ -175,6 +175,18 @@ describe("@forcelink/node against a running server", () => {
     expect(results).toEqual([0, 1, 2]);
 
     await expect(sdk.writes.retry(connectionId, written[0])).rejects.toMatchObject({ status: 422 });
+
+    // A write past the synchronous size is queued; waitForEnd holds one call open until it completes.
+    const lines = Array.from({ length: 250 }, (_, i) => JSON.stringify({ Name: `SDK queued ${i}` })).join("\n");
+    const queued = await sdk.writes.createFromFile(connectionId, lines, {
+      format: "ndjson",
+      object: "Account",
+      operation: "insert",
+    });
+    expect(queued.status).toBe("queued");
+    const ended = await sdk.writes.waitForEnd(connectionId, queued.id, { timeoutMs: 60_000 });
+    expect(ended.status).toBe("completed");
+    expect(ended.counts.succeeded).toBe(250);
   });
 
   it("pages the connection's activity log with an async iterator, newest first", async () => {

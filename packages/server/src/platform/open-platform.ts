@@ -17,6 +17,7 @@ import { createDeliveryQueues } from "../webhooks/delivery-queue.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { Platform } from "./platform.ts";
 import { pubSubEndpoint, salesforceHosts } from "./salesforce-hosts.ts";
+import { WakeSignal } from "./wake-signal.ts";
 
 /**
  * The composition: builds every service of the process once (store, job queue and its queues,
@@ -53,6 +54,7 @@ export async function openPlatform(
       localWriteWorkers: [],
       localSyncWorkers: [],
       syncIdleMemory: { describedAt: new Map(), replicable: new Map(), checks: new Map(), clockOffset: new Map() },
+      writeEnds: new WakeSignal(),
       activity: new StoreActivityRecorder({ db: database.db, clock, logger }),
       close: async () => {
         await platform.tokens.close();

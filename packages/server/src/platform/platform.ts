@@ -11,6 +11,7 @@ import type { connections } from "../store/schema.ts";
 import type { WebhookDeliverySettings } from "../webhooks/delivery-policy.ts";
 import type { Clock } from "./clock.ts";
 import type { PubSubEndpoint } from "./salesforce-hosts.ts";
+import type { WakeSignal } from "./wake-signal.ts";
 
 /**
  * What every capability is built on, built once per process by `openPlatform` (open-platform.ts,
@@ -47,6 +48,8 @@ export interface Platform {
   localSyncWorkers: string[];
   /** What the sync's idle check remembers in this process (sync/idle-check.ts). */
   syncIdleMemory: SyncIdleMemory;
+  /** Wakes requests waiting for a write of this process to end (GET …/writes/{writeId}?wait=), by write id. */
+  writeEnds: WakeSignal;
   close(): Promise<void>;
 }
 

@@ -60,6 +60,8 @@ async function announce(
   write: WriteRow,
   type: "write.completed" | "write.failed" | "write.paused",
 ): Promise<void> {
+  // Requests of this process waiting for the write's end answer now (GET …/writes/{writeId}?wait=).
+  platform.writeEnds.notify(write.id);
   await emitEvent(platform, write.projectId, type, {
     writeId: write.id,
     connectionId: write.connectionId,

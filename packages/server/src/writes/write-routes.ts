@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -267,6 +268,35 @@ async function writeOr404(platform: Platform, req: { projectId: string; params: 
   return write;
 }
 
+/** The longest a GET of a write may be held (`wait`). */
+const WAIT_MAX_SECONDS = 60;
+/** Statuses a waiting GET answers at once: the write's run is over, for now or for good. */
+const ENDED = new Set(["completed", "failed", "paused"]);
+/**
+ * How often a waiting GET reads the write again: a write this process runs wakes it at its end,
+ * one another process runs is seen at the next read.
+ */
+const WAIT_RECHECK_MS = 1_000;
+
+/** The write once it has ended, or as it stands after `ms` (or when the client goes away first). */
+async function untilEnded(platform: Platform, write: WriteRow, ms: number, res: ServerResponse): Promise<WriteRow> {
+  const gone = new AbortController();
+  const onClose = () => gone.abort();
+  res.once("close", onClose);
+  try {
+    const deadline = platform.clock.nowMs() + ms;
+    let current = write;
+    for (;;) {
+      const left = deadline - platform.clock.nowMs();
+      if (ENDED.has(current.status) || left <= 0 || gone.signal.aborted) return current;
+      await platform.writeEnds.wait(write.id, Math.min(left, WAIT_RECHECK_MS), gone.signal);
+      current = (await loadWrite(platform, write.id)) ?? current;
+    }
+  } finally {
+    res.off("close", onClose);
+  }
+}
+
 function registerReadRoutes(app: FastifyInstance, platform: Platform): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
@@ -310,11 +340,17 @@ function registerReadRoutes(app: FastifyInstance, platform: Platform): void {
       schema: {
         tags,
         summary: "A write: status, counts, path, API calls",
+        description: `With \`wait\` (seconds, up to ${WAIT_MAX_SECONDS}), the answer is held until the write is completed, failed or paused, or the time is up, whichever comes first; then it is the write as it stands. A client waits for a queued write with one call at a time instead of polling.`,
         params: writeParams,
+        querystring: z.object({ wait: z.coerce.number().min(0).max(WAIT_MAX_SECONDS).optional() }).strict(),
         response: { 200: writeView },
       },
     },
-    async (req) => writeViewOf(await writeOr404(platform, req), platform.config.writes.retentionMs),
+    async (req, reply) => {
+      const write = await writeOr404(platform, req);
+      const seen = req.query.wait ? await untilEnded(platform, write, req.query.wait * 1000, reply.raw) : write;
+      return writeViewOf(seen, platform.config.writes.retentionMs);
+    },
   );
 }
 
