@@ -29,7 +29,8 @@ import { type SpawnedServer, spawnServer } from "./spawn-server.ts";
  * of 200 (sObject Collections). Then 1,000,000 records streamed from NDJSON through Forcelink alone, for its
  * peak memory. Every case writes new external ids (its own prefix), so every tool does the same work: N rows
  * created. API calls are the emulator's own counters (REST + Bulk, not OAuth); peak RSS is the Forcelink server
- * process's (its VmHWM reset before each case) and the jsforce child process's.
+ * process's (its VmHWM reset before each case) and the jsforce child process's. Both sides are measured warm: the
+ * server after a write of each path, each jsforce child after a write of its own kind (WARM_UP).
  *
  * Environment: BENCH_WRITE_SIZES (default "1000,10000,100000"), BENCH_WRITE_MILLION (the 1,000,000-record case,
  * on unless "0"), BENCH_PG_URL (the store's PostgreSQL server, default postgres://postgres@127.0.0.1:5432/postgres),
@@ -44,6 +45,12 @@ const BASELINE_FLAG = "--jsforce-write-baseline";
 const EXTERNAL_ID = "External_Id__c";
 /** Seconds a status call is held (GET …/writes/{id}?wait=): the answer comes the moment the write ends. */
 const WAIT_SECONDS = 30;
+/**
+ * Records of the warm-up write each side makes before it is measured (the Forcelink server one by Bulk API and one
+ * through /composite, jsforce one of its own kind in its child): a running server has served writes before, and the
+ * first compiles the code every later one runs.
+ */
+const WARM_UP = 3_000;
 
 const INDUSTRIES = ["Banking", "Retail", "Energy", "Media", "Technology", "Healthcare", "Education", "Shipping"];
 const CITIES = ["Lyon", "Porto", "Austin", "Osaka", "Leeds", "Turin", "Recife", "Perth"];
@@ -113,9 +120,12 @@ interface CaseContext {
   runId: string;
 }
 
-/** One Forcelink write of `count` records: NDJSON streamed in, the write waited for until done, the rows counted. */
-async function forcelinkCase(ctx: CaseContext, count: number) {
-  const prefix = `FL${ctx.runId}-${count}-`;
+/**
+ * One Forcelink write of `count` records: NDJSON streamed in, the write waited for until done, the rows counted.
+ * `label` names the case's records (the count by default).
+ */
+async function forcelinkCase(ctx: CaseContext, count: number, label: string = String(count)) {
+  const prefix = `FL${ctx.runId}-${label}-`;
   await quiet(ctx.emulator);
   // A fresh kept-alive socket to the server (the last one may have closed while a baseline ran).
   await ctx.api(`/v1/connections/${ctx.connectionId}`);
@@ -198,17 +208,25 @@ async function jsforceCase(ctx: CaseContext, mode: BaselineMode, count: number) 
     ...(pollEnv ? { pollIntervalMs: Number(pollEnv) } : {}),
   };
   await quiet(ctx.emulator);
-  const before = await counters(ctx.emulator);
   const child = spawn(
     process.execPath,
     ["--max-old-space-size=16384", fileURLToPath(import.meta.url), BASELINE_FLAG, JSON.stringify(input)],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    { stdio: ["pipe", "pipe", "inherit"] },
   );
   let out = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    out += d.toString();
+  let before: Awaited<ReturnType<typeof counters>> | undefined;
+  const exit = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+  // The child warms up first; the org's counters are read once it is warm, then it is told to go.
+  const warm = new Promise<void>((resolve) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("warmed\n")) resolve();
+    });
   });
-  const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+  await Promise.race([warm, exit]);
+  before = await counters(ctx.emulator);
+  child.stdin!.end("go\n");
+  const code = await exit;
   if (code !== 0) throw new Error(`the jsforce ${mode} baseline exited with ${code}:\n${out}`);
   const result = JSON.parse(out.trim().split("\n").pop()!) as BaselineOutput;
   const after = await counters(ctx.emulator);
@@ -225,7 +243,11 @@ async function jsforceCase(ctx: CaseContext, mode: BaselineMode, count: number) 
   };
 }
 
-/** The child's side: one jsforce write, timed from the first record made to the last result read. */
+/**
+ * The child's side: one jsforce write, timed from the first record made to the last result read. The same write of
+ * WARM_UP records comes first, as the Forcelink server is warmed up (records of their own, calls not counted: the
+ * parent reads the org's counters once the child says it is warm).
+ */
 async function runJsforceBaseline(input: BaselineInput): Promise<void> {
   const { default: jsforce } = await import("jsforce");
   const conn = new jsforce.Connection({
@@ -233,7 +255,22 @@ async function runJsforceBaseline(input: BaselineInput): Promise<void> {
     accessToken: input.accessToken,
     version: API_VERSION,
   });
+  await jsforceWrite(conn, { ...input, prefix: `W${input.prefix}`, count: Math.min(input.count, WARM_UP) });
+  process.stdout.write("warmed\n");
+  await new Promise((resolve) => process.stdin.once("data", resolve));
   const started = performance.now();
+  const { succeeded, failed } = await jsforceWrite(conn, input);
+  const output: BaselineOutput = {
+    seconds: (performance.now() - started) / 1000,
+    succeeded,
+    failed,
+    peakRssMb: Math.round((process.resourceUsage().maxRSS * 1024) / 1e6),
+  };
+  process.stdout.write(`${JSON.stringify(output)}\n`);
+}
+
+/** One jsforce write of `input.count` records (made from `input.prefix`) by `input.mode`. */
+async function jsforceWrite(conn: import("jsforce").Connection, input: BaselineInput) {
   const records = Array.from({ length: input.count }, (_, i) => account(input.prefix, i));
   let succeeded = 0;
   let failed = 0;
@@ -258,13 +295,7 @@ async function runJsforceBaseline(input: BaselineInput): Promise<void> {
       for (const r of results) r.success ? succeeded++ : failed++;
     }
   }
-  const output: BaselineOutput = {
-    seconds: (performance.now() - started) / 1000,
-    succeeded,
-    failed,
-    peakRssMb: Math.round((process.resourceUsage().maxRSS * 1024) / 1e6),
-  };
-  process.stdout.write(`${JSON.stringify(output)}\n`);
+  return { succeeded, failed };
 }
 
 /** The figures and targets of one size. */
@@ -333,6 +364,9 @@ export async function writeBench(sizes = [1_000, 10_000, 100_000], options: { mi
       });
     const connectionId = await demoConnection(api);
     const ctx: CaseContext = { emulator, server, api, connectionId, token: await passwordLogin(emulator), runId };
+    process.stderr.write("bench: write: warming up…\n");
+    await forcelinkCase(ctx, WARM_UP, "warm-bulk");
+    await forcelinkCase(ctx, 1_000, "warm-composite");
     const cases = [];
     for (const count of sizes) {
       const done = await sizeCase(ctx, count);
