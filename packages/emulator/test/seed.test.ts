@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { applyObjectSpec } from "../src/control/custom-schema.ts";
 import { SpecError } from "../src/control/specs.ts";
 import { buildOrg, readSeedFile } from "../src/seed/build-org.ts";
 import { DEMO_SEED } from "../src/seed/demo-seed.ts";
@@ -93,5 +94,18 @@ describe("the record generator", () => {
     const contact = a.store.tableOrThrow("Contact").live().next().value!;
     expect(a.store.tableOrThrow("Account").get(contact.AccountId as string)).toBeDefined();
     expect(contact.Name).toBe(`${contact.FirstName} ${contact.LastName}`);
+  });
+});
+
+describe("a schema change", () => {
+  it("is stamped on a whole second even when the clock turns one while it is read", () => {
+    const { org, admin } = buildOrg(DEMO_SEED);
+    // The clock turns a second between two readings: the stamp must come from one of them.
+    const readings = [1_800_000_000_999, 1_800_000_001_000];
+    org.clock.now = () => readings.shift() ?? 1_800_000_001_000;
+    applyObjectSpec(org, admin, { name: "Account", fields: [{ name: "Stamp_Check__c", type: "string" }] });
+    expect(org.schemaChangedAt % 1000).toBe(0);
+    // Last-Modified (whole seconds) read back as If-Modified-Since must count as "not modified since".
+    expect(Date.parse(new Date(org.schemaChangedAt).toUTCString())).toBe(org.schemaChangedAt);
   });
 });

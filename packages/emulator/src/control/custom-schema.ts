@@ -1,3 +1,4 @@
+import { truncateToSecond } from "../clock.ts";
 import { encodeBase62 } from "../ids.ts";
 import type { OrgAdmin } from "../org/admin.ts";
 import type { CustomSchemaEntry, Org } from "../org/org.ts";
@@ -148,7 +149,8 @@ export function applyObjectSpec(
       });
     }
   }
-  org.schemaChangedAt = org.clock.now() - (org.clock.now() % 1000);
+  // Whole seconds, as Last-Modified carries them, from one reading of the clock (two could straddle a second).
+  org.schemaChangedAt = truncateToSecond(org.clock.now());
   for (const holder of spec.grantTo ?? ["System Administrator"]) {
     if (isNew) grantFullAccess(admin, holder, def.name);
     else {
