@@ -214,7 +214,6 @@ async function jsforceCase(ctx: CaseContext, mode: BaselineMode, count: number) 
     { stdio: ["pipe", "pipe", "inherit"] },
   );
   let out = "";
-  let before: Awaited<ReturnType<typeof counters>> | undefined;
   const exit = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
   // The child warms up first; the org's counters are read once it is warm, then it is told to go.
   const warm = new Promise<void>((resolve) => {
@@ -224,7 +223,7 @@ async function jsforceCase(ctx: CaseContext, mode: BaselineMode, count: number) 
     });
   });
   await Promise.race([warm, exit]);
-  before = await counters(ctx.emulator);
+  const before = await counters(ctx.emulator);
   child.stdin!.end("go\n");
   const code = await exit;
   if (code !== 0) throw new Error(`the jsforce ${mode} baseline exited with ${code}:\n${out}`);
