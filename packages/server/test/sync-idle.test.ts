@@ -210,7 +210,10 @@ objects:
     const step = 60_000 + ((90_000 - (now % 60_000)) % 60_000);
     s.clock.advance(step);
     s.org.clock.advance(step);
-    return s.org.clock.now() - 30_000;
+    // The whole minute itself: the clock has ticked on since it was moved (now − 30 s could be M + 1 ms,
+    // and a change "1 ms before the window's end" would then land on it, outside the window).
+    const at = s.org.clock.now();
+    return at - (at % 60_000);
   }
 
   it("is never skipped, whichever side of the window's end it lands", async () => {
