@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import { apiErrorFrom, type SalesforceApiError } from "./errors.ts";
@@ -7,6 +7,7 @@ import { type InstanceTarget, type QueryValue, resolveOnOrigin } from "./instanc
 import { parseLimitInfo } from "./limit-info.ts";
 import { OAuthFailure } from "./oauth/oauth-failure.ts";
 import { type QueryOptions, type QueryPage, queryPages, queryRecords } from "./query-pager.ts";
+import { dispatchRaw, type RawAnswer } from "./raw-dispatch.ts";
 import { NOT_REPLAYABLE, ReplayableBody, type RequestBody } from "./replayable-body.ts";
 import { DEFAULT_RETRY_POLICY, decideRetry, type RetryPolicy } from "./retry.ts";
 import { sobjectPaths } from "./sobject-paths.ts";
@@ -202,7 +203,7 @@ export class SalesforceClient {
    * included. The client still authenticates, meters, and after a 401 for an expired session
    * gets a new token and sends the call once more when the body can be sent again.
    */
-  async send(req: RawRequest): Promise<StreamedResponse> {
+  async send(req: RawRequest): Promise<RawAnswer> {
     const method = req.method.toUpperCase();
     const headers: Record<string, string | string[]> = {};
     const given = req.headers ?? {};
@@ -213,21 +214,16 @@ export class SalesforceClient {
     }
     const body = new ReplayableBody(req.body ?? undefined, this.options.replayCapBytes ?? 1024 * 1024);
     const grant = this.tokens.currentNow?.() ?? (await this.tokens.current());
-    const first = await this.dispatchOrThrow(grant, method, req.path, headers, body.first(), req.signal);
-    if (first.statusCode !== 401) return { status: first.statusCode, headers: first.headers, body: first.body };
-    const text = await first.body.text();
-    const replayFirst = (): StreamedResponse => ({
-      status: 401,
-      headers: first.headers,
-      body: Readable.from([Buffer.from(text)]),
-    });
+    const first = await this.sendOnce(grant, method, req.path, headers, body.first(), req.signal);
+    if (first.status !== 401) return first;
+    const text = Buffer.isBuffer(first.body) ? first.body.toString("utf8") : await textOf(first.body);
+    const replayFirst = (): RawAnswer => ({ status: 401, headers: first.headers, body: Buffer.from(text) });
     const error = apiErrorFrom(401, text);
     if (error.retry !== "refresh-then-retry") return replayFirst();
     const again = await body.again();
     const fresh = await this.refreshAfter(grant, error);
     if (again === NOT_REPLAYABLE) return replayFirst();
-    const second = await this.dispatchOrThrow(fresh, method, req.path, headers, again, req.signal);
-    return { status: second.statusCode, headers: second.headers, body: second.body };
+    return this.sendOnce(fresh, method, req.path, headers, again, req.signal);
   }
 
   // ---- conveniences over request()
@@ -326,9 +322,7 @@ export class SalesforceClient {
     body: string | Buffer | Uint8Array | Readable | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Dispatcher.ResponseData> {
-    // The headers are the caller's own copy (request() and send() build them): the token is set on it, not on another.
-    headers.authorization = `Bearer ${grant.accessToken}`;
-    if (this.options.callOptionsClient) headers["sforce-call-options"] ??= `client=${this.options.callOptionsClient}`;
+    this.authorize(headers, grant);
     const res = await this.pools.get(target.origin).request({
       method: method as Dispatcher.HttpMethod,
       path: target.path,
@@ -342,21 +336,44 @@ export class SalesforceClient {
     return res;
   }
 
-  /** send()'s single attempt: a path that leaves the instance is refused before anything is sent. */
-  private async dispatchOrThrow(
+  /**
+   * send()'s single attempt, through the pool's handler callbacks (raw-dispatch.ts): a path that
+   * leaves the instance is refused before anything is sent.
+   */
+  private async sendOnce(
     grant: AccessGrant,
     method: string,
     path: string,
     headers: Record<string, string | string[]>,
     body: string | Buffer | Uint8Array | Readable | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<Dispatcher.ResponseData> {
+  ): Promise<RawAnswer> {
     const target = resolveOnOrigin(this.originOf(grant.instanceUrl), path);
+    this.authorize(headers, grant);
     try {
-      return await this.dispatch(grant, target, method, headers, body, signal);
+      const answer = await dispatchRaw(
+        this.pools.get(target.origin),
+        {
+          method: method as Dispatcher.HttpMethod,
+          path: target.path,
+          headers,
+          body: body ?? null,
+          headersTimeout: this.options.headersTimeoutMs ?? 600_000,
+          bodyTimeout: this.options.bodyTimeoutMs ?? 120_000,
+        },
+        signal,
+      );
+      this.meter(answer.headers);
+      return answer;
     } catch (error) {
       throw transportFailureFrom(error);
     }
+  }
+
+  /** The headers are the caller's own copy (request() and send() build them): the token is set on it, not on another. */
+  private authorize(headers: Record<string, string | string[]>, grant: AccessGrant): void {
+    headers.authorization = `Bearer ${grant.accessToken}`;
+    if (this.options.callOptionsClient) headers["sforce-call-options"] ??= `client=${this.options.callOptionsClient}`;
   }
 
   /**
@@ -392,6 +409,12 @@ export class SalesforceClient {
   private sleep(ms: number): Promise<void> {
     return this.options.sleep ? this.options.sleep(ms) : delay(ms);
   }
+}
+
+async function textOf(body: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 async function readBody(res: Dispatcher.ResponseData): Promise<unknown> {

@@ -180,6 +180,7 @@ export {
 } from "./oauth/token-info.ts";
 export { parseTokenResponse, type TokenSet, verifyTokenSignature } from "./oauth/token-set.ts";
 export { clampBatchSize, type QueryOptions, type QueryPage } from "./query-pager.ts";
+export { RAW_BUFFER_BYTES, type RawAnswer } from "./raw-dispatch.ts";
 export {
   type AttemptFailure,
   backoffDelay,

@@ -8,6 +8,7 @@ import {
   OAuthFailure,
   OffInstanceUrlError,
   type QueryPage,
+  RAW_BUFFER_BYTES,
   renewWithRefreshToken,
   SalesforceApiError,
   SalesforceClient,
@@ -312,10 +313,46 @@ describe("raw send for the proxy", () => {
     });
     expect(ok.status).toBe(200);
     expect(ok.headers["sforce-limit-info"]).toMatch(/^api-usage=/);
-    expect(((await readJson(ok.body)) as Record<string, unknown>).DailyApiRequests).toBeTruthy();
+    expect((JSON.parse(await bodyText(ok.body)) as Record<string, unknown>).DailyApiRequests).toBeTruthy();
     const missing = await sf.send({ method: "GET", path: "/services/data/v67.0/sobjects/Nope__c/describe" });
     expect(missing.status).toBe(404);
-    expect(await readText(missing.body)).toContain("NOT_FOUND");
+    expect(await bodyText(missing.body)).toContain("NOT_FOUND");
+  });
+
+  it("hands a small answer of known length over read, and a large one as a stream", async () => {
+    const sf = client();
+    const small = await sf.send({ method: "GET", path: "/services/data/v67.0/limits" });
+    expect(Buffer.isBuffer(small.body)).toBe(true);
+    expect(Number(small.headers["content-length"])).toBeLessThanOrEqual(RAW_BUFFER_BYTES);
+    // Every Account with every field: far more than the buffered size.
+    const soql = "SELECT FIELDS(ALL) FROM Account LIMIT 200";
+    const large = await sf.send({ method: "GET", path: `/services/data/v67.0/query?q=${encodeURIComponent(soql)}` });
+    expect(large.status).toBe(200);
+    expect(large.body).toBeInstanceOf(Readable);
+    const text = await bodyText(large.body);
+    expect(text.length).toBeGreaterThan(RAW_BUFFER_BYTES);
+    expect((JSON.parse(text) as { records: unknown[] }).records.length).toBeGreaterThan(0);
+  });
+
+  it("ends the call when its reader leaves a streamed answer, so its socket serves the next call", async () => {
+    const one = new InstancePools({ connections: 1 });
+    try {
+      const sf = client({ pools: one });
+      const soql = "SELECT FIELDS(ALL) FROM Contact LIMIT 200";
+      const large = await sf.send({ method: "GET", path: `/services/data/v67.0/query?q=${encodeURIComponent(soql)}` });
+      const body = large.body as Readable;
+      const first = (await body[Symbol.asyncIterator]().next()).value as Buffer;
+      expect(first.length).toBeLessThan(Number(large.headers["content-length"]));
+      body.destroy();
+      // The pool's only socket was the large answer's: a stalled one would leave this call waiting.
+      const next = sf.send({ method: "GET", path: "/services/data/v67.0/limits" });
+      const stalled = new Promise((resolve) => setTimeout(resolve, 5_000, "stalled"));
+      const answer = await Promise.race([next, stalled]);
+      expect(answer).not.toBe("stalled");
+      expect((answer as Awaited<typeof next>).status).toBe(200);
+    } finally {
+      await one.close();
+    }
   });
 
   it("replays a streamed body after refreshing an expired session", async () => {
@@ -329,7 +366,7 @@ describe("raw send for the proxy", () => {
       body: Readable.from([Buffer.from('{"Name":'), Buffer.from('"Proxied"}')]),
     });
     expect(res.status).toBe(201);
-    const created = (await readJson(res.body)) as { id: string };
+    const created = JSON.parse(await bodyText(res.body)) as { id: string };
     expect(calls(demo.org, TOKEN_CALLS)).toBe(before + 1);
     expect(await client().retrieve("Account", created.id, ["Name"])).toMatchObject({ Name: "Proxied" });
   });
@@ -346,10 +383,10 @@ describe("raw send for the proxy", () => {
       });
     const first = await send();
     expect(first.status).toBe(401);
-    expect(await readText(first.body)).toContain("INVALID_SESSION_ID");
+    expect(await bodyText(first.body)).toContain("INVALID_SESSION_ID");
     const second = await send();
     expect(second.status).toBe(201);
-    await readText(second.body);
+    await bodyText(second.body);
   });
 });
 
@@ -361,3 +398,8 @@ describe("the integration user's view", () => {
     expect([error.code, error.checklistItem]).toEqual(["INVALID_TYPE", "object-access"]);
   });
 });
+
+/** A raw answer's body as text, whether it arrived read or streams. */
+async function bodyText(body: Buffer | Readable): Promise<string> {
+  return Buffer.isBuffer(body) ? body.toString("utf8") : readText(body);
+}

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Readable } from "node:stream";
 import {
   apiErrorFrom,
   OffInstanceUrlError,
@@ -27,7 +26,6 @@ const HOP = new Set([
   "proxy-connection",
 ]);
 const PROXY_BODY_LIMIT = 150 * 1024 * 1024;
-const SMALL_BODY = 64 * 1024;
 const DOT_SEGMENT = /(^|\/)\.{1,2}(\/|$)/;
 const PROXY_PATH = /^\/v1\/connections\/([^/?]+)\/proxy(\/[^?]*)?(\?.*)?$/;
 /**
@@ -96,10 +94,9 @@ export function createProxyHandler(platform: Platform): (req: IncomingMessage, r
         const v = given[k];
         if (v !== undefined && !HOP.has(k)) out[k] = v;
       }
-      // Small answers of known length go out in one write; anything else streams through.
-      const length = Number(answer.headers["content-length"]);
-      if (Number.isFinite(length) && length <= SMALL_BODY) {
-        const body = await buffered(answer.body);
+      const body = answer.body;
+      // Small answers of known length arrive read and go out in one write; anything else streams through.
+      if (Buffer.isBuffer(body)) {
         if (answer.status >= 400) {
           Object.assign(out, checkHeaders(answer.status, body, row.username));
           void platform.activity.record(salesforceRefusal(row, req.method, rest, answer.status, body));
@@ -111,8 +108,12 @@ export function createProxyHandler(platform: Platform): (req: IncomingMessage, r
       if (answer.status >= 400)
         void platform.activity.record(salesforceRefusal(row, req.method, rest, answer.status, null));
       res.writeHead(answer.status, out);
-      answer.body.pipe(res);
-      answer.body.once("error", () => res.destroy());
+      body.pipe(res);
+      body.once("error", () => res.destroy());
+      // A caller that hangs up mid-answer ends the call to Salesforce too, which frees its socket.
+      res.once("close", () => {
+        if (!res.writableFinished) body.destroy();
+      });
     } catch (e) {
       tokens.forget(id);
       const answer = await withRecordedReauth(proxyError(e), projectId, id);
@@ -195,16 +196,6 @@ function checkHeaders(status: number, body: Buffer, username: string | null): Re
 
 function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-/** A small body of known length, in one buffer: read by events, which costs less than an async iterator. */
-function buffered(body: Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    body.on("data", (chunk: Buffer) => chunks.push(chunk));
-    body.once("end", () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    body.once("error", reject);
-  });
 }
 
 function proxyError(e: unknown): unknown {
