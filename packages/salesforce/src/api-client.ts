@@ -322,16 +322,9 @@ export class SalesforceClient {
     body: string | Buffer | Uint8Array | Readable | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Dispatcher.ResponseData> {
-    this.authorize(headers, grant);
-    const res = await this.pools.get(target.origin).request({
-      method: method as Dispatcher.HttpMethod,
-      path: target.path,
-      headers,
-      body: body ?? null,
-      headersTimeout: this.options.headersTimeoutMs ?? 600_000,
-      bodyTimeout: this.options.bodyTimeoutMs ?? 120_000,
-      signal,
-    });
+    const res = await this.pools
+      .get(target.origin)
+      .request({ ...this.callOf(grant, target, method, headers, body), signal });
     this.meter(res.headers);
     return res;
   }
@@ -349,20 +342,9 @@ export class SalesforceClient {
     signal: AbortSignal | undefined,
   ): Promise<RawAnswer> {
     const target = resolveOnOrigin(this.originOf(grant.instanceUrl), path);
-    this.authorize(headers, grant);
     try {
-      const answer = await dispatchRaw(
-        this.pools.get(target.origin),
-        {
-          method: method as Dispatcher.HttpMethod,
-          path: target.path,
-          headers,
-          body: body ?? null,
-          headersTimeout: this.options.headersTimeoutMs ?? 600_000,
-          bodyTimeout: this.options.bodyTimeoutMs ?? 120_000,
-        },
-        signal,
-      );
+      const call = this.callOf(grant, target, method, headers, body);
+      const answer = await dispatchRaw(this.pools.get(target.origin), call, signal);
       this.meter(answer.headers);
       return answer;
     } catch (error) {
@@ -370,10 +352,27 @@ export class SalesforceClient {
     }
   }
 
-  /** The headers are the caller's own copy (request() and send() build them): the token is set on it, not on another. */
-  private authorize(headers: Record<string, string | string[]>, grant: AccessGrant): void {
+  /**
+   * One call's dispatch options, authenticated. The headers are the caller's own copy (request() and
+   * send() build them): the token is set on it, not on another.
+   */
+  private callOf(
+    grant: AccessGrant,
+    target: InstanceTarget,
+    method: string,
+    headers: Record<string, string | string[]>,
+    body: string | Buffer | Uint8Array | Readable | undefined,
+  ): Dispatcher.DispatchOptions {
     headers.authorization = `Bearer ${grant.accessToken}`;
     if (this.options.callOptionsClient) headers["sforce-call-options"] ??= `client=${this.options.callOptionsClient}`;
+    return {
+      method: method as Dispatcher.HttpMethod,
+      path: target.path,
+      headers,
+      body: body ?? null,
+      headersTimeout: this.options.headersTimeoutMs ?? 600_000,
+      bodyTimeout: this.options.bodyTimeoutMs ?? 120_000,
+    };
   }
 
   /**
