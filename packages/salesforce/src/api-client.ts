@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { text as readText } from "node:stream/consumers";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import { apiErrorFrom, type SalesforceApiError } from "./errors.ts";
@@ -216,7 +217,7 @@ export class SalesforceClient {
     const grant = this.tokens.currentNow?.() ?? (await this.tokens.current());
     const first = await this.sendOnce(grant, method, req.path, headers, body.first(), req.signal);
     if (first.status !== 401) return first;
-    const text = Buffer.isBuffer(first.body) ? first.body.toString("utf8") : await textOf(first.body);
+    const text = Buffer.isBuffer(first.body) ? first.body.toString("utf8") : await readText(first.body);
     const replayFirst = (): RawAnswer => ({ status: 401, headers: first.headers, body: Buffer.from(text) });
     const error = apiErrorFrom(401, text);
     if (error.retry !== "refresh-then-retry") return replayFirst();
@@ -408,12 +409,6 @@ export class SalesforceClient {
   private sleep(ms: number): Promise<void> {
     return this.options.sleep ? this.options.sleep(ms) : delay(ms);
   }
-}
-
-async function textOf(body: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 async function readBody(res: Dispatcher.ResponseData): Promise<unknown> {

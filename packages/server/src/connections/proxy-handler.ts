@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { pipeline } from "node:stream";
 import {
   apiErrorFrom,
   OffInstanceUrlError,
@@ -108,12 +109,9 @@ export function createProxyHandler(platform: Platform): (req: IncomingMessage, r
       if (answer.status >= 400)
         void platform.activity.record(salesforceRefusal(row, req.method, rest, answer.status, null));
       res.writeHead(answer.status, out);
-      body.pipe(res);
-      body.once("error", () => res.destroy());
-      // A caller that hangs up mid-answer ends the call to Salesforce too, which frees its socket.
-      res.once("close", () => {
-        if (!res.writableFinished) body.destroy();
-      });
+      // Either side failing ends the other: a caller that hangs up mid-answer ends the call to
+      // Salesforce (which frees its socket), a broken answer ends the caller's response.
+      pipeline(body, res, () => undefined);
     } catch (e) {
       tokens.forget(id);
       const answer = await withRecordedReauth(proxyError(e), projectId, id);
